@@ -1,0 +1,88 @@
+// The internal model every part of infermon reads: the validated spec with defaults applied,
+// durations in milliseconds and paths resolved. Built once by `loadConfig`.
+export type Task = "binary_classification" | "multiclass_classification" | "regression";
+export type Protocol = "open-inference-v2" | "tf-serving" | "json" | "openai-chat";
+export type Level = "ok" | "warning" | "critical";
+
+export interface Levels {
+  warning: number;
+  critical: number;
+}
+
+export type Smoothing = { method: "laplace"; alpha: number } | { method: "epsilon"; epsilon: number };
+
+export type FeatureConfig =
+  | { name: string; type: "numeric"; bins: number; edges?: number[] }
+  | { name: string; type: "categorical"; topK: number };
+
+export interface PredictionConfig {
+  output: string;
+  threshold: number;
+  classes?: string[];
+  /** numeric prediction binning (scores, regression values) */
+  bins: number;
+  edges?: number[];
+}
+
+export interface SloTarget {
+  objective: number;
+  periodMs: number;
+  period: string;
+}
+
+export interface ModelConfig {
+  name: string;
+  version: string;
+  task: Task;
+  protocol: Protocol;
+  route: string;
+  json?: { id?: string; features: string; prediction?: string };
+  features: FeatureConfig[];
+  prediction: PredictionConfig;
+  /** absolute path of the reference profile, when configured */
+  reference?: string;
+  windows: { name: string; ms: number }[];
+  minSamples: number;
+  drift: { smoothing: Smoothing; thresholds: { psi: Levels; kl: Levels; js: Levels } };
+  labels: { ttlMs: number; maxPending: number };
+  quality: { accuracy?: Levels; mae?: Levels };
+  slo: {
+    availability?: SloTarget;
+    latency?: SloTarget & { threshold: number };
+    correctness?: SloTarget;
+  };
+  owner?: string;
+}
+
+export interface Config {
+  /** the file it came from, for messages */
+  source: string;
+  service: string;
+  models: ModelConfig[];
+  tap?: { listen: string; upstream: string; maxBodyBytes: number; queueSize: number; timeoutMs: number };
+  ingest?: { listen: string };
+  kafka?: {
+    brokers: string[];
+    groupId: string;
+    topics: { predictions?: string; labels?: string };
+    publishPredictions: boolean;
+  };
+  metrics: { listen: string };
+  tracing: { enabled: boolean; sampleRatio: number };
+  logging: { level: string; logPayloads: boolean };
+  alerting: {
+    runbookBaseUrl?: string;
+    grafanaUrl?: string;
+    owners: Record<string, { page: string; ticket: string }>;
+    defaultReceiver: string;
+  };
+}
+
+export const DEFAULT_THRESHOLDS = {
+  psi: { warning: 0.1, critical: 0.25 },
+  kl: { warning: 0.1, critical: 0.2 },
+  js: { warning: 0.1, critical: 0.2 },
+} as const;
+export const DEFAULT_NUMERIC_BINS = 10;
+export const DEFAULT_TOP_K = 20;
+export const DEFAULT_PREDICTION_BINS = 10;

@@ -1,0 +1,104 @@
+import { resolve } from "node:path";
+import { parseDuration } from "./duration.js";
+import {
+  type Config,
+  DEFAULT_NUMERIC_BINS,
+  DEFAULT_PREDICTION_BINS,
+  DEFAULT_THRESHOLDS,
+  DEFAULT_TOP_K,
+  type FeatureConfig,
+  type ModelConfig,
+  type SloTarget,
+} from "./model.js";
+import type { ConfigSpec, FeatureSpec, ModelSpec } from "./schema.js";
+
+const ms = (d: string): number => parseDuration(d) as number; // validated by the schema
+
+function feature(f: FeatureSpec): FeatureConfig {
+  if (f.type === "categorical") return { name: f.name, type: "categorical", topK: f.top_k ?? DEFAULT_TOP_K };
+  return f.edges
+    ? { name: f.name, type: "numeric", bins: f.edges.length + 1, edges: [...f.edges] }
+    : { name: f.name, type: "numeric", bins: f.bins ?? DEFAULT_NUMERIC_BINS };
+}
+
+function slo(t: { objective: number; period: string } | undefined): SloTarget | undefined {
+  return t && { objective: t.objective, period: t.period, periodMs: ms(t.period) };
+}
+
+function model(m: ModelSpec, baseDir: string): ModelConfig {
+  const p = m.prediction;
+  const out: ModelConfig = {
+    name: m.name,
+    version: m.version ?? "unknown",
+    task: m.task,
+    protocol: m.protocol,
+    route: m.route ?? `/v2/models/${m.name}`,
+    features: m.features.map(feature),
+    prediction: {
+      output: p?.output ?? "prediction",
+      threshold: p?.threshold ?? 0.5,
+      bins: p?.edges ? p.edges.length + 1 : (p?.bins ?? DEFAULT_PREDICTION_BINS),
+      ...(p?.classes && { classes: p.classes }),
+      ...(p?.edges && { edges: p.edges }),
+    },
+    windows: m.windows.map((w) => ({ name: w, ms: ms(w) })),
+    minSamples: m.min_samples,
+    drift: {
+      smoothing: m.drift?.smoothing ?? { method: "laplace", alpha: 0.5 },
+      thresholds: {
+        psi: m.drift?.thresholds?.psi ?? { ...DEFAULT_THRESHOLDS.psi },
+        kl: m.drift?.thresholds?.kl ?? { ...DEFAULT_THRESHOLDS.kl },
+        js: m.drift?.thresholds?.js ?? { ...DEFAULT_THRESHOLDS.js },
+      },
+    },
+    labels: { ttlMs: ms(m.labels?.ttl ?? "24h"), maxPending: m.labels?.max_pending ?? 1_000_000 },
+    quality: { ...m.quality },
+    slo: {},
+  };
+  if (m.json) out.json = m.json;
+  if (m.reference) out.reference = resolve(baseDir, m.reference);
+  if (m.owner) out.owner = m.owner;
+  const availability = slo(m.slo?.availability);
+  const correctness = slo(m.slo?.correctness);
+  const latency = m.slo?.latency;
+  if (availability) out.slo.availability = availability;
+  if (correctness) out.slo.correctness = correctness;
+  if (latency) out.slo.latency = { ...(slo(latency) as SloTarget), threshold: latency.threshold };
+  return out;
+}
+
+export function normalize(spec: ConfigSpec, source: string, baseDir: string): Config {
+  const c: Config = {
+    source,
+    service: spec.service,
+    models: spec.models.map((m) => model(m, baseDir)),
+    metrics: { listen: spec.metrics.listen },
+    tracing: { enabled: spec.tracing.enabled, sampleRatio: spec.tracing.sample_ratio },
+    logging: { level: spec.logging.level, logPayloads: spec.logging.log_payloads },
+    alerting: {
+      owners: spec.alerting?.owners ?? {},
+      defaultReceiver: spec.alerting?.default_receiver ?? "default",
+      ...(spec.alerting?.runbook_base_url && { runbookBaseUrl: spec.alerting.runbook_base_url }),
+      ...(spec.alerting?.grafana_url && { grafanaUrl: spec.alerting.grafana_url }),
+    },
+  };
+  if (spec.tap) {
+    c.tap = {
+      listen: spec.tap.listen,
+      upstream: spec.tap.upstream,
+      maxBodyBytes: spec.tap.max_body_bytes,
+      queueSize: spec.tap.queue_size,
+      timeoutMs: ms(spec.tap.timeout),
+    };
+  }
+  if (spec.ingest) c.ingest = { listen: spec.ingest.listen };
+  if (spec.kafka) {
+    c.kafka = {
+      brokers: spec.kafka.brokers,
+      groupId: spec.kafka.group_id,
+      topics: spec.kafka.topics,
+      publishPredictions: spec.kafka.publish_predictions,
+    };
+  }
+  return c;
+}

@@ -1,0 +1,190 @@
+// The user-facing spec of infermon.yaml. Key names are the contract (shared/design.md);
+// `normalize.ts` maps this spec onto the internal Config with defaults applied.
+import { z } from "zod";
+import { parseDuration } from "./duration.js";
+
+const duration = z.string().refine((s) => parseDuration(s) !== undefined, {
+  message: "must be a duration like 30s, 5m, 1h, 30d",
+});
+const listenAddress = z
+  .string()
+  .regex(/^(?:\[[0-9a-fA-F:.]+\]|[^:\s]*):\d{1,5}$/, { message: "must be HOST:PORT, e.g. 0.0.0.0:8080" });
+const url = z.url({ message: "must be an absolute URL" });
+const percent = z.number().gt(0, { message: "must be in (0, 100)" }).lt(100, { message: "must be in (0, 100)" });
+const positiveInt = z.number().int().positive();
+const levels = z.strictObject({ warning: z.number().nonnegative(), critical: z.number().nonnegative() });
+
+const feature = z
+  .strictObject({
+    name: z.string().min(1),
+    type: z.enum(["numeric", "categorical"]),
+    bins: positiveInt.min(1).max(1000).optional(),
+    edges: z.array(z.number().finite()).min(1).optional(),
+    top_k: positiveInt.max(10_000).optional(),
+  })
+  .superRefine((f, ctx) => {
+    if (f.edges) {
+      for (let i = 1; i < f.edges.length; i++) {
+        if (!((f.edges[i] as number) > (f.edges[i - 1] as number))) {
+          ctx.addIssue({ code: "custom", path: ["edges"], message: "must be increasing" });
+          break;
+        }
+      }
+    }
+    if (f.type === "categorical" && (f.bins !== undefined || f.edges !== undefined)) {
+      ctx.addIssue({ code: "custom", path: [f.edges ? "edges" : "bins"], message: "only for numeric features" });
+    }
+    if (f.type === "numeric" && f.top_k !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["top_k"], message: "only for categorical features" });
+    }
+    if (f.bins !== undefined && f.edges !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["bins"], message: "give either bins or edges, not both" });
+    }
+  });
+
+const smoothing = z.discriminatedUnion("method", [
+  z.strictObject({ method: z.literal("laplace"), alpha: z.number().positive().default(0.5) }),
+  z.strictObject({ method: z.literal("epsilon"), epsilon: z.number().positive().lt(1).default(0.0001) }),
+]);
+
+const thresholdLevels = levels.refine((l) => l.critical >= l.warning, {
+  message: "critical must be at least warning",
+  path: ["critical"],
+});
+
+const model = z
+  .strictObject({
+    name: z.string().regex(/^[a-z0-9_-]+$/, { message: "must match [a-z0-9_-]+" }),
+    version: z.union([z.string(), z.number()]).transform(String).optional(),
+    task: z.enum(["binary_classification", "multiclass_classification", "regression"]),
+    protocol: z.enum(["open-inference-v2", "tf-serving", "json", "openai-chat"]).default("open-inference-v2"),
+    route: z.string().startsWith("/", { message: "must start with /" }).optional(),
+    json: z
+      .strictObject({ id: z.string().optional(), features: z.string(), prediction: z.string().optional() })
+      .optional(),
+    features: z.array(feature).default([]),
+    prediction: z
+      .strictObject({
+        output: z.string().min(1).default("prediction"),
+        threshold: z.number().min(0).max(1).optional(),
+        classes: z.array(z.union([z.string(), z.number()]).transform(String)).min(2).optional(),
+        bins: positiveInt.max(1000).optional(),
+        edges: z.array(z.number().finite()).min(1).optional(),
+      })
+      .optional(),
+    reference: z.string().min(1).optional(),
+    windows: z.array(duration).min(1).default(["5m", "1h"]),
+    min_samples: z.number().int().nonnegative().default(200),
+    drift: z
+      .strictObject({
+        smoothing: smoothing.optional(),
+        thresholds: z
+          .strictObject({
+            psi: thresholdLevels.optional(),
+            kl: thresholdLevels.optional(),
+            js: thresholdLevels.optional(),
+          })
+          .optional(),
+      })
+      .optional(),
+    labels: z.strictObject({ ttl: duration.optional(), max_pending: positiveInt.optional() }).optional(),
+    quality: z
+      .strictObject({
+        accuracy: levels.optional(),
+        mae: levels.optional(),
+      })
+      .optional(),
+    slo: z
+      .strictObject({
+        availability: z.strictObject({ objective: percent, period: duration.default("30d") }).optional(),
+        latency: z
+          .strictObject({ threshold: z.number().positive(), objective: percent, period: duration.default("30d") })
+          .optional(),
+        correctness: z.strictObject({ objective: percent, period: duration.default("30d") }).optional(),
+      })
+      .optional(),
+    owner: z.string().min(1).optional(),
+  })
+  .superRefine((m, ctx) => {
+    const seen = new Set<string>();
+    m.features.forEach((f, i) => {
+      if (seen.has(f.name)) ctx.addIssue({ code: "custom", path: ["features", i, "name"], message: `duplicate feature "${f.name}"` });
+      seen.add(f.name);
+    });
+    if (m.protocol === "json" && !m.json) ctx.addIssue({ code: "custom", path: ["json"], message: "required when protocol is json" });
+    if (m.protocol !== "json" && m.json) ctx.addIssue({ code: "custom", path: ["json"], message: "only for protocol json" });
+    const edges = m.prediction?.edges;
+    if (edges) {
+      for (let i = 1; i < edges.length; i++) {
+        if (!((edges[i] as number) > (edges[i - 1] as number))) {
+          ctx.addIssue({ code: "custom", path: ["prediction", "edges"], message: "must be increasing" });
+          break;
+        }
+      }
+    }
+    if (m.task === "multiclass_classification" && m.prediction && !m.prediction.classes) {
+      ctx.addIssue({ code: "custom", path: ["prediction", "classes"], message: "required for multiclass_classification" });
+    }
+  });
+
+export const configSpec = z
+  .strictObject({
+    service: z.string().min(1).default("infermon"),
+    models: z.array(model).min(1, { message: "at least one model is required" }),
+    tap: z
+      .strictObject({
+        listen: listenAddress.default("0.0.0.0:8080"),
+        upstream: url,
+        max_body_bytes: positiveInt.default(1_048_576),
+        queue_size: positiveInt.default(10_000),
+        timeout: duration.default("30s"),
+      })
+      .optional(),
+    ingest: z.strictObject({ listen: listenAddress.default("0.0.0.0:8081") }).optional(),
+    kafka: z
+      .strictObject({
+        brokers: z.array(z.string().min(1)).min(1),
+        group_id: z.string().min(1).default("infermon"),
+        topics: z
+          .strictObject({ predictions: z.string().min(1).optional(), labels: z.string().min(1).optional() })
+          .default({}),
+        publish_predictions: z.boolean().default(false),
+      })
+      .optional(),
+    metrics: z.strictObject({ listen: listenAddress.default("0.0.0.0:9464") }).default({ listen: "0.0.0.0:9464" }),
+    tracing: z
+      .strictObject({ enabled: z.boolean().default(false), sample_ratio: z.number().min(0).max(1).default(0.1) })
+      .default({ enabled: false, sample_ratio: 0.1 }),
+    logging: z
+      .strictObject({
+        level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+        log_payloads: z.boolean().default(false),
+      })
+      .default({ level: "info", log_payloads: false }),
+    alerting: z
+      .strictObject({
+        runbook_base_url: url.optional(),
+        grafana_url: url.optional(),
+        owners: z
+          .record(z.string(), z.strictObject({ page: z.string().min(1), ticket: z.string().min(1) }))
+          .default({}),
+        default_receiver: z.string().min(1).default("default"),
+      })
+      .optional(),
+  })
+  .superRefine((c, ctx) => {
+    const seen = new Map<string, number>();
+    c.models.forEach((m, i) => {
+      const first = seen.get(m.name);
+      if (first !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["models", i, "name"], message: `duplicate model name "${m.name}" (also models[${first}])` });
+      } else seen.set(m.name, i);
+      if (m.owner && c.alerting && !(m.owner in c.alerting.owners)) {
+        ctx.addIssue({ code: "custom", path: ["models", i, "owner"], message: `no route for owner "${m.owner}" in alerting.owners` });
+      }
+    });
+  });
+
+export type ConfigSpec = z.infer<typeof configSpec>;
+export type ModelSpec = z.infer<typeof model>;
+export type FeatureSpec = z.infer<typeof feature>;
