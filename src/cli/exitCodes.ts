@@ -1,0 +1,10 @@
+/** Process exit codes, the CLI contract in shared/design.md. */
+export const EXIT = {
+  ok: 0,
+  /** a drift threshold was reached (`drift --fail-on`) */
+  threshold: 1,
+  /** bad usage or configuration */
+  usage: 2,
+  /** failure at run time */
+  runtime: 3,
+} as const;

@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from "commander";
+import { ConfigError } from "../config/errors.js";
+import { UsageError } from "./usageError.js";
+import { EXIT } from "./exitCodes.js";
+import { registerValidate } from "./validateCommand.js";
+import { VERSION } from "./version.js";
+
+const program = new Command()
+  .name("infermon")
+  .description("Model-monitoring agent: drift, predictions and quality of ML inference, and the monitoring-as-code that matches it")
+  .version(VERSION)
+  .exitOverride()
+  .configureOutput({ outputError: (s, write) => write(s) });
+
+registerValidate(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  process.exitCode = exitCodeFor(err);
+}
+
+function exitCodeFor(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // --help and --version end through here with exit code 0
+    return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
+  }
+  if (err instanceof ConfigError || err instanceof UsageError) {
+    process.stderr.write(`infermon: ${err.message}\n`);
+    return EXIT.usage;
+  }
+  process.stderr.write(`infermon: ${(err as Error)?.stack ?? String(err)}\n`);
+  return EXIT.runtime;
+}
