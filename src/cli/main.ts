@@ -1,14 +1,16 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config/errors.js";
-import { UsageError } from "./usageError.js";
 import { EXIT } from "./exitCodes.js";
+import { UsageError } from "./usageError.js";
 import { registerValidate } from "./validateCommand.js";
 import { VERSION } from "./version.js";
 
 const program = new Command()
   .name("infermon")
-  .description("Model-monitoring agent: drift, predictions and quality of ML inference, and the monitoring-as-code that matches it")
+  .description(
+    "Model-monitoring agent: drift, predictions and quality of ML inference, and the monitoring-as-code that matches it",
+  )
   .version(VERSION)
   .exitOverride()
   .configureOutput({ outputError: (s, write) => write(s) });

@@ -8,7 +8,9 @@ export interface ConfigIssue {
 export class ConfigError extends Error {
   readonly issues: readonly ConfigIssue[];
   constructor(source: string, issues: readonly ConfigIssue[]) {
-    super(`${source}: invalid configuration\n${issues.map((i) => `  ${i.path || "(root)"}: ${i.message}`).join("\n")}`);
+    super(
+      `${source}: invalid configuration\n${issues.map((i) => `  ${i.path || "(root)"}: ${i.message}`).join("\n")}`,
+    );
     this.name = "ConfigError";
     this.issues = issues;
   }

@@ -12,19 +12,22 @@ export function parseConfig(text: string, source = "infermon.yaml", baseDir = ".
   if (doc.errors.length > 0) {
     throw new ConfigError(
       source,
-      doc.errors.map((e) => ({ path: `line ${e.linePos?.[0]?.line ?? "?"}`, message: e.message.split("\n")[0] ?? e.message })),
+      doc.errors.map((e) => ({
+        path: `line ${e.linePos?.[0]?.line ?? "?"}`,
+        message: e.message.split("\n")[0] ?? e.message,
+      })),
     );
   }
   const raw: unknown = doc.toJS();
   const result = configSpec.safeParse(raw ?? {});
   if (!result.success) {
-    const issues: ConfigIssue[] = result.error.issues.map((i) => {
+    const issues: ConfigIssue[] = result.error.issues.flatMap((i) => {
       // zod reports unknown keys on the parent object; name the key itself
       if (i.code === "unrecognized_keys") {
         return i.keys.map((k) => ({ path: formatPath([...i.path, k]), message: "unknown key" }));
       }
       return [{ path: formatPath(i.path), message: i.message }];
-    }).flat();
+    });
     throw new ConfigError(source, issues);
   }
   return normalize(result.data, source, baseDir);
@@ -46,7 +49,10 @@ export function findModel(config: Config, name: string) {
   const m = config.models.find((x) => x.name === name);
   if (!m) {
     throw new ConfigError(config.source, [
-      { path: "models", message: `no model named "${name}" (known: ${config.models.map((x) => x.name).join(", ")})` },
+      {
+        path: "models",
+        message: `no model named "${name}" (known: ${config.models.map((x) => x.name).join(", ")})`,
+      },
     ]);
   }
   return m;

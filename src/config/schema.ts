@@ -10,7 +10,10 @@ const listenAddress = z
   .string()
   .regex(/^(?:\[[0-9a-fA-F:.]+\]|[^:\s]*):\d{1,5}$/, { message: "must be HOST:PORT, e.g. 0.0.0.0:8080" });
 const url = z.url({ message: "must be an absolute URL" });
-const percent = z.number().gt(0, { message: "must be in (0, 100)" }).lt(100, { message: "must be in (0, 100)" });
+const percent = z
+  .number()
+  .gt(0, { message: "must be in (0, 100)" })
+  .lt(100, { message: "must be in (0, 100)" });
 const positiveInt = z.number().int().positive();
 const levels = z.strictObject({ warning: z.number().nonnegative(), critical: z.number().nonnegative() });
 
@@ -32,7 +35,11 @@ const feature = z
       }
     }
     if (f.type === "categorical" && (f.bins !== undefined || f.edges !== undefined)) {
-      ctx.addIssue({ code: "custom", path: [f.edges ? "edges" : "bins"], message: "only for numeric features" });
+      ctx.addIssue({
+        code: "custom",
+        path: [f.edges ? "edges" : "bins"],
+        message: "only for numeric features",
+      });
     }
     if (f.type === "numeric" && f.top_k !== undefined) {
       ctx.addIssue({ code: "custom", path: ["top_k"], message: "only for categorical features" });
@@ -67,7 +74,10 @@ const model = z
       .strictObject({
         output: z.string().min(1).default("prediction"),
         threshold: z.number().min(0).max(1).optional(),
-        classes: z.array(z.union([z.string(), z.number()]).transform(String)).min(2).optional(),
+        classes: z
+          .array(z.union([z.string(), z.number()]).transform(String))
+          .min(2)
+          .optional(),
         bins: positiveInt.max(1000).optional(),
         edges: z.array(z.number().finite()).min(1).optional(),
       })
@@ -98,7 +108,11 @@ const model = z
       .strictObject({
         availability: z.strictObject({ objective: percent, period: duration.default("30d") }).optional(),
         latency: z
-          .strictObject({ threshold: z.number().positive(), objective: percent, period: duration.default("30d") })
+          .strictObject({
+            threshold: z.number().positive(),
+            objective: percent,
+            period: duration.default("30d"),
+          })
           .optional(),
         correctness: z.strictObject({ objective: percent, period: duration.default("30d") }).optional(),
       })
@@ -108,11 +122,18 @@ const model = z
   .superRefine((m, ctx) => {
     const seen = new Set<string>();
     m.features.forEach((f, i) => {
-      if (seen.has(f.name)) ctx.addIssue({ code: "custom", path: ["features", i, "name"], message: `duplicate feature "${f.name}"` });
+      if (seen.has(f.name))
+        ctx.addIssue({
+          code: "custom",
+          path: ["features", i, "name"],
+          message: `duplicate feature "${f.name}"`,
+        });
       seen.add(f.name);
     });
-    if (m.protocol === "json" && !m.json) ctx.addIssue({ code: "custom", path: ["json"], message: "required when protocol is json" });
-    if (m.protocol !== "json" && m.json) ctx.addIssue({ code: "custom", path: ["json"], message: "only for protocol json" });
+    if (m.protocol === "json" && !m.json)
+      ctx.addIssue({ code: "custom", path: ["json"], message: "required when protocol is json" });
+    if (m.protocol !== "json" && m.json)
+      ctx.addIssue({ code: "custom", path: ["json"], message: "only for protocol json" });
     const edges = m.prediction?.edges;
     if (edges) {
       for (let i = 1; i < edges.length; i++) {
@@ -123,7 +144,11 @@ const model = z
       }
     }
     if (m.task === "multiclass_classification" && m.prediction && !m.prediction.classes) {
-      ctx.addIssue({ code: "custom", path: ["prediction", "classes"], message: "required for multiclass_classification" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["prediction", "classes"],
+        message: "required for multiclass_classification",
+      });
     }
   });
 
@@ -151,9 +176,14 @@ export const configSpec = z
         publish_predictions: z.boolean().default(false),
       })
       .optional(),
-    metrics: z.strictObject({ listen: listenAddress.default("0.0.0.0:9464") }).default({ listen: "0.0.0.0:9464" }),
+    metrics: z
+      .strictObject({ listen: listenAddress.default("0.0.0.0:9464") })
+      .default({ listen: "0.0.0.0:9464" }),
     tracing: z
-      .strictObject({ enabled: z.boolean().default(false), sample_ratio: z.number().min(0).max(1).default(0.1) })
+      .strictObject({
+        enabled: z.boolean().default(false),
+        sample_ratio: z.number().min(0).max(1).default(0.1),
+      })
       .default({ enabled: false, sample_ratio: 0.1 }),
     logging: z
       .strictObject({
@@ -177,10 +207,18 @@ export const configSpec = z
     c.models.forEach((m, i) => {
       const first = seen.get(m.name);
       if (first !== undefined) {
-        ctx.addIssue({ code: "custom", path: ["models", i, "name"], message: `duplicate model name "${m.name}" (also models[${first}])` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["models", i, "name"],
+          message: `duplicate model name "${m.name}" (also models[${first}])`,
+        });
       } else seen.set(m.name, i);
       if (m.owner && c.alerting && !(m.owner in c.alerting.owners)) {
-        ctx.addIssue({ code: "custom", path: ["models", i, "owner"], message: `no route for owner "${m.owner}" in alerting.owners` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["models", i, "owner"],
+          message: `no route for owner "${m.owner}" in alerting.owners`,
+        });
       }
     });
   });

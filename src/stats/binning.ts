@@ -1,0 +1,67 @@
+// Bin assignment (shared/design.md): numeric inner edges e1<…<e(k-1) give (-inf,e1), [e1,e2), …, [e(k-1),+inf);
+// categorical bins are the reference's top values followed by `__other__`.
+
+export const OTHER = "__other__";
+
+export interface NumericBins {
+  readonly type: "numeric";
+  readonly edges: Float64Array;
+  readonly size: number;
+}
+
+export interface CategoricalBins {
+  readonly type: "categorical";
+  readonly categories: readonly string[];
+  readonly index: ReadonlyMap<string, number>;
+  readonly size: number;
+}
+
+export type Bins = NumericBins | CategoricalBins;
+
+export function numericBins(edges: readonly number[]): NumericBins {
+  for (let i = 1; i < edges.length; i++) {
+    if (!((edges[i] as number) > (edges[i - 1] as number))) throw new RangeError("edges must be increasing");
+  }
+  return { type: "numeric", edges: Float64Array.from(edges), size: edges.length + 1 };
+}
+
+export function categoricalBins(categories: readonly string[]): CategoricalBins {
+  const index = new Map<string, number>();
+  categories.forEach((c, i) => {
+    if (c === OTHER) throw new RangeError(`"${OTHER}" is reserved`);
+    if (index.has(c)) throw new RangeError(`duplicate category "${c}"`);
+    index.set(c, i);
+  });
+  return { type: "categorical", categories: [...categories], index, size: categories.length + 1 };
+}
+
+/** Index of the bin holding `x`: the number of edges ≤ x (binary search; NaN never reaches here). */
+export function numericBinIndex(edges: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = edges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((edges[mid] as number) <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** Index of the bin holding category `v`; unseen values go to `__other__` (the last bin). */
+export function categoryBinIndex(bins: CategoricalBins, v: string): number {
+  return bins.index.get(v) ?? bins.categories.length;
+}
+
+/** Human-readable bin names, used as the `bin` label and in reports: `[-inf,1200)`, `[1200,+inf)`, `__other__`. */
+export function binLabels(bins: Bins): string[] {
+  if (bins.type === "categorical") return [...bins.categories, OTHER];
+  const e = Array.from(bins.edges, formatEdge);
+  const out: string[] = [];
+  for (let i = 0; i <= e.length; i++)
+    out.push(`[${i === 0 ? "-inf" : e[i - 1]},${i === e.length ? "+inf" : e[i]})`);
+  return out;
+}
+
+function formatEdge(x: number): string {
+  return Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(6)));
+}

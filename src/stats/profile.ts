@@ -1,0 +1,112 @@
+// The reference profile written by `infermon baseline` and read by `drift` and the agent.
+// Plain data with a schema version; `parseProfile` checks shape so a foreign file fails clearly.
+
+export const PROFILE_SCHEMA = "infermon.profile";
+export const PROFILE_SCHEMA_VERSION = 1;
+
+export type ProfileSlot =
+  | {
+      name: string;
+      type: "numeric";
+      edges: number[];
+      counts: number[];
+      missing: number;
+      invalid: number;
+      min?: number;
+      max?: number;
+    }
+  | {
+      name: string;
+      type: "categorical";
+      categories: string[];
+      counts: number[];
+      missing: number;
+      invalid: number;
+      /** reference values counted in `__other__` (up to a cap), so live values can be told unseen */
+      other_values?: string[];
+    };
+
+export interface Profile {
+  schema: typeof PROFILE_SCHEMA;
+  schema_version: typeof PROFILE_SCHEMA_VERSION;
+  model: string;
+  model_version: string;
+  rows: number;
+  features: ProfileSlot[];
+  /** the prediction's reference distribution, when the data had the prediction field */
+  prediction?: ProfileSlot;
+}
+
+export class ProfileError extends Error {
+  override name = "ProfileError";
+}
+
+const isObj = (x: unknown): x is Record<string, unknown> =>
+  typeof x === "object" && x !== null && !Array.isArray(x);
+const isCounts = (x: unknown): x is number[] =>
+  Array.isArray(x) && x.every((n) => typeof n === "number" && Number.isInteger(n) && n >= 0);
+
+function slot(x: unknown, where: string): ProfileSlot {
+  if (!isObj(x) || typeof x.name !== "string")
+    throw new ProfileError(`${where}: expected an object with a name`);
+  const counts = x.counts;
+  if (!isCounts(counts)) throw new ProfileError(`${where}.counts: expected non-negative integers`);
+  const missing = typeof x.missing === "number" ? x.missing : 0;
+  const invalid = typeof x.invalid === "number" ? x.invalid : 0;
+  if (x.type === "numeric") {
+    const edges = x.edges;
+    if (
+      !Array.isArray(edges) ||
+      !edges.every((e, i) => typeof e === "number" && (i === 0 || e > (edges[i - 1] as number)))
+    ) {
+      throw new ProfileError(`${where}.edges: expected increasing numbers`);
+    }
+    if (counts.length !== edges.length + 1)
+      throw new ProfileError(`${where}.counts: expected ${edges.length + 1} bins`);
+    return { name: x.name, type: "numeric", edges: edges as number[], counts, missing, invalid };
+  }
+  if (x.type === "categorical") {
+    const cats = x.categories;
+    if (!Array.isArray(cats) || !cats.every((c) => typeof c === "string")) {
+      throw new ProfileError(`${where}.categories: expected strings`);
+    }
+    if (counts.length !== cats.length + 1)
+      throw new ProfileError(`${where}.counts: expected ${cats.length + 1} bins`);
+    const other = Array.isArray(x.other_values)
+      ? x.other_values.filter((v): v is string => typeof v === "string")
+      : undefined;
+    return {
+      name: x.name,
+      type: "categorical",
+      categories: cats as string[],
+      counts,
+      missing,
+      invalid,
+      ...(other && { other_values: other }),
+    };
+  }
+  throw new ProfileError(`${where}.type: expected numeric or categorical`);
+}
+
+/** Validate parsed JSON as a profile. Throws ProfileError naming what is wrong. */
+export function parseProfile(x: unknown): Profile {
+  if (!isObj(x) || x.schema !== PROFILE_SCHEMA)
+    throw new ProfileError(`not an infermon profile (no "schema": "${PROFILE_SCHEMA}")`);
+  if (x.schema_version !== PROFILE_SCHEMA_VERSION) {
+    throw new ProfileError(
+      `profile schema_version ${JSON.stringify(x.schema_version)} is not supported (this infermon reads ${PROFILE_SCHEMA_VERSION}); rebuild it with \`infermon baseline\``,
+    );
+  }
+  if (typeof x.model !== "string") throw new ProfileError("model: expected a string");
+  if (!Array.isArray(x.features)) throw new ProfileError("features: expected an array");
+  const p: Profile = {
+    schema: PROFILE_SCHEMA,
+    schema_version: PROFILE_SCHEMA_VERSION,
+    model: x.model,
+    model_version: typeof x.model_version === "string" ? x.model_version : "unknown",
+    rows: typeof x.rows === "number" ? x.rows : 0,
+    features: x.features.map((f, i) => slot(f, `features[${i}]`)),
+  };
+  if (x.prediction !== undefined) p.prediction = slot(x.prediction, "prediction");
+  return p;
+}

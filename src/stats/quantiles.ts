@@ -1,0 +1,29 @@
+/**
+ * Inner bin edges at the i/bins quantiles (linear interpolation, numpy's default) of `values`,
+ * duplicates removed. Returns [] when there are no values or every value is the same.
+ */
+export function quantileEdges(values: Float64Array | number[], bins: number): number[] {
+  const sorted = Float64Array.from(values).sort();
+  const n = sorted.length;
+  if (n === 0 || bins < 2) return [];
+  const edges: number[] = [];
+  for (let i = 1; i < bins; i++) {
+    const pos = ((n - 1) * i) / bins;
+    const lo = Math.floor(pos);
+    const frac = pos - lo;
+    const a = sorted[lo] as number;
+    const b = sorted[Math.min(lo + 1, n - 1)] as number;
+    const q = frac === 0 || a === b ? a : a + (b - a) * frac;
+    if (!Number.isFinite(q)) continue;
+    if (edges.length === 0 || q > (edges[edges.length - 1] as number)) edges.push(q);
+  }
+  return edges;
+}
+
+/** The `k` most frequent values, most frequent first, ties broken by value for determinism. */
+export function topK(counts: ReadonlyMap<string, number>, k: number): string[] {
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .slice(0, k)
+    .map(([v]) => v);
+}
