@@ -1,6 +1,10 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
+import { DataFileError } from "../batch/dataFile.js";
 import { ConfigError } from "../config/errors.js";
+import { ProfileError } from "../stats/profile.js";
+import { registerBaseline } from "./baselineCommand.js";
+import { registerDrift } from "./driftCommand.js";
 import { EXIT } from "./exitCodes.js";
 import { UsageError } from "./usageError.js";
 import { registerValidate } from "./validateCommand.js";
@@ -16,6 +20,8 @@ const program = new Command()
   .configureOutput({ outputError: (s, write) => write(s) });
 
 registerValidate(program);
+registerBaseline(program);
+registerDrift(program);
 
 try {
   await program.parseAsync(process.argv);
@@ -28,7 +34,12 @@ function exitCodeFor(err: unknown): number {
     // --help and --version end through here with exit code 0
     return err.exitCode === 0 ? EXIT.ok : EXIT.usage;
   }
-  if (err instanceof ConfigError || err instanceof UsageError) {
+  if (
+    err instanceof ConfigError ||
+    err instanceof UsageError ||
+    err instanceof DataFileError ||
+    err instanceof ProfileError
+  ) {
     process.stderr.write(`infermon: ${err.message}\n`);
     return EXIT.usage;
   }

@@ -62,6 +62,7 @@ export function binLabels(bins: Bins): string[] {
   return out;
 }
 
+// exact (not rounded) so two edges never share a label
 function formatEdge(x: number): string {
-  return Number.isInteger(x) ? String(x) : String(Number(x.toPrecision(6)));
+  return String(x);
 }

@@ -177,7 +177,12 @@ export class ProfileBuilder {
     this.counters = this.samplers.map((s, i) => {
       const spec = this.specs[i] as SlotSpec;
       const isPrediction = i === this.samplers.length - 1;
-      const numeric = isPrediction ? s.numbers > 0 && s.texts === 0 : spec.numeric;
+      // a prediction is numeric when every value is a number, unless all of them are class names
+      const numeric = isPrediction
+        ? s.numbers > 0 &&
+          s.texts === 0 &&
+          !(spec.fixedCategories && allIn(s.categories, spec.fixedCategories))
+        : spec.numeric;
       if (numeric) {
         const edges = spec.edges ?? quantileEdges(s.reservoir.sample(), spec.bins);
         return numericCounter(spec.name, edges, s.min, s.max);
@@ -217,4 +222,10 @@ export class ProfileBuilder {
   get predictionField(): string {
     return this.predictionName;
   }
+}
+
+function allIn(values: ReadonlyMap<string, number>, allowed: readonly string[]): boolean {
+  const set = new Set(allowed);
+  for (const v of values.keys()) if (!set.has(v)) return false;
+  return true;
 }

@@ -1,5 +1,6 @@
 /**
  * Inner bin edges at the i/bins quantiles (linear interpolation, numpy's default) of `values`,
+ * rounded to 6 significant digits (readable bin labels; bins still exact since the edges are stored),
  * duplicates removed. Returns [] when there are no values or every value is the same.
  */
 export function quantileEdges(values: Float64Array | number[], bins: number): number[] {
@@ -13,7 +14,7 @@ export function quantileEdges(values: Float64Array | number[], bins: number): nu
     const frac = pos - lo;
     const a = sorted[lo] as number;
     const b = sorted[Math.min(lo + 1, n - 1)] as number;
-    const q = frac === 0 || a === b ? a : a + (b - a) * frac;
+    const q = roundEdge(frac === 0 || a === b ? a : a + (b - a) * frac);
     if (!Number.isFinite(q)) continue;
     if (edges.length === 0 || q > (edges[edges.length - 1] as number)) edges.push(q);
   }
@@ -26,4 +27,8 @@ export function topK(counts: ReadonlyMap<string, number>, k: number): string[] {
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
     .slice(0, k)
     .map(([v]) => v);
+}
+
+function roundEdge(x: number): number {
+  return Number(x.toPrecision(6));
 }

@@ -1,0 +1,40 @@
+import type { ModelConfig } from "../config/model.js";
+import { BinLayout } from "../stats/binLayout.js";
+import { type DriftReport, driftReport } from "../stats/driftReport.js";
+import { ProfileError } from "../stats/profile.js";
+import { RowCounter } from "../stats/rowCounter.js";
+import { DataFileError, type ReadOptions, readRows } from "./dataFile.js";
+import { loadReference } from "./loadReference.js";
+import { progress } from "./progress.js";
+
+/** Compare a current data file with a reference (profile or data file) using the drift engine. */
+export async function batchDrift(
+  model: ModelConfig,
+  referenceFile: string,
+  currentFile: string,
+  opts: Pick<ReadOptions, "strict" | "onSkip"> = {},
+): Promise<DriftReport> {
+  let skipped = 0;
+  const onSkip: ReadOptions["onSkip"] = (s) => {
+    skipped++;
+    opts.onSkip?.(s);
+  };
+  const { profile } = await loadReference(model, referenceFile, { strict: opts.strict ?? false, onSkip });
+  if (profile.model !== model.name) {
+    throw new ProfileError(`${referenceFile}: profile is for model "${profile.model}", not "${model.name}"`);
+  }
+  if (profile.rows === 0) throw new DataFileError(`${referenceFile}: the reference has no rows`);
+  const layout = BinLayout.fromProfile(profile, model);
+  const counter = new RowCounter(layout);
+  const p = progress(`${currentFile}:`);
+  for await (const row of readRows(currentFile, {
+    strict: opts.strict ?? false,
+    onSkip,
+    onProgress: p.update,
+  })) {
+    counter.add(row);
+  }
+  p.done();
+  if (counter.rows === 0) throw new DataFileError(`${currentFile}: no data rows`);
+  return driftReport(model, layout, counter, { reference: profile.rows, skipped });
+}

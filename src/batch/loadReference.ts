@@ -1,0 +1,48 @@
+import { readFileSync } from "node:fs";
+import type { ModelConfig } from "../config/model.js";
+import { PROFILE_SCHEMA, type Profile, parseProfile } from "../stats/profile.js";
+import { buildProfile } from "./baseline.js";
+import type { ReadOptions } from "./dataFile.js";
+
+/** Whether `file` is a profile written by `infermon baseline` (a single JSON document with our schema tag). */
+function readProfileIfAny(file: string): Profile | undefined {
+  if (!file.toLowerCase().endsWith(".json")) return undefined;
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch {
+    return undefined; // the data reader reports unreadable files
+  }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return undefined; // JSONL named .json
+  }
+  if (typeof doc === "object" && doc !== null && (doc as { schema?: unknown }).schema === PROFILE_SCHEMA) {
+    return parseProfile(doc);
+  }
+  return undefined;
+}
+
+export interface Reference {
+  profile: Profile;
+  /** malformed lines skipped when the reference was a data file */
+  skipped: number;
+}
+
+/** The reference as a profile: read it, or build it from a data file. */
+export async function loadReference(
+  model: ModelConfig,
+  file: string,
+  opts: Pick<ReadOptions, "strict" | "onSkip"> = {},
+): Promise<Reference> {
+  const profile = readProfileIfAny(file);
+  if (profile) return { profile, skipped: 0 };
+  return buildProfile(model, file, opts);
+}
+
+/** Read a profile file written by `infermon baseline` (the agent's startup path). */
+export function readProfile(file: string): Profile {
+  return parseProfile(JSON.parse(readFileSync(file, "utf8")));
+}

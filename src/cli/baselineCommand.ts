@@ -1,0 +1,43 @@
+import { renameSync, writeFileSync } from "node:fs";
+import type { Command } from "commander";
+import { buildProfile } from "../batch/baseline.js";
+import { findModel, loadConfig } from "../config/load.js";
+import { reportSkip } from "./reportSkip.js";
+
+interface Options {
+  config: string;
+  model: string;
+  data: string;
+  output: string;
+  strict?: boolean;
+}
+
+export function registerBaseline(program: Command): void {
+  program
+    .command("baseline")
+    .description("build a reference profile (bins and counts) from training data (CSV or JSONL)")
+    .requiredOption("-c, --config <file>", "configuration file (infermon.yaml)")
+    .requiredOption("-m, --model <name>", "model name from the configuration")
+    .requiredOption("--data <file>", "training data: CSV with a header row, or JSONL")
+    .requiredOption("-o, --output <file>", "where to write the profile (JSON)")
+    .option("--strict", "stop at the first malformed line instead of skipping it")
+    .action(async (opts: Options) => {
+      const model = findModel(loadConfig(opts.config), opts.model);
+      const { profile, skipped } = await buildProfile(model, opts.data, {
+        strict: opts.strict ?? false,
+        onSkip: reportSkip,
+      });
+      // write then rename: a reader never sees half a profile
+      const tmp = `${opts.output}.tmp-${process.pid}`;
+      writeFileSync(tmp, `${JSON.stringify(profile, null, 2)}\n`);
+      renameSync(tmp, opts.output);
+      const pred = profile.prediction
+        ? `, prediction "${profile.prediction.name}" (${profile.prediction.type})`
+        : "";
+      process.stderr.write(
+        `${opts.output}: ${profile.rows} rows, ${profile.features.length} features${pred}` +
+          (skipped > 0 ? `, ${skipped} malformed lines skipped` : "") +
+          "\n",
+      );
+    });
+}
