@@ -33,7 +33,8 @@ export class SlidingWindow {
     if (idx <= this.head) return;
     const steps =
       this.head === Number.NEGATIVE_INFINITY ? this.buckets : Math.min(idx - this.head, this.buckets);
-    for (let s = 1; s <= steps; s++) this.clear(this.slot(idx - this.buckets + s));
+    // the sub-buckets head+1 … idx reuse the slots of the ones that expire
+    for (let s = 0; s < steps; s++) this.clear(this.slot(idx - s));
     this.head = idx;
   }
 
