@@ -8,7 +8,7 @@ import { configSpec } from "./schema.js";
 
 /** Parse and validate configuration text. Throws ConfigError naming every bad key. */
 export function parseConfig(text: string, source = "infermon.yaml", baseDir = "."): Config {
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     throw new ConfigError(
       source,

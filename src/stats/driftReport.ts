@@ -67,12 +67,7 @@ export function driftReport(
       features.push({ ...rest, unseen: current.unseen[s]!, bins });
     } else features.push(f);
   }
-  const report: DriftReport = {
-    model: model.name,
-    rows: { reference: rows.reference, current: current.rows, skipped: rows.skipped },
-    features,
-    status: "ok",
-  };
+  let prediction: DriftReport["prediction"];
   const ps = layout.predictionSlot;
   if (ps >= 0) {
     const slot = layout.slots[ps]!;
@@ -80,8 +75,14 @@ export function driftReport(
     let n = 0;
     for (const c of cur) n += c;
     // present when the current data has the prediction field too
-    if (n > 0) report.prediction = stats(model, cur, slot.reference);
+    if (n > 0) prediction = stats(model, cur, slot.reference);
   }
-  report.status = worstLevel([...features.map((f) => f.status), report.prediction?.status ?? "ok"]);
-  return report;
+  const status = worstLevel([...features.map((f) => f.status), prediction?.status ?? "ok"]);
+  return {
+    model: model.name,
+    rows: { reference: rows.reference, current: current.rows, skipped: rows.skipped },
+    features,
+    ...(prediction && { prediction }),
+    status,
+  };
 }

@@ -63,7 +63,8 @@ function slot(x: unknown, where: string): ProfileSlot {
     }
     if (counts.length !== edges.length + 1)
       throw new ProfileError(`${where}.counts: expected ${edges.length + 1} bins`);
-    return { name: x.name, type: "numeric", edges: edges as number[], counts, missing, invalid };
+    const range = typeof x.min === "number" && typeof x.max === "number" ? { min: x.min, max: x.max } : {};
+    return { name: x.name, type: "numeric", edges: edges as number[], counts, missing, invalid, ...range };
   }
   if (x.type === "categorical") {
     const cats = x.categories;

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, it } from "vitest";
 import type { Smoothing } from "../../src/config/model.js";
 import { numericBinIndex, numericBins } from "../../src/stats/binning.js";
 import { driftValues } from "../../src/stats/drift.js";
@@ -7,12 +7,20 @@ import { jsDistance } from "../../src/stats/jsDistance.js";
 import { proportions } from "../../src/stats/smoothing.js";
 
 const smoothing: fc.Arbitrary<Smoothing> = fc.oneof(
-  fc.record({ method: fc.constant("laplace" as const), alpha: fc.double({ min: 0.01, max: 2, noNaN: true }) }),
-  fc.record({ method: fc.constant("epsilon" as const), epsilon: fc.double({ min: 1e-8, max: 1e-2, noNaN: true }) }),
+  fc.record({
+    method: fc.constant("laplace" as const),
+    alpha: fc.double({ min: 0.01, max: 2, noNaN: true }),
+  }),
+  fc.record({
+    method: fc.constant("epsilon" as const),
+    epsilon: fc.double({ min: 1e-8, max: 1e-2, noNaN: true }),
+  }),
 );
 /** pairs of count vectors over the same bins, each with at least one count */
 const countPair = fc.integer({ min: 2, max: 30 }).chain((k) => {
-  const counts = fc.array(fc.nat({ max: 10_000 }), { minLength: k, maxLength: k }).filter((c) => c.some((x) => x > 0));
+  const counts = fc
+    .array(fc.nat({ max: 10_000 }), { minLength: k, maxLength: k })
+    .filter((c) => c.some((x) => x > 0));
   return fc.tuple(counts, counts);
 });
 const tol = (x: number) => 1e-9 * Math.max(1, Math.abs(x));
@@ -54,14 +62,22 @@ describe("drift statistics (properties)", () => {
   });
   it("JS distance does not depend on smoothing", () => {
     fc.assert(
-      fc.property(countPair, smoothing, smoothing, ([a, b], s1, s2) => driftValues(a, b, s1).js === driftValues(a, b, s2).js),
+      fc.property(
+        countPair,
+        smoothing,
+        smoothing,
+        ([a, b], s1, s2) => driftValues(a, b, s1).js === driftValues(a, b, s2).js,
+      ),
     );
   });
 });
 
 describe("bin assignment (properties)", () => {
   const edges = fc
-    .uniqueArray(fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }), { minLength: 1, maxLength: 40 })
+    .uniqueArray(fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }), {
+      minLength: 1,
+      maxLength: 40,
+    })
     .map((e) => [...e].sort((x, y) => x - y))
     .filter((e) => e.every((x, i) => i === 0 || x > (e[i - 1] as number)));
   const value = fc.double({ noNaN: true });

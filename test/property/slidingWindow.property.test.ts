@@ -9,7 +9,10 @@ const BUCKET = WINDOW / BUCKETS;
 
 /** events as (time step, bin) with times moving forward by random steps, some late */
 const events = fc.array(
-  fc.record({ dt: fc.integer({ min: -BUCKET, max: WINDOW / 2 }), bin: fc.integer({ min: -1, max: WIDTH - 1 }) }),
+  fc.record({
+    dt: fc.integer({ min: -BUCKET, max: WINDOW / 2 }),
+    bin: fc.integer({ min: -1, max: WIDTH - 1 }),
+  }),
   { maxLength: 300 },
 );
 

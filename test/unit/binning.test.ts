@@ -78,7 +78,8 @@ describe("value readers", () => {
     expect(readNumber("Infinity")).toBe(Number.POSITIVE_INFINITY);
   });
   it("treat null, empty, NaN and NA as missing", () => {
-    for (const v of [null, undefined, "", "NaN", "nan", "NA", "null", Number.NaN]) expect(readNumber(v)).toBe(MISSING_VALUE);
+    for (const v of [null, undefined, "", "NaN", "nan", "NA", "null", Number.NaN])
+      expect(readNumber(v)).toBe(MISSING_VALUE);
   });
   it("treat text, booleans and objects as invalid numbers", () => {
     for (const v of ["abc", "12abc", true, {}, [1]]) expect(readNumber(v)).toBe(INVALID_VALUE);

@@ -7,10 +7,15 @@ import { proportions, smoothedProportions } from "../../src/stats/smoothing.js";
 
 describe("smoothing", () => {
   it("laplace adds alpha to every bin and renormalises", () => {
-    expect(Array.from(smoothedProportions([0, 2], { method: "laplace", alpha: 0.5 }))).toEqual([0.5 / 3, 2.5 / 3]);
+    expect(Array.from(smoothedProportions([0, 2], { method: "laplace", alpha: 0.5 }))).toEqual([
+      0.5 / 3,
+      2.5 / 3,
+    ]);
   });
   it("epsilon replaces zero proportions without renormalising", () => {
-    expect(Array.from(smoothedProportions([0, 4], { method: "epsilon", epsilon: 0.001 }))).toEqual([0.001, 1]);
+    expect(Array.from(smoothedProportions([0, 4], { method: "epsilon", epsilon: 0.001 }))).toEqual([
+      0.001, 1,
+    ]);
   });
   it("unsmoothed proportions of empty counts are all zero", () => {
     expect(Array.from(proportions([0, 0, 0]))).toEqual([0, 0, 0]);
@@ -47,7 +52,9 @@ describe("jsDistance", () => {
 
 describe("driftValues", () => {
   it("rejects counts over different bins", () => {
-    expect(() => driftValues([1, 2], [1, 2, 3], { method: "laplace", alpha: 0.5 })).toThrow(/bin counts differ/);
+    expect(() => driftValues([1, 2], [1, 2, 3], { method: "laplace", alpha: 0.5 })).toThrow(
+      /bin counts differ/,
+    );
   });
 });
 

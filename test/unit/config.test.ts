@@ -1,0 +1,121 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../src/config/errors.js";
+import { findModel, loadConfig, parseConfig } from "../../src/config/load.js";
+
+function issues(yaml: string): string[] {
+  try {
+    parseConfig(yaml);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.issues.map((i) => `${i.path}: ${i.message}`);
+    throw err;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+const MINIMAL = `
+models:
+  - name: credit
+    task: binary_classification
+    features: [{name: income, type: numeric}]
+`;
+
+describe("configuration", () => {
+  it("loads the example and applies defaults", () => {
+    const c = loadConfig("examples/infermon.yaml");
+    expect(c.service).toBe("credit-scoring");
+    const m = findModel(c, "credit");
+    expect(m.features[0]).toEqual({ name: "income", type: "numeric", bins: 10 });
+    expect(m.features[2]).toEqual({
+      name: "score",
+      type: "numeric",
+      bins: 6,
+      edges: [300, 580, 670, 740, 800],
+    });
+    expect(m.features[3]).toEqual({ name: "region", type: "categorical", topK: 20 });
+    expect(m.windows).toEqual([
+      { name: "5m", ms: 300_000 },
+      { name: "1h", ms: 3_600_000 },
+    ]);
+    expect(m.reference).toMatch(/examples\/reference\/credit\.json$/);
+    expect(m.slo.availability).toEqual({ objective: 99.9, period: "30d", periodMs: 30 * 86_400_000 });
+    expect(c.tap?.timeoutMs).toBe(30_000);
+  });
+
+  it("has sensible defaults for a minimal file", () => {
+    const m = parseConfig(MINIMAL).models[0]!;
+    expect(m.protocol).toBe("open-inference-v2");
+    expect(m.drift.smoothing).toEqual({ method: "laplace", alpha: 0.5 });
+    expect(m.drift.thresholds.psi).toEqual({ warning: 0.1, critical: 0.25 });
+    expect(m.minSamples).toBe(200);
+    expect(m.prediction.output).toBe("prediction");
+    expect(m.route).toBe("/v2/models/credit");
+  });
+
+  it("names unknown keys by their path", () => {
+    expect(issues(`${MINIMAL}    colour: blue\n`)).toContain("models[0].colour: unknown key");
+    expect(issues(`${MINIMAL}tap: {upstream: "http://x:1", listn: ":1"}\n`)).toContain(
+      "tap.listn: unknown key",
+    );
+  });
+
+  it("rejects non-increasing edges", () => {
+    const y = MINIMAL.replace(
+      "{name: income, type: numeric}",
+      "{name: income, type: numeric, edges: [1, 5, 5]}",
+    );
+    expect(issues(y)).toContain("models[0].features[0].edges: must be increasing");
+  });
+
+  it("rejects wrong types, bad durations and duplicate names", () => {
+    const y = `
+models:
+  - name: a
+    task: regression
+    min_samples: lots
+    windows: [5 minutes]
+`;
+    const got = issues(y);
+    expect(got.some((i) => i.startsWith("models[0].min_samples:"))).toBe(true);
+    expect(got).toContain("models[0].windows[0]: must be a duration like 30s, 5m, 1h, 30d");
+    // cross-field checks run once every field has the right type
+    const dup = `
+models:
+  - name: a
+    task: regression
+    features: [{name: x, type: numeric}, {name: x, type: categorical}]
+  - name: a
+    task: regression
+`;
+    expect(issues(dup)).toContain('models[0].features[1].name: duplicate feature "x"');
+    expect(issues(dup)).toContain('models[1].name: duplicate model name "a" (also models[0])');
+  });
+
+  it("rejects an objective outside (0, 100) and a runbook base that is not a URL", () => {
+    const y = `${MINIMAL}    slo: {availability: {objective: 100}}\nalerting: {runbook_base_url: "not a url"}\n`;
+    const got = issues(y);
+    expect(got).toContain("models[0].slo.availability.objective: must be in (0, 100)");
+    expect(got).toContain("alerting.runbook_base_url: must be an absolute URL");
+  });
+
+  it("rejects an owner without a route", () => {
+    const y = `${MINIMAL}    owner: team-x\nalerting: {owners: {team-y: {page: p, ticket: t}}}\n`;
+    expect(issues(y)).toContain('models[0].owner: no route for owner "team-x" in alerting.owners');
+  });
+
+  it("reports YAML syntax errors with a line", () => {
+    expect(issues("models: [\n  - name: x\n")[0]).toMatch(/^line \d+:/);
+  });
+
+  it("requires at least one model", () => {
+    expect(issues("service: x\n")).toContain("models: Invalid input: expected array, received undefined");
+    expect(issues("models: []\n")).toContain("models: at least one model is required");
+  });
+
+  it("reports an unreadable file", () => {
+    expect(() => loadConfig("/nonexistent/infermon.yaml")).toThrow(/cannot read file/);
+  });
+
+  it("names the known models when one is not found", () => {
+    expect(() => findModel(parseConfig(MINIMAL), "nope")).toThrow(/no model named "nope" \(known: credit\)/);
+  });
+});
