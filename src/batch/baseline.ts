@@ -1,7 +1,7 @@
 import type { ModelConfig } from "../config/model.js";
 import type { Profile } from "../stats/profile.js";
 import { ProfileBuilder } from "../stats/profileBuilder.js";
-import { DataFileError, type ReadOptions, readRows } from "./dataFile.js";
+import { DataFileError, forEachRow, type ReadOptions } from "./dataFile.js";
 import { progress } from "./progress.js";
 
 export interface BaselineResult {
@@ -21,21 +21,19 @@ export async function buildProfile(
   );
   let skipped = 0;
   const p1 = progress(`${file}: pass 1/2`);
-  for await (const row of readRows(file, {
+  await forEachRow(file, (row) => builder.observe(row), {
     strict: opts.strict ?? false,
     onSkip: (s) => {
       skipped++;
       opts.onSkip?.(s);
     },
     onProgress: p1.update,
-  })) {
-    builder.observe(row);
-  }
+  });
   p1.done();
   builder.fixBins();
   const p2 = progress(`${file}: pass 2/2`);
   // pass two skips the same lines again: only pass one reports them
-  for await (const row of readRows(file, { onProgress: p2.update })) builder.count(row);
+  await forEachRow(file, (row) => builder.count(row), { onProgress: p2.update });
   p2.done();
   const profile = builder.build();
   if (profile.rows === 0) throw new DataFileError(`${file}: no data rows`);

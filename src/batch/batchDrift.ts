@@ -3,7 +3,7 @@ import { BinLayout } from "../stats/binLayout.js";
 import { type DriftReport, driftReport } from "../stats/driftReport.js";
 import { ProfileError } from "../stats/profile.js";
 import { RowCounter } from "../stats/rowCounter.js";
-import { DataFileError, type ReadOptions, readRows } from "./dataFile.js";
+import { DataFileError, forEachRow, type ReadOptions } from "./dataFile.js";
 import { loadReference } from "./loadReference.js";
 import { progress } from "./progress.js";
 
@@ -27,13 +27,11 @@ export async function batchDrift(
   const layout = BinLayout.fromProfile(profile, model);
   const counter = new RowCounter(layout);
   const p = progress(`${currentFile}:`);
-  for await (const row of readRows(currentFile, {
+  await forEachRow(currentFile, (row) => counter.add(row), {
     strict: opts.strict ?? false,
     onSkip,
     onProgress: p.update,
-  })) {
-    counter.add(row);
-  }
+  });
   p.done();
   if (counter.rows === 0) throw new DataFileError(`${currentFile}: no data rows`);
   return driftReport(model, layout, counter, { reference: profile.rows, skipped });

@@ -62,59 +62,95 @@ function skip(opts: ReadOptions, s: SkippedLine): void {
   opts.onSkip?.(s);
 }
 
-async function* csvRows(file: string, opts: ReadOptions): AsyncGenerator<Row> {
-  const parser = openStream(file, opts.onProgress).pipe(
-    parse({
+// Rows are handed to a callback from the stream's own events: measurably faster and lighter than
+// an async iterator per row (bench/README.md, "Batch").
+function csvRows(file: string, onRow: (row: Row) => void, opts: ReadOptions): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const parser = parse({
       columns: (header: string[]) => header.map((h) => h.trim()),
       skip_empty_lines: true,
       skip_records_with_error: true,
       bom: true,
       delimiter: extname(file).toLowerCase() === ".tsv" ? "\t" : ",",
-    }),
-  );
-  let fatal: Error | undefined;
-  parser.on("skip", (err: Error & { lines?: number }) => {
-    try {
-      skip(opts, { file, line: err.lines ?? 0, reason: err.message.replace(/ on line \d+$/, "") });
-    } catch (e) {
-      fatal = e as Error;
+    });
+    const input = openStream(file, opts.onProgress);
+    let failed = false;
+    const fail = (err: Error) => {
+      if (failed) return;
+      failed = true;
+      input.destroy();
       parser.destroy();
-    }
+      reject(err instanceof DataFileError ? err : new DataFileError(`${file}: ${err.message}`));
+    };
+    parser.on("skip", (err: Error & { lines?: number }) => {
+      try {
+        skip(opts, { file, line: err.lines ?? 0, reason: err.message.replace(/ on line \d+$/, "") });
+      } catch (e) {
+        fail(e as Error);
+      }
+    });
+    parser.on("data", (record: Row) => {
+      if (failed) return;
+      try {
+        onRow(record);
+      } catch (e) {
+        fail(e as Error);
+      }
+    });
+    parser.on("error", fail);
+    input.on("error", fail);
+    parser.on("end", () => {
+      if (!failed) resolve();
+    });
+    input.pipe(parser);
   });
+}
+
+function jsonlRows(file: string, onRow: (row: Row) => void, opts: ReadOptions): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const input = openStream(file, opts.onProgress);
+    const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
+    let n = 0;
+    let failed = false;
+    const fail = (err: Error) => {
+      if (failed) return;
+      failed = true;
+      lines.close();
+      input.destroy();
+      reject(err instanceof DataFileError ? err : new DataFileError(`${file}: ${err.message}`));
+    };
+    lines.on("line", (line) => {
+      n++;
+      if (failed || line.trim() === "") return;
+      try {
+        let value: unknown;
+        try {
+          value = JSON.parse(line);
+        } catch (err) {
+          skip(opts, { file, line: n, reason: `not JSON (${(err as Error).message})` });
+          return;
+        }
+        if (typeof value !== "object" || value === null || Array.isArray(value)) {
+          skip(opts, { file, line: n, reason: "not a JSON object" });
+          return;
+        }
+        onRow(value as Row);
+      } catch (e) {
+        fail(e as Error);
+      }
+    });
+    input.on("error", fail);
+    lines.on("close", () => {
+      if (!failed) resolve();
+    });
+  });
+}
+
+/** Stream the rows of a CSV or JSONL file into `onRow`; resolves when the file is read. */
+export function forEachRow(file: string, onRow: (row: Row) => void, opts: ReadOptions = {}): Promise<void> {
   try {
-    for await (const record of parser) yield record as Row;
+    return formatOf(file) === "csv" ? csvRows(file, onRow, opts) : jsonlRows(file, onRow, opts);
   } catch (err) {
-    if (fatal) throw fatal;
-    throw new DataFileError(`${file}: ${(err as Error).message}`);
+    return Promise.reject(err);
   }
-  if (fatal) throw fatal;
-}
-
-async function* jsonlRows(file: string, opts: ReadOptions): AsyncGenerator<Row> {
-  const lines = createInterface({
-    input: openStream(file, opts.onProgress),
-    crlfDelay: Number.POSITIVE_INFINITY,
-  });
-  let n = 0;
-  for await (const line of lines) {
-    n++;
-    if (line.trim() === "") continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (err) {
-      skip(opts, { file, line: n, reason: `not JSON (${(err as Error).message})` });
-      continue;
-    }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      skip(opts, { file, line: n, reason: "not a JSON object" });
-      continue;
-    }
-    yield value as Row;
-  }
-}
-
-/** Rows of a CSV or JSONL file, streamed. */
-export function readRows(file: string, opts: ReadOptions = {}): AsyncGenerator<Row> {
-  return formatOf(file) === "csv" ? csvRows(file, opts) : jsonlRows(file, opts);
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DataFileError, readRows, type SkippedLine } from "../../src/batch/dataFile.js";
+import { DataFileError, forEachRow, type SkippedLine } from "../../src/batch/dataFile.js";
 import type { Row } from "../../src/stats/profileBuilder.js";
 
 const dir = mkdtempSync(join(tmpdir(), "infermon-data-"));
@@ -14,11 +14,11 @@ function file(name: string, text: string): string {
 async function collect(path: string, strict = false) {
   const rows: Row[] = [];
   const skipped: SkippedLine[] = [];
-  for await (const r of readRows(path, { strict, onSkip: (s) => skipped.push(s) })) rows.push(r);
+  await forEachRow(path, (r) => rows.push(r), { strict, onSkip: (s) => skipped.push(s) });
   return { rows, skipped };
 }
 
-describe("readRows", () => {
+describe("forEachRow", () => {
   it("reads CSV with a header, skipping malformed lines with their line numbers", async () => {
     const p = file("a.csv", "x,c\n1,a\n2\n3,b,extra\n4,d\n");
     const { rows, skipped } = await collect(p);
@@ -44,6 +44,6 @@ describe("readRows", () => {
   });
   it("names a missing file and an unknown format", async () => {
     await expect(collect(join(dir, "missing.csv"))).rejects.toThrow(DataFileError);
-    expect(() => readRows(file("x.parquet", ""))).toThrow(/unknown data format/);
+    await expect(collect(file("x.parquet", ""))).rejects.toThrow(/unknown data format/);
   });
 });
