@@ -31,7 +31,15 @@ export async function runBatch() {
     driftDataReference: await measure([CLI, "drift", ...base, "--reference", ref, "--current", cur]),
     baseline: await measure([CLI, "baseline", ...base, "--data", ref, "-o", profile]),
     // memory is bounded by the sample and the bins, not the rows: 10× fewer rows, similar peak RSS
-    baselineTenthRows: await measure([CLI, "baseline", ...base, "--data", cur, "-o", `${OUT}bench-profile-small.json`]),
+    baselineTenthRows: await measure([
+      CLI,
+      "baseline",
+      ...base,
+      "--data",
+      cur,
+      "-o",
+      `${OUT}bench-profile-small.json`,
+    ]),
     driftProfileReference: await measure([CLI, "drift", ...base, "--reference", profile, "--current", cur]),
   };
 }

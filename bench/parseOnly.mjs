@@ -1,7 +1,8 @@
 // The floor for batch drift: read the given CSV files with csv-parse the way infermon does
 // (records as objects, from 'data' events) and count rows; no statistics.
-import { createReadStream } from "node:fs";
+
 import { once } from "node:events";
+import { createReadStream } from "node:fs";
 import { parse } from "csv-parse";
 
 let rows = 0;
