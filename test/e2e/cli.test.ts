@@ -190,6 +190,35 @@ describe("infermon (CLI)", () => {
       expect(r.stderr).toContain("schema_version 0 is not supported");
     });
 
+    it("exits 2 on a profile of another model and on a missing reference", () => {
+      const r = infermon([
+        "drift",
+        "-c",
+        CFG,
+        "-m",
+        "house-price",
+        "--reference",
+        "examples/reference/credit.json",
+        "--current",
+        TRAIN,
+      ]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('profile is for model "credit", not "house-price"');
+      const m = infermon([
+        "drift",
+        "-c",
+        CFG,
+        "-m",
+        "credit",
+        "--reference",
+        at("nothing.csv"),
+        "--current",
+        TRAIN,
+      ]);
+      expect(m.code).toBe(2);
+      expect(m.stderr).toMatch(/nothing\.csv: cannot read \(ENOENT\)/);
+    });
+
     it("reads JSONL and omits the prediction when the current data lacks it", () => {
       const cur = at(
         "nopred.jsonl",
