@@ -1,26 +1,20 @@
 // Writes the deterministic example data in examples/data/ (training, current without drift,
 // current with drift) for the credit and house-price models. Run: node scripts/make-example-data.mjs
 import { mkdirSync, writeFileSync } from "node:fs";
+import { rng as baseRng } from "../bench/lib.mjs";
 
+// same seeded generator as the benchmarks, plus a weighted pick
 function rng(seed) {
-  let s = seed >>> 0;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const normal = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
+  const r = baseRng(seed);
   const pick = (values, weights) => {
-    let u = next() * weights.reduce((a, b) => a + b, 0);
+    let u = r.next() * weights.reduce((a, b) => a + b, 0);
     for (let i = 0; i < values.length; i++) {
       u -= weights[i];
       if (u <= 0) return values[i];
     }
     return values[values.length - 1];
   };
-  return { next, normal, pick };
+  return { ...r, pick };
 }
 
 const REGIONS = ["north", "south", "east", "west", "central"];
