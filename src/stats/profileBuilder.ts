@@ -136,7 +136,6 @@ export class ProfileBuilder {
   private readonly specs: SlotSpec[];
   private readonly samplers: SlotSampler[];
   private counters: Counter[] | undefined;
-  private readonly predictionName: string;
   private rows = 0;
 
   constructor(
@@ -144,7 +143,6 @@ export class ProfileBuilder {
     options: ProfileBuilderOptions = {},
   ) {
     const p = model.prediction;
-    this.predictionName = p.output;
     const prediction: SlotSpec = {
       name: p.output,
       numeric: true,
@@ -217,10 +215,6 @@ export class ProfileBuilder {
     const seen = prediction.counts.reduce((a, b) => a + b, 0) + prediction.invalid;
     if (seen > 0) p.prediction = prediction;
     return p;
-  }
-
-  get predictionField(): string {
-    return this.predictionName;
   }
 }
 
