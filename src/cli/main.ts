@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config/errors.js";
 import { UsageError } from "./usageError.js";
 import { EXIT } from "./exitCodes.js";
+import { registerGenerate } from "./generateCommand.js";
 import { registerValidate } from "./validateCommand.js";
 import { VERSION } from "./version.js";
 
@@ -14,6 +15,7 @@ const program = new Command()
   .configureOutput({ outputError: (s, write) => write(s) });
 
 registerValidate(program);
+registerGenerate(program);
 
 try {
   await program.parseAsync(process.argv);

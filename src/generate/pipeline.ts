@@ -1,0 +1,117 @@
+// config → artifacts (path → content), pure. A pipeline of small steps, cross-cutting passes
+// last: validate → alert concerns → SLO rules → fleet drift → links → tests, runbooks,
+// Alertmanager, dashboards, Kubernetes → headers.
+import type { Config } from "../config/model.js";
+import { agentAlerts } from "./alerts/agent.js";
+import { dataQualityAlerts } from "./alerts/dataQuality.js";
+import { driftAlerts } from "./alerts/drift.js";
+import { labelAlerts } from "./alerts/labels.js";
+import { qualityAlerts } from "./alerts/quality.js";
+import type { AlertConcern, AlertSpec, Scenario } from "./alerts/types.js";
+import { generatedHeader, PATHS } from "./conventions.js";
+import { addLinks, type LinkBase } from "./links.js";
+import { type AlertingRule, isAlert, type RuleFile, type RuleGroup, renderRuleGroups } from "./rules.js";
+import { renderTestSuite, type TestSuite } from "./ruleTests.js";
+import { renderRunbook, runbookPath } from "./runbooks.js";
+import { sloGroups } from "./slo/rules.js";
+import { sloScenarios } from "./slo/scenarios.js";
+import { slis } from "./slo/sli.js";
+import { burnSpec } from "./slo/specs.js";
+import { validateForGenerate } from "./validate.js";
+
+const CONCERNS: readonly AlertConcern[] = [
+  driftAlerts,
+  qualityAlerts,
+  dataQualityAlerts,
+  labelAlerts,
+  agentAlerts,
+];
+
+/** Thrown when a config yields nothing to write (Sloth's ErrNoSLORules). */
+export class NothingGeneratedError extends Error {
+  override name = "NothingGeneratedError";
+}
+
+export interface RulesStage {
+  files: RuleFile[];
+  suites: TestSuite[];
+  specs: Map<string, AlertSpec>;
+  links: LinkBase;
+}
+
+/** Alert and SLO rule files with their test scenarios, before links. */
+export function buildRules(config: Config, links: LinkBase): RulesStage {
+  const files: RuleFile[] = [];
+  const suites: TestSuite[] = [];
+  const specs = new Map<string, AlertSpec>();
+  const ctx = { kafka: config.kafka !== undefined };
+  for (const concern of CONCERNS) {
+    const out = concern(config.models, ctx);
+    if (!out || out.rules.length === 0) continue;
+    for (const s of out.specs) specs.set(s.name, s);
+    const file: RuleFile = {
+      path: `${PATHS.alerts}/${out.file}.rules.yaml`,
+      groups: [{ name: out.group, rules: out.rules }],
+    };
+    files.push(file);
+    suites.push({ rules: file, scenarios: out.scenarios, name: out.file });
+  }
+  for (const model of config.models) {
+    const list = slis(model);
+    if (list.length === 0) continue; // a model without SLOs gets no SLO rules
+    const groups: RuleGroup[] = list.flatMap(sloGroups);
+    const scenarios: Scenario[] = list.flatMap(sloScenarios);
+    for (const sli of list) {
+      const s = burnSpec(sli.kind);
+      specs.set(s.name, s);
+    }
+    const file: RuleFile = { path: `${PATHS.slo}/${model.name}.rules.yaml`, groups };
+    files.push(file);
+    suites.push({ rules: file, scenarios, name: `slo-${model.name}` });
+  }
+  return { files, suites, specs, links };
+}
+
+/** The links pass over every alerting rule of every file. */
+function withLinks(stage: RulesStage): RulesStage {
+  const files = stage.files.map((f) => ({
+    ...f,
+    groups: f.groups.map((g) => ({
+      ...g,
+      rules: g.rules.map((r) =>
+        isAlert(r) ? (addLinks([r], stage.specs, stage.links)[0] as AlertingRule) : r,
+      ),
+    })),
+  }));
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  const suites = stage.suites.map((s) => ({ ...s, rules: byPath.get(s.rules.path) as RuleFile }));
+  return { ...stage, files, suites };
+}
+
+export interface GenerateOptions {
+  /** the config file as the user named it, for headers */
+  source: string;
+}
+
+const yamlHeader = (source: string) => `# ${generatedHeader(source)}\n`;
+
+/** Everything `infermon generate` writes, path (relative, posix) → content, sorted by path. */
+export function generate(config: Config, opts: GenerateOptions): Map<string, string> {
+  const links = validateForGenerate(config);
+  const stage = withLinks(buildRules(config, links));
+  const header = yamlHeader(opts.source);
+  const out = new Map<string, string>();
+  for (const f of stage.files) out.set(f.path, header + renderRuleGroups(f.groups));
+  for (const s of stage.suites) {
+    if (s.scenarios.length === 0) continue;
+    const t = renderTestSuite(s);
+    out.set(t.path, header + t.content);
+  }
+  const allAlerts = stage.files.flatMap((f) => f.groups.flatMap((g) => g.rules)).filter(isAlert);
+  for (const spec of stage.specs.values()) {
+    const rules = allAlerts.filter((r) => r.alert === spec.name);
+    out.set(runbookPath(spec.name), renderRunbook(spec, rules, links, generatedHeader(opts.source)));
+  }
+  if (out.size === 0) throw new NothingGeneratedError(`${opts.source}: the configuration generates nothing`);
+  return new Map([...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
