@@ -2,6 +2,7 @@
 // last: validate → alert concerns → SLO rules → fleet drift → links → tests, runbooks,
 // Alertmanager, dashboards, Kubernetes → headers.
 import type { Config } from "../config/model.js";
+import { renderAlertmanager, routeCases } from "./alertmanager.js";
 import { agentAlerts } from "./alerts/agent.js";
 import { dataQualityAlerts } from "./alerts/dataQuality.js";
 import { driftAlerts } from "./alerts/drift.js";
@@ -10,7 +11,14 @@ import { qualityAlerts } from "./alerts/quality.js";
 import type { AlertConcern, AlertSpec, Scenario } from "./alerts/types.js";
 import { generatedHeader, PATHS } from "./conventions.js";
 import { addLinks, type LinkBase } from "./links.js";
-import { type AlertingRule, isAlert, type RuleFile, type RuleGroup, renderRuleGroups } from "./rules.js";
+import {
+  type AlertingRule,
+  isAlert,
+  type RuleFile,
+  type RuleGroup,
+  renderRuleGroups,
+  toYaml,
+} from "./rules.js";
 import { renderTestSuite, type TestSuite } from "./ruleTests.js";
 import { renderRunbook, runbookPath } from "./runbooks.js";
 import { sloGroups } from "./slo/rules.js";
@@ -111,6 +119,15 @@ export function generate(config: Config, opts: GenerateOptions): Map<string, str
   for (const spec of stage.specs.values()) {
     const rules = allAlerts.filter((r) => r.alert === spec.name);
     out.set(runbookPath(spec.name), renderRunbook(spec, rules, links, generatedHeader(opts.source)));
+  }
+  if (out.size > 0) {
+    out.set(`${PATHS.alerts}/alertmanager.yaml`, renderAlertmanager(config, generatedHeader(opts.source)));
+    const cases = {
+      amtool:
+        "amtool config routes test --config.file=alerts/alertmanager.yaml --verify.receivers=<receiver> <labels>",
+      cases: routeCases(config),
+    };
+    out.set(`${PATHS.tests}/routes.yaml`, header + toYaml(cases));
   }
   if (out.size === 0) throw new NothingGeneratedError(`${opts.source}: the configuration generates nothing`);
   return new Map([...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

@@ -1,0 +1,38 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parse, stringify } from "yaml";
+import { parseConfig } from "../../src/config/load.js";
+import type { Config } from "../../src/config/model.js";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+export const EXAMPLE = "examples/infermon.yaml";
+
+export const exampleText = (): string => readFileSync(join(ROOT, EXAMPLE), "utf8");
+
+/** The example config as plain data, to derive variants from. */
+export const exampleData = (): Record<string, unknown> => parse(exampleText()) as Record<string, unknown>;
+
+export function configFrom(data: unknown, source = "variant.yaml"): Config {
+  return parseConfig(stringify(data), source, join(ROOT, "examples"));
+}
+
+export const tempDir = (prefix: string): string => mkdtempSync(join(tmpdir(), `infermon-${prefix}-`));
+
+/** A variant exercising the optional paths: Kafka, a model without SLOs or owner. */
+export function variantData(): Record<string, unknown> {
+  const d = exampleData();
+  const models = d.models as Record<string, unknown>[];
+  models.push({
+    name: "churn",
+    task: "multiclass_classification",
+    features: [{ name: "tenure", type: "numeric" }],
+    prediction: { output: "probabilities", classes: ["stay", "leave", "unknown"] },
+    windows: ["10m"],
+  });
+  d.kafka = {
+    brokers: ["127.0.0.1:9092"],
+    topics: { predictions: "inference.predictions", labels: "inference.labels" },
+  };
+  return d;
+}
