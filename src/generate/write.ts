@@ -29,6 +29,7 @@ function exists(path: string): boolean {
 /** Write `files` (relative path → content) under `outDir`. Returns the roots written. */
 export function writeArtifacts(outDir: string, files: ReadonlyMap<string, string>): string[] {
   const out = resolve(outDir);
+  const roots = [...new Set([...files.keys()].map(rootOf))].sort();
   let tmp: string;
   try {
     mkdirSync(out, { recursive: true });
@@ -38,7 +39,6 @@ export function writeArtifacts(outDir: string, files: ReadonlyMap<string, string
       `cannot write to output directory ${outDir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
     );
   }
-  const roots = [...new Set([...files.keys()].map(rootOf))].sort();
   const swapped: { root: string; old?: string }[] = [];
   try {
     for (const [path, content] of files) {
