@@ -10,6 +10,8 @@ import { labelAlerts } from "./alerts/labels.js";
 import { qualityAlerts } from "./alerts/quality.js";
 import type { AlertConcern, AlertSpec, Scenario } from "./alerts/types.js";
 import { generatedHeader, PATHS } from "./conventions.js";
+import { renderDashboards } from "./dashboards/index.js";
+import { fleetDriftGroups, fleetDriftScenarios } from "./fleetDrift.js";
 import { addLinks, type LinkBase } from "./links.js";
 import {
   type AlertingRule,
@@ -63,6 +65,12 @@ export function buildRules(config: Config, links: LinkBase): RulesStage {
     };
     files.push(file);
     suites.push({ rules: file, scenarios: out.scenarios, name: out.file });
+  }
+  const fleet = fleetDriftGroups(config.models);
+  if (fleet.length > 0) {
+    const file: RuleFile = { path: `${PATHS.alerts}/fleet-drift.rules.yaml`, groups: fleet };
+    files.push(file);
+    suites.push({ rules: file, scenarios: fleetDriftScenarios(config.models), name: "fleet-drift" });
   }
   for (const model of config.models) {
     const list = slis(model);
@@ -129,6 +137,7 @@ export function generate(config: Config, opts: GenerateOptions): Map<string, str
     };
     out.set(`${PATHS.tests}/routes.yaml`, header + toYaml(cases));
   }
+  for (const [path, content] of renderDashboards(links, generatedHeader(opts.source))) out.set(path, content);
   if (out.size === 0) throw new NothingGeneratedError(`${opts.source}: the configuration generates nothing`);
   return new Map([...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -29,6 +29,8 @@ export function variantData(): Record<string, unknown> {
     features: [{ name: "tenure", type: "numeric" }],
     prediction: { output: "probabilities", classes: ["stay", "leave", "unknown"] },
     windows: ["10m"],
+    min_samples: 50,
+    drift: { smoothing: { method: "epsilon", epsilon: 0.0001 } },
   });
   d.kafka = {
     brokers: ["127.0.0.1:9092"],
