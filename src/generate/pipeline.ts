@@ -12,6 +12,7 @@ import type { AlertConcern, AlertSpec, Scenario } from "./alerts/types.js";
 import { generatedHeader, PATHS } from "./conventions.js";
 import { renderDashboards } from "./dashboards/index.js";
 import { fleetDriftGroups, fleetDriftScenarios } from "./fleetDrift.js";
+import { renderKubernetes } from "./kubernetes.js";
 import { addLinks, type LinkBase } from "./links.js";
 import {
   type AlertingRule,
@@ -138,6 +139,8 @@ export function generate(config: Config, opts: GenerateOptions): Map<string, str
     out.set(`${PATHS.tests}/routes.yaml`, header + toYaml(cases));
   }
   for (const [path, content] of renderDashboards(links, generatedHeader(opts.source))) out.set(path, content);
+  for (const [path, content] of renderKubernetes(config, stage.files, generatedHeader(opts.source)))
+    out.set(path, content);
   if (out.size === 0) throw new NothingGeneratedError(`${opts.source}: the configuration generates nothing`);
   return new Map([...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

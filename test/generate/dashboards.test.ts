@@ -94,6 +94,7 @@ describe("dashboards", () => {
     expect(latency?.targets?.every((t) => t.exemplar === true)).toBe(true);
     const agent = dashboards.find(([p]) => p === "dashboards/agent.json")?.[1] as Dashboard;
     const logs = agent.panels.find((p) => p.type === "logs");
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana variable syntax
     expect(logs?.targets?.[0]?.datasource?.uid).toBe("${loki}");
   });
 });

@@ -27,11 +27,13 @@ import { AGENT_JOB, DASHBOARDS, type DashboardKey } from "../conventions.js";
 import type { LinkBase } from "../links.js";
 import { type Matchers, sel } from "../promql.js";
 
+// biome-ignore-start lint/suspicious/noTemplateCurlyInString: Grafana variable syntax, not a JS template
 export const DS = {
   prometheus: { type: "prometheus", uid: "${datasource}" },
   loki: { type: "loki", uid: "${loki}" },
   tempo: { type: "tempo", uid: "${tempo}" },
 } as const;
+// biome-ignore-end lint/suspicious/noTemplateCurlyInString: Grafana variable syntax
 
 export const RATE = "$__rate_interval";
 
