@@ -26,7 +26,7 @@ import { renderTestSuite, type TestSuite } from "./ruleTests.js";
 import { renderRunbook, runbookPath } from "./runbooks.js";
 import { sloGroups } from "./slo/rules.js";
 import { sloScenarios } from "./slo/scenarios.js";
-import { slis } from "./slo/sli.js";
+import { type Sli, slis } from "./slo/sli.js";
 import { burnSpec } from "./slo/specs.js";
 import { validateForGenerate } from "./validate.js";
 
@@ -82,11 +82,26 @@ export function buildRules(config: Config, links: LinkBase): RulesStage {
       const s = burnSpec(sli.kind);
       specs.set(s.name, s);
     }
-    const file: RuleFile = { path: `${PATHS.slo}/${model.name}.rules.yaml`, groups };
+    const file: RuleFile = { path: `${PATHS.slo}/${model.name}.rules.yaml`, groups, comments: sloComments(list) };
     files.push(file);
     suites.push({ rules: file, scenarios, name: `slo-${model.name}` });
   }
   return { files, suites, specs, links };
+}
+
+function sloComments(list: readonly Sli[]): string[] {
+  const out = [
+    `SLOs of model ${list[0]?.model.name}: ${list.map((s) => `${s.kind} ${s.target.objective}% over ${s.target.period}`).join(", ")}.`,
+    "Burn-rate tiers: 14.4x over 1h and 5m, 6x over 6h and 30m (page); 3x over 1d and 2h, 1x over 3d and 6h (ticket).",
+  ];
+  const latency = list.find((s) => s.kind === "latency");
+  if (latency) {
+    out.push(
+      `The latency SLI counts requests in the le="${latency.model.slo.latency?.threshold}" bucket of infermon_inference_request_duration_seconds:`,
+      "the threshold must be one of the agent's bucket boundaries (generate checks it against conventions.LATENCY_BUCKETS).",
+    );
+  }
+  return out;
 }
 
 /** The links pass over every alerting rule of every file. */
@@ -118,7 +133,10 @@ export function generate(config: Config, opts: GenerateOptions): Map<string, str
   const stage = withLinks(buildRules(config, links));
   const header = yamlHeader(opts.source);
   const out = new Map<string, string>();
-  for (const f of stage.files) out.set(f.path, header + renderRuleGroups(f.groups));
+  for (const f of stage.files) {
+    const comments = (f.comments ?? []).map((c) => `# ${c}\n`).join("");
+    out.set(f.path, header + comments + renderRuleGroups(f.groups));
+  }
   for (const s of stage.suites) {
     if (s.scenarios.length === 0) continue;
     const t = renderTestSuite(s);

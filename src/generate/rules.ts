@@ -27,6 +27,8 @@ export interface RuleFile {
   /** path relative to the output directory, e.g. `alerts/drift.rules.yaml` */
   path: string;
   groups: RuleGroup[];
+  /** comment lines written under the header */
+  comments?: string[];
 }
 
 export const isAlert = (r: Rule): r is AlertingRule => "alert" in r;
