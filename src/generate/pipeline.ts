@@ -82,7 +82,11 @@ export function buildRules(config: Config, links: LinkBase): RulesStage {
       const s = burnSpec(sli.kind);
       specs.set(s.name, s);
     }
-    const file: RuleFile = { path: `${PATHS.slo}/${model.name}.rules.yaml`, groups, comments: sloComments(list) };
+    const file: RuleFile = {
+      path: `${PATHS.slo}/${model.name}.rules.yaml`,
+      groups,
+      comments: sloComments(list),
+    };
     files.push(file);
     suites.push({ rules: file, scenarios, name: `slo-${model.name}` });
   }

@@ -1,7 +1,7 @@
 // The consumers' own tools check what we generate: promtool (rules lint + unit tests) and
 // amtool (config check + one route test per owner × severity). Runs on the example and on a
 // variant with Kafka and a model without SLOs or owner.
-import { spawnSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -16,9 +16,14 @@ import { configFrom, EXAMPLE, ROOT, tempDir, variantData } from "./helpers.js";
 const hasPromtool = requireTool("promtool");
 const hasAmtool = requireTool("amtool");
 
-function run(cmd: string, args: string[], cwd: string) {
-  const r = spawnSync(cmd, args, { cwd, encoding: "utf8" });
-  return { status: r.status, out: `${r.stdout}${r.stderr}` };
+/** Run a peer tool; resolves with its exit status and output (the tests run concurrently). */
+function run(cmd: string, args: string[], cwd: string): Promise<{ status: number; out: string }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
+      resolve({ status: code, out: `${stdout}${stderr}` });
+    });
+  });
 }
 
 const outputs = {
@@ -46,22 +51,26 @@ const testFiles = (dir: string) =>
     .map((f) => `alerts/tests/${f}`);
 
 for (const [name, dir] of Object.entries(outputs)) {
-  describe.skipIf(!hasPromtool)(`promtool on the ${name}`, () => {
-    it("check rules --lint=all passes on every rules file", () => {
-      const r = run("promtool", ["check", "rules", "--lint=all", "--lint-fatal", ...ruleFiles(dir)], dir);
+  describe.skipIf(!hasPromtool).concurrent(`promtool on the ${name}`, () => {
+    it("check rules --lint=all passes on every rules file", async () => {
+      const r = await run(
+        "promtool",
+        ["check", "rules", "--lint=all", "--lint-fatal", ...ruleFiles(dir)],
+        dir,
+      );
       expect(r.status, r.out).toBe(0);
     });
     for (const file of testFiles(dir)) {
-      it(`test rules ${file}`, { timeout: 180_000 }, () => {
-        const r = run("promtool", ["test", "rules", file], dir);
+      it(`test rules ${file}`, { timeout: 180_000 }, async () => {
+        const r = await run("promtool", ["test", "rules", file], dir);
         expect(r.status, r.out).toBe(0);
       });
     }
   });
 
-  describe.skipIf(!hasAmtool)(`amtool on the ${name}`, () => {
-    it("check-config passes", () => {
-      const r = run("amtool", ["check-config", "alerts/alertmanager.yaml"], dir);
+  describe.skipIf(!hasAmtool).concurrent(`amtool on the ${name}`, () => {
+    it("check-config passes", async () => {
+      const r = await run("amtool", ["check-config", "alerts/alertmanager.yaml"], dir);
       expect(r.status, r.out).toBe(0);
     });
     const cases = (
@@ -72,9 +81,9 @@ for (const [name, dir] of Object.entries(outputs)) {
       expect(cases.length).toBe(owners.size * 3);
     });
     for (const c of cases) {
-      it(`routes ${c.labels.owner}/${c.labels.severity} to ${c.receiver}`, () => {
+      it(`routes ${c.labels.owner}/${c.labels.severity} to ${c.receiver}`, async () => {
         const labels = Object.entries(c.labels).map(([k, v]) => `${k}=${v}`);
-        const r = run(
+        const r = await run(
           "amtool",
           [
             "config",
