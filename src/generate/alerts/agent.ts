@@ -188,6 +188,14 @@ function scenarios(models: readonly ModelConfig[], kafka: boolean): Scenario[] {
   });
   const first = models[0] as ModelConfig;
   const fm = { model: first.name };
+  const requests = (m: ModelConfig, perMinute: number) => ({
+    series: sel(M.requests, { model: m.name, model_version: m.version, code: "200" }),
+    values: `0+${perMinute}x40`,
+  });
+  const parse = (m: ModelConfig, perMinute: number) => ({
+    series: sel(M.parseErrors, { model: m.name, reason: "invalid_json" }),
+    values: `0+${perMinute}x40`,
+  });
   const target = { instance: "10.0.0.1:9464", job: AGENT_JOB };
   const out: Scenario[] = [
     {
@@ -207,29 +215,6 @@ function scenarios(models: readonly ModelConfig[], kafka: boolean): Scenario[] {
       ],
       evalTime: "30m",
       expect: [{ alertname: dropped.name, alerts: [] }],
-    },
-    {
-      name: `${first.name} parse errors: 5%`,
-      input: [
-        { series: sel(M.parseErrors, { ...fm, reason: "invalid_json" }), values: "0+5x40" },
-        { series: sel(M.requests, { ...fm, model_version: first.version, code: "200" }), values: "0+100x40" },
-      ],
-      evalTime: "30m",
-      expect: [
-        {
-          alertname: parseErrors.name,
-          alerts: [{ model: first.name, severity: "warning", labels: fm, value: 0.05 }],
-        },
-      ],
-    },
-    {
-      name: `${first.name} parse errors: 0.5%`,
-      input: [
-        { series: sel(M.parseErrors, { ...fm, reason: "invalid_json" }), values: "0+1x40" },
-        { series: sel(M.requests, { ...fm, model_version: first.version, code: "200" }), values: "0+200x40" },
-      ],
-      evalTime: "30m",
-      expect: [{ alertname: parseErrors.name, alerts: [] }],
     },
     {
       name: "agent down",
@@ -253,6 +238,27 @@ function scenarios(models: readonly ModelConfig[], kafka: boolean): Scenario[] {
       expect: [all(absent.name, "critical", { job: AGENT_JOB }, 1)],
     },
   ];
+  for (const m of models) {
+    out.push(
+      {
+        name: `${m.name} parse errors: 5%`,
+        input: [parse(m, 5), requests(m, 100)],
+        evalTime: "30m",
+        expect: [
+          {
+            alertname: parseErrors.name,
+            alerts: [{ model: m.name, severity: "warning", labels: { model: m.name }, value: 0.05 }],
+          },
+        ],
+      },
+      {
+        name: `${m.name} parse errors: 0.5%`,
+        input: [parse(m, 1), requests(m, 200)],
+        evalTime: "30m",
+        expect: [{ alertname: parseErrors.name, alerts: [] }],
+      },
+    );
+  }
   if (kafka) {
     const lag = (v: number) => ({
       series: sel(M.kafkaLag, { topic: "inference.predictions", partition: "0" }),
