@@ -7,6 +7,8 @@ import type { AlertingRule } from "./rules.js";
 export interface LinkBase {
   runbookBaseUrl: string;
   grafanaUrl: string;
+  /** alert names that have a runbook; dashboards link only to those (all when absent) */
+  alerts?: ReadonlySet<string>;
 }
 
 export const runbookUrl = (base: LinkBase, alert: string): string => `${base.runbookBaseUrl}/${alert}.md`;

@@ -160,7 +160,11 @@ export function generate(config: Config, opts: GenerateOptions): Map<string, str
     };
     out.set(`${PATHS.tests}/routes.yaml`, header + toYaml(cases));
   }
-  for (const [path, content] of renderDashboards(links, generatedHeader(opts.source))) out.set(path, content);
+  for (const [path, content] of renderDashboards(
+    { ...links, alerts: new Set(stage.specs.keys()) },
+    generatedHeader(opts.source),
+  ))
+    out.set(path, content);
   for (const [path, content] of renderKubernetes(config, stage.files, generatedHeader(opts.source)))
     out.set(path, content);
   if (out.size === 0) throw new NothingGeneratedError(`${opts.source}: the configuration generates nothing`);

@@ -23,6 +23,9 @@ export const tempDir = (prefix: string): string => mkdtempSync(join(tmpdir(), `i
 export function variantData(): Record<string, unknown> {
   const d = exampleData();
   const models = d.models as Record<string, unknown>[];
+  // a whole-number latency threshold: the SLI must match le="1" and Prometheus 3's le="1.0"
+  const house = models[1] as { slo: Record<string, unknown> };
+  house.slo.latency = { threshold: 1, objective: 99.5 };
   models.push({
     name: "churn",
     task: "multiclass_classification",

@@ -94,7 +94,7 @@ function decorate<P extends AnyPanel>(p: P, o: PanelOpts, links: LinkBase): P {
     .height(o.height ?? 8);
   if (o.min !== undefined) p.min(o.min);
   if (o.max !== undefined) p.max(o.max);
-  if (o.runbook) {
+  if (o.runbook && (links.alerts === undefined || links.alerts.has(o.runbook))) {
     p.links([
       new DashboardLinkBuilder("Runbook")
         .type(DashboardLinkType.Link)

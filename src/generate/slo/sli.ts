@@ -40,13 +40,15 @@ export function slis(model: ModelConfig): Sli[] {
   }
   if (latency) {
     const le = num(latency.threshold);
+    // Prometheus 3 normalises `le` on scrape ("1" → "1.0"); match both spellings of whole numbers
+    const leMatcher = Number.isInteger(latency.threshold) ? { re: `${le}(\\.0)?` } : le;
     out.push({
       kind: "latency",
       model,
       target: latency,
       // bad = all − fast: the `le` bucket equal to the threshold counts the fast ones
       bad: (f, w) =>
-        `(${by(f(sel(`${M.duration}_count`, m), w))} - ${by(f(sel(`${M.duration}_bucket`, { ...m, le }), w))})`,
+        `(${by(f(sel(`${M.duration}_count`, m), w))} - ${by(f(sel(`${M.duration}_bucket`, { ...m, le: leMatcher }), w))})`,
       all: (f, w) => by(f(sel(`${M.duration}_count`, m), w)),
       noun: "requests",
       badness: `slower than ${le}s`,
