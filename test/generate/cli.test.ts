@@ -3,9 +3,11 @@
 import { execSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
-import { exampleData, ROOT, tempDir } from "./helpers.js";
+import { exampleData, ROOT, removeTempDirs, tempDir } from "./helpers.js";
+
+afterAll(removeTempDirs);
 
 const CLI = join(ROOT, "dist/cli/main.js");
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
@@ -17,7 +17,18 @@ export function configFrom(data: unknown, source = "variant.yaml"): Config {
   return parseConfig(stringify(data), source, join(ROOT, "examples"));
 }
 
-export const tempDir = (prefix: string): string => mkdtempSync(join(tmpdir(), `infermon-${prefix}-`));
+const created: string[] = [];
+
+/** A fresh temp directory, removed by `removeTempDirs` (call it in afterAll). */
+export function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `infermon-${prefix}-`));
+  created.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
 
 /** A variant exercising the optional paths: Kafka, a model without SLOs or owner. */
 export function variantData(): Record<string, unknown> {

@@ -4,14 +4,16 @@
 import { execFile } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { loadConfig } from "../../src/config/load.js";
 import type { RouteCase } from "../../src/generate/alertmanager.js";
 import { generate } from "../../src/generate/pipeline.js";
 import { writeArtifacts } from "../../src/generate/write.js";
 import { requireTool } from "../helpers/peers.js";
-import { configFrom, EXAMPLE, ROOT, tempDir, variantData } from "./helpers.js";
+import { configFrom, EXAMPLE, ROOT, removeTempDirs, tempDir, variantData } from "./helpers.js";
+
+afterAll(removeTempDirs);
 
 const hasPromtool = requireTool("promtool");
 const hasAmtool = requireTool("amtool");

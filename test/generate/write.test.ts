@@ -1,8 +1,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { WriteError, writeArtifacts } from "../../src/generate/write.js";
-import { tempDir } from "./helpers.js";
+import { removeTempDirs, tempDir } from "./helpers.js";
+
+afterAll(removeTempDirs);
 
 describe("writeArtifacts", () => {
   it("replaces generated roots as a whole (stale files go)", () => {

@@ -143,16 +143,15 @@ function datasourceVar(name: string, type: string, label: string) {
   return new DatasourceVariableBuilder(name).label(label).type(type);
 }
 
-function queryVar(name: string, label: string, query: string) {
-  return new QueryVariableBuilder(name)
+/** A label_values variable; multi-value with All (`.*`) unless `single` (one exact value). */
+function queryVar(name: string, label: string, query: string, opts: { single?: boolean } = {}) {
+  const v = new QueryVariableBuilder(name)
     .label(label)
     .query(query)
     .datasource(DS.prometheus)
     .refresh(VariableRefresh.OnTimeRangeChanged)
-    .sort(VariableSort.AlphabeticalAsc)
-    .multi(true)
-    .includeAll(true)
-    .allValue(".*");
+    .sort(VariableSort.AlphabeticalAsc);
+  return opts.single ? v.multi(false).includeAll(false) : v.multi(true).includeAll(true).allValue(".*");
 }
 
 /** Datasource variables (Prometheus, Loki, Tempo) and namespace → model → model_version. */

@@ -6,7 +6,7 @@ import type { LinkBase } from "../links.js";
 import { M } from "../promql.js";
 import { barGauge, type DashboardParts, q, queryVar, RATE, table, timeseries } from "./common.js";
 
-const feature = { feature: { re: "$feature" }, window: { re: "$window" } };
+const window = { window: { re: "$window" } };
 
 export function drift(links: LinkBase): DashboardParts {
   const stat = (metric: string, title: string, what: string, alert: string) =>
@@ -15,7 +15,7 @@ export function drift(links: LinkBase): DashboardParts {
         title: `${title} per feature`,
         description: `${what} between each feature's live distribution and its reference, per window.`,
         unit: "none",
-        targets: [{ expr: q(metric, { extra: feature }), legend: "{{model}} {{feature}} ({{window}})" }],
+        targets: [{ expr: q(metric, { extra: window }), legend: "{{model}} {{feature}} ({{window}})" }],
         span: 8,
         runbook: `${ALERT_PREFIX}${alert}`,
       },
@@ -27,7 +27,10 @@ export function drift(links: LinkBase): DashboardParts {
     description:
       "Feature and prediction drift against the reference profile, and data quality of live inputs.",
     extraVariables: [
-      queryVar("feature", "Feature", 'label_values(infermon_feature_psi{model=~"$model"}, feature)'),
+      // one feature at a time: the bin-proportion panel compares a single feature's bins
+      queryVar("feature", "Feature", 'label_values(infermon_feature_psi{model=~"$model"}, feature)', {
+        single: true,
+      }),
       queryVar("window", "Window", 'label_values(infermon_feature_psi{model=~"$model"}, window)'),
     ],
     panels: [
@@ -98,7 +101,7 @@ export function drift(links: LinkBase): DashboardParts {
             "PSI per feature computed by recording rules from the bin counters of all pods (see docs/generate.md for the smoothing used).",
           unit: "none",
           targets: [
-            { expr: q(FLEET_RECORD.psi, { extra: feature }), legend: "{{model}} {{feature}} ({{window}})" },
+            { expr: q(FLEET_RECORD.psi, { extra: window }), legend: "{{model}} {{feature}} ({{window}})" },
           ],
           span: 12,
         },
@@ -117,7 +120,7 @@ export function drift(links: LinkBase): DashboardParts {
               [M.unseen, "unseen"],
             ] as const
           ).map(([metric, what]) => ({
-            expr: `sum by (model, feature) (rate(${q(metric, { extra: { feature: { re: "$feature" } } })}[${RATE}]))\n/ on (model) group_left\nsum by (model) (rate(${q(M.events, { version: false })}[${RATE}]))`,
+            expr: `sum by (model, feature) (rate(${q(metric)}[${RATE}]))\n/ on (model) group_left\nsum by (model) (rate(${q(M.events, { version: false })}[${RATE}]))`,
             legend: `{{model}} {{feature}} ${what}`,
           })),
           span: 12,
