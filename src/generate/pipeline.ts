@@ -129,44 +129,58 @@ export interface GenerateOptions {
   source: string;
 }
 
-const yamlHeader = (source: string) => `# ${generatedHeader(source)}\n`;
+type Files = Iterable<readonly [string, string]>;
+
+const ruleFiles = (stage: RulesStage, header: string): Files =>
+  stage.files.map((f) => {
+    const comments = (f.comments ?? []).map((c) => `# ${c}\n`).join("");
+    return [f.path, `# ${header}\n${comments}${renderRuleGroups(f.groups)}`] as const;
+  });
+
+const ruleTests = (stage: RulesStage, header: string): Files =>
+  stage.suites
+    .filter((s) => s.scenarios.length > 0)
+    .map((s) => {
+      const t = renderTestSuite(s);
+      return [t.path, `# ${header}\n${t.content}`] as const;
+    });
+
+function runbooks(stage: RulesStage, header: string): Files {
+  const alerts = stage.files.flatMap((f) => f.groups.flatMap((g) => g.rules)).filter(isAlert);
+  return [...stage.specs.values()].map((spec) => {
+    const rules = alerts.filter((r) => r.alert === spec.name);
+    return [runbookPath(spec.name), renderRunbook(spec, rules, stage.links, header)] as const;
+  });
+}
+
+function alertmanager(config: Config, header: string): Files {
+  const cases = {
+    amtool:
+      "amtool config routes test --config.file=alerts/alertmanager.yaml --verify.receivers=<receiver> <labels>",
+    cases: routeCases(config),
+  };
+  return [
+    [`${PATHS.alerts}/alertmanager.yaml`, renderAlertmanager(config, header)],
+    [`${PATHS.tests}/routes.yaml`, `# ${header}\n${toYaml(cases)}`],
+  ];
+}
 
 /** Everything `infermon generate` writes, path (relative, posix) → content, sorted by path. */
 export function generate(config: Config, opts: GenerateOptions): Map<string, string> {
   const links = validateForGenerate(config);
   const stage = withLinks(buildRules(config, links));
-  const header = yamlHeader(opts.source);
-  const out = new Map<string, string>();
-  for (const f of stage.files) {
-    const comments = (f.comments ?? []).map((c) => `# ${c}\n`).join("");
-    out.set(f.path, header + comments + renderRuleGroups(f.groups));
+  if (!stage.files.some((f) => f.groups.some((g) => g.rules.some(isAlert)))) {
+    throw new NothingGeneratedError(`${opts.source}: the configuration generates no alerting rules`);
   }
-  for (const s of stage.suites) {
-    if (s.scenarios.length === 0) continue;
-    const t = renderTestSuite(s);
-    out.set(t.path, header + t.content);
-  }
-  const allAlerts = stage.files.flatMap((f) => f.groups.flatMap((g) => g.rules)).filter(isAlert);
-  for (const spec of stage.specs.values()) {
-    const rules = allAlerts.filter((r) => r.alert === spec.name);
-    out.set(runbookPath(spec.name), renderRunbook(spec, rules, links, generatedHeader(opts.source)));
-  }
-  if (out.size > 0) {
-    out.set(`${PATHS.alerts}/alertmanager.yaml`, renderAlertmanager(config, generatedHeader(opts.source)));
-    const cases = {
-      amtool:
-        "amtool config routes test --config.file=alerts/alertmanager.yaml --verify.receivers=<receiver> <labels>",
-      cases: routeCases(config),
-    };
-    out.set(`${PATHS.tests}/routes.yaml`, header + toYaml(cases));
-  }
-  for (const [path, content] of renderDashboards(
-    { ...links, alerts: new Set(stage.specs.keys()) },
-    generatedHeader(opts.source),
-  ))
-    out.set(path, content);
-  for (const [path, content] of renderKubernetes(config, stage.files, generatedHeader(opts.source)))
-    out.set(path, content);
-  if (out.size === 0) throw new NothingGeneratedError(`${opts.source}: the configuration generates nothing`);
-  return new Map([...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const header = generatedHeader(opts.source);
+  const dashboardLinks = { ...links, alerts: new Set(stage.specs.keys()) };
+  const all: (readonly [string, string])[] = [
+    ...ruleFiles(stage, header),
+    ...ruleTests(stage, header),
+    ...runbooks(stage, header),
+    ...alertmanager(config, header),
+    ...renderDashboards(dashboardLinks, header),
+    ...renderKubernetes(config, stage.files, header),
+  ];
+  return new Map(all.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

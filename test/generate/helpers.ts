@@ -21,7 +21,7 @@ const created: string[] = [];
 
 /** A fresh temp directory, removed by `removeTempDirs` (call it in afterAll). */
 export function tempDir(prefix: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `infermon-${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `infermon-gen-test-${prefix}-`));
   created.push(dir);
   return dir;
 }
