@@ -1,7 +1,7 @@
 // `infermon generate` through the built CLI: the happy path, bad input (exit 2 naming the key)
 // and an output directory that cannot be written (exit 3, nothing half-written).
 import { execSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -11,8 +11,18 @@ afterAll(removeTempDirs);
 
 const CLI = join(ROOT, "dist/cli/main.js");
 
+/** Newest modification time under a directory. */
+function newest(dir: string): number {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .reduce((t, e) => Math.max(t, statSync(join(e.parentPath, e.name)).mtimeMs), 0);
+}
+
+// `npm test` builds first; when run alone (npx vitest run test/generate) build a stale dist/
 beforeAll(() => {
-  execSync("npm run -s build", { cwd: ROOT, stdio: "inherit" });
+  if (!existsSync(CLI) || newest(join(ROOT, "src")) > statSync(CLI).mtimeMs) {
+    execSync("npm run -s build", { cwd: ROOT, stdio: "inherit" });
+  }
 }, 120_000);
 
 function cli(args: string[]) {
