@@ -17,6 +17,8 @@ import type { AlertingRule, RecordingRule, RuleGroup } from "../rules.js";
 import { errorRatio, type Sli } from "./sli.js";
 import { burnSpec } from "./specs.js";
 
+const META_INTERVAL = "5m";
+
 export const SLO_RECORD = {
   errorRatio: (window: string) => `infermon_slo:sli_error:ratio_rate${window}`,
   objective: "infermon_slo:objective:ratio",
@@ -34,26 +36,31 @@ export function minEvents(sli: Sli, tier: BurnRateTier): number {
 
 function sliRules(sli: Sli): RecordingRule[] {
   const labels = { [LABEL.slo]: sli.kind };
-  const windows = SLI_WINDOWS.map((w) => ({
+  return SLI_WINDOWS.map((w) => ({
     record: SLO_RECORD.errorRatio(w),
     expr: errorRatio(sli, rate, w),
     labels,
   }));
-  // the period's ratio from event counts (increase over the period), not an average of ratios
-  const period = {
-    record: SLO_RECORD.errorRatio(sli.target.period),
-    expr: errorRatio(sli, increase, sli.target.period),
-    labels,
-  };
-  return SLI_WINDOWS.includes(sli.target.period as (typeof SLI_WINDOWS)[number])
-    ? windows
-    : [...windows, period];
+}
+
+/** The period's error ratio, unless the period is one of the SLI windows already recorded. */
+function periodRules(sli: Sli): RecordingRule[] {
+  if ((SLI_WINDOWS as readonly string[]).includes(sli.target.period)) return [];
+  // from event counts (increase over the period), not an average of ratios
+  return [
+    {
+      record: SLO_RECORD.errorRatio(sli.target.period),
+      expr: errorRatio(sli, increase, sli.target.period),
+      labels: { [LABEL.slo]: sli.kind },
+    },
+  ];
 }
 
 function metaRules(sli: Sli): RecordingRule[] {
   const labels = { model: sli.model.name, [LABEL.slo]: sli.kind };
   const self = { model: sli.model.name, slo: sli.kind };
   return [
+    ...periodRules(sli),
     { record: SLO_RECORD.objective, expr: `vector(${num(sli.target.objective / 100)})`, labels },
     { record: SLO_RECORD.errorBudget, expr: `vector(${num(budgetOf(sli))})`, labels },
     {
@@ -92,7 +99,8 @@ export function sloGroups(sli: Sli): RuleGroup[] {
   const id = [sli.model.name, sli.kind];
   return [
     { name: groupName("slo", ...id, "sli"), rules: sliRules(sli) },
-    { name: groupName("slo", ...id, "meta"), rules: metaRules(sli) },
+    // the period's ratio reads a whole period of counters: every 5m is plenty for a budget
+    { name: groupName("slo", ...id, "meta"), interval: META_INTERVAL, rules: metaRules(sli) },
     { name: groupName("slo", ...id, "alerts"), rules: BURN_RATE_TIERS.map((t) => burnRule(sli, t)) },
   ];
 }
