@@ -1,9 +1,11 @@
 // Properties of the generated rules that the conventions promise, on the example and a variant.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { ConfigError } from "../../src/config/errors.js";
 import { generate } from "../../src/generate/pipeline.js";
-import { configFrom, exampleData, variantData } from "./helpers.js";
+import { configFrom, exampleData, ROOT, variantData } from "./helpers.js";
 
 interface RuleDoc {
   groups: { name: string; rules: Record<string, unknown>[] }[];
@@ -83,6 +85,12 @@ describe("generate pipeline", () => {
       const runbooks = [...files.keys()].filter((p) => p.startsWith("alerts/runbooks/"));
       expect(runbooks.length).toBe(new Set(alerts.map((a) => a.alert)).size);
     }
+  });
+
+  it("documents every alert name in docs/generate.md", () => {
+    const docs = readFileSync(join(ROOT, "docs/generate.md"), "utf8");
+    for (const name of new Set(alertsOf(variant).map((a) => a.alert)))
+      expect(docs, name).toContain(`\`${name}\``);
   });
 
   it("generates the Kafka lag alert only when Kafka is configured", () => {
