@@ -60,20 +60,26 @@ export function writeArtifacts(outDir: string, files: ReadonlyMap<string, string
     }
   } catch (err) {
     // put back what was already swapped, newest first
+    let restored = true;
     for (const { root, old } of swapped.reverse()) {
       const dest = join(out, root);
       try {
-        if (exists(join(tmp, "new", root)) === false && exists(dest))
-          rmSync(dest, { recursive: true, force: true });
+        // the new tree is in place when it is no longer in the temp directory
+        if (!exists(join(tmp, "new", root))) rmSync(dest, { recursive: true, force: true });
         if (old) renameSync(old, dest);
       } catch {
-        // best effort; the temp directory is kept below only if the restore failed
+        restored = false;
       }
     }
+    const reason = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    if (!restored) {
+      // keep the previous files where they are, and say where
+      throw new WriteError(
+        `cannot write to output directory ${outDir}: ${reason}; previous files kept in ${tmp}/old`,
+      );
+    }
     rmSync(tmp, { recursive: true, force: true });
-    throw new WriteError(
-      `cannot write to output directory ${outDir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-    );
+    throw new WriteError(`cannot write to output directory ${outDir}: ${reason}`);
   }
   rmSync(tmp, { recursive: true, force: true });
   return roots;

@@ -31,6 +31,23 @@ describe("writeArtifacts", () => {
     expect(existsSync(join(out, "alerts", "a.yaml"))).toBe(false);
   });
 
+  it("a failure while swapping directories in puts the earlier ones back", () => {
+    const out = tempDir("w");
+    mkdirSync(join(out, "alerts"));
+    writeFileSync(join(out, "alerts", "keep.yaml"), "previous\n");
+    writeFileSync(join(out, "deploy"), "a file where deploy/ should be\n");
+    const files = new Map([
+      ["alerts/a.yaml", "a\n"],
+      ["dashboards/d.json", "{}\n"],
+      ["deploy/kubernetes/x.yaml", "x\n"],
+    ]);
+    // alerts/ and dashboards/ are swapped in before deploy/kubernetes fails
+    expect(() => writeArtifacts(out, files)).toThrow(WriteError);
+    expect(readdirSync(out).sort()).toEqual(["alerts", "deploy"]);
+    expect(readdirSync(join(out, "alerts"))).toEqual(["keep.yaml"]);
+    expect(readFileSync(join(out, "deploy"), "utf8")).toBe("a file where deploy/ should be\n");
+  });
+
   it("refuses paths outside the generated roots", () => {
     expect(() => writeArtifacts(tempDir("w"), new Map([["src/x.ts", ""]]))).toThrow(/outside the generated/);
   });
