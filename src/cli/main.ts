@@ -6,6 +6,7 @@ import { ProfileError } from "../stats/profile.js";
 import { registerBaseline } from "./baselineCommand.js";
 import { registerDrift } from "./driftCommand.js";
 import { EXIT } from "./exitCodes.js";
+import { registerGenerate } from "./generateCommand.js";
 import { UsageError } from "./usageError.js";
 import { registerValidate } from "./validateCommand.js";
 import { VERSION } from "./version.js";
@@ -22,6 +23,7 @@ const program = new Command()
 registerValidate(program);
 registerBaseline(program);
 registerDrift(program);
+registerGenerate(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,0 +1,111 @@
+// alerts/alertmanager.yaml: a route tree from alerting.owners (critical → the owner's page
+// receiver, warning → its ticket receiver, anything else → default_receiver), grouping by
+// alertname and model, and inhibition (critical over warning; agent down over the model's
+// drift, quality and label alerts).
+import { Document } from "yaml";
+import type { Config } from "../config/model.js";
+import { ALERT_PREFIX, LABEL } from "./conventions.js";
+
+export const GROUP_BY = ["alertname", LABEL.model, LABEL.slo] as const;
+
+/** Alerts that say nothing while the agent feeding them is down. */
+const AGENT_DEPENDENT = [
+  "FeatureDrift.*",
+  "PredictionDrift",
+  "Model.*",
+  "FeatureMissingRateHigh",
+  "FeatureUnseenCategoryRateHigh",
+  "Label.*",
+].map((s) => `${ALERT_PREFIX}${s}`);
+
+export interface RouteCase {
+  labels: Record<string, string>;
+  receiver: string;
+}
+
+export function receiverFor(config: Config, owner: string, severity: string): string {
+  const o = config.alerting.owners[owner];
+  if (o && severity === "critical") return o.page;
+  if (o && severity === "warning") return o.ticket;
+  return config.alerting.defaultReceiver;
+}
+
+export function alertmanagerConfig(config: Config): Record<string, unknown> {
+  const { owners, defaultReceiver } = config.alerting;
+  const names = Object.keys(owners).sort();
+  const receivers = new Set<string>([defaultReceiver]);
+  for (const n of names) {
+    const o = owners[n] as { page: string; ticket: string };
+    receivers.add(o.page);
+    receivers.add(o.ticket);
+  }
+  const down = [`${ALERT_PREFIX}AgentDown`, `${ALERT_PREFIX}AgentAbsent`].join("|");
+  return {
+    route: {
+      receiver: defaultReceiver,
+      group_by: [...GROUP_BY],
+      group_wait: "30s",
+      group_interval: "5m",
+      repeat_interval: "12h",
+      routes: names.map((n) => {
+        const o = owners[n] as { page: string; ticket: string };
+        return {
+          matchers: [`owner="${n}"`],
+          routes: [
+            { matchers: ['severity="critical"'], receiver: o.page, repeat_interval: "4h" },
+            {
+              matchers: ['severity="warning"'],
+              receiver: o.ticket,
+              group_wait: "5m",
+              repeat_interval: "24h",
+            },
+          ],
+        };
+      }),
+    },
+    inhibit_rules: [
+      {
+        source_matchers: ['severity="critical"'],
+        target_matchers: ['severity="warning"'],
+        equal: ["alertname", LABEL.model, LABEL.feature, LABEL.slo],
+      },
+      {
+        source_matchers: ['severity="warning"'],
+        target_matchers: ['severity="info"'],
+        equal: ["alertname", LABEL.model, LABEL.feature, LABEL.slo],
+      },
+      {
+        source_matchers: [`alertname=~"${down}"`],
+        target_matchers: [`alertname=~"${AGENT_DEPENDENT.join("|")}"`],
+        equal: [LABEL.model],
+      },
+    ],
+    receivers: [...receivers].sort().map((name) => ({ name })),
+  };
+}
+
+export function renderAlertmanager(config: Config, header: string): string {
+  const doc = new Document(alertmanagerConfig(config));
+  doc.commentBefore = [
+    ` ${header}`,
+    " Receivers are named placeholders: add their pagerduty_configs / slack_configs /",
+    " webhook_configs in your Alertmanager deployment (or a templating step) before use.",
+  ].join("\n");
+  return doc.toString({ lineWidth: 0, indent: 2 });
+}
+
+/** amtool route cases: every owner × severity, and an alert of no owner. */
+export function routeCases(config: Config): RouteCase[] {
+  const cases: RouteCase[] = [];
+  const owners = [...Object.keys(config.alerting.owners).sort(), "unowned"];
+  for (const owner of owners) {
+    const model = config.models.find((m) => (m.owner ?? "unowned") === owner)?.name ?? "example";
+    for (const severity of ["critical", "warning", "info"]) {
+      cases.push({
+        labels: { alertname: `${ALERT_PREFIX}AgentDown`, model, owner, severity },
+        receiver: receiverFor(config, owner, severity),
+      });
+    }
+  }
+  return cases;
+}

@@ -1,0 +1,84 @@
+// Alerts on a gauge against a warning/critical pair: the two rules share the alert name
+// (critical inhibits warning in Alertmanager) and three promtool scenarios cover them.
+import type { Levels, ModelConfig } from "../../config/model.js";
+import { num, sel } from "../promql.js";
+import type { AlertingRule } from "../rules.js";
+import type { AlertSpec, Scenario } from "./types.js";
+import { modelAlert } from "./types.js";
+
+const SEVERITIES = ["warning", "critical"] as const;
+
+export interface LevelOptions {
+  /** what is measured, for the description: `PSI of feature {{ $labels.feature }}` */
+  what: string;
+  /** `below`: fire when the value falls under the threshold (accuracy) */
+  direction?: "above" | "below";
+}
+
+export function levelRules(
+  spec: AlertSpec,
+  model: ModelConfig,
+  metricSel: string,
+  levels: Levels,
+  forDuration: string,
+  opts: LevelOptions,
+): AlertingRule[] {
+  const below = opts.direction === "below";
+  return SEVERITIES.map((severity) =>
+    modelAlert(
+      spec,
+      model,
+      severity,
+      `${metricSel} ${below ? "<" : ">"} ${num(levels[severity])}`,
+      forDuration,
+      {
+        description: `${opts.what} of model {{ $labels.model }} (version {{ $labels.model_version }}) over the {{ $labels.window }} window is {{ $value | printf "%.3f" }}, ${below ? "below" : "above"} the ${severity} threshold ${num(levels[severity])}.`,
+      },
+    ),
+  );
+}
+
+/** Past critical (both fire), between the levels (warning only), on the good side (none). */
+export function levelScenarios(
+  name: string,
+  alertname: string,
+  model: ModelConfig,
+  metric: string,
+  labels: Record<string, string>,
+  levels: Levels,
+  direction: "above" | "below" = "above",
+): Scenario[] {
+  const series = (v: number) => [{ series: sel(metric, labels), values: `${num(v)}+0x40` }];
+  const fires = (v: number, sevs: readonly ("warning" | "critical")[]) =>
+    sevs.map((severity) => ({ model: model.name, severity, labels, value: v }));
+  const below = direction === "below";
+  const bad = below ? levels.critical / 2 : levels.critical > 0 ? levels.critical * 2 : 1;
+  const between = (levels.warning + levels.critical) / 2;
+  const good = below ? levels.warning + Math.max(levels.warning - levels.critical, 0.01) : levels.warning / 2;
+  const out: Scenario[] = [];
+  if (!below || levels.critical > 0) {
+    out.push({
+      name: `${name}: past critical`,
+      input: series(bad),
+      evalTime: "30m",
+      expect: [{ alertname, alerts: fires(bad, SEVERITIES) }],
+    });
+  }
+  if (levels.critical !== levels.warning && (below ? between < levels.warning : between > levels.warning)) {
+    out.push({
+      name: `${name}: between warning and critical`,
+      input: series(between),
+      evalTime: "30m",
+      expect: [{ alertname, alerts: fires(between, ["warning"]) }],
+    });
+  }
+  if (below || levels.warning > 0) {
+    out.push({
+      name: `${name}: within the warning threshold`,
+      input: series(good),
+      evalTime: "30m",
+      expect: [{ alertname, alerts: [] }],
+    });
+  }
+  return out;
+}

@@ -1,0 +1,101 @@
+// Model quality once labels arrive: accuracy (classification) or MAE (regression) past the
+// configured thresholds, on the model's longest window.
+import { ALERT_PREFIX, groupName, LOG_SELECTOR } from "../conventions.js";
+import { M, sel } from "../promql.js";
+import type { AlertingRule } from "../rules.js";
+import { levelRules, levelScenarios } from "./levels.js";
+import type { AlertConcern, AlertSpec, Scenario } from "./types.js";
+import { longestWindow } from "./types.js";
+
+const FOR = "30m";
+
+const diagnosis = [
+  "Open the Quality dashboard for the model: check label coverage first — few labels make the metric noisy.",
+  "Check label delay: labels that arrive late describe old predictions.",
+  "Open the Drift dashboard: input or prediction drift usually precedes a quality drop.",
+  "Check whether a new `model_version` rolled out when the drop started.",
+];
+
+const accuracySpec: AlertSpec = {
+  name: `${ALERT_PREFIX}ModelAccuracyLow`,
+  summary: "Model accuracy on labelled predictions is below its threshold.",
+  description: "",
+  dashboard: "quality",
+  runbook: {
+    meaning: `The share of labelled predictions that were correct, over the model's longest window, is below the configured threshold for ${FOR}.`,
+    impact: "Decisions taken from the model's predictions are wrong more often than the business accepted.",
+    diagnosis,
+    promql: [
+      `${M.accuracy}{model="<model>"}`,
+      `sum by (result) (rate(${M.labeled}{model="<model>"}[1h]))`,
+      `sum by (outcome) (rate(${M.labels}{model="<model>"}[1h]))`,
+    ],
+    logql: [`${LOG_SELECTOR} | json | model="<model>"`],
+    mitigation: [
+      "If a new model version caused it, roll back to the previous version.",
+      "If the inputs drifted, retrain on recent labelled data and rebuild the reference profile.",
+      "If labels are wrong or partial (a broken label pipeline), fix the label source; the metric recovers as correct labels arrive.",
+    ],
+  },
+};
+
+const maeSpec: AlertSpec = {
+  name: `${ALERT_PREFIX}ModelErrorHigh`,
+  summary: "Model mean absolute error on labelled predictions is above its threshold.",
+  description: "",
+  dashboard: "quality",
+  runbook: {
+    meaning: `The mean absolute error of labelled predictions, over the model's longest window, is above the configured threshold for ${FOR}.`,
+    impact: "Predicted values are further from the truth than the business accepted.",
+    diagnosis,
+    promql: [
+      `${M.mae}{model="<model>"}`,
+      `${M.rmse}{model="<model>"}`,
+      `sum by (outcome) (rate(${M.labels}{model="<model>"}[1h]))`,
+    ],
+    logql: [`${LOG_SELECTOR} | json | model="<model>"`],
+    mitigation: [
+      "If a new model version caused it, roll back to the previous version.",
+      "If the inputs drifted, retrain on recent labelled data and rebuild the reference profile.",
+      "If RMSE rose much more than MAE, look for a few extreme errors (outliers, unit mistakes upstream).",
+    ],
+  },
+};
+
+export const qualityAlerts: AlertConcern = (models) => {
+  const rules: AlertingRule[] = [];
+  const scenarios: Scenario[] = [];
+  const used = new Set<AlertSpec>();
+  for (const model of models) {
+    const window = longestWindow(model);
+    const labels = { model: model.name, model_version: model.version, window };
+    const { accuracy, mae } = model.quality;
+    if (accuracy && model.task !== "regression") {
+      used.add(accuracySpec);
+      const s = sel(M.accuracy, { model: model.name, window });
+      rules.push(
+        ...levelRules(accuracySpec, model, s, accuracy, FOR, { what: "Accuracy", direction: "below" }),
+      );
+      scenarios.push(
+        ...levelScenarios(
+          `${model.name} accuracy`,
+          accuracySpec.name,
+          model,
+          M.accuracy,
+          labels,
+          accuracy,
+          "below",
+        ),
+      );
+    }
+    if (mae && model.task === "regression") {
+      used.add(maeSpec);
+      rules.push(
+        ...levelRules(maeSpec, model, sel(M.mae, { model: model.name, window }), mae, FOR, { what: "MAE" }),
+      );
+      scenarios.push(...levelScenarios(`${model.name} MAE`, maeSpec.name, model, M.mae, labels, mae));
+    }
+  }
+  if (rules.length === 0) return undefined;
+  return { file: "quality", group: groupName("quality"), rules, specs: [...used], scenarios };
+};

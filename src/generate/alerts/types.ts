@@ -1,0 +1,103 @@
+// What an alert concern (drift, quality, agent, …) hands to the pipeline: the rules per model,
+// the alert's documentation (runbook) and promtool scenarios that make it fire and stay quiet.
+import type { ModelConfig } from "../../config/model.js";
+import { type DashboardKey, type Severity, UNOWNED } from "../conventions.js";
+import type { AlertingRule } from "../rules.js";
+
+export interface Runbook {
+  meaning: string;
+  impact: string;
+  /** what to look at first, in order */
+  diagnosis: string[];
+  promql: string[];
+  logql: string[];
+  mitigation: string[];
+}
+
+/** One alert name: its static summary, templated description and documentation. */
+export interface AlertSpec {
+  name: string;
+  summary: string;
+  /** Go template; only `{{ $labels.x }}`, `{{ $value | humanizePercentage }}`, `{{ $value | printf "%.3f" }}` */
+  description: string;
+  dashboard: DashboardKey;
+  runbook: Runbook;
+}
+
+/** One input series of a promtool test. */
+export interface SeriesInput {
+  series: string;
+  values: string;
+}
+
+/** An alert expected to be firing in a scenario (labels of the expression's result and its value). */
+export interface ExpectedAlert {
+  model: string;
+  severity: Severity;
+  labels: Record<string, string>;
+  value: number;
+  /** further static rule labels that pick the rule (e.g. the burn-rate long window) */
+  ruleLabels?: Record<string, string>;
+}
+
+export interface Scenario {
+  name: string;
+  input: SeriesInput[];
+  /** evaluation time, e.g. `30m` */
+  evalTime: string;
+  /** per alert name, the alerts firing at evalTime (empty: must not fire) */
+  expect: { alertname: string; alerts: ExpectedAlert[] }[];
+  /** series sample interval (default 1m) */
+  interval?: string;
+  /** PromQL checks at evalTime: `expr` must return exactly these samples */
+  exprs?: { expr: string; samples: { labels: string; value: number }[] }[];
+}
+
+/** What a concern produces for the whole config. */
+export interface AlertConcernOutput {
+  /** file stem: alerts/<file>.rules.yaml */
+  file: string;
+  group: string;
+  rules: AlertingRule[];
+  specs: AlertSpec[];
+  scenarios: Scenario[];
+}
+
+export type AlertConcern = (
+  models: readonly ModelConfig[],
+  ctx: ConcernContext,
+) => AlertConcernOutput | undefined;
+
+export interface ConcernContext {
+  kafka: boolean;
+}
+
+/** A per-model alerting rule with the conventional labels; links are added by a later pass. */
+export function modelAlert(
+  spec: AlertSpec,
+  model: ModelConfig,
+  severity: Severity,
+  expr: string,
+  forDuration: string,
+  opts: { labels?: Record<string, string>; description?: string } = {},
+): AlertingRule {
+  return {
+    alert: spec.name,
+    expr,
+    for: forDuration,
+    labels: { ...opts.labels, model: model.name, owner: model.owner ?? UNOWNED, severity },
+    // the rule is per model, so the model's name is spelled out: `$labels` are the expression's
+    // labels, and agent-wide expressions (`up`, drops) carry no `model`
+    annotations: {
+      summary: spec.summary,
+      description: (opts.description ?? spec.description).replaceAll("{{ $labels.model }}", model.name),
+    },
+  };
+}
+
+/** The longest configured window: drift and quality alerts read it (the steadiest estimate). */
+export function longestWindow(model: ModelConfig): string {
+  let best = model.windows[0];
+  for (const w of model.windows) if (best === undefined || w.ms > best.ms) best = w;
+  return best?.name ?? "1h";
+}

@@ -1,0 +1,140 @@
+// Agent health: events, drops, parse errors, queue depth, Kafka lag, memory, and its logs.
+import { AGENT_JOB, ALERT_PREFIX, LOG_SELECTOR } from "../conventions.js";
+import type { LinkBase } from "../links.js";
+import { M, sel } from "../promql.js";
+import { type DashboardParts, logs, q, RATE, stat, timeseries } from "./common.js";
+
+export function agent(links: LinkBase): DashboardParts {
+  const job = sel(M.up, { job: AGENT_JOB, namespace: { re: "$namespace" } });
+  const proc = sel(M.residentMemory, { job: AGENT_JOB, namespace: { re: "$namespace" } });
+  const ns = { namespace: { re: "$namespace" } };
+  return {
+    key: "agent",
+    description: "Health of the infermon agents: throughput, drops, errors, queues, Kafka and memory.",
+    panels: [
+      stat(
+        {
+          title: "Agents up",
+          description: "Scrape targets of the infermon job that are up.",
+          unit: "short",
+          targets: [{ expr: `sum(${job})`, legend: "up", instant: true }],
+          span: 6,
+          height: 5,
+          runbook: `${ALERT_PREFIX}AgentDown`,
+        },
+        links,
+      ),
+      stat(
+        {
+          title: "Versions",
+          description: "Running agents per infermon version.",
+          unit: "short",
+          targets: [
+            { expr: `count by (version) (${sel(M.buildInfo, ns)})`, legend: "{{version}}", instant: true },
+          ],
+          span: 6,
+          height: 5,
+        },
+        links,
+      ),
+      timeseries(
+        {
+          title: "Queue depth",
+          description: "Events waiting for analysis per agent; near tap.queue_size, events get dropped.",
+          unit: "short",
+          targets: [{ expr: `max by (instance) (${sel(M.queueDepth, ns)})`, legend: "{{instance}}" }],
+          span: 12,
+          height: 5,
+        },
+        links,
+      ),
+      timeseries(
+        {
+          title: "Events analysed",
+          description: "Inference events analysed per second, per model and source.",
+          unit: "ops",
+          targets: [
+            {
+              expr: `sum by (model, source) (rate(${q(M.events, { version: false })}[${RATE}]))`,
+              legend: "{{model}} {{source}}",
+            },
+          ],
+          span: 8,
+        },
+        links,
+      ),
+      timeseries(
+        {
+          title: "Events dropped",
+          description:
+            "Copies of traffic not analysed per second, per reason (queue_full, body_too_large, …).",
+          unit: "ops",
+          targets: [{ expr: `sum by (reason) (rate(${sel(M.dropped, ns)}[${RATE}]))`, legend: "{{reason}}" }],
+          span: 8,
+          runbook: `${ALERT_PREFIX}EventsDropped`,
+        },
+        links,
+      ),
+      timeseries(
+        {
+          title: "Parse errors",
+          description:
+            "Bodies that could not be read as the model's protocol, per second, per model and reason.",
+          unit: "ops",
+          targets: [
+            {
+              expr: `sum by (model, reason) (rate(${q(M.parseErrors, { version: false })}[${RATE}]))`,
+              legend: "{{model}} {{reason}}",
+            },
+          ],
+          span: 8,
+          runbook: `${ALERT_PREFIX}ParseErrors`,
+        },
+        links,
+      ),
+      timeseries(
+        {
+          title: "Kafka consumer lag",
+          description: "Messages behind per topic and partition.",
+          unit: "short",
+          targets: [
+            { expr: `sum by (topic, partition) (${sel(M.kafkaLag, ns)})`, legend: "{{topic}}/{{partition}}" },
+          ],
+          span: 8,
+          runbook: `${ALERT_PREFIX}KafkaConsumerLagHigh`,
+        },
+        links,
+      ),
+      timeseries(
+        {
+          title: "Kafka messages",
+          description: "Kafka messages consumed per second, per topic and outcome.",
+          unit: "ops",
+          targets: [
+            {
+              expr: `sum by (topic, outcome) (rate(${sel(M.kafkaMessages, ns)}[${RATE}]))`,
+              legend: "{{topic}} {{outcome}}",
+            },
+          ],
+          span: 8,
+        },
+        links,
+      ),
+      timeseries(
+        {
+          title: "Memory",
+          description: "Resident memory of each agent process.",
+          unit: "bytes",
+          targets: [{ expr: `max by (instance) (${proc})`, legend: "{{instance}}" }],
+          span: 8,
+        },
+        links,
+      ),
+      logs({
+        title: "Agent logs",
+        description: "Warnings and errors logged by the agents (pino JSON in Loki), for the selected models.",
+        expr: `${LOG_SELECTOR} | json | level >= 40 | model =~ "$model" or model = ""`,
+      }),
+    ],
+  };
+}

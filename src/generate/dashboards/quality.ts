@@ -1,0 +1,130 @@
+// Quality: accuracy/precision/recall/F1 or MAE/RMSE, label coverage and label delay.
+import { ALERT_PREFIX } from "../conventions.js";
+import type { LinkBase } from "../links.js";
+import { M } from "../promql.js";
+import { type DashboardParts, q, RATE, timeseries } from "./common.js";
+
+export function quality(links: LinkBase): DashboardParts {
+  const noVersion = { version: false } as const;
+  return {
+    key: "quality",
+    description: "Model quality on labelled predictions, and how labels arrive.",
+    panels: [
+      timeseries(
+        {
+          title: "Classification quality",
+          description:
+            "Accuracy, precision, recall and F1 on labelled predictions, per window (per class where given).",
+          unit: "percentunit",
+          targets: (
+            [
+              [M.accuracy, "accuracy"],
+              [M.precision, "precision"],
+              [M.recall, "recall"],
+              [M.f1, "F1"],
+            ] as const
+          ).map(([metric, what]) => ({
+            expr: q(metric),
+            legend: `{{model}} ${what} {{class}} ({{window}})`,
+          })),
+          span: 12,
+          runbook: `${ALERT_PREFIX}ModelAccuracyLow`,
+        },
+        links,
+      ),
+      timeseries(
+        {
+          title: "Regression error",
+          description: "Mean absolute error and root mean squared error on labelled predictions, per window.",
+          unit: "short",
+          targets: [
+            { expr: q(M.mae), legend: "{{model}} MAE ({{window}})" },
+            { expr: q(M.rmse), legend: "{{model}} RMSE ({{window}})" },
+          ],
+          span: 12,
+          runbook: `${ALERT_PREFIX}ModelErrorHigh`,
+        },
+        links,
+      ),
+      timeseries(
+        {
+          title: "Label coverage",
+          description:
+            "Labels matched to a prediction per analysed event: the share of traffic whose quality is known.",
+          unit: "percentunit",
+          targets: [
+            {
+              expr: `sum by (model) (rate(${q(M.labels, { ...noVersion, extra: { outcome: "matched" } })}[${RATE}]))\n/\nsum by (model) (rate(${q(M.events, noVersion)}[${RATE}]))`,
+              legend: "{{model}}",
+            },
+          ],
+          span: 8,
+          min: 0,
+          runbook: `${ALERT_PREFIX}LabelsNotArriving`,
+        },
+        links,
+      ),
+      timeseries(
+        {
+          title: "Label delay",
+          description: "Time from prediction to label arrival (50th and 90th percentiles).",
+          unit: "s",
+          targets: [0.5, 0.9].map((quantile) => ({
+            expr: `histogram_quantile(${quantile}, sum by (model, le) (rate(${q(`${M.labelDelay}_bucket`, noVersion)}[${RATE}])))`,
+            legend: `{{model}} p${quantile * 100}`,
+          })),
+          span: 8,
+        },
+        links,
+      ),
+      timeseries(
+        {
+          title: "Labels by outcome",
+          description:
+            "Labels received per second: matched, unmatched, duplicate, invalid; and predictions expiring unjoined.",
+          unit: "ops",
+          targets: [
+            {
+              expr: `sum by (model, outcome) (rate(${q(M.labels, noVersion)}[${RATE}]))`,
+              legend: "{{model}} {{outcome}}",
+            },
+            {
+              expr: `sum by (model) (rate(${q(M.joinExpired, noVersion)}[${RATE}]))`,
+              legend: "{{model}} expired",
+            },
+          ],
+          span: 8,
+          runbook: `${ALERT_PREFIX}LabelJoinExpired`,
+        },
+        links,
+      ),
+      timeseries(
+        {
+          title: "Labelled predictions",
+          description: "Labelled predictions judged correct or incorrect per second (the correctness SLI).",
+          unit: "ops",
+          targets: [
+            {
+              expr: `sum by (model, result) (rate(${q(M.labeled)}[${RATE}]))`,
+              legend: "{{model}} {{result}}",
+            },
+          ],
+          span: 12,
+          stack: true,
+          runbook: `${ALERT_PREFIX}CorrectnessErrorBudgetBurn`,
+        },
+        links,
+      ),
+      timeseries(
+        {
+          title: "Predictions waiting for a label",
+          description: "Predictions held in the label-join buffer.",
+          unit: "short",
+          targets: [{ expr: `sum by (model) (${q(M.joinPending, noVersion)})`, legend: "{{model}}" }],
+          span: 12,
+        },
+        links,
+      ),
+    ],
+  };
+}

@@ -1,0 +1,146 @@
+// Fleet-wide PSI: recording rules that merge every pod's bin counters
+// (infermon_feature_bin_observations_total) and compare them with the reference proportions
+// (infermon_feature_reference_ratio), with the agent's smoothing:
+//   laplace: p_i = (c_i + α) / (N + k·α); q_i = reference ratio (unsmoothed, floored — see docs)
+//   epsilon: p_i = c_i / N, q_i = r_i / R, a proportion that is 0 becomes ε   (exact)
+//   psi = Σ (p_i − q_i) · ln(p_i / q_i)
+// A value is recorded only when the window holds at least min_samples observations.
+import type { ModelConfig } from "../config/model.js";
+import type { Scenario } from "./alerts/types.js";
+import { FLEET_REFERENCE_FLOOR, groupName } from "./conventions.js";
+import { M, num, sel } from "./promql.js";
+import type { RecordingRule, RuleGroup } from "./rules.js";
+
+export const FLEET_RECORD = {
+  counts: "model_feature_bin:infermon_feature_bin_observations:increase",
+  reference: "model_feature_bin:infermon_feature_reference_ratio:floored",
+  current: "model_feature_bin:infermon_feature_current_ratio:smoothed",
+  psi: "model_feature:infermon_feature_psi:fleet",
+} as const;
+
+const BIN = "namespace, model, model_version, feature, bin";
+const FEATURE = "namespace, model, model_version, feature";
+
+/** The reference floor: ε for the epsilon method (exact), a tiny constant for laplace. */
+export const referenceFloor = (m: ModelConfig): number =>
+  m.drift.smoothing.method === "epsilon" ? m.drift.smoothing.epsilon : FLEET_REFERENCE_FLOOR;
+
+function windowRules(m: ModelConfig, window: string): RecordingRule[] {
+  const self = { model: m.name };
+  const w = { model: m.name, window };
+  const counts = sel(FLEET_RECORD.counts, w);
+  const reference = sel(FLEET_RECORD.reference, self);
+  const current = sel(FLEET_RECORD.current, w);
+  const total = `sum by (${FEATURE}) (${counts})`;
+  const s = m.drift.smoothing;
+  const smoothed =
+    s.method === "laplace"
+      ? `(${counts} + ${num(s.alpha)})\n/ on (${FEATURE}) group_left ()\n(${total} + ${num(s.alpha)} * count by (${FEATURE}) (${counts}))`
+      : `(${counts} / on (${FEATURE}) group_left ${total}) > 0\nor\n${counts} * 0 + ${num(s.epsilon)}`;
+  const on = `on (${BIN})`;
+  return [
+    {
+      record: FLEET_RECORD.counts,
+      // bins nobody observed yet have no counter: take them from the reference as zeros
+      expr: `sum by (${BIN}) (increase(${sel(M.binObservations, self)}[${window}]))\nor\n0 * max by (${BIN}) (${sel(M.referenceRatio, self)})`,
+      labels: { model: m.name, window },
+    },
+    { record: FLEET_RECORD.current, expr: smoothed, labels: { model: m.name, window } },
+    {
+      record: FLEET_RECORD.psi,
+      expr: `sum by (${FEATURE}) (\n  (${current} - ${on} ${reference})\n  * ${on}\n  ln(${current} / ${on} ${reference})\n)\nand on (${FEATURE})\n${total} >= ${m.minSamples}`,
+      labels: { model: m.name, window },
+    },
+  ];
+}
+
+export function fleetDriftGroups(models: readonly ModelConfig[]): RuleGroup[] {
+  return models
+    .filter((m) => m.features.length > 0)
+    .map((m) => {
+      const self = { model: m.name };
+      const ref = `max by (${BIN}) (${sel(M.referenceRatio, self)})`;
+      return {
+        name: groupName("fleet-drift", m.name),
+        rules: [
+          {
+            record: FLEET_RECORD.reference,
+            expr: `${ref} > 0\nor\n${ref} * 0 + ${num(referenceFloor(m))}`,
+            labels: { model: m.name },
+          },
+          ...m.windows.flatMap((w) => windowRules(m, w.name)),
+        ],
+      };
+    });
+}
+
+/** The engine's PSI on the same counts (the formula of shared/design.md), for the tests. */
+export function expectedPsi(m: ModelConfig, counts: readonly number[], reference: readonly number[]): number {
+  const n = counts.reduce((a, b) => a + b, 0);
+  const k = counts.length;
+  const s = m.drift.smoothing;
+  const floor = referenceFloor(m);
+  let psi = 0;
+  counts.forEach((c, i) => {
+    const p = s.method === "laplace" ? (c + s.alpha) / (n + k * s.alpha) : c / n > 0 ? c / n : s.epsilon;
+    const r = reference[i] ?? 0;
+    const q = r > 0 ? r : floor;
+    psi += (p - q) * Math.log(p / q);
+  });
+  return psi;
+}
+
+/** Counts per minute over an hour, one bin never observed (no counter at all). */
+const PER_MINUTE = [5, 3, 0, 2, 1];
+const REFERENCE = [0.35, 0.3, 0.15, 0.15, 0.05];
+
+export function fleetDriftScenarios(models: readonly ModelConfig[]): Scenario[] {
+  return models
+    .filter((m) => m.features.length > 0)
+    .map((m) => {
+      const feature = (m.features[0] as { name: string }).name;
+      const labels = { model: m.name, model_version: m.version, feature };
+      const longest = [...m.windows].sort((a, b) => b.ms - a.ms)[0] as { name: string; ms: number };
+      const minutes = longest.ms / 60_000;
+      // scale so the longest window holds at least min_samples
+      const scale = Math.max(1, Math.ceil(m.minSamples / (minutes * 11)));
+      const perMinute = PER_MINUTE.map((c) => c * scale);
+      const counts = perMinute.map((c) => c * minutes);
+      const input = [
+        ...perMinute.flatMap((c, i) =>
+          c === 0
+            ? []
+            : [{ series: sel(M.binObservations, { ...labels, bin: `b${i}` }), values: `0+${c}x${minutes}` }],
+        ),
+        ...REFERENCE.map((r, i) => ({
+          series: sel(M.referenceRatio, { ...labels, bin: `b${i}` }),
+          values: `${r}x${minutes}`,
+        })),
+      ];
+      const psi = expectedPsi(m, counts, REFERENCE);
+      const shortest = [...m.windows].sort((a, b) => a.ms - b.ms)[0] as { name: string; ms: number };
+      const exprs = [
+        {
+          expr: `abs(${sel(FLEET_RECORD.psi, { model: m.name, window: longest.name })} - ${psi}) < bool 1e-9`,
+          samples: [
+            {
+              labels: `{feature="${feature}", model="${m.name}", model_version="${m.version}", window="${longest.name}"}`,
+              value: 1,
+            },
+          ],
+        },
+      ];
+      const shortTotal = perMinute.reduce((a, b) => a + b, 0) * (shortest.ms / 60_000);
+      if (shortest.name !== longest.name && shortTotal < m.minSamples) {
+        // below min_samples nothing is recorded, like the agent
+        exprs.push({ expr: sel(FLEET_RECORD.psi, { model: m.name, window: shortest.name }), samples: [] });
+      }
+      return {
+        name: `${m.name}: fleet PSI of ${feature} equals the engine's formula on the same counts (${psi.toFixed(6)})`,
+        input,
+        evalTime: longest.name,
+        expect: [],
+        exprs,
+      };
+    });
+}

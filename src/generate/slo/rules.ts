@@ -1,0 +1,108 @@
+// SLO rules per model (Sloth/Pyrra shape): SLI error ratios at the burn-rate windows, the
+// period's ratio from event counts, objective / error budget / remaining budget, and the four
+// multi-window burn-rate alerts with a minimum-traffic guard.
+import type { ModelConfig } from "../../config/model.js";
+import { modelAlert } from "../alerts/types.js";
+import {
+  BURN_RATE_TIERS,
+  type BurnRateTier,
+  groupName,
+  LABEL,
+  MIN_BAD_EVENTS,
+  MIN_EVENTS,
+  SLI_WINDOWS,
+} from "../conventions.js";
+import { increase, num, rate, sel } from "../promql.js";
+import type { AlertingRule, RecordingRule, RuleGroup } from "../rules.js";
+import { errorRatio, type Sli } from "./sli.js";
+import { burnSpec } from "./specs.js";
+
+const META_INTERVAL = "5m";
+
+export const SLO_RECORD = {
+  errorRatio: (window: string) => `infermon_slo:sli_error:ratio_rate${window}`,
+  objective: "infermon_slo:objective:ratio",
+  errorBudget: "infermon_slo:error_budget:ratio",
+  remaining: "infermon_slo:error_budget_remaining:ratio",
+} as const;
+
+/** 1 − objective, printed without float noise (99.9 → 0.001). */
+export const budgetOf = (sli: Sli): number => Number((1 - sli.target.objective / 100).toPrecision(12));
+
+/** Events the long window must hold before this tier may alert. */
+export function minEvents(sli: Sli, tier: BurnRateTier): number {
+  return Math.max(MIN_EVENTS, Math.ceil(MIN_BAD_EVENTS / (tier.factor * budgetOf(sli)) - 1e-9));
+}
+
+function sliRules(sli: Sli): RecordingRule[] {
+  const labels = { [LABEL.slo]: sli.kind };
+  return SLI_WINDOWS.map((w) => ({
+    record: SLO_RECORD.errorRatio(w),
+    expr: errorRatio(sli, rate, w),
+    labels,
+  }));
+}
+
+/** The period's error ratio, unless the period is one of the SLI windows already recorded. */
+function periodRules(sli: Sli): RecordingRule[] {
+  if ((SLI_WINDOWS as readonly string[]).includes(sli.target.period)) return [];
+  // from event counts (increase over the period), not an average of ratios
+  return [
+    {
+      record: SLO_RECORD.errorRatio(sli.target.period),
+      expr: errorRatio(sli, increase, sli.target.period),
+      labels: { [LABEL.slo]: sli.kind },
+    },
+  ];
+}
+
+function metaRules(sli: Sli): RecordingRule[] {
+  const labels = { model: sli.model.name, [LABEL.slo]: sli.kind };
+  const self = { model: sli.model.name, slo: sli.kind };
+  return [
+    ...periodRules(sli),
+    { record: SLO_RECORD.objective, expr: `vector(${num(sli.target.objective / 100)})`, labels },
+    { record: SLO_RECORD.errorBudget, expr: `vector(${num(budgetOf(sli))})`, labels },
+    {
+      record: SLO_RECORD.remaining,
+      expr: `1 - (\n  ${sel(SLO_RECORD.errorRatio(sli.target.period), self)}\n  / on (model, slo)\n  ${sel(SLO_RECORD.errorBudget, self)}\n)`,
+      labels: { [LABEL.slo]: sli.kind },
+    },
+  ];
+}
+
+function burnRule(sli: Sli, tier: BurnRateTier): AlertingRule {
+  const self = { model: sli.model.name, slo: sli.kind };
+  const threshold = `(${num(tier.factor)} * ${num(budgetOf(sli))})`;
+  const expr = [
+    "(",
+    `  ${sel(SLO_RECORD.errorRatio(tier.long), self)} > ${threshold}`,
+    "and",
+    `  ${sel(SLO_RECORD.errorRatio(tier.short), self)} > ${threshold}`,
+    ")",
+    "and on (model)",
+    `  ${sli.all(increase, tier.long)} >= ${minEvents(sli, tier)}`,
+  ].join("\n");
+  return modelAlert(burnSpec(sli.kind), sli.model, tier.severity, expr, tier.for, {
+    labels: {
+      [LABEL.slo]: sli.kind,
+      [LABEL.tier]: tier.tier,
+      [LABEL.longWindow]: tier.long,
+      short_window: tier.short,
+    },
+    description: `Model {{ $labels.model }} is spending its ${sli.kind} error budget ${num(tier.factor)}× faster than the objective allows: {{ $value | humanizePercentage }} of ${sli.noun} over the last ${tier.long} were ${sli.badness} (objective ${num(sli.target.objective)}% over ${sli.target.period}).`,
+  });
+}
+
+/** The rule groups of one SLO of one model. */
+export function sloGroups(sli: Sli): RuleGroup[] {
+  const id = [sli.model.name, sli.kind];
+  return [
+    { name: groupName("slo", ...id, "sli"), rules: sliRules(sli) },
+    // the period's ratio reads a whole period of counters: every 5m is plenty for a budget
+    { name: groupName("slo", ...id, "meta"), interval: META_INTERVAL, rules: metaRules(sli) },
+    { name: groupName("slo", ...id, "alerts"), rules: BURN_RATE_TIERS.map((t) => burnRule(sli, t)) },
+  ];
+}
+
+export type { ModelConfig };

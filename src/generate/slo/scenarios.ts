@@ -1,0 +1,101 @@
+// promtool scenarios for the burn-rate alerts: for every tier, an error ratio between its
+// threshold and the next one fires exactly the tiers at or below it; a ratio under 1× fires
+// nothing (and leaves half the budget); a high ratio on a trickle of traffic fires nothing.
+
+import type { ExpectedAlert, Scenario, SeriesInput } from "../alerts/types.js";
+import { BURN_RATE_TIERS } from "../conventions.js";
+import { M, num, sel } from "../promql.js";
+import { budgetOf, minEvents, SLO_RECORD } from "./rules.js";
+import type { Sli } from "./sli.js";
+import { burnSpec } from "./specs.js";
+
+const STEPS = 300; // 5h of 1m samples: past every tier's `for` (3h at most) with guards met
+const EVAL = "5h";
+
+function input(sli: Sli, perMinute: number, badPerMinute: number): SeriesInput[] {
+  const l = { model: sli.model.name, model_version: sli.model.version };
+  const v = (x: number) => `0+${num(x)}x${STEPS}`;
+  const good = perMinute - badPerMinute;
+  switch (sli.kind) {
+    case "availability":
+      return [
+        { series: sel(M.requests, { ...l, code: "200" }), values: v(good) },
+        { series: sel(M.requests, { ...l, code: "500" }), values: v(badPerMinute) },
+      ];
+    case "latency":
+      return [
+        { series: sel(`${M.duration}_count`, l), values: v(perMinute) },
+        {
+          series: sel(`${M.duration}_bucket`, { ...l, le: num(sli.model.slo.latency?.threshold ?? 0) }),
+          values: v(good),
+        },
+      ];
+    case "correctness":
+      return [
+        { series: sel(M.labeled, { ...l, result: "correct" }), values: v(good) },
+        { series: sel(M.labeled, { ...l, result: "incorrect" }), values: v(badPerMinute) },
+      ];
+  }
+}
+
+const round3 = (x: number): number => Number(x.toPrecision(3));
+
+export function sloScenarios(sli: Sli): Scenario[] {
+  const alertname = burnSpec(sli.kind).name;
+  const budget = budgetOf(sli);
+  const guard = Math.max(...BURN_RATE_TIERS.map((t) => minEvents(sli, t)));
+  // enough traffic that every guard is met within the first hour
+  const perMinute = Math.max(1000, Math.ceil(guard / 60));
+  const byFactor = [...BURN_RATE_TIERS].sort((a, b) => a.factor - b.factor);
+  const labels = { model: sli.model.name, slo: sli.kind };
+  const firing = (ratio: number): ExpectedAlert[] =>
+    BURN_RATE_TIERS.filter((t) => t.factor * budget < ratio).map((t) => ({
+      model: sli.model.name,
+      severity: t.severity,
+      labels,
+      value: ratio,
+      ruleLabels: { long_window: t.long },
+    }));
+  const name = `${sli.model.name} ${sli.kind} SLO`;
+  const out: Scenario[] = [];
+  byFactor.forEach((tier, i) => {
+    const low = tier.factor * budget;
+    const next = byFactor[i + 1];
+    const high = Math.min(next ? next.factor * budget : low * 2, 1);
+    const ratio = round3((low + high) / 2);
+    if (!(ratio > low && ratio < 1)) return; // this tier cannot fire for so loose an objective
+    out.push({
+      name: `${name}: error ratio ${num(ratio)} burns ${num(tier.factor)}x and above`,
+      input: input(sli, perMinute, perMinute * ratio),
+      evalTime: EVAL,
+      expect: [{ alertname, alerts: firing(ratio) }],
+    });
+  });
+  const calm = round3((byFactor[0]?.factor ?? 1) * budget * 0.5);
+  const self = { model: sli.model.name, slo: sli.kind };
+  out.push({
+    name: `${name}: error ratio ${num(calm)} within budget`,
+    input: input(sli, perMinute, perMinute * calm),
+    evalTime: EVAL,
+    expect: [{ alertname, alerts: [] }],
+    exprs: [
+      {
+        // the period's error ratio from counts, and half the budget left
+        expr: `abs(${sel(SLO_RECORD.remaining, self)} - ${num(1 - calm / budget)}) < bool 1e-9`,
+        samples: [{ labels: `{model="${sli.model.name}", slo="${sli.kind}"}`, value: 1 }],
+      },
+    ],
+  });
+  // a trickle: fewer events in 5h than any guard asks for, all of them bad enough to page
+  const trickle = Math.min(MIN_TRICKLE, (0.9 * guardFloor(sli)) / STEPS);
+  out.push({
+    name: `${name}: high error ratio on too little traffic`,
+    input: input(sli, trickle, trickle * 0.9),
+    evalTime: EVAL,
+    expect: [{ alertname, alerts: [] }],
+  });
+  return out;
+}
+
+const MIN_TRICKLE = 0.25;
+const guardFloor = (sli: Sli): number => Math.min(...BURN_RATE_TIERS.map((t) => minEvents(sli, t)));

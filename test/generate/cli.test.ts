@@ -1,0 +1,121 @@
+// `infermon generate` through the built CLI: the happy path, bad input (exit 2 naming the key)
+// and an output directory that cannot be written (exit 3, nothing half-written).
+import { execSync, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { stringify } from "yaml";
+import { exampleData, ROOT, removeTempDirs, tempDir } from "./helpers.js";
+
+afterAll(removeTempDirs);
+
+const CLI = join(ROOT, "dist/cli/main.js");
+
+/** Newest modification time under a directory. */
+function newest(dir: string): number {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .reduce((t, e) => Math.max(t, statSync(join(e.parentPath, e.name)).mtimeMs), 0);
+}
+
+// `npm test` builds first; when run alone (npx vitest run test/generate) build a stale dist/
+beforeAll(() => {
+  if (!existsSync(CLI) || newest(join(ROOT, "src")) > statSync(CLI).mtimeMs) {
+    execSync("npm run -s build", { cwd: ROOT, stdio: "inherit" });
+  }
+}, 120_000);
+
+function cli(args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: "utf8" });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function writeConfig(mutate: (d: Record<string, unknown>) => void): string {
+  const d = exampleData();
+  mutate(d);
+  const dir = tempDir("cfg");
+  const file = join(dir, "infermon.yaml");
+  writeFileSync(file, stringify(d));
+  return file;
+}
+
+const alerting = (d: Record<string, unknown>) => d.alerting as Record<string, unknown>;
+const model0 = (d: Record<string, unknown>) =>
+  (d.models as Record<string, unknown>[])[0] as Record<string, unknown>;
+
+describe("infermon generate (CLI)", () => {
+  it("writes the artifacts and prints a summary; a second run is byte-identical", () => {
+    const out = tempDir("out");
+    const first = cli(["generate", "-c", "examples/infermon.yaml", "-o", out]);
+    expect(first.status, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/^wrote \d+ files to /);
+    expect(first.stdout).toContain("alerts/:");
+    const snapshot = (dir: string) =>
+      readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => [join(e.parentPath, e.name), readFileSync(join(e.parentPath, e.name), "utf8")] as const)
+        .sort(([a], [b]) => (a < b ? -1 : 1));
+    const before = snapshot(out);
+    expect(cli(["generate", "-c", "examples/infermon.yaml", "-o", out]).status).toBe(0);
+    expect(snapshot(out)).toEqual(before);
+    expect(readdirSync(out).filter((n) => n.startsWith("."))).toEqual([]);
+  });
+
+  it.each([
+    ["not-a-url", "alerting.runbook_base_url"],
+    ["ftp://example.com/runbooks", "alerting.runbook_base_url"],
+  ])("runbook_base_url %s: exit 2 naming the key", (value, key) => {
+    const file = writeConfig((d) => {
+      alerting(d).runbook_base_url = value;
+    });
+    const r = cli(["generate", "-c", file, "-o", tempDir("out")]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(key);
+  });
+
+  it("an objective outside (0, 100): exit 2 naming the key", () => {
+    const file = writeConfig((d) => {
+      (model0(d).slo as Record<string, Record<string, unknown>>).availability = { objective: 100 };
+    });
+    const r = cli(["generate", "-c", file]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("models[0].slo.availability.objective");
+  });
+
+  it("an owner without a route: exit 2 naming the key", () => {
+    const file = writeConfig((d) => {
+      model0(d).owner = "nobody";
+    });
+    const r = cli(["generate", "-c", file]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("models[0].owner");
+  });
+
+  it("a latency threshold that is not a histogram bucket: exit 2 naming the key", () => {
+    const file = writeConfig((d) => {
+      (model0(d).slo as Record<string, Record<string, unknown>>).latency = { threshold: 0.2, objective: 99 };
+    });
+    const r = cli(["generate", "-c", file]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("models[0].slo.latency.threshold");
+  });
+
+  it("an output directory that cannot be created: exit 3 with a clear message, nothing written", () => {
+    const dir = tempDir("blocked");
+    writeFileSync(join(dir, "file"), "x");
+    const r = cli(["generate", "-c", "examples/infermon.yaml", "-o", join(dir, "file", "out")]);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/cannot write to output directory .*: (ENOTDIR|EEXIST)/);
+    expect(r.stderr).not.toContain("    at ");
+    expect(readdirSync(dir)).toEqual(["file"]);
+  });
+
+  it("keeps unrelated files in the output directory", () => {
+    const out = tempDir("out");
+    mkdirSync(join(out, "deploy"));
+    writeFileSync(join(out, "deploy", "Dockerfile"), "FROM scratch\n");
+    expect(cli(["generate", "-c", "examples/infermon.yaml", "-o", out]).status).toBe(0);
+    expect(readFileSync(join(out, "deploy", "Dockerfile"), "utf8")).toBe("FROM scratch\n");
+    expect(existsSync(join(out, "alerts", "alertmanager.yaml"))).toBe(true);
+  });
+});
