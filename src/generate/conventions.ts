@@ -83,8 +83,6 @@ export const PARSE_ERROR_WARNING_RATIO = 0.01;
 export const LABEL_EXPIRED_INFO_RATIO = 0.5;
 /** Kafka consumer lag (messages, summed per topic) that warns. */
 export const KAFKA_LAG_WARNING = 10_000;
-/** Lower bound for a reference proportion in fleet-wide PSI (laplace; see docs/generate.md). */
-export const FLEET_REFERENCE_FLOOR = 1e-6;
 
 /** Dashboards: stable uids (never derived from titles that may change). */
 export const DASHBOARDS = {

@@ -1,29 +1,27 @@
 // Fleet-wide PSI: recording rules that merge every pod's bin counters
-// (infermon_feature_bin_observations_total) and compare them with the reference proportions
-// (infermon_feature_reference_ratio), with the agent's smoothing:
-//   laplace: p_i = (c_i + α) / (N + k·α); q_i = reference ratio (unsmoothed, floored — see docs)
-//   epsilon: p_i = c_i / N, q_i = r_i / R, a proportion that is 0 becomes ε   (exact)
+// (infermon_feature_bin_observations_total) and compare them with the reference
+// (infermon_feature_reference_ratio r_i/R and infermon_feature_reference_observations R), with the
+// agent's smoothing, exactly:
+//   laplace: p_i = (c_i + α) / (N + k·α); q_i = (r_i + α) / (R + k·α), r_i = ratio_i · R
+//   epsilon: p_i = c_i / N, q_i = r_i / R, a proportion that is 0 becomes ε
 //   psi = Σ (p_i − q_i) · ln(p_i / q_i)
 // A value is recorded only when the window holds at least min_samples observations.
 import type { ModelConfig } from "../config/model.js";
+import { driftValues } from "../stats/drift.js";
 import type { Scenario } from "./alerts/types.js";
-import { FLEET_REFERENCE_FLOOR, groupName } from "./conventions.js";
+import { groupName } from "./conventions.js";
 import { M, num, sel } from "./promql.js";
 import type { RecordingRule, RuleGroup } from "./rules.js";
 
 export const FLEET_RECORD = {
   counts: "model_feature_bin:infermon_feature_bin_observations:increase",
-  reference: "model_feature_bin:infermon_feature_reference_ratio:floored",
+  reference: "model_feature_bin:infermon_feature_reference_ratio:smoothed",
   current: "model_feature_bin:infermon_feature_current_ratio:smoothed",
   psi: "model_feature:infermon_feature_psi:fleet",
 } as const;
 
 const BIN = "namespace, model, model_version, feature, bin";
 const FEATURE = "namespace, model, model_version, feature";
-
-/** The reference floor: ε for the epsilon method (exact), a tiny constant for laplace. */
-export const referenceFloor = (m: ModelConfig): number =>
-  m.drift.smoothing.method === "epsilon" ? m.drift.smoothing.epsilon : FLEET_REFERENCE_FLOOR;
 
 function windowRules(m: ModelConfig, window: string): RecordingRule[] {
   const self = { model: m.name };
@@ -54,45 +52,34 @@ function windowRules(m: ModelConfig, window: string): RecordingRule[] {
   ];
 }
 
+/** q_i with the model's smoothing, from the reference ratios and the reference size. */
+function referenceRule(m: ModelConfig): string {
+  const self = { model: m.name };
+  const ratio = `max by (${BIN}) (${sel(M.referenceRatio, self)})`;
+  const s = m.drift.smoothing;
+  if (s.method === "epsilon") return `${ratio} > 0\nor\n${ratio} * 0 + ${num(s.epsilon)}`;
+  const size = `max by (${FEATURE}) (${sel(M.referenceObservations, self)})`;
+  const a = num(s.alpha);
+  return `(${ratio} * on (${FEATURE}) group_left () ${size} + ${a})\n/ on (${FEATURE}) group_left ()\n(${size} + ${a} * count by (${FEATURE}) (${ratio}))`;
+}
+
 export function fleetDriftGroups(models: readonly ModelConfig[]): RuleGroup[] {
   return models
     .filter((m) => m.features.length > 0)
-    .map((m) => {
-      const self = { model: m.name };
-      const ref = `max by (${BIN}) (${sel(M.referenceRatio, self)})`;
-      return {
-        name: groupName("fleet-drift", m.name),
-        rules: [
-          {
-            record: FLEET_RECORD.reference,
-            expr: `${ref} > 0\nor\n${ref} * 0 + ${num(referenceFloor(m))}`,
-            labels: { model: m.name },
-          },
-          ...m.windows.flatMap((w) => windowRules(m, w.name)),
-        ],
-      };
-    });
-}
-
-/** The engine's PSI on the same counts (the formula of shared/design.md), for the tests. */
-export function expectedPsi(m: ModelConfig, counts: readonly number[], reference: readonly number[]): number {
-  const n = counts.reduce((a, b) => a + b, 0);
-  const k = counts.length;
-  const s = m.drift.smoothing;
-  const floor = referenceFloor(m);
-  let psi = 0;
-  counts.forEach((c, i) => {
-    const p = s.method === "laplace" ? (c + s.alpha) / (n + k * s.alpha) : c / n > 0 ? c / n : s.epsilon;
-    const r = reference[i] ?? 0;
-    const q = r > 0 ? r : floor;
-    psi += (p - q) * Math.log(p / q);
-  });
-  return psi;
+    .map((m) => ({
+      name: groupName("fleet-drift", m.name),
+      rules: [
+        { record: FLEET_RECORD.reference, expr: referenceRule(m), labels: { model: m.name } },
+        ...m.windows.flatMap((w) => windowRules(m, w.name)),
+      ],
+    }));
 }
 
 /** Counts per minute over an hour, one bin never observed (no counter at all). */
 const PER_MINUTE = [5, 3, 0, 2, 1];
-const REFERENCE = [0.35, 0.3, 0.15, 0.15, 0.05];
+/** Reference counts (R = 200); the agent exports them as ratios and the total. */
+const REFERENCE = [70, 60, 30, 30, 10];
+const REFERENCE_SIZE = REFERENCE.reduce((a, b) => a + b, 0);
 
 export function fleetDriftScenarios(models: readonly ModelConfig[]): Scenario[] {
   return models
@@ -114,10 +101,12 @@ export function fleetDriftScenarios(models: readonly ModelConfig[]): Scenario[] 
         ),
         ...REFERENCE.map((r, i) => ({
           series: sel(M.referenceRatio, { ...labels, bin: `b${i}` }),
-          values: `${r}x${minutes}`,
+          values: `${r / REFERENCE_SIZE}x${minutes}`,
         })),
+        { series: sel(M.referenceObservations, labels), values: `${REFERENCE_SIZE}x${minutes}` },
       ];
-      const psi = expectedPsi(m, counts, REFERENCE);
+      // the value the agent's engine computes on the same counts
+      const psi = driftValues(counts, REFERENCE, m.drift.smoothing).psi;
       const shortest = [...m.windows].sort((a, b) => a.ms - b.ms)[0] as { name: string; ms: number };
       const exprs = [
         {
@@ -136,7 +125,7 @@ export function fleetDriftScenarios(models: readonly ModelConfig[]): Scenario[] 
         exprs.push({ expr: sel(FLEET_RECORD.psi, { model: m.name, window: shortest.name }), samples: [] });
       }
       return {
-        name: `${m.name}: fleet PSI of ${feature} equals the engine's formula on the same counts (${psi.toFixed(6)})`,
+        name: `${m.name}: fleet PSI of ${feature} equals the engine's on the same counts (${psi.toFixed(6)})`,
         input,
         evalTime: longest.name,
         expect: [],

@@ -30,6 +30,7 @@ export const M = {
   featureJs: `${METRIC_PREFIX}feature_js_distance`,
   binObservations: `${METRIC_PREFIX}feature_bin_observations_total`,
   referenceRatio: `${METRIC_PREFIX}feature_reference_ratio`,
+  referenceObservations: `${METRIC_PREFIX}feature_reference_observations`,
   missing: `${METRIC_PREFIX}feature_missing_total`,
   invalid: `${METRIC_PREFIX}feature_invalid_total`,
   unseen: `${METRIC_PREFIX}feature_unseen_category_total`,
