@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { ConfigError } from "../config/errors.js";
 import { EXIT } from "./exitCodes.js";
+import { registerRun } from "./runCommand.js";
 import { UsageError } from "./usageError.js";
 import { registerValidate } from "./validateCommand.js";
 import { VERSION } from "./version.js";
@@ -16,6 +17,7 @@ const program = new Command()
   .configureOutput({ outputError: (s, write) => write(s) });
 
 registerValidate(program);
+registerRun(program);
 
 try {
   await program.parseAsync(process.argv);
