@@ -137,7 +137,17 @@ export class AgentMetrics {
     ]);
     const info = gauge("infermon_build_info", "Build information; always 1.", ["version"]);
     info.set({ version: opts.version }, 1);
-    if (opts.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+    if (opts.processMetrics !== false) {
+      collectDefaultMetrics({ register: this.registry });
+      // prom-client's gauges named *_total fail `promtool check metrics`; the same values are
+      // exported without the suffix (nodejs_active_handles, …)
+      for (const n of [
+        "nodejs_active_handles_total",
+        "nodejs_active_requests_total",
+        "nodejs_active_resources_total",
+      ])
+        this.registry.removeSingleMetric(n);
+    }
   }
 
   /** Drift gauges are recomputed on every scrape; labels of windows below min_samples disappear. */

@@ -53,7 +53,7 @@ function oipInfer(body: Buffer, res: ServerResponse, model: string): void {
   json(res, 200, {
     model_name: model,
     model_version: "3",
-    ...(req.id !== undefined && { id: req.id }),
+    ...(req?.id !== undefined && { id: req.id }),
     outputs: [{ name: "probability", shape: [n], datatype: "FP64", data }],
   });
 }
