@@ -9,12 +9,18 @@ export function readJson(body: Buffer, tolerant = false): JsonRead {
   try {
     return { ok: true, value: tolerant ? parseTolerantJson(text) : JSON.parse(text) };
   } catch (err) {
-    const msg = (err as Error).message;
     return {
       ok: false,
-      reason: /end of (JSON )?input|Unterminated/i.test(msg) ? "truncated" : "malformed_json",
+      reason: isTruncation((err as Error).message, text.length) ? "truncated" : "malformed_json",
     };
   }
+}
+
+/** V8's messages: "Unexpected end of JSON input", "Unterminated string …", or an error at the very end. */
+function isTruncation(message: string, length: number): boolean {
+  if (message.includes("end of JSON input") || message.startsWith("Unterminated")) return true;
+  const at = message.lastIndexOf("at position ");
+  return at >= 0 && Number(message.slice(at + 12).split(" ")[0]) >= length;
 }
 
 export const isObject = (x: unknown): x is Record<string, unknown> =>
