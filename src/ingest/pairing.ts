@@ -3,7 +3,8 @@
 // Time is passed in.
 
 export interface Half<M> {
-  model: M;
+  /** undefined when this half alone does not tell (e.g. a Seldon request without a model id) */
+  model: M | undefined;
   body: Buffer;
   jsonLength?: number | undefined;
   time: number;
@@ -11,7 +12,7 @@ export interface Half<M> {
 
 export interface Pair<M> {
   id: string;
-  model: M;
+  model: M | undefined;
   request: Half<M>;
   response: Half<M>;
 }
@@ -35,7 +36,7 @@ export class Pairing<M> {
     if (other && other.half !== half) {
       this.pending.delete(id);
       const [request, response] = half === "request" ? [value, other.value] : [other.value, value];
-      return { id, model: request.model, request, response };
+      return { id, model: request.model ?? response.model, request, response };
     }
     if (other)
       this.onUnpaired(1); // the same half twice: the older one can never pair

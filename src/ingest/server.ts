@@ -104,8 +104,9 @@ export class IngestServer {
       reply(res, 202, { accepted: false, reason: "unknown_type" });
       return;
     }
-    const model = this.resolveModel(modelHint(e), e.data);
-    if (!model) {
+    const hint = modelHint(e);
+    const model = this.resolveModel(hint, e.data);
+    if (!model && hint !== undefined) {
       this.o.metrics.dropped.inc({ reason: "unknown_model" });
       reply(res, 202, { accepted: false, reason: "unknown_model" });
       return;
@@ -121,12 +122,17 @@ export class IngestServer {
   }
 
   private submitPair(p: Pair<Runtime>): void {
-    const encoded = false;
+    const models = this.o.models;
+    const model = p.model ?? (models.size === 1 ? models.values().next().value : undefined);
+    if (!model) {
+      this.o.metrics.dropped.inc({ reason: "unknown_model" });
+      return;
+    }
     this.o.submit({
       kind: "exchange",
-      model: p.model,
+      model,
       source: "cloudevents",
-      encoded,
+      encoded: false,
       exchange: {
         request: p.request.body,
         response: p.response.body,
@@ -138,14 +144,13 @@ export class IngestServer {
     });
   }
 
-  /** By the logger's attribute, else by an OIP body's `model_name`. */
+  /** By the logger's attribute, else by an OIP body's `model_name`; undefined when neither tells. */
   private resolveModel(hint: string | undefined, data: Buffer): Runtime | undefined {
     const models = this.o.models;
     if (hint !== undefined) {
       const m = models.get(hint);
       if (m) return m;
     }
-    if (models.size === 1 && hint === undefined) return models.values().next().value;
     try {
       const x: unknown = JSON.parse(data.toString("utf8"));
       if (isObject(x) && typeof x.model_name === "string") return models.get(x.model_name);
