@@ -117,6 +117,35 @@ export async function startModelServer(): Promise<ModelServer> {
       res.end(body);
       return;
     }
+    if (path === "/v1/chat/completions" && req.method === "POST") {
+      let stream = false;
+      try {
+        stream = JSON.parse(body.toString()).stream === true;
+      } catch {
+        // not JSON: answer as if not streamed
+      }
+      const usage = { prompt_tokens: 11, completion_tokens: 3, total_tokens: 14 };
+      if (!stream)
+        return json(res, 200, {
+          id: "c1",
+          object: "chat.completion",
+          choices: [{ index: 0, message: { role: "assistant", content: "hi" }, finish_reason: "stop" }],
+          usage,
+        });
+      res.writeHead(200, { "Content-Type": "text/event-stream" });
+      for (const w of ["hel", "lo"]) {
+        res.write(
+          `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: w }, finish_reason: null }] })}\n\n`,
+        );
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      res.write(
+        `data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: "length" }] })}\n\n`,
+      );
+      res.write(`data: ${JSON.stringify({ choices: [], usage })}\n\n`);
+      res.end("data: [DONE]\n\n");
+      return;
+    }
     if (path === "/stream") {
       res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache" });
       for (let i = 0; i < 3; i++) {
