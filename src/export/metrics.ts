@@ -123,7 +123,8 @@ export class AgentMetrics {
       name: "infermon_prediction_value",
       help: "Predicted value (regression).",
       labelNames: M,
-      buckets: opts.valueBuckets && opts.valueBuckets.length > 0 ? opts.valueBuckets : undefined,
+      // an explicit `buckets: undefined` would replace prom-client's defaults with nothing
+      ...(opts.valueBuckets && opts.valueBuckets.length > 0 && { buckets: opts.valueBuckets }),
       registers,
     });
     this.predictions = counter("infermon_predictions_total", "Predicted class.", [...M, "class"]);

@@ -80,6 +80,7 @@ export interface ResponseHeaderFacts {
   contentEncoded: boolean;
   /** Inference-Header-Content-Length (OIP binary extension) */
   jsonLength: number | undefined;
+  contentLength: number | undefined;
 }
 
 export function clientResponseHeaders(raw: readonly (Buffer | string)[]): ResponseHeaderFacts {
@@ -89,6 +90,7 @@ export function clientResponseHeaders(raw: readonly (Buffer | string)[]): Respon
   let hasRequestId = false;
   let contentEncoded = false;
   let jsonLength: number | undefined;
+  let contentLength: number | undefined;
   for (let i = 0; i < strs.length; i += 2) {
     const name = strs[i] as string;
     const value = strs[i + 1] as string;
@@ -97,9 +99,10 @@ export function clientResponseHeaders(raw: readonly (Buffer | string)[]): Respon
     if (lower === "x-request-id") hasRequestId = true;
     else if (lower === "content-encoding") contentEncoded = value.trim().toLowerCase() !== "identity";
     else if (lower === "inference-header-content-length") jsonLength = toLength(value);
+    else if (lower === "content-length") contentLength = toLength(value);
     headers.push(name, value);
   }
-  return { headers, hasRequestId, contentEncoded, jsonLength };
+  return { headers, hasRequestId, contentEncoded, jsonLength, contentLength };
 }
 
 export function toLength(v: string | string[] | undefined): number | undefined {

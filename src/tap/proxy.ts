@@ -142,36 +142,49 @@ export class Tap<T extends RouteTarget> {
     const resCopy = ctx.target ? new BodyCopy(opts.maxBodyBytes) : undefined;
     let status = 0;
     let facts: ReturnType<typeof clientResponseHeaders> | undefined;
-    let controller: Dispatcher.DispatchController | undefined;
+    let abort: ((err?: Error) => void) | undefined;
     const onClose = () => {
-      if (!res.writableFinished) controller?.abort(new Error("client closed"));
+      if (!res.writableFinished) abort?.(new Error("client closed"));
     };
     res.once("close", onClose);
-    const handler: Dispatcher.DispatchHandler = {
-      onRequestStart(c) {
-        controller = c;
+    // The callback ("legacy") handler API: undici hands it the raw header list directly; the
+    // controller API wraps every response in an extra object and parses the headers into one
+    // (measured: see docs/adr/0003-agent-runtime.md).
+    let remaining = -1;
+    const handler = {
+      onConnect(a: (err?: Error) => void) {
+        abort = a;
       },
-      onResponseStart(c, statusCode, _headers, statusMessage) {
+      onHeaders(statusCode: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
+        if (statusCode < 200) return true; // 1xx: the client's server answers 100-continue itself
         status = statusCode;
-        facts = clientResponseHeaders((c.rawHeaders as Buffer[]) ?? []);
+        facts = clientResponseHeaders(raw);
         const out = facts.headers;
         if (ctx.requestId !== undefined && !facts.hasRequestId) out.push("x-request-id", ctx.requestId);
-        res.writeHead(statusCode, statusMessage || undefined, out);
-        // send the head now: a streaming response's first event must not wait for its first chunk
-        res.flushHeaders();
+        res.writeHead(statusCode, statusText || undefined, out);
+        remaining = facts.contentLength ?? -1;
+        // a response of unknown length (SSE, chunked) is sent on now, so its first event does not
+        // wait for the first chunk; a sized one goes out with its body in one write
+        if (remaining < 0) res.flushHeaders();
+        res.on("drain", resume);
+        return true;
       },
-      onResponseData(c, chunk) {
+      onData(chunk: Buffer): boolean {
         resCopy?.add(chunk);
-        if (!res.write(chunk)) {
-          c.pause();
-          res.once("drain", () => c.resume());
+        if (remaining === chunk.length) {
+          // the whole (rest of the) body: headers and body leave in one write
+          remaining = 0;
+          res.end(chunk);
+          return true;
         }
+        if (remaining > 0) remaining -= chunk.length;
+        return res.write(chunk);
       },
-      onResponseEnd: () => {
-        res.end();
+      onComplete: () => {
+        if (!res.writableEnded) res.end();
         if (ctx.target) this.finish(ctx, status, facts, resCopy as BodyCopy);
       },
-      onResponseError: (_c, err) => {
+      onError: (err: Error) => {
         if (res.headersSent || res.destroyed) {
           // mid-body failure, or the client went away: nothing to answer
           res.destroy(err);
@@ -201,7 +214,7 @@ export class Tap<T extends RouteTarget> {
         headersTimeout: opts.timeoutMs,
         bodyTimeout: opts.timeoutMs,
       },
-      handler,
+      handler as unknown as Dispatcher.DispatchHandler,
     );
   }
 

@@ -169,3 +169,14 @@ describe("pairing", () => {
     expect(p.size).toBe(1);
   });
 });
+
+describe("metrics", () => {
+  it("builds without regression models (default value buckets) and with them", async () => {
+    const { AgentMetrics } = await import("../../src/export/metrics.js");
+    for (const valueBuckets of [undefined, [], [1, 10, 100]]) {
+      const m = new AgentMetrics({ version: "t", valueBuckets, processMetrics: false });
+      m.predictionValue.observe({ model: "m", model_version: "1" }, 5);
+      expect(await m.registry.metrics()).toMatch(/infermon_prediction_value_bucket\{le="\+Inf"/);
+    }
+  });
+});

@@ -1,0 +1,310 @@
+#!/usr/bin/env node
+// Proxy benchmark (issue "The agent: infermon run"): a 1 KB OIP v2 request against a fast upstream,
+// directly, through nginx (Debian package, plain reverse proxy with a keep-alive upstream pool,
+// config generated here, temp prefix, loopback) and through `infermon run`.
+//   - added latency at a fixed rate (default 1,000 req/s): our fixed-rate generator (fixedRate.mjs,
+//     undici, latency from the scheduled send time); wrk -R is not in Debian's wrk
+//   - maximum throughput: wrk with a Lua script for the POST body
+//   - infermon's RSS over a long fixed-rate run
+// Usage: npm run build && node bench/proxy/run.mjs [--rate 1000] [--seconds 30] [--max-seconds 10]
+//          [--rss-seconds 300] [--write]   (--write replaces the "## Proxy" section of bench/README.md)
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { fixedRate } from "./fixedRate.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "../..");
+const args = Object.fromEntries(
+  process.argv
+    .slice(2)
+    .map((a, i, all) =>
+      a.startsWith("--")
+        ? [a.slice(2), all[i + 1]?.startsWith("--") || all[i + 1] === undefined ? "1" : all[i + 1]]
+        : [],
+    )
+    .filter((x) => x.length),
+);
+const RATE = Number(args.rate ?? 1000);
+const SECONDS = Number(args.seconds ?? 30);
+const MAX_SECONDS = Number(args["max-seconds"] ?? 10);
+const RSS_SECONDS = Number(args["rss-seconds"] ?? 300);
+const P = { upstream: 18_901, nginx: 18_902, tap: 18_903, metrics: 18_904 };
+
+const { ProfileBuilder } = await import(join(root, "dist/stats/profileBuilder.js"));
+const { parseConfig } = await import(join(root, "dist/config/load.js"));
+
+const dir = mkdtempSync(join(tmpdir(), "infermon-bench-"));
+const children = [];
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const log = (s) => process.stderr.write(`${s}\n`);
+
+function start(cmd, argv, opts = {}) {
+  const c = spawn(cmd, argv, { stdio: ["ignore", "pipe", "pipe"], ...opts });
+  children.push(c);
+  c.stderr.on("data", (d) => opts.verbose && process.stderr.write(d));
+  return c;
+}
+function cleanup() {
+  for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
+}
+process.on("exit", cleanup);
+process.on("SIGINT", () => process.exit(130));
+
+async function waitFor(url) {
+  for (let i = 0; i < 200; i++) {
+    try {
+      const r = await fetch(url);
+      await r.arrayBuffer();
+      return;
+    } catch {
+      await sleep(50);
+    }
+  }
+  throw new Error(`not answering: ${url}`);
+}
+
+// --- inputs: config, reference profile, a 1 KB OIP v2 request
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const r = rng(7);
+const row = () => ({
+  income: Math.round(20_000 + 100_000 * r()),
+  age: Math.floor(18 + 62 * r()),
+  score: Math.round(300 + 550 * r()),
+  region: ["north", "south", "east", "west"][Math.floor(4 * r())],
+  probability: r(),
+});
+const configText = `service: bench
+models:
+  - name: credit
+    version: "3"
+    task: binary_classification
+    protocol: open-inference-v2
+    route: /v2/models/credit
+    features:
+      - {name: income, type: numeric}
+      - {name: age, type: numeric, bins: 5}
+      - {name: score, type: numeric, edges: [300, 580, 670, 740, 800]}
+      - {name: region, type: categorical, top_k: 20}
+    prediction: {output: probability, threshold: 0.5, classes: ["0", "1"]}
+    reference: ./credit.json
+    windows: [5m, 1h]
+    min_samples: 200
+tap: {listen: "127.0.0.1:${P.tap}", upstream: "http://127.0.0.1:${P.upstream}", max_body_bytes: 1048576, queue_size: 10000, timeout: 30s}
+metrics: {listen: "127.0.0.1:${P.metrics}"}
+`;
+writeFileSync(join(dir, "infermon.yaml"), configText);
+const config = parseConfig(configText, "bench", dir);
+const pb = new ProfileBuilder(config.models[0]);
+const rows = Array.from({ length: 5000 }, row);
+for (const x of rows) pb.observe(x);
+pb.fixBins();
+for (const x of rows) pb.count(x);
+writeFileSync(join(dir, "credit.json"), JSON.stringify(pb.build()));
+
+function oip(n, id) {
+  const rs = Array.from({ length: n }, row);
+  const col = (name, dt) => ({ name, shape: [n], datatype: dt, data: rs.map((x) => x[name]) });
+  return JSON.stringify({
+    id,
+    inputs: [col("income", "FP64"), col("age", "INT64"), col("score", "FP64"), col("region", "BYTES")],
+  });
+}
+let body = oip(14, "bench-0000000001");
+// pad the id to exactly 1024 bytes
+body = body.replace('"bench-0000000001"', `"${"b".repeat(1024 - body.length + 16)}"`);
+const BODY = Buffer.from(body);
+if (BODY.length !== 1024) throw new Error(`body is ${BODY.length} bytes`);
+
+// --- the three targets
+const up = start(process.execPath, [join(here, "upstream.mjs"), String(P.upstream)]);
+const prefix = join(dir, "nginx");
+mkdirSync(join(prefix, "logs"), { recursive: true });
+writeFileSync(
+  join(prefix, "nginx.conf"),
+  `worker_processes 1;
+daemon off;
+error_log ${prefix}/logs/error.log warn;
+pid ${prefix}/nginx.pid;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${prefix}/client_body;
+  proxy_temp_path ${prefix}/proxy;
+  fastcgi_temp_path ${prefix}/fastcgi;
+  uwsgi_temp_path ${prefix}/uwsgi;
+  scgi_temp_path ${prefix}/scgi;
+  upstream model { server 127.0.0.1:${P.upstream}; keepalive 128; }
+  server {
+    listen 127.0.0.1:${P.nginx};
+    keepalive_requests 1000000;
+    location / {
+      proxy_pass http://model;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_buffering off;
+      proxy_request_buffering off;
+    }
+  }
+}
+`,
+);
+start("nginx", ["-p", prefix, "-c", join(prefix, "nginx.conf")]);
+const agent = start(
+  process.execPath,
+  [join(root, "dist/cli/main.js"), "run", "-c", join(dir, "infermon.yaml")],
+  { cwd: dir, verbose: true },
+);
+await waitFor(`http://127.0.0.1:${P.upstream}/`);
+await waitFor(`http://127.0.0.1:${P.nginx}/`);
+await waitFor(`http://127.0.0.1:${P.metrics}/readyz`);
+
+const targets = {
+  direct: `http://127.0.0.1:${P.upstream}`,
+  nginx: `http://127.0.0.1:${P.nginx}`,
+  infermon: `http://127.0.0.1:${P.tap}`,
+};
+const PATH = "/v2/models/credit/infer";
+const results = {
+  body: BODY.length,
+  rate: RATE,
+  seconds: SECONDS,
+  cpus: (await import("node:os")).cpus().length,
+  latency: {},
+  throughput: {},
+};
+
+// --- added latency at a fixed rate (after a warm-up of each target)
+for (const [name, url] of Object.entries(targets)) {
+  await fixedRate({ url, path: PATH, body: BODY, rate: RATE, seconds: 3 });
+  log(`latency: ${name} …`);
+  results.latency[name] = await fixedRate({ url, path: PATH, body: BODY, rate: RATE, seconds: SECONDS });
+  log(JSON.stringify(results.latency[name]));
+}
+
+// --- maximum throughput with wrk (Lua script for the POST body)
+const lua = join(dir, "post.lua");
+writeFileSync(
+  lua,
+  `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = ${JSON.stringify(body)}\n`,
+);
+function wrk(url) {
+  const out = execFileSync("wrk", ["-t1", "-c32", `-d${MAX_SECONDS}s`, "--latency", "-s", lua, url], {
+    encoding: "utf8",
+  });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+  const errors = /Socket errors: (.*)/.exec(out)?.[1] ?? "none";
+  return { rps, non2xx, socketErrors: errors };
+}
+for (const [name, url] of [
+  ...Object.entries(targets),
+  ["infermon (route not analysed)", `${targets.infermon}`],
+]) {
+  const path = name.startsWith("infermon (") ? "/v2/models/unmonitored/infer" : PATH;
+  log(`throughput: ${name} …`);
+  results.throughput[name] = wrk(url + path);
+  log(JSON.stringify(results.throughput[name]));
+}
+
+// --- infermon RSS at the fixed rate
+const rssOf = () =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${agent.pid}/status`, "utf8"))?.[1]) / 1024;
+const rss = [];
+if (RSS_SECONDS > 0) {
+  log(`rss: ${RSS_SECONDS}s at ${RATE} req/s …`);
+  rss.push([0, rssOf()]);
+  const run = fixedRate({
+    url: targets.infermon,
+    path: PATH,
+    body: BODY,
+    rate: RATE,
+    seconds: RSS_SECONDS,
+    onTick: (s) => {
+      if (s % 10 === 0) rss.push([s, rssOf()]);
+    },
+  });
+  results.rssLoad = await run;
+  rss.push([RSS_SECONDS, rssOf()]);
+  results.rss = rss;
+}
+const metrics = await (await fetch(`http://127.0.0.1:${P.metrics}/metrics`)).text();
+const metric = (re) => Number(re.exec(metrics)?.[1] ?? 0);
+results.agent = {
+  events: metric(/^infermon_events_total\{model="credit",source="tap"\} (\S+)/m),
+  droppedQueueFull: metric(/^infermon_events_dropped_total\{reason="queue_full"\} (\S+)/m),
+  parseErrors: metric(/^infermon_parse_errors_total\{[^}]*\} (\S+)/m),
+};
+writeFileSync(join(here, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+
+// --- report
+const f = (x) => x.toFixed(2);
+const L = results.latency;
+const added = (t, k) => L[t][k] - L.direct[k];
+let md = `## Proxy
+
+\`node bench/proxy/run.mjs --rate ${RATE} --seconds ${SECONDS} --max-seconds ${MAX_SECONDS} --rss-seconds ${RSS_SECONDS}\` (after \`npm run build\`), ${new Date().toISOString().slice(0, 10)}, one run on loopback, ${results.cpus} CPUs shared by the upstream, the proxy and the load generator. Request: OIP v2, ${BODY.length} bytes (14 rows × 4 features), response 361 bytes, upstream: a Node http server answering a fixed body (\`bench/proxy/upstream.mjs\`). nginx ${execFileSync("nginx", ["-v"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }) || "(Debian)"}: \`worker_processes 1\`, keep-alive upstream pool, \`proxy_buffering off\` (config generated by the script). infermon: \`infermon run\` with the tap, analysis on (1 model, 4 features, windows 5m and 1h).
+
+Fixed rate ${RATE} req/s for ${SECONDS} s (after a 3 s warm-up) with \`bench/proxy/fixedRate.mjs\` (undici keep-alive pool, latency from the scheduled send time, so queueing is not hidden); ms:
+
+| target | p50 | p90 | p99 | p99.9 | max | errors | added p99 |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+`;
+for (const t of ["direct", "nginx", "infermon"]) {
+  const x = L[t];
+  md += `| ${t} | ${f(x.p50)} | ${f(x.p90)} | ${f(x.p99)} | ${f(x.p999)} | ${f(x.max)} | ${x.errors} | ${t === "direct" ? "–" : f(added(t, "p99"))} |\n`;
+}
+const ai = added("infermon", "p99");
+const an = added("nginx", "p99");
+const T = results.throughput;
+md += `
+Maximum throughput, \`wrk -t1 -c32 -d${MAX_SECONDS}s -s post.lua\` (the script sets the 1 KB POST body):
+
+| target | req/s | non-2xx | socket errors |
+| --- | ---: | ---: | --- |
+`;
+for (const [t, x] of Object.entries(T))
+  md += `| ${t} | ${Math.round(x.rps)} | ${x.non2xx} | ${x.socketErrors} |\n`;
+md += `
+Targets: infermon added p99 ${f(ai)} ms (target ≤ 1 ms: ${ai <= 1 ? "met" : "NOT met"}); nginx added p99 ${f(an)} ms, ratio ${f(ai / Math.max(an, 1e-9))}× (target ≤ 1.5×: ${ai <= 1.5 * an || ai <= 0 ? "met" : "NOT met"}); throughput ${Math.round((100 * T.infermon.rps) / T.nginx.rps)}% of nginx (target ≥ 60%: ${T.infermon.rps >= 0.6 * T.nginx.rps ? "met" : "NOT met"}).
+`;
+if (results.rss) {
+  const firstHalf = rss.filter(([s]) => s <= RSS_SECONDS / 2);
+  const secondHalf = rss.filter(([s]) => s >= RSS_SECONDS / 2);
+  const maxRss = Math.max(...rss.map(([, v]) => v));
+  md += `
+infermon RSS at ${RATE} req/s for ${RSS_SECONDS} s (sampled every 10 s): start ${f(rss[0][1])} MB, at ${RSS_SECONDS / 2} s ${f(firstHalf[firstHalf.length - 1][1])} MB, end ${f(rss[rss.length - 1][1])} MB, max ${f(maxRss)} MB; second-half change ${f(secondHalf[secondHalf.length - 1][1] - secondHalf[0][1])} MB (target ≤ 150 MB and not growing). ${results.rssLoad.requests} requests, ${results.rssLoad.errors} errors, p99 ${f(results.rssLoad.p99)} ms.
+`;
+}
+md += `
+Analysis kept up: ${results.agent.events} events analysed, ${results.agent.droppedQueueFull} copies dropped (queue_full), ${results.agent.parseErrors} parse errors. Raw figures: \`bench/proxy/results.json\`.
+`;
+process.stdout.write(md);
+if (args.write) {
+  const readme = join(root, "bench/README.md");
+  let text = "";
+  try {
+    text = readFileSync(readme, "utf8");
+  } catch {}
+  const startIdx = text.indexOf("## Proxy\n");
+  if (startIdx < 0) text = text + (text && !text.endsWith("\n\n") ? "\n" : "") + md;
+  else {
+    const next = text.indexOf("\n## ", startIdx + 1);
+    text = text.slice(0, startIdx) + md + (next < 0 ? "" : text.slice(next + 1));
+  }
+  writeFileSync(readme, text);
+}
+cleanup();
+process.exit(0);
