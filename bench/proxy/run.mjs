@@ -128,7 +128,7 @@ const BODY = Buffer.from(body);
 if (BODY.length !== 1024) throw new Error(`body is ${BODY.length} bytes`);
 
 // --- the three targets
-const up = start(process.execPath, [join(here, "upstream.mjs"), String(P.upstream)]);
+start(process.execPath, [join(here, "upstream.mjs"), String(P.upstream)]);
 const prefix = join(dir, "nginx");
 mkdirSync(join(prefix, "logs"), { recursive: true });
 writeFileSync(

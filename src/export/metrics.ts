@@ -1,9 +1,13 @@
 // Every metric the agent exports (shared/design.md's catalog), on a Registry of its own — never
 // prom-client's global one, so two agents (or tests) in one process do not share state.
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { BoundHistogram, BoundCounter as Counter } from "./boundMetrics.js";
 
 const SCORE_BUCKETS = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1];
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/** prom-client's default buckets, when no regression profile gives better ones */
+const DEFAULT_VALUE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 const M = ["model", "model_version"] as const;
 
@@ -19,7 +23,7 @@ export class AgentMetrics {
   readonly registry = new Registry();
 
   readonly requests: Counter<"model" | "model_version" | "code">;
-  readonly requestDuration: Histogram<"model" | "model_version">;
+  readonly requestDuration: BoundHistogram<"model" | "model_version">;
   readonly events: Counter<"model" | "source">;
   readonly dropped: Counter<"reason">;
   readonly parseErrors: Counter<"model" | "reason">;
@@ -37,8 +41,8 @@ export class AgentMetrics {
   readonly predictionPsi: Gauge<"model" | "model_version" | "window">;
   readonly predictionKl: Gauge<"model" | "model_version" | "window">;
   readonly predictionJs: Gauge<"model" | "model_version" | "window">;
-  readonly predictionScore: Histogram<"model" | "model_version">;
-  readonly predictionValue: Histogram<"model" | "model_version">;
+  readonly predictionScore: BoundHistogram<"model" | "model_version">;
+  readonly predictionValue: BoundHistogram<"model" | "model_version">;
   readonly predictions: Counter<"model" | "model_version" | "class">;
 
   readonly llmTokens: Counter<"model" | "type">;
@@ -47,7 +51,7 @@ export class AgentMetrics {
   constructor(opts: MetricsOptions) {
     const registers = [this.registry];
     const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
-      new Counter<L>({ name, help, labelNames, registers });
+      new Counter<L>(name, help, labelNames, this.registry);
     const gauge = <L extends string>(name: string, help: string, labelNames: readonly L[]) =>
       new Gauge<L>({ name, help, labelNames, registers });
     const F = [...M, "feature"] as const;
@@ -58,13 +62,13 @@ export class AgentMetrics {
       ...M,
       "code",
     ]);
-    this.requestDuration = new Histogram({
-      name: "infermon_inference_request_duration_seconds",
-      help: "Upstream latency seen by the tap.",
-      labelNames: M,
-      buckets: LATENCY_BUCKETS,
-      registers,
-    });
+    this.requestDuration = new BoundHistogram(
+      "infermon_inference_request_duration_seconds",
+      "Upstream latency seen by the tap.",
+      M,
+      LATENCY_BUCKETS,
+      this.registry,
+    );
     this.events = counter("infermon_events_total", "Inference events analysed.", ["model", "source"]);
     this.dropped = counter("infermon_events_dropped_total", "Copies not analysed.", ["reason"]);
     this.parseErrors = counter(
@@ -112,21 +116,20 @@ export class AgentMetrics {
       "Jensen-Shannon distance of the prediction.",
       MW,
     );
-    this.predictionScore = new Histogram({
-      name: "infermon_prediction_score",
-      help: "Predicted score (classification).",
-      labelNames: M,
-      buckets: SCORE_BUCKETS,
-      registers,
-    });
-    this.predictionValue = new Histogram({
-      name: "infermon_prediction_value",
-      help: "Predicted value (regression).",
-      labelNames: M,
-      // an explicit `buckets: undefined` would replace prom-client's defaults with nothing
-      ...(opts.valueBuckets && opts.valueBuckets.length > 0 && { buckets: opts.valueBuckets }),
-      registers,
-    });
+    this.predictionScore = new BoundHistogram(
+      "infermon_prediction_score",
+      "Predicted score (classification).",
+      M,
+      SCORE_BUCKETS,
+      this.registry,
+    );
+    this.predictionValue = new BoundHistogram(
+      "infermon_prediction_value",
+      "Predicted value (regression).",
+      M,
+      opts.valueBuckets && opts.valueBuckets.length > 0 ? opts.valueBuckets : DEFAULT_VALUE_BUCKETS,
+      this.registry,
+    );
     this.predictions = counter("infermon_predictions_total", "Predicted class.", [...M, "class"]);
     this.llmTokens = counter("infermon_llm_tokens_total", "LLM token usage (type: prompt, completion).", [
       "model",

@@ -176,7 +176,30 @@ describe("metrics", () => {
     for (const valueBuckets of [undefined, [], [1, 10, 100]]) {
       const m = new AgentMetrics({ version: "t", valueBuckets, processMetrics: false });
       m.predictionValue.observe({ model: "m", model_version: "1" }, 5);
-      expect(await m.registry.metrics()).toMatch(/infermon_prediction_value_bucket\{le="\+Inf"/);
+      expect(await m.registry.metrics()).toMatch(/infermon_prediction_value_bucket\{[^}]*le="\+Inf"\} 1/);
     }
+  });
+});
+
+describe("bound metric families", () => {
+  it("expose cumulative le buckets, sum and count, and counters, like prom-client", async () => {
+    const { Registry } = await import("prom-client");
+    const { BoundCounter, BoundHistogram } = await import("../../src/export/boundMetrics.js");
+    const registry = new Registry();
+    const h = new BoundHistogram("t_hist", "h", ["m"], [3, 1, 2], registry);
+    const c = new BoundCounter("t_total", "c", ["m"], registry);
+    const child = h.labels({ m: "a" });
+    for (const v of [0.5, 1, 2.5, 10]) child.observe(v);
+    c.labels({ m: "a" }).inc();
+    c.inc({ m: "a" }, 2);
+    const text = await registry.metrics();
+    expect(text).toContain('t_hist_bucket{m="a",le="1"} 2');
+    expect(text).toContain('t_hist_bucket{m="a",le="2"} 2');
+    expect(text).toContain('t_hist_bucket{m="a",le="3"} 3');
+    expect(text).toContain('t_hist_bucket{m="a",le="+Inf"} 4');
+    expect(text).toContain('t_hist_sum{m="a"} 14');
+    expect(text).toContain('t_hist_count{m="a"} 4');
+    expect(text).toContain('t_total{m="a"} 3');
+    expect(text).toContain("# TYPE t_hist histogram");
   });
 });
