@@ -1,5 +1,8 @@
-// Fixed-rate load with latency measured from each request's *scheduled* send time, so a stalled
-// target cannot hide its queueing (no coordinated omission). undici keep-alive pool.
+// Open-loop load at a fixed rate: requests are sent on schedule whether or not earlier ones have
+// answered (so a slow target cannot slow the sender down and hide its latency), and each latency is
+// measured from the moment that request was handed to the socket pool. The schedule is kept with
+// ~1 ms timers, sending every request that has come due at each tick, so the generator does not spin
+// a CPU the targets need. undici keep-alive pool.
 import { Pool } from "undici";
 
 /**
@@ -12,50 +15,48 @@ export async function fixedRate(o) {
   const lat = new Float64Array(total);
   let errors = 0;
   let done = 0;
+  let sent = 0;
+  let lastTick = -1;
   const start = performance.now();
-  const pending = [];
-  let lastTick = 0;
-  for (let i = 0; i < total; i++) {
-    const due = start + i * intervalMs;
-    // sleep until ~1 ms before the due time, then yield until it (never send early)
-    const wait = due - performance.now();
-    if (wait > 1.5) await new Promise((r) => setTimeout(r, wait - 1));
-    while (performance.now() < due) await new Promise((r) => setImmediate(r));
-    const sec = Math.floor((due - start) / 1000);
+  const send = (i) => {
+    const t0 = performance.now();
+    pool
+      .request({
+        path: o.path,
+        method: "POST",
+        body: o.body,
+        headers: { "content-type": "application/json" },
+      })
+      .then(async (r) => {
+        await r.body.dump();
+        if (r.statusCode !== 200) errors++;
+      })
+      .catch(() => {
+        errors++;
+      })
+      .finally(() => {
+        lat[i] = performance.now() - t0;
+        done++;
+      });
+  };
+  while (sent < total) {
+    const now = performance.now();
+    const due = Math.min(total, Math.floor((now - start) / intervalMs) + 1);
+    while (sent < due) send(sent++);
+    const sec = Math.floor((now - start) / 1000);
     if (o.onTick && sec !== lastTick) {
       lastTick = sec;
       o.onTick(sec);
     }
-    pending.push(
-      pool
-        .request({
-          path: o.path,
-          method: "POST",
-          body: o.body,
-          headers: { "content-type": "application/json" },
-        })
-        .then(async (r) => {
-          await r.body.dump();
-          if (r.statusCode !== 200) errors++;
-          lat[i] = performance.now() - due;
-        })
-        .catch(() => {
-          errors++;
-          lat[i] = performance.now() - due;
-        })
-        .finally(() => {
-          done++;
-        }),
-    );
-    if (pending.length > 4096) pending.splice(0, pending.length - 4096);
+    await new Promise((r) => setTimeout(r, 1));
   }
-  await Promise.all(pending);
-  while (done < total) await new Promise((r) => setTimeout(r, 10));
+  while (done < total) await new Promise((r) => setTimeout(r, 5));
   const elapsed = (performance.now() - start) / 1000;
   await pool.close();
   const sorted = Array.from(lat).sort((a, b) => a - b);
   const q = (p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
   return {
+    ...(o.keep && { latencies: lat }),
     requests: total,
     errors,
     achievedRate: total / elapsed,

@@ -3,7 +3,7 @@
 // directly, through nginx (Debian package, plain reverse proxy with a keep-alive upstream pool,
 // config generated here, temp prefix, loopback) and through `infermon run`.
 //   - added latency at a fixed rate (default 1,000 req/s): our fixed-rate generator (fixedRate.mjs,
-//     undici, latency from the scheduled send time); wrk -R is not in Debian's wrk
+//     open loop, undici); wrk -R is not in Debian's wrk
 //   - maximum throughput: wrk with a Lua script for the POST body
 //   - infermon's RSS over a long fixed-rate run
 // Usage: npm run build && node bench/proxy/run.mjs [--rate 1000] [--seconds 30] [--max-seconds 10]
@@ -186,12 +186,42 @@ const results = {
   throughput: {},
 };
 
-// --- added latency at a fixed rate (after a warm-up of each target)
-for (const [name, url] of Object.entries(targets)) {
+// --- added latency at a fixed rate: ROUNDS rounds, the targets interleaved within each round so
+// that noise from other work on the machine falls on all of them; percentiles over all samples
+const ROUNDS = Number(args.rounds ?? 3);
+results.rounds = ROUNDS;
+results.loadavgStart = (await import("node:os")).loadavg();
+for (const url of Object.values(targets))
   await fixedRate({ url, path: PATH, body: BODY, rate: RATE, seconds: 3 });
-  log(`latency: ${name} …`);
-  results.latency[name] = await fixedRate({ url, path: PATH, body: BODY, rate: RATE, seconds: SECONDS });
-  log(JSON.stringify(results.latency[name]));
+const samples = { direct: [], nginx: [], infermon: [] };
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [name, url] of Object.entries(targets)) {
+    log(`latency round ${round + 1}/${ROUNDS}: ${name} …`);
+    const x = await fixedRate({
+      url,
+      path: PATH,
+      body: BODY,
+      rate: RATE,
+      seconds: SECONDS / ROUNDS,
+      keep: true,
+    });
+    samples[name].push(x);
+    log(JSON.stringify({ ...x, latencies: undefined }));
+  }
+}
+for (const [name, runs] of Object.entries(samples)) {
+  const all = Float64Array.from(runs.flatMap((x) => Array.from(x.latencies))).sort();
+  const q = (p) => all[Math.min(all.length - 1, Math.floor(p * all.length))];
+  results.latency[name] = {
+    requests: all.length,
+    errors: runs.reduce((a, x) => a + x.errors, 0),
+    p50: q(0.5),
+    p90: q(0.9),
+    p99: q(0.99),
+    p999: q(0.999),
+    max: all[all.length - 1],
+    p99PerRound: runs.map((x) => x.p99),
+  };
 }
 
 // --- maximum throughput with wrk (Lua script for the POST body)
@@ -209,15 +239,27 @@ function wrk(url) {
   const errors = /Socket errors: (.*)/.exec(out)?.[1] ?? "none";
   return { rps, non2xx, socketErrors: errors };
 }
-for (const [name, url] of [
-  ...Object.entries(targets),
-  ["infermon (route not analysed)", `${targets.infermon}`],
-]) {
-  const path = name.startsWith("infermon (") ? "/v2/models/unmonitored/infer" : PATH;
-  log(`throughput: ${name} …`);
-  results.throughput[name] = wrk(url + path);
-  log(JSON.stringify(results.throughput[name]));
+const wrkTargets = [...Object.entries(targets), ["infermon (route not analysed)", targets.infermon]];
+const runsOf = Object.fromEntries(wrkTargets.map(([n]) => [n, []]));
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [name, url] of wrkTargets) {
+    const path = name.startsWith("infermon (") ? "/v2/models/unmonitored/infer" : PATH;
+    log(`throughput round ${round + 1}/${ROUNDS}: ${name} …`);
+    const x = wrk(url + path);
+    runsOf[name].push(x);
+    log(JSON.stringify(x));
+  }
 }
+for (const [name, runs] of Object.entries(runsOf)) {
+  const rps = runs.map((x) => x.rps).sort((x, y) => x - y);
+  results.throughput[name] = {
+    rps: rps[Math.floor(rps.length / 2)],
+    rpsPerRound: runs.map((x) => Math.round(x.rps)),
+    non2xx: runs.reduce((acc, x) => acc + x.non2xx, 0),
+    socketErrors: [...new Set(runs.map((x) => x.socketErrors))].join("; "),
+  };
+}
+results.loadavgEnd = (await import("node:os")).loadavg();
 
 // --- infermon RSS at the fixed rate
 const rssOf = () =>
@@ -253,43 +295,50 @@ writeFileSync(join(here, "results.json"), `${JSON.stringify(results, null, 2)}\n
 const f = (x) => x.toFixed(2);
 const L = results.latency;
 const added = (t, k) => L[t][k] - L.direct[k];
+const T = results.throughput;
+const ai = added("infermon", "p99");
+const an = added("nginx", "p99");
+const nginxVersion = execFileSync("sh", ["-c", "nginx -v 2>&1"], { encoding: "utf8" })
+  .trim()
+  .replace("nginx version: ", "");
 let md = `## Proxy
 
-\`node bench/proxy/run.mjs --rate ${RATE} --seconds ${SECONDS} --max-seconds ${MAX_SECONDS} --rss-seconds ${RSS_SECONDS}\` (after \`npm run build\`), ${new Date().toISOString().slice(0, 10)}, one run on loopback, ${results.cpus} CPUs shared by the upstream, the proxy and the load generator. Request: OIP v2, ${BODY.length} bytes (14 rows × 4 features), response 361 bytes, upstream: a Node http server answering a fixed body (\`bench/proxy/upstream.mjs\`). nginx ${execFileSync("nginx", ["-v"], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] }) || "(Debian)"}: \`worker_processes 1\`, keep-alive upstream pool, \`proxy_buffering off\` (config generated by the script). infermon: \`infermon run\` with the tap, analysis on (1 model, 4 features, windows 5m and 1h).
+Command: \`npm run build && node bench/proxy/run.mjs --rate ${RATE} --seconds ${SECONDS} --max-seconds ${MAX_SECONDS} --rss-seconds ${RSS_SECONDS} --rounds ${ROUNDS} --write\`, ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC. One run on loopback; ${results.cpus} CPUs shared by the upstream, the proxy under test and the load generator. Load average (1/5/15 min) ${results.loadavgStart.map(f).join("/")} at the start and ${results.loadavgEnd.map(f).join("/")} after the throughput runs: other work was running on the machine, so the targets are interleaved in rounds and the noise falls on all of them.
 
-Fixed rate ${RATE} req/s for ${SECONDS} s (after a 3 s warm-up) with \`bench/proxy/fixedRate.mjs\` (undici keep-alive pool, latency from the scheduled send time, so queueing is not hidden); ms:
+- Request: OIP v2, ${BODY.length} bytes (14 rows × 4 features); response 361 bytes; upstream: a Node http server answering a fixed body (\`bench/proxy/upstream.mjs\`).
+- nginx ${nginxVersion} (Debian package): \`worker_processes 1\`, keep-alive upstream pool, \`proxy_buffering off\`; config generated by the script in a temp prefix.
+- infermon: \`infermon run\` with the tap, analysis on (1 model, 4 features + prediction, windows 5m and 1h, queue 10,000).
 
-| target | p50 | p90 | p99 | p99.9 | max | errors | added p99 |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |
+Added latency at a fixed ${RATE} req/s: \`bench/proxy/fixedRate.mjs\` (open loop: an undici keep-alive pool, requests sent on a ~1 ms timer schedule whether or not earlier ones have answered, latency measured from each send), ${ROUNDS} interleaved rounds of ${SECONDS / ROUNDS} s per target after a 3 s warm-up; percentiles over all ${RATE * SECONDS} requests of a target; ms:
+
+| target | p50 | p90 | p99 | p99.9 | max | errors | added p99 | p99 per round |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |
 `;
 for (const t of ["direct", "nginx", "infermon"]) {
   const x = L[t];
-  md += `| ${t} | ${f(x.p50)} | ${f(x.p90)} | ${f(x.p99)} | ${f(x.p999)} | ${f(x.max)} | ${x.errors} | ${t === "direct" ? "–" : f(added(t, "p99"))} |\n`;
+  md += `| ${t} | ${f(x.p50)} | ${f(x.p90)} | ${f(x.p99)} | ${f(x.p999)} | ${f(x.max)} | ${x.errors} | ${t === "direct" ? "–" : f(added(t, "p99"))} | ${x.p99PerRound.map(f).join(", ")} |\n`;
 }
-const ai = added("infermon", "p99");
-const an = added("nginx", "p99");
-const T = results.throughput;
 md += `
-Maximum throughput, \`wrk -t1 -c32 -d${MAX_SECONDS}s -s post.lua\` (the script sets the 1 KB POST body):
+Maximum throughput: \`wrk -t1 -c32 -d${MAX_SECONDS}s -s post.lua\` (the Lua script sets the method and the 1 KB body), ${ROUNDS} interleaved rounds, median:
 
-| target | req/s | non-2xx | socket errors |
-| --- | ---: | ---: | --- |
+| target | req/s (median) | per round | non-2xx | socket errors |
+| --- | ---: | --- | ---: | --- |
 `;
 for (const [t, x] of Object.entries(T))
-  md += `| ${t} | ${Math.round(x.rps)} | ${x.non2xx} | ${x.socketErrors} |\n`;
+  md += `| ${t} | ${Math.round(x.rps)} | ${x.rpsPerRound.join(", ")} | ${x.non2xx} | ${x.socketErrors} |\n`;
+const ok = (b) => (b ? "met" : "**not met**");
 md += `
-Targets: infermon added p99 ${f(ai)} ms (target ≤ 1 ms: ${ai <= 1 ? "met" : "NOT met"}); nginx added p99 ${f(an)} ms, ratio ${f(ai / Math.max(an, 1e-9))}× (target ≤ 1.5×: ${ai <= 1.5 * an || ai <= 0 ? "met" : "NOT met"}); throughput ${Math.round((100 * T.infermon.rps) / T.nginx.rps)}% of nginx (target ≥ 60%: ${T.infermon.rps >= 0.6 * T.nginx.rps ? "met" : "NOT met"}).
+Against the targets: infermon's added p99 ${f(ai)} ms (≤ 1 ms: ${ok(ai <= 1)}); nginx's added p99 ${f(an)} ms, so infermon/nginx = ${an > 0 ? `${f(ai / an)}×` : "n/a (nginx added nothing measurable)"} (≤ 1.5×: ${ok(ai <= 1.5 * Math.max(an, 0) || ai <= 0)}); throughput ${Math.round((100 * T.infermon.rps) / T.nginx.rps)} % of nginx's (≥ 60 %: ${ok(T.infermon.rps >= 0.6 * T.nginx.rps)}).
 `;
 if (results.rss) {
-  const firstHalf = rss.filter(([s]) => s <= RSS_SECONDS / 2);
-  const secondHalf = rss.filter(([s]) => s >= RSS_SECONDS / 2);
+  const half = rss.filter(([s]) => s >= RSS_SECONDS / 2);
   const maxRss = Math.max(...rss.map(([, v]) => v));
   md += `
-infermon RSS at ${RATE} req/s for ${RSS_SECONDS} s (sampled every 10 s): start ${f(rss[0][1])} MB, at ${RSS_SECONDS / 2} s ${f(firstHalf[firstHalf.length - 1][1])} MB, end ${f(rss[rss.length - 1][1])} MB, max ${f(maxRss)} MB; second-half change ${f(secondHalf[secondHalf.length - 1][1] - secondHalf[0][1])} MB (target ≤ 150 MB and not growing). ${results.rssLoad.requests} requests, ${results.rssLoad.errors} errors, p99 ${f(results.rssLoad.p99)} ms.
+infermon RSS at ${RATE} req/s for ${RSS_SECONDS} s (sampled every 10 s): ${f(rss[0][1])} MB at the start, ${f(half[0][1])} MB at ${half[0][0]} s, ${f(rss[rss.length - 1][1])} MB at the end, ${f(maxRss)} MB at most; change over the second half ${f(half[half.length - 1][1] - half[0][1])} MB (≤ 150 MB and not growing: ${ok(maxRss <= 150 && half[half.length - 1][1] - half[0][1] < 5)}). ${results.rssLoad.requests} requests, ${results.rssLoad.errors} errors, p99 ${f(results.rssLoad.p99)} ms. Samples (s, MB): ${rss.map(([t, v]) => `${t}: ${v.toFixed(1)}`).join(", ")}.
 `;
 }
 md += `
-Analysis kept up: ${results.agent.events} events analysed, ${results.agent.droppedQueueFull} copies dropped (queue_full), ${results.agent.parseErrors} parse errors. Raw figures: \`bench/proxy/results.json\`.
+Analysis kept up: ${results.agent.events} events analysed, ${results.agent.droppedQueueFull} copies dropped (queue_full), ${results.agent.parseErrors} parse errors. Raw figures: \`bench/proxy/results.json\`. Worker-thread figures: \`node bench/proxy/analysisCost.mjs\` (docs/adr/0003-agent-runtime.md).
 `;
 process.stdout.write(md);
 if (args.write) {

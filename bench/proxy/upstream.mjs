@@ -7,7 +7,13 @@ const response = Buffer.from(
     model_name: "credit",
     model_version: "3",
     outputs: [
-      { name: "probability", shape: [8], datatype: "FP64", data: [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8] },
+      // one probability per row of the benchmark's 14-row request
+      {
+        name: "probability",
+        shape: [14],
+        datatype: "FP64",
+        data: Array.from({ length: 14 }, (_, i) => (i + 0.5) / 14),
+      },
     ],
   }),
 );

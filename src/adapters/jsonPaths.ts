@@ -14,12 +14,15 @@ import { isObject, readJson } from "./jsonBody.js";
 type Getter = (x: unknown) => unknown;
 
 export function compilePath(path: string): Getter {
-  const keys = path === "" || path === "." ? [] : path.split(".");
+  const keys = (path === "" || path === "." ? [] : path.split(".")).map((k) => ({
+    key: k,
+    index: /^\d+$/.test(k) ? Number(k) : -1,
+  }));
   return (x) => {
     let v = x;
-    for (const k of keys) {
-      if (Array.isArray(v) && /^\d+$/.test(k)) v = v[Number(k)];
-      else if (isObject(v)) v = v[k];
+    for (const { key, index } of keys) {
+      if (Array.isArray(v) && index >= 0) v = v[index];
+      else if (isObject(v)) v = v[key];
       else return undefined;
     }
     return v;

@@ -151,11 +151,17 @@ export class Agent {
   /** Open the listeners (metrics first, so /healthz answers while the rest comes up). */
   async start(): Promise<Addresses> {
     const c = this.config;
-    const out: Addresses = { metrics: await listenOn(this.metricsServer, c.metrics.listen) };
-    if (this.tap && c.tap) out.tap = await listenOn(this.tap.server, c.tap.listen);
-    if (this.ingest && c.ingest) out.ingest = await listenOn(this.ingest.server, c.ingest.listen);
-    this.ready = true;
-    return out;
+    try {
+      const out: Addresses = { metrics: await listenOn(this.metricsServer, c.metrics.listen) };
+      if (this.tap && c.tap) out.tap = await listenOn(this.tap.server, c.tap.listen);
+      if (this.ingest && c.ingest) out.ingest = await listenOn(this.ingest.server, c.ingest.listen);
+      this.ready = true;
+      return out;
+    } catch (err) {
+      // e.g. a port in use: close what did open, so the process can exit instead of half-running
+      await this.stop(0);
+      throw err;
+    }
   }
 
   /** Stop accepting, finish in-flight requests within `graceMs`, analyse what is queued, close. */
@@ -166,6 +172,7 @@ export class Agent {
       this.queue.idle(),
       new Promise((r) => setTimeout(r, Math.min(graceMs, 2000)).unref()),
     ]);
+    if (!this.metricsServer.listening) return;
     await new Promise<void>((resolve) => {
       this.metricsServer.close(() => resolve());
       this.metricsServer.closeAllConnections();

@@ -51,6 +51,7 @@ export class IngestServer {
 
   close(): Promise<void> {
     clearInterval(this.sweeper);
+    if (!this.server.listening) return Promise.resolve();
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       this.server.closeIdleConnections();

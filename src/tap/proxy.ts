@@ -74,7 +74,9 @@ export class Tap<T extends RouteTarget> {
 
   /** Stop accepting, let in-flight requests finish within `graceMs`, then close everything. */
   async close(graceMs: number): Promise<void> {
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const closed = this.server.listening
+      ? new Promise<void>((resolve) => this.server.close(() => resolve()))
+      : Promise.resolve();
     this.server.closeIdleConnections();
     if (this.inFlight > 0) {
       await Promise.race([
