@@ -189,6 +189,8 @@ const results = {
 // --- added latency at a fixed rate: ROUNDS rounds, the targets interleaved within each round so
 // that noise from other work on the machine falls on all of them; percentiles over all samples
 const ROUNDS = Number(args.rounds ?? 3);
+const WARMUP = Number(args.warmup ?? 10);
+results.warmup = WARMUP;
 results.rounds = ROUNDS;
 results.loadavgStart = (await import("node:os")).loadavg();
 for (const url of Object.values(targets))
