@@ -194,7 +194,7 @@ results.warmup = WARMUP;
 results.rounds = ROUNDS;
 results.loadavgStart = (await import("node:os")).loadavg();
 for (const url of Object.values(targets))
-  await fixedRate({ url, path: PATH, body: BODY, rate: RATE, seconds: 3 });
+  await fixedRate({ url, path: PATH, body: BODY, rate: RATE, seconds: WARMUP });
 const samples = { direct: [], nginx: [], infermon: [] };
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, url] of Object.entries(targets)) {
