@@ -125,3 +125,16 @@ describe("POST /v1/events", () => {
     expect(metricValue(m, "infermon_events_dropped_total", { reason: "unknown_model" })).toBe(2);
   });
 });
+
+describe("limits and routes", () => {
+  it("answers 413 for a CloudEvent over the body limit and counts it; 404 elsewhere", async () => {
+    const big = "x".repeat(1_048_577);
+    const r = await binary("org.kubeflow.serving.inference.request", "big", big, {
+      "ce-inferenceservicename": "credit",
+    });
+    expect(r.status).toBe(413);
+    expect((await send(`${ingest}/nowhere`, { body: "{}" })).status).toBe(404);
+    const m = await metrics();
+    expect(metricValue(m, "infermon_events_dropped_total", { reason: "body_too_large" })).toBe(1);
+  });
+});

@@ -43,6 +43,30 @@ describe("refuses to start", () => {
   });
 });
 
+describe("cannot listen", () => {
+  it("exits 3 without half-running when a port is taken", async () => {
+    const { createServer } = await import("node:net");
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const { dir } = writeFixture();
+      const { readFileSync } = await import("node:fs");
+      const text = readFileSync(join(dir, "infermon.yaml"), "utf8").replace(
+        'tap: {listen: "127.0.0.1:0"',
+        `tap: {listen: "127.0.0.1:${port}"`,
+      );
+      const file = join(dir, "taken.yaml");
+      writeFileSync(file, text);
+      const r = runSync(["run", "-c", file]);
+      expect(r.status).toBe(3);
+      expect(r.stderr).toMatch(/EADDRINUSE/);
+    } finally {
+      blocker.close();
+    }
+  });
+});
+
 describe("SIGTERM", () => {
   let upstream: ModelServer;
   let child: ChildProcess;
