@@ -177,6 +177,52 @@ describe("tap passthrough", () => {
   });
 });
 
+describe("OIP binary tensor extension", () => {
+  it("passes binary bodies unchanged and analyses them from the Inference-Header-Content-Length headers", async () => {
+    const before =
+      metricValue(await scrape(), "infermon_events_total", { model: "credit", source: "tap" }) ?? 0;
+    const header = Buffer.from(
+      JSON.stringify({
+        inputs: [
+          { name: "income", shape: [2], datatype: "FP64", parameters: { binary_data_size: 16 } },
+          { name: "age", shape: [2], datatype: "INT32", parameters: { binary_data_size: 8 } },
+          { name: "score", shape: [2], datatype: "FP32", parameters: { binary_data_size: 8 } },
+          { name: "region", shape: [2], datatype: "BYTES", data: ["north", "east"] },
+        ],
+      }),
+    );
+    const t = Buffer.alloc(32);
+    t.writeDoubleLE(50_000, 0);
+    t.writeDoubleLE(90_000, 8);
+    t.writeInt32LE(30, 16);
+    t.writeInt32LE(60, 20);
+    t.writeFloatLE(700, 24);
+    t.writeFloatLE(500, 28);
+    const request = Buffer.concat([header, t]);
+    const outHeader = Buffer.from(
+      JSON.stringify({
+        outputs: [{ name: "probability", shape: [2], datatype: "FP32", parameters: { binary_data_size: 8 } }],
+      }),
+    );
+    const p = Buffer.alloc(8);
+    p.writeFloatLE(0.25, 0);
+    p.writeFloatLE(0.75, 4);
+    const response = Buffer.concat([outHeader, p]);
+    const headers = {
+      "content-type": "application/octet-stream",
+      "inference-header-content-length": String(header.length),
+      "x-reply-b64": response.toString("base64"),
+      "x-reply-ihcl": String(outHeader.length),
+    };
+    const direct = await send(`${upstream.url}/v2/models/credit/infer`, { headers, body: request });
+    const tapped = await send(`${tapUrl}/v2/models/credit/infer`, { headers, body: request });
+    expect(endToEnd(tapped)).toEqual(endToEnd(direct));
+    expect(tapped.body.equals(response)).toBe(true);
+    const m = await scrape();
+    expect(metricValue(m, "infermon_events_total", { model: "credit", source: "tap" })).toBe(before + 2);
+  });
+});
+
 describe("502", () => {
   it("answers 502 with a JSON body when the upstream is unreachable", async () => {
     const { config } = writeFixture({ upstream: "http://127.0.0.1:1" });

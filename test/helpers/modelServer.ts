@@ -82,7 +82,12 @@ export async function startModelServer(): Promise<ModelServer> {
     if (typeof reply === "string") {
       // the test chooses the response body, byte for byte
       const b = Buffer.from(reply, "base64");
-      res.writeHead(200, { "Content-Type": "application/json", "Content-Length": b.length });
+      const ihcl = req.headers["x-reply-ihcl"];
+      res.writeHead(200, {
+        "Content-Type": typeof ihcl === "string" ? "application/octet-stream" : "application/json",
+        "Content-Length": b.length,
+        ...(typeof ihcl === "string" && { "Inference-Header-Content-Length": ihcl }),
+      });
       res.end(b);
       return;
     }
