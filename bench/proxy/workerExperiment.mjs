@@ -195,7 +195,8 @@ if (!isMainThread) {
         { encoding: "utf8" },
       );
       const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(w)?.[1]);
-      (out[mode] ??= []).push({ rps: Math.round(rps), p50: lat.p50, p99: lat.p99 });
+      out[mode] ??= [];
+      out[mode].push({ rps: Math.round(rps), p50: lat.p50, p99: lat.p99 });
       console.error(
         `round ${round} ${mode}: ${Math.round(rps)} req/s, p99 at 1,000 req/s ${lat.p99.toFixed(2)} ms`,
       );
