@@ -7,6 +7,7 @@ import { registerBaseline } from "./baselineCommand.js";
 import { registerDrift } from "./driftCommand.js";
 import { EXIT } from "./exitCodes.js";
 import { registerGenerate } from "./generateCommand.js";
+import { registerRun } from "./runCommand.js";
 import { UsageError } from "./usageError.js";
 import { registerValidate } from "./validateCommand.js";
 import { VERSION } from "./version.js";
@@ -21,6 +22,7 @@ const program = new Command()
   .configureOutput({ outputError: (s, write) => write(s) });
 
 registerValidate(program);
+registerRun(program);
 registerBaseline(program);
 registerDrift(program);
 registerGenerate(program);

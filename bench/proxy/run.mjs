@@ -1,0 +1,304 @@
+#!/usr/bin/env node
+// Proxy benchmark (issue "The agent: infermon run"): a 1 KB OIP v2 request against a fast upstream,
+// directly, through nginx (Debian package, plain reverse proxy with a keep-alive upstream pool,
+// config generated here, temp prefix, loopback) and through `infermon run`.
+//   - added latency at a fixed rate (default 1,000 req/s): our fixed-rate generator (fixedRate.mjs,
+//     open loop, undici); wrk -R is not in Debian's wrk
+//   - maximum throughput: wrk with a Lua script for the POST body
+//   - infermon's RSS over a long fixed-rate run
+// Usage: npm run build && node bench/proxy/run.mjs [--rate 1000] [--seconds 30] [--max-seconds 10]
+//          [--rss-seconds 300] [--write]   (--write replaces the "## Proxy" section of bench/README.md)
+import { execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { fixedRate } from "./fixedRate.mjs";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, "../..");
+const args = Object.fromEntries(
+  process.argv
+    .slice(2)
+    .map((a, i, all) =>
+      a.startsWith("--")
+        ? [a.slice(2), all[i + 1]?.startsWith("--") || all[i + 1] === undefined ? "1" : all[i + 1]]
+        : [],
+    )
+    .filter((x) => x.length),
+);
+const RATE = Number(args.rate ?? 1000);
+const SECONDS = Number(args.seconds ?? 30);
+const MAX_SECONDS = Number(args["max-seconds"] ?? 10);
+const RSS_SECONDS = Number(args["rss-seconds"] ?? 300);
+const P = { upstream: 18_901, nginx: 18_902, tap: 18_903, metrics: 18_904 };
+
+const { ProfileBuilder } = await import(join(root, "dist/stats/profileBuilder.js"));
+const { parseConfig } = await import(join(root, "dist/config/load.js"));
+
+const dir = mkdtempSync(join(tmpdir(), "infermon-bench-"));
+const children = [];
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const log = (s) => process.stderr.write(`${s}\n`);
+
+function start(cmd, argv, opts = {}) {
+  const c = spawn(cmd, argv, { stdio: ["ignore", "pipe", "pipe"], ...opts });
+  children.push(c);
+  c.stderr.on("data", (d) => opts.verbose && process.stderr.write(d));
+  return c;
+}
+function cleanup() {
+  for (const c of children) if (c.exitCode === null) c.kill("SIGTERM");
+}
+process.on("exit", cleanup);
+process.on("SIGINT", () => process.exit(130));
+
+async function waitFor(url) {
+  for (let i = 0; i < 200; i++) {
+    try {
+      const r = await fetch(url);
+      await r.arrayBuffer();
+      return;
+    } catch {
+      await sleep(50);
+    }
+  }
+  throw new Error(`not answering: ${url}`);
+}
+
+// --- inputs: config, reference profile, a 1 KB OIP v2 request
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const r = rng(7);
+const row = () => ({
+  income: Math.round(20_000 + 100_000 * r()),
+  age: Math.floor(18 + 62 * r()),
+  score: Math.round(300 + 550 * r()),
+  region: ["north", "south", "east", "west"][Math.floor(4 * r())],
+  probability: r(),
+});
+const configText = `service: bench
+models:
+  - name: credit
+    version: "3"
+    task: binary_classification
+    protocol: open-inference-v2
+    route: /v2/models/credit
+    features:
+      - {name: income, type: numeric}
+      - {name: age, type: numeric, bins: 5}
+      - {name: score, type: numeric, edges: [300, 580, 670, 740, 800]}
+      - {name: region, type: categorical, top_k: 20}
+    prediction: {output: probability, threshold: 0.5, classes: ["0", "1"]}
+    reference: ./credit.json
+    windows: [5m, 1h]
+    min_samples: 200
+tap: {listen: "127.0.0.1:${P.tap}", upstream: "http://127.0.0.1:${P.upstream}", max_body_bytes: 1048576, queue_size: 10000, timeout: 30s}
+metrics: {listen: "127.0.0.1:${P.metrics}"}
+`;
+writeFileSync(join(dir, "infermon.yaml"), configText);
+const config = parseConfig(configText, "bench", dir);
+const pb = new ProfileBuilder(config.models[0]);
+const rows = Array.from({ length: 5000 }, row);
+for (const x of rows) pb.observe(x);
+pb.fixBins();
+for (const x of rows) pb.count(x);
+writeFileSync(join(dir, "credit.json"), JSON.stringify(pb.build()));
+
+function oip(n, id) {
+  const rs = Array.from({ length: n }, row);
+  const col = (name, dt) => ({ name, shape: [n], datatype: dt, data: rs.map((x) => x[name]) });
+  return JSON.stringify({
+    id,
+    inputs: [col("income", "FP64"), col("age", "INT64"), col("score", "FP64"), col("region", "BYTES")],
+  });
+}
+let body = oip(14, "bench-0000000001");
+// pad the id to exactly 1024 bytes
+body = body.replace('"bench-0000000001"', `"${"b".repeat(1024 - body.length + 16)}"`);
+const BODY = Buffer.from(body);
+if (BODY.length !== 1024) throw new Error(`body is ${BODY.length} bytes`);
+
+// --- the three targets
+start(process.execPath, [join(here, "upstream.mjs"), String(P.upstream)]);
+const prefix = join(dir, "nginx");
+mkdirSync(join(prefix, "logs"), { recursive: true });
+writeFileSync(
+  join(prefix, "nginx.conf"),
+  `worker_processes 1;
+daemon off;
+error_log ${prefix}/logs/error.log warn;
+pid ${prefix}/nginx.pid;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${prefix}/client_body;
+  proxy_temp_path ${prefix}/proxy;
+  fastcgi_temp_path ${prefix}/fastcgi;
+  uwsgi_temp_path ${prefix}/uwsgi;
+  scgi_temp_path ${prefix}/scgi;
+  upstream model { server 127.0.0.1:${P.upstream}; keepalive 128; }
+  server {
+    listen 127.0.0.1:${P.nginx};
+    keepalive_requests 1000000;
+    location / {
+      proxy_pass http://model;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_buffering off;
+      proxy_request_buffering off;
+    }
+  }
+}
+`,
+);
+start("nginx", ["-p", prefix, "-c", join(prefix, "nginx.conf")]);
+const agent = start(
+  process.execPath,
+  [join(root, "dist/cli/main.js"), "run", "-c", join(dir, "infermon.yaml")],
+  { cwd: dir, verbose: true },
+);
+await waitFor(`http://127.0.0.1:${P.upstream}/`);
+await waitFor(`http://127.0.0.1:${P.nginx}/`);
+await waitFor(`http://127.0.0.1:${P.metrics}/readyz`);
+
+const targets = {
+  direct: `http://127.0.0.1:${P.upstream}`,
+  nginx: `http://127.0.0.1:${P.nginx}`,
+  infermon: `http://127.0.0.1:${P.tap}`,
+};
+const PATH = "/v2/models/credit/infer";
+const results = {
+  body: BODY.length,
+  rate: RATE,
+  seconds: SECONDS,
+  cpus: (await import("node:os")).cpus().length,
+  latency: {},
+  throughput: {},
+};
+
+// --- added latency at a fixed rate: ROUNDS rounds, the targets interleaved within each round so
+// that noise from other work on the machine falls on all of them; percentiles over all samples
+const ROUNDS = Number(args.rounds ?? 3);
+const WARMUP = Number(args.warmup ?? 10);
+results.warmup = WARMUP;
+results.rounds = ROUNDS;
+results.loadavgStart = (await import("node:os")).loadavg();
+for (const url of Object.values(targets))
+  await fixedRate({ url, path: PATH, body: BODY, rate: RATE, seconds: WARMUP });
+const samples = { direct: [], nginx: [], infermon: [] };
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [name, url] of Object.entries(targets)) {
+    log(`latency round ${round + 1}/${ROUNDS}: ${name} …`);
+    const x = await fixedRate({
+      url,
+      path: PATH,
+      body: BODY,
+      rate: RATE,
+      seconds: SECONDS / ROUNDS,
+      keep: true,
+    });
+    samples[name].push(x);
+    log(JSON.stringify({ ...x, latencies: undefined }));
+  }
+}
+for (const [name, runs] of Object.entries(samples)) {
+  const all = Float64Array.from(runs.flatMap((x) => Array.from(x.latencies))).sort();
+  const q = (p) => all[Math.min(all.length - 1, Math.floor(p * all.length))];
+  results.latency[name] = {
+    requests: all.length,
+    errors: runs.reduce((a, x) => a + x.errors, 0),
+    p50: q(0.5),
+    p90: q(0.9),
+    p99: q(0.99),
+    p999: q(0.999),
+    max: all[all.length - 1],
+    p99PerRound: runs.map((x) => x.p99),
+  };
+}
+
+// --- maximum throughput with wrk (Lua script for the POST body)
+const lua = join(dir, "post.lua");
+writeFileSync(
+  lua,
+  `wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = ${JSON.stringify(body)}\n`,
+);
+function wrk(url) {
+  const out = execFileSync("wrk", ["-t1", "-c32", `-d${MAX_SECONDS}s`, "--latency", "-s", lua, url], {
+    encoding: "utf8",
+  });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+  const errors = /Socket errors: (.*)/.exec(out)?.[1] ?? "none";
+  return { rps, non2xx, socketErrors: errors };
+}
+const wrkTargets = [...Object.entries(targets), ["infermon (route not analysed)", targets.infermon]];
+const runsOf = Object.fromEntries(wrkTargets.map(([n]) => [n, []]));
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [name, url] of wrkTargets) {
+    const path = name.startsWith("infermon (") ? "/v2/models/unmonitored/infer" : PATH;
+    log(`throughput round ${round + 1}/${ROUNDS}: ${name} …`);
+    const x = wrk(url + path);
+    runsOf[name].push(x);
+    log(JSON.stringify(x));
+  }
+}
+for (const [name, runs] of Object.entries(runsOf)) {
+  const rps = runs.map((x) => x.rps).sort((x, y) => x - y);
+  results.throughput[name] = {
+    rps: rps[Math.floor(rps.length / 2)],
+    rpsPerRound: runs.map((x) => Math.round(x.rps)),
+    non2xx: runs.reduce((acc, x) => acc + x.non2xx, 0),
+    socketErrors: [...new Set(runs.map((x) => x.socketErrors))].join("; "),
+  };
+}
+results.loadavgEnd = (await import("node:os")).loadavg();
+
+// --- infermon RSS at the fixed rate
+const rssOf = () =>
+  Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${agent.pid}/status`, "utf8"))?.[1]) / 1024;
+const rss = [];
+if (RSS_SECONDS > 0) {
+  log(`rss: ${RSS_SECONDS}s at ${RATE} req/s …`);
+  const run = fixedRate({
+    url: targets.infermon,
+    path: PATH,
+    body: BODY,
+    rate: RATE,
+    seconds: RSS_SECONDS,
+    onTick: (s) => {
+      if (s % 10 === 0) rss.push([s, rssOf()]);
+    },
+  });
+  results.rssLoad = await run;
+  rss.push([RSS_SECONDS, rssOf()]);
+  results.rss = rss;
+}
+const metrics = await (await fetch(`http://127.0.0.1:${P.metrics}/metrics`)).text();
+const metric = (re) => Number(re.exec(metrics)?.[1] ?? 0);
+results.agent = {
+  events: metric(/^infermon_events_total\{model="credit",source="tap"\} (\S+)/m),
+  droppedQueueFull: metric(/^infermon_events_dropped_total\{reason="queue_full"\} (\S+)/m),
+  parseErrors: metric(/^infermon_parse_errors_total\{[^}]*\} (\S+)/m),
+};
+Object.assign(results, {
+  date: new Date().toISOString(),
+  maxSeconds: MAX_SECONDS,
+  rssSeconds: RSS_SECONDS,
+});
+writeFileSync(join(here, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+const { render, writeSection } = await import("./report.mjs");
+const md = render(results);
+process.stdout.write(md);
+if (args.write) writeSection(join(root, "bench/README.md"), md);
+cleanup();
+process.exit(0);

@@ -1,0 +1,56 @@
+// What every source (tap, CloudEvents, POST /v1/events) turns traffic into, and the monitor counts.
+
+export interface InferenceEvent {
+  model: string;
+  /** the response's model_version when present, else the configured version */
+  version: string;
+  /** request id; rows of a multi-row request get `<id>:<row>` */
+  id: string;
+  /** feature name → raw value (binning reads numbers, numeric strings and categories) */
+  features: Record<string, unknown>;
+  /** score (binary), class probabilities (multiclass), class label, or value (regression) */
+  prediction?: unknown;
+  /** milliseconds since the epoch */
+  time: number;
+}
+
+/** Usage of one OpenAI-style chat completion (no features, no drift). */
+export interface LlmUsage {
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  finishReasons: string[];
+}
+
+/** The two bodies of one inference call, as the tap or the CloudEvents sink saw them. */
+export interface Exchange {
+  request: Buffer | undefined;
+  response: Buffer | undefined;
+  /** `Inference-Header-Content-Length` of the request / response (OIP binary extension) */
+  requestJsonLength?: number | undefined;
+  responseJsonLength?: number | undefined;
+  /** x-request-id (from the client or generated) */
+  requestId: string;
+  time: number;
+}
+
+export type DecodeResult =
+  | { kind: "events"; events: InferenceEvent[] }
+  | { kind: "llm"; usage: LlmUsage }
+  | { kind: "error"; reason: ParseErrorReason };
+
+/** `infermon_parse_errors_total{reason}` values. */
+export type ParseErrorReason =
+  | "malformed_json"
+  | "truncated"
+  | "wrong_shape"
+  | "missing_body"
+  | "content_encoding"
+  | "binary_tensor"
+  | "row_mismatch";
+
+export const parseError = (reason: ParseErrorReason): DecodeResult => ({ kind: "error", reason });
+
+export interface ProtocolAdapter {
+  decode(exchange: Exchange): DecodeResult;
+}

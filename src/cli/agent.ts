@@ -1,0 +1,181 @@
+// Wires the agent from a Config: profiles → monitors → analysis queue → tap / ingest → /metrics.
+// Everything that can fail on bad input (profiles, config) fails in `createAgent`, before any
+// listener opens, so the agent never half-starts.
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { adapterFor } from "../adapters/adapterFor.js";
+import type { Config, ModelConfig } from "../config/model.js";
+import { AgentMetrics } from "../export/metrics.js";
+import { createMetricsServer, listenOn } from "../export/metricsServer.js";
+import { IngestServer } from "../ingest/server.js";
+import { AnalysisQueue } from "../monitor/analysisQueue.js";
+import { Analyzer, type ModelRuntime, type Work } from "../monitor/analyzer.js";
+import { loadLayout } from "../monitor/loadProfiles.js";
+import { ModelMonitor } from "../monitor/modelMonitor.js";
+import { Tap } from "../tap/proxy.js";
+import { RouteTable } from "../tap/routeTable.js";
+import { VERSION } from "./version.js";
+
+export interface Runtime extends ModelRuntime {
+  readonly version: string;
+  readonly route: string;
+  readonly model: ModelConfig;
+}
+
+/** Inc/observe handles bound once per model, so the proxy's path does no label lookups. */
+interface RequestCounters {
+  duration: { observe(v: number): void };
+  codes: Map<number, { inc(): void }>;
+}
+
+export interface Addresses {
+  tap?: AddressInfo;
+  ingest?: AddressInfo;
+  metrics: AddressInfo;
+}
+
+const DEFAULT_QUEUE = 10_000;
+const DEFAULT_MAX_BODY = 1_048_576;
+
+export class Agent {
+  readonly metrics: AgentMetrics;
+  readonly queue: AnalysisQueue<Work>;
+  readonly runtimes: ReadonlyMap<string, Runtime>;
+  readonly tap: Tap<Runtime> | undefined;
+  readonly ingest: IngestServer | undefined;
+  readonly metricsServer: Server;
+  private ready = false;
+
+  constructor(
+    readonly config: Config,
+    opts: { processMetrics?: boolean; now?: () => number } = {},
+  ) {
+    const now = opts.now ?? Date.now;
+    const layouts = config.models.map((m) => loadLayout(m));
+    const valueBuckets = new Set<number>();
+    config.models.forEach((m, i) => {
+      const l = layouts[i];
+      const p = l && l.predictionSlot >= 0 ? l.slots[l.predictionSlot] : undefined;
+      if (m.task === "regression" && p?.bins.type === "numeric")
+        for (const e of p.bins.edges) valueBuckets.add(e);
+    });
+    this.metrics = new AgentMetrics({
+      version: VERSION,
+      valueBuckets: [...valueBuckets].sort((a, b) => a - b),
+      processMetrics: opts.processMetrics,
+    });
+    const metrics = this.metrics;
+    const runtimes = new Map<string, Runtime>();
+    config.models.forEach((m, i) => {
+      runtimes.set(m.name, {
+        name: m.name,
+        version: m.version,
+        route: m.route,
+        model: m,
+        adapter: adapterFor(m),
+        monitor: new ModelMonitor(m, layouts[i], metrics),
+      });
+    });
+    this.runtimes = runtimes;
+
+    const analyzer = new Analyzer(metrics, now);
+    this.queue = new AnalysisQueue<Work>(config.tap?.queueSize ?? DEFAULT_QUEUE, analyzer.handle, () =>
+      metrics.dropped.inc({ reason: "analysis_error" }),
+    );
+    const queue = this.queue;
+    const submit = (w: Work): boolean => {
+      if (queue.offer(w)) return true;
+      metrics.dropped.inc({ reason: "queue_full" });
+      return false;
+    };
+    const dropQueueFull = metrics.dropped.labels({ reason: "queue_full" });
+    const dropTooLarge = metrics.dropped.labels({ reason: "body_too_large" });
+
+    if (config.tap) {
+      const counters = new Map<Runtime, RequestCounters>();
+      for (const r of runtimes.values()) {
+        const labels = { model: r.name, model_version: r.version };
+        counters.set(r, { duration: metrics.requestDuration.labels(labels), codes: new Map() });
+      }
+      this.tap = new Tap<Runtime>({
+        upstream: config.tap.upstream,
+        maxBodyBytes: config.tap.maxBodyBytes,
+        timeoutMs: config.tap.timeoutMs,
+        routes: new RouteTable([...runtimes.values()]),
+        sink: {
+          exchange(target, exchange, encoded) {
+            if (!queue.offer({ kind: "exchange", model: target, exchange, source: "tap", encoded }))
+              dropQueueFull.inc();
+          },
+          drop() {
+            dropTooLarge.inc();
+          },
+          request(target, code, seconds) {
+            const c = counters.get(target) as RequestCounters;
+            c.duration.observe(seconds);
+            let inc = c.codes.get(code);
+            if (!inc) {
+              inc = metrics.requests.labels({
+                model: target.name,
+                model_version: target.version,
+                code: String(code),
+              });
+              c.codes.set(code, inc);
+            }
+            inc.inc();
+          },
+        },
+      });
+    }
+    if (config.ingest) {
+      this.ingest = new IngestServer({
+        models: runtimes,
+        submit,
+        metrics,
+        maxBodyBytes: config.tap?.maxBodyBytes ?? DEFAULT_MAX_BODY,
+        now,
+      });
+    }
+    this.metricsServer = createMetricsServer({
+      registry: metrics.registry,
+      ready: () => this.ready,
+      beforeScrape: () => {
+        metrics.queueDepth.set(queue.depth);
+        metrics.resetDriftGauges();
+        const t = now();
+        for (const r of runtimes.values()) r.monitor.refresh(t);
+      },
+    });
+  }
+
+  /** Open the listeners (metrics first, so /healthz answers while the rest comes up). */
+  async start(): Promise<Addresses> {
+    const c = this.config;
+    try {
+      const out: Addresses = { metrics: await listenOn(this.metricsServer, c.metrics.listen) };
+      if (this.tap && c.tap) out.tap = await listenOn(this.tap.server, c.tap.listen);
+      if (this.ingest && c.ingest) out.ingest = await listenOn(this.ingest.server, c.ingest.listen);
+      this.ready = true;
+      return out;
+    } catch (err) {
+      // e.g. a port in use: close what did open, so the process can exit instead of half-running
+      await this.stop(0);
+      throw err;
+    }
+  }
+
+  /** Stop accepting, finish in-flight requests within `graceMs`, analyse what is queued, close. */
+  async stop(graceMs: number): Promise<void> {
+    this.ready = false;
+    await Promise.all([this.tap?.close(graceMs), this.ingest?.close()]);
+    await Promise.race([
+      this.queue.idle(),
+      new Promise((r) => setTimeout(r, Math.min(graceMs, 2000)).unref()),
+    ]);
+    if (!this.metricsServer.listening) return;
+    await new Promise<void>((resolve) => {
+      this.metricsServer.close(() => resolve());
+      this.metricsServer.closeAllConnections();
+    });
+  }
+}

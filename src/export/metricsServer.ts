@@ -1,0 +1,58 @@
+// /metrics (Prometheus text), /healthz (the process answers) and /readyz (reference profiles are
+// loaded and the agent's listeners are up).
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Registry } from "prom-client";
+
+export interface MetricsServerOptions {
+  registry: Registry;
+  /** recompute scrape-time values (drift gauges) */
+  beforeScrape: () => void;
+  ready: () => boolean;
+}
+
+export function createMetricsServer(o: MetricsServerOptions): Server {
+  return createServer((req, res) => {
+    const path = (req.url ?? "/").split("?")[0];
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      res.writeHead(405, { allow: "GET, HEAD" }).end();
+      return;
+    }
+    if (path === "/healthz") {
+      res.writeHead(200, { "content-type": "text/plain" }).end("ok\n");
+      return;
+    }
+    if (path === "/readyz") {
+      const ok = o.ready();
+      res.writeHead(ok ? 200 : 503, { "content-type": "text/plain" }).end(ok ? "ready\n" : "not ready\n");
+      return;
+    }
+    if (path === "/metrics") {
+      try {
+        o.beforeScrape();
+      } catch {
+        // a failed recomputation leaves the last values; the scrape itself still answers
+      }
+      o.registry.metrics().then(
+        (text) => res.writeHead(200, { "content-type": o.registry.contentType }).end(text),
+        (err: Error) => res.writeHead(500, { "content-type": "text/plain" }).end(`${err.message}\n`),
+      );
+      return;
+    }
+    res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
+  });
+}
+
+/** `host:port` → listening server address. */
+export function listenOn(server: Server, listen: string): Promise<AddressInfo> {
+  const i = listen.lastIndexOf(":");
+  const host = listen.slice(0, i).replace(/^\[|\]$/g, "") || "0.0.0.0";
+  const port = Number(listen.slice(i + 1));
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve(server.address() as AddressInfo);
+    });
+  });
+}

@@ -1,0 +1,193 @@
+// The ingest listener: CloudEvents from KServe's and Seldon's payload loggers at `/` (request and
+// response halves paired by ce-id), and InferenceEvents at POST /v1/events. It answers as soon as
+// the work is queued; analysis happens later, off this path.
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { isObject } from "../adapters/jsonBody.js";
+import type { AgentMetrics } from "../export/metrics.js";
+import type { ModelRuntime, Work } from "../monitor/analyzer.js";
+import { halfOf, modelHint, readCloudEvent } from "./cloudEvents.js";
+import { readEvents } from "./eventsEndpoint.js";
+import { type Pair, Pairing } from "./pairing.js";
+
+export interface IngestOptions {
+  models: ReadonlyMap<string, ModelRuntime & { version: string }>;
+  /** non-blocking hand-off; false when the event was dropped (the callee counts it) */
+  submit: (w: Work) => boolean;
+  metrics: AgentMetrics;
+  maxBodyBytes: number;
+  /** how long a half waits for its other half (default 30 s) */
+  pairTtlMs?: number;
+  maxPending?: number;
+  now?: () => number;
+}
+
+type Runtime = ModelRuntime & { version: string };
+
+export class IngestServer {
+  readonly server: Server;
+  private readonly pairing: Pairing<Runtime>;
+  private readonly sweeper: NodeJS.Timeout;
+  private readonly now: () => number;
+
+  constructor(private readonly o: IngestOptions) {
+    this.now = o.now ?? Date.now;
+    const ttl = o.pairTtlMs ?? 30_000;
+    this.pairing = new Pairing(ttl, o.maxPending ?? 100_000, (n) =>
+      o.metrics.dropped.inc({ reason: "unpaired" }, n),
+    );
+    this.sweeper = setInterval(() => this.pairing.expire(this.now()), Math.max(100, ttl / 4)).unref();
+    this.server = createServer((req, res) => this.handle(req, res));
+  }
+
+  get pendingHalves(): number {
+    return this.pairing.size;
+  }
+
+  /** Expire unpaired halves now (tests; the sweeper does this periodically). */
+  expire(now = this.now()): number {
+    return this.pairing.expire(now);
+  }
+
+  close(): Promise<void> {
+    clearInterval(this.sweeper);
+    if (!this.server.listening) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeIdleConnections();
+    });
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    const path = (req.url ?? "/").split("?")[0];
+    if (req.method !== "POST" || (path !== "/" && path !== "/v1/events")) {
+      reply(res, 404, { error: "not found" });
+      return;
+    }
+    const limit = path === "/" ? this.o.maxBodyBytes : Math.max(this.o.maxBodyBytes, 16 * 1024 * 1024);
+    const chunks: Buffer[] = [];
+    let bytes = 0;
+    let over = false;
+    req.on("data", (c: Buffer) => {
+      bytes += c.length;
+      if (bytes > limit) over = true;
+      else chunks.push(c);
+    });
+    req.once("error", () => res.destroy());
+    req.once("end", () => {
+      if (over) {
+        this.o.metrics.dropped.inc({ reason: "body_too_large" });
+        reply(res, 413, { error: `body over ${limit} bytes` });
+        return;
+      }
+      const body = Buffer.concat(chunks);
+      try {
+        if (path === "/") this.cloudEvent(req, res, body);
+        else this.events(res, body);
+      } catch (err) {
+        // never crash on input; answer and move on
+        reply(res, 400, { error: (err as Error).message });
+      }
+    });
+  }
+
+  private cloudEvent(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+    const r = readCloudEvent(req.headers, body);
+    if (!r.ok) {
+      this.o.metrics.parseErrors.inc({ model: "unknown", reason: r.reason });
+      reply(res, 400, { error: r.reason });
+      return;
+    }
+    const e = r.event;
+    const half = halfOf(e.type);
+    if (!half) {
+      this.o.metrics.dropped.inc({ reason: "unknown_type" });
+      reply(res, 202, { accepted: false, reason: "unknown_type" });
+      return;
+    }
+    const hint = modelHint(e);
+    const model = this.resolveModel(hint, e.data);
+    if (!model && hint !== undefined) {
+      this.o.metrics.dropped.inc({ reason: "unknown_model" });
+      reply(res, 202, { accepted: false, reason: "unknown_model" });
+      return;
+    }
+    const pair = this.pairing.add(e.id, half, {
+      model,
+      body: e.data,
+      jsonLength: e.jsonLength,
+      time: this.now(),
+    });
+    if (pair) this.submitPair(pair);
+    reply(res, 202, { accepted: true });
+  }
+
+  private submitPair(p: Pair<Runtime>): void {
+    const models = this.o.models;
+    const model = p.model ?? (models.size === 1 ? models.values().next().value : undefined);
+    if (!model) {
+      this.o.metrics.dropped.inc({ reason: "unknown_model" });
+      return;
+    }
+    this.o.submit({
+      kind: "exchange",
+      model,
+      source: "cloudevents",
+      encoded: false,
+      exchange: {
+        request: p.request.body,
+        response: p.response.body,
+        requestJsonLength: p.request.jsonLength,
+        responseJsonLength: p.response.jsonLength,
+        requestId: p.id,
+        time: p.request.time,
+      },
+    });
+  }
+
+  /** By the logger's attribute, else by an OIP body's `model_name`; undefined when neither tells. */
+  private resolveModel(hint: string | undefined, data: Buffer): Runtime | undefined {
+    const models = this.o.models;
+    if (hint !== undefined) {
+      const m = models.get(hint);
+      if (m) return m;
+    }
+    try {
+      const x: unknown = JSON.parse(data.toString("utf8"));
+      if (isObject(x) && typeof x.model_name === "string") return models.get(x.model_name);
+    } catch {
+      // not JSON: no hint there
+    }
+    return undefined;
+  }
+
+  private events(res: ServerResponse, body: Buffer): void {
+    const now = this.now();
+    let accepted = 0;
+    let rejected = 0;
+    const m = this.o.metrics;
+    for (const r of readEvents(body, now)) {
+      if (!r.ok) {
+        m.parseErrors.inc({ model: r.model, reason: r.reason });
+        rejected++;
+        continue;
+      }
+      const model = this.o.models.get(r.event.model);
+      if (!model) {
+        m.dropped.inc({ reason: "unknown_model" });
+        rejected++;
+        continue;
+      }
+      const event = { ...r.event, version: r.event.version ?? model.version, id: r.event.id ?? randomUUID() };
+      if (this.o.submit({ kind: "event", model, event, source: "http" })) accepted++;
+      else rejected++;
+    }
+    reply(res, 202, { accepted, rejected });
+  }
+}
+
+function reply(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
+  res.end(text);
+}

@@ -1,0 +1,187 @@
+// One model's live statistics: its events binned into sliding windows (drift per feature and for
+// the prediction, computed when /metrics is scraped), mergeable bin counters, prediction histograms
+// and class counts, data-quality counters. Everything is laid out once at construction.
+import type { InferenceEvent } from "../adapters/inferenceEvent.js";
+import type { ModelConfig } from "../config/model.js";
+import type { AgentMetrics } from "../export/metrics.js";
+import { type BinLayout, INVALID_BIN, MISSING_BIN, type Slot } from "../stats/binLayout.js";
+import { driftValues } from "../stats/drift.js";
+import { SlidingWindow } from "../stats/slidingWindow.js";
+import { type PredictionReader, predictionReader } from "./predictionReading.js";
+
+interface Inc {
+  inc(n?: number): void;
+}
+interface Obs {
+  observe(v: number): void;
+}
+
+/** Label-bound counters of one model version, so counting is a method call, not a label lookup. */
+interface VersionChildren {
+  label: string;
+  bins: Inc[];
+  missing: Inc[];
+  invalid: Inc[];
+  unseen: Inc[];
+  score: Obs;
+  value: Obs;
+  classes: Map<string, Inc>;
+}
+
+/** Distinct model_version label values kept per model; more share the label "other". */
+const MAX_VERSIONS = 16;
+
+export class ModelMonitor {
+  private readonly windows: { name: string; w: SlidingWindow }[];
+  private readonly scratch: Int32Array;
+  private readonly readPrediction: PredictionReader;
+  private readonly versions = new Map<string, VersionChildren>();
+  private latestVersion: string;
+  private readonly regression: boolean;
+
+  constructor(
+    readonly model: ModelConfig,
+    private readonly layout: BinLayout | undefined,
+    private readonly metrics: AgentMetrics,
+  ) {
+    const width = layout?.width ?? 0;
+    this.windows = model.windows.map((w) => ({ name: w.name, w: new SlidingWindow(width, w.ms, 60) }));
+    this.scratch = new Int32Array(layout?.slots.length ?? 0);
+    this.readPrediction = predictionReader(model);
+    this.latestVersion = model.version;
+    this.regression = model.task === "regression";
+    if (layout) {
+      for (let s = 0; s < layout.featureCount; s++) {
+        const slot = layout.slots[s] as Slot;
+        let total = 0;
+        for (const c of slot.reference) total += c;
+        slot.labels.forEach((bin, i) => {
+          metrics.referenceRatio.set(
+            { model: model.name, model_version: model.version, feature: slot.name, bin },
+            total > 0 ? (slot.reference[i] as number) / total : 0,
+          );
+        });
+      }
+    }
+  }
+
+  observe(e: InferenceEvent, now: number): void {
+    const v = this.children(e.version);
+    this.latestVersion = e.version;
+    const p = e.prediction === undefined ? {} : this.readPrediction(e.prediction);
+    if (p.cls !== undefined) this.classCounter(v, p.cls).inc();
+    if (p.score !== undefined) (this.regression ? v.value : v.score).observe(p.score);
+    const layout = this.layout;
+    if (!layout) return;
+    const scratch = this.scratch;
+    const slots = layout.slots;
+    for (let s = 0; s < layout.featureCount; s++) {
+      const slot = slots[s] as Slot;
+      const raw = e.features[slot.name];
+      const b = layout.binOf(slot, raw);
+      scratch[s] = b;
+      if (b === MISSING_BIN) (v.missing[s] as Inc).inc();
+      else if (b === INVALID_BIN) (v.invalid[s] as Inc).inc();
+      else {
+        (v.bins[b] as Inc).inc();
+        if (slot.bins.type === "categorical" && layout.isUnseen(slot, raw)) (v.unseen[s] as Inc).inc();
+      }
+    }
+    let n = layout.featureCount;
+    if (layout.predictionSlot >= 0) {
+      const slot = slots[layout.predictionSlot] as Slot;
+      const value = slot.bins.type === "numeric" ? p.score : p.cls;
+      scratch[n++] = value === undefined ? MISSING_BIN : layout.binOf(slot, value);
+    }
+    const t = Math.min(e.time, now);
+    for (const { w } of this.windows) w.add(t, scratch, n);
+  }
+
+  /** Recompute the window gauges as of `now` (called before each scrape). */
+  refresh(now: number): void {
+    const m = this.metrics;
+    const labels = { model: this.model.name, model_version: this.latestVersion };
+    for (const { name, w } of this.windows) {
+      w.advance(now);
+      const samples = w.samples();
+      m.windowSamples.set({ ...labels, window: name }, samples);
+      const layout = this.layout;
+      if (!layout || samples < this.model.minSamples) continue;
+      const totals = w.totalCounts();
+      const smoothing = this.model.drift.smoothing;
+      layout.slots.forEach((slot, s) => {
+        const current = totals.subarray(slot.offset, slot.offset + slot.bins.size);
+        let sum = 0;
+        for (const c of current) sum += c;
+        if (sum === 0) return; // all missing in this window: nothing to compare
+        const d = driftValues(current, slot.reference, smoothing);
+        if (s === layout.predictionSlot) {
+          m.predictionPsi.set({ ...labels, window: name }, d.psi);
+          m.predictionKl.set({ ...labels, window: name }, d.kl);
+          m.predictionJs.set({ ...labels, window: name }, d.js);
+        } else {
+          const l = { ...labels, feature: slot.name, window: name };
+          m.featurePsi.set(l, d.psi);
+          m.featureKl.set(l, d.kl);
+          m.featureJs.set(l, d.js);
+        }
+      });
+    }
+  }
+
+  private children(version: string): VersionChildren {
+    let v = this.versions.get(version);
+    if (v) return v;
+    const label = this.versions.size < MAX_VERSIONS ? version : "other";
+    v = this.versions.get(label) ?? this.bind(label);
+    this.versions.set(version, v);
+    return v;
+  }
+
+  private bind(version: string): VersionChildren {
+    const m = this.metrics;
+    const base = { model: this.model.name, model_version: version };
+    const bins: Inc[] = [];
+    const missing: Inc[] = [];
+    const invalid: Inc[] = [];
+    const unseen: Inc[] = [];
+    const layout = this.layout;
+    if (layout) {
+      for (let s = 0; s < layout.featureCount; s++) {
+        const slot = layout.slots[s] as Slot;
+        const f = { ...base, feature: slot.name };
+        slot.labels.forEach((bin, i) => {
+          bins[slot.offset + i] = m.binObservations.labels({ ...f, bin });
+        });
+        missing[s] = m.featureMissing.labels(f);
+        invalid[s] = m.featureInvalid.labels(f);
+        unseen[s] = m.featureUnseen.labels(f);
+      }
+    }
+    return {
+      label: version,
+      bins,
+      missing,
+      invalid,
+      unseen,
+      score: m.predictionScore.labels(base),
+      value: m.predictionValue.labels(base),
+      classes: new Map(),
+    };
+  }
+
+  private classCounter(v: VersionChildren, cls: string): Inc {
+    let c = v.classes.get(cls);
+    if (!c) {
+      // bounded: a model emitting free-form labels must not grow the series without end
+      const label = v.classes.size < 1000 ? cls : "other";
+      c = this.metrics.predictions.labels({
+        model: this.model.name,
+        model_version: v.label,
+        class: label,
+      });
+      v.classes.set(cls, c);
+    }
+    return c;
+  }
+}

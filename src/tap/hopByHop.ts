@@ -1,0 +1,112 @@
+// Header handling of a reverse proxy (RFC 9110 §7.6.1): hop-by-hop fields — Connection, the fields
+// it lists, Proxy-Connection, Keep-Alive, TE, Transfer-Encoding, Upgrade — are not forwarded;
+// `x-forwarded-*` are added. Everything else, traceparent included, passes through as sent.
+
+const HOP_BY_HOP = new Set([
+  "connection",
+  "proxy-connection",
+  "keep-alive",
+  "te",
+  "transfer-encoding",
+  "upgrade",
+]);
+
+function connectionTokens(value: string, into: Set<string>): void {
+  for (const t of value.split(",")) {
+    const name = t.trim().toLowerCase();
+    if (name) into.add(name);
+  }
+}
+
+/** Fields named by Connection headers in a flat [name, value, …] list (usually none). */
+function listed(raw: readonly string[]): Set<string> | undefined {
+  let out: Set<string> | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const n = raw[i] as string;
+    if (n.length === 10 && n.toLowerCase() === "connection") {
+      out ??= new Set();
+      connectionTokens(raw[i + 1] as string, out);
+    }
+  }
+  return out;
+}
+
+export interface ForwardInfo {
+  clientIp: string | undefined;
+  proto: "http" | "https";
+  /** set when the client sent none (the tap generated one) */
+  requestId?: string | undefined;
+}
+
+/**
+ * Request headers for the upstream from the client's raw headers: hop-by-hop removed, `expect`
+ * removed (the tap answers 100-continue itself), x-forwarded-for appended, x-forwarded-proto and
+ * x-forwarded-host set when absent.
+ */
+export function upstreamRequestHeaders(raw: readonly string[], info: ForwardInfo): string[] {
+  const drop = listed(raw);
+  const out: string[] = [];
+  let xff: string | undefined;
+  let host: string | undefined;
+  let hasProto = false;
+  let hasHost = false;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    const value = raw[i + 1] as string;
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || lower === "expect" || drop?.has(lower)) continue;
+    if (lower === "x-forwarded-for") {
+      xff = xff === undefined ? value : `${xff}, ${value}`;
+      continue;
+    }
+    if (lower === "host") host = value;
+    else if (lower === "x-forwarded-proto") hasProto = true;
+    else if (lower === "x-forwarded-host") hasHost = true;
+    out.push(name, value);
+  }
+  const ip = info.clientIp ?? "unknown";
+  out.push("x-forwarded-for", xff === undefined ? ip : `${xff}, ${ip}`);
+  if (!hasProto) out.push("x-forwarded-proto", info.proto);
+  if (!hasHost && host !== undefined) out.push("x-forwarded-host", host);
+  if (info.requestId !== undefined) out.push("x-request-id", info.requestId);
+  return out;
+}
+
+/** What the tap needs to know about the upstream's response headers. */
+export interface ResponseHeaderFacts {
+  /** flat [name, value, …] as the upstream sent them, hop-by-hop removed */
+  headers: string[];
+  hasRequestId: boolean;
+  contentEncoded: boolean;
+  /** Inference-Header-Content-Length (OIP binary extension) */
+  jsonLength: number | undefined;
+  contentLength: number | undefined;
+}
+
+export function clientResponseHeaders(raw: readonly (Buffer | string)[]): ResponseHeaderFacts {
+  const strs = raw.map((b) => (typeof b === "string" ? b : b.toString("latin1")));
+  const drop = listed(strs);
+  const headers: string[] = [];
+  let hasRequestId = false;
+  let contentEncoded = false;
+  let jsonLength: number | undefined;
+  let contentLength: number | undefined;
+  for (let i = 0; i < strs.length; i += 2) {
+    const name = strs[i] as string;
+    const value = strs[i + 1] as string;
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || drop?.has(lower)) continue;
+    if (lower === "x-request-id") hasRequestId = true;
+    else if (lower === "content-encoding") contentEncoded = value.trim().toLowerCase() !== "identity";
+    else if (lower === "inference-header-content-length") jsonLength = toLength(value);
+    else if (lower === "content-length") contentLength = toLength(value);
+    headers.push(name, value);
+  }
+  return { headers, hasRequestId, contentEncoded, jsonLength, contentLength };
+}
+
+export function toLength(v: string | string[] | undefined): number | undefined {
+  if (typeof v !== "string") return undefined;
+  const n = Number(v);
+  return Number.isInteger(n) && n >= 0 ? n : -1;
+}

@@ -1,0 +1,275 @@
+// The sidecar reverse proxy. Forwards every request to the upstream over a keep-alive pool, writes
+// the response back chunk by chunk as it arrives (SSE and chunked responses are not buffered), and
+// for model routes hands copies of both bodies to a sink. The sink is called after the response
+// has ended and must not block (the agent's sink is a non-blocking bounded-queue offer).
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Readable } from "node:stream";
+import type { Dispatcher } from "undici";
+import { Pool } from "undici";
+import type { Exchange } from "../adapters/inferenceEvent.js";
+import { BodyCopy } from "./bodyCopy.js";
+import { clientResponseHeaders, toLength, upstreamRequestHeaders } from "./hopByHop.js";
+import type { RouteTable, RouteTarget } from "./routeTable.js";
+
+export interface TapSink<T> {
+  /** a model route's copies, after the response ended with a 2xx */
+  exchange(target: T, exchange: Exchange, contentEncoded: boolean): void;
+  /** a copy that was not taken */
+  drop(reason: "body_too_large"): void;
+  /** every model-route request, for requests_total and the latency histogram */
+  request(target: T, code: number, seconds: number): void;
+}
+
+export interface TapOptions<T extends RouteTarget> {
+  upstream: string;
+  maxBodyBytes: number;
+  timeoutMs: number;
+  routes: RouteTable<T>;
+  sink: TapSink<T>;
+  /** keep-alive connections to the upstream (default 128) */
+  connections?: number;
+}
+
+const JSON_HEADERS = ["content-type", "application/json"];
+
+export class Tap<T extends RouteTarget> {
+  readonly server: Server;
+  private readonly pool: Pool;
+  private readonly origin: string;
+  private readonly basePath: string;
+  private inFlight = 0;
+  private drained: (() => void) | undefined;
+
+  constructor(private readonly opts: TapOptions<T>) {
+    const u = new URL(opts.upstream);
+    this.origin = u.origin;
+    this.basePath = u.pathname === "/" ? "" : u.pathname.replace(/\/$/, "");
+    this.pool = new Pool(this.origin, {
+      connections: opts.connections ?? 128,
+      pipelining: 1,
+      keepAliveTimeout: 30_000,
+      headersTimeout: opts.timeoutMs,
+      bodyTimeout: opts.timeoutMs,
+    });
+    this.server = createServer({ noDelay: true, keepAliveTimeout: 30_000 }, (req, res) =>
+      this.handle(req, res),
+    );
+  }
+
+  listen(host: string, port: number): Promise<AddressInfo> {
+    return new Promise((resolve, reject) => {
+      this.server.once("error", reject);
+      this.server.listen(port, host, () => {
+        this.server.off("error", reject);
+        resolve(this.server.address() as AddressInfo);
+      });
+    });
+  }
+
+  get requestsInFlight(): number {
+    return this.inFlight;
+  }
+
+  /** Stop accepting, let in-flight requests finish within `graceMs`, then close everything. */
+  async close(graceMs: number): Promise<void> {
+    const closed = this.server.listening
+      ? new Promise<void>((resolve) => this.server.close(() => resolve()))
+      : Promise.resolve();
+    this.server.closeIdleConnections();
+    if (this.inFlight > 0) {
+      await Promise.race([
+        new Promise<void>((resolve) => {
+          this.drained = resolve;
+        }),
+        new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref()),
+      ]);
+    }
+    this.server.closeAllConnections();
+    await closed;
+    await this.pool.close();
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    this.inFlight++;
+    res.once("close", this.done);
+    // the upstream's Date header is the one to pass back; do not add our own
+    res.sendDate = false;
+    const target = this.opts.routes.match(req.method, req.url);
+    const start = target ? performance.now() : 0;
+    let requestId: string | undefined;
+    let generatedId: string | undefined;
+    if (target) {
+      const h = req.headers["x-request-id"];
+      requestId = typeof h === "string" && h !== "" ? h : undefined;
+      if (requestId === undefined) requestId = generatedId = randomUUID();
+    }
+    const headers = upstreamRequestHeaders(req.rawHeaders, {
+      clientIp: req.socket.remoteAddress,
+      proto: "http",
+      requestId: generatedId,
+    });
+    const length = toLength(req.headers["content-length"]);
+    const hasBody = length !== undefined ? length > 0 : req.headers["transfer-encoding"] !== undefined;
+    const ctx: Ctx<T> = { req, res, target, requestId, generatedId, start, headers, reqCopy: undefined };
+    if (!hasBody) {
+      this.forward(ctx, null);
+    } else if (length !== undefined && length >= 0 && length <= this.opts.maxBodyBytes) {
+      // small bodies (the inference case): read whole, send with one write
+      const chunks: Buffer[] = [];
+      req.on("data", (c: Buffer) => chunks.push(c));
+      req.once("end", () => {
+        const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+        if (target) ctx.reqCopy = body;
+        this.forward(ctx, body);
+      });
+      req.once("error", () => res.destroy());
+    } else {
+      // large or unknown length: stream, copying up to the limit
+      const copy = target ? new BodyCopy(this.opts.maxBodyBytes) : undefined;
+      ctx.streamCopy = copy;
+      this.forward(ctx, Readable.from(streamBody(req, copy), { objectMode: false }));
+    }
+  }
+
+  private readonly done = (): void => {
+    this.inFlight--;
+    if (this.inFlight === 0 && this.drained) this.drained();
+  };
+
+  private forward(ctx: Ctx<T>, body: Buffer | Readable | null): void {
+    const { req, res } = ctx;
+    const opts = this.opts;
+    const resCopy = ctx.target ? new BodyCopy(opts.maxBodyBytes) : undefined;
+    let status = 0;
+    let facts: ReturnType<typeof clientResponseHeaders> | undefined;
+    let abort: ((err?: Error) => void) | undefined;
+    const onClose = () => {
+      if (!res.writableFinished) abort?.(new Error("client closed"));
+    };
+    res.once("close", onClose);
+    // The callback ("legacy") handler API: undici hands it the raw header list directly; the
+    // controller API wraps every response in an extra object and parses the headers into one
+    // (measured: see docs/adr/0003-agent-runtime.md).
+    let remaining = -1;
+    const handler = {
+      onConnect(a: (err?: Error) => void) {
+        abort = a;
+      },
+      onHeaders(statusCode: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
+        if (statusCode < 200) return true; // 1xx: the client's server answers 100-continue itself
+        status = statusCode;
+        facts = clientResponseHeaders(raw);
+        const out = facts.headers;
+        if (ctx.requestId !== undefined && !facts.hasRequestId) out.push("x-request-id", ctx.requestId);
+        res.writeHead(statusCode, statusText || undefined, out);
+        remaining = facts.contentLength ?? -1;
+        // a response of unknown length (SSE, chunked) is sent on now, so its first event does not
+        // wait for the first chunk; a sized one goes out with its body in one write
+        if (remaining < 0) res.flushHeaders();
+        res.on("drain", resume);
+        return true;
+      },
+      onData(chunk: Buffer): boolean {
+        resCopy?.add(chunk);
+        if (remaining === chunk.length) {
+          // the whole (rest of the) body: headers and body leave in one write
+          remaining = 0;
+          res.end(chunk);
+          return true;
+        }
+        if (remaining > 0) remaining -= chunk.length;
+        return res.write(chunk);
+      },
+      onComplete: () => {
+        if (!res.writableEnded) res.end();
+        if (ctx.target) this.finish(ctx, status, facts, resCopy as BodyCopy);
+      },
+      onError: (err: Error) => {
+        if (res.headersSent || res.destroyed) {
+          // mid-body failure, or the client went away: nothing to answer
+          res.destroy(err);
+          return;
+        }
+        const code = (err as { code?: string }).code ?? "";
+        const timeout = code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT";
+        status = timeout ? 504 : 502;
+        const message = timeout
+          ? `upstream did not answer within ${opts.timeoutMs} ms`
+          : `upstream unreachable: ${code || err.message}`;
+        const out = [...JSON_HEADERS];
+        if (ctx.requestId !== undefined) out.push("x-request-id", ctx.requestId);
+        res.writeHead(status, out);
+        res.end(JSON.stringify({ error: message, status }));
+        if (ctx.target) opts.sink.request(ctx.target, status, (performance.now() - ctx.start) / 1000);
+        // the client may still be sending a body the upstream never read
+        if (!req.complete) req.resume();
+      },
+    };
+    this.pool.dispatch(
+      {
+        path: this.basePath + (req.url ?? "/"),
+        method: (req.method ?? "GET") as Dispatcher.HttpMethod,
+        headers: ctx.headers,
+        body,
+        headersTimeout: opts.timeoutMs,
+        bodyTimeout: opts.timeoutMs,
+      },
+      handler as unknown as Dispatcher.DispatchHandler,
+    );
+  }
+
+  private finish(
+    ctx: Ctx<T>,
+    status: number,
+    facts: ReturnType<typeof clientResponseHeaders> | undefined,
+    resCopy: BodyCopy,
+  ): void {
+    const target = ctx.target as T;
+    const sink = this.opts.sink;
+    sink.request(target, status, (performance.now() - ctx.start) / 1000);
+    if (status < 200 || status >= 300) return;
+    const request = ctx.streamCopy ? ctx.streamCopy.take() : ctx.reqCopy;
+    const response = resCopy.take();
+    if (request === undefined || response === undefined) {
+      sink.drop("body_too_large");
+      return;
+    }
+    const rh = ctx.req.headers;
+    const encoded =
+      (facts?.contentEncoded ?? false) ||
+      (rh["content-encoding"] !== undefined && rh["content-encoding"].toLowerCase() !== "identity");
+    sink.exchange(
+      target,
+      {
+        request,
+        response,
+        requestJsonLength: toLength(rh["inference-header-content-length"]),
+        responseJsonLength: facts?.jsonLength,
+        requestId: ctx.requestId as string,
+        time: Date.now(),
+      },
+      encoded,
+    );
+  }
+}
+
+interface Ctx<T> {
+  req: IncomingMessage;
+  res: ServerResponse;
+  target: T | undefined;
+  requestId: string | undefined;
+  generatedId: string | undefined;
+  start: number;
+  headers: string[];
+  reqCopy: Buffer | undefined;
+  streamCopy?: BodyCopy | undefined;
+}
+
+async function* streamBody(req: IncomingMessage, copy: BodyCopy | undefined): AsyncIterable<Buffer> {
+  for await (const chunk of req) {
+    copy?.add(chunk as Buffer);
+    yield chunk as Buffer;
+  }
+}
