@@ -34,6 +34,7 @@ export class AgentMetrics {
   readonly featureJs: Gauge<"model" | "model_version" | "feature" | "window">;
   readonly binObservations: Counter<"model" | "model_version" | "feature" | "bin">;
   readonly referenceRatio: Gauge<"model" | "model_version" | "feature" | "bin">;
+  readonly referenceObservations: Gauge<"model" | "model_version" | "feature">;
   readonly featureMissing: Counter<"model" | "model_version" | "feature">;
   readonly featureInvalid: Counter<"model" | "model_version" | "feature">;
   readonly featureUnseen: Counter<"model" | "model_version" | "feature">;
@@ -93,6 +94,12 @@ export class AgentMetrics {
       ...F,
       "bin",
     ]);
+    // with the ratios, lets recording rules smooth the reference exactly as the agent does
+    this.referenceObservations = gauge(
+      "infermon_feature_reference_observations",
+      "Binned reference values per feature (the ratios' denominator).",
+      F,
+    );
     this.featureMissing = counter("infermon_feature_missing_total", "Missing feature values.", F);
     this.featureInvalid = counter("infermon_feature_invalid_total", "Invalid feature values.", F);
     this.featureUnseen = counter(

@@ -55,6 +55,10 @@ export class ModelMonitor {
         const slot = layout.slots[s] as Slot;
         let total = 0;
         for (const c of slot.reference) total += c;
+        metrics.referenceObservations.set(
+          { model: model.name, model_version: model.version, feature: slot.name },
+          total,
+        );
         slot.labels.forEach((bin, i) => {
           metrics.referenceRatio.set(
             { model: model.name, model_version: model.version, feature: slot.name, bin },

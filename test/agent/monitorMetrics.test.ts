@@ -106,6 +106,11 @@ describe("monitor → /metrics", () => {
       (s: Sample) => s.name === "infermon_feature_reference_ratio" && s.labels.feature === "region",
     );
     expect(ratios.reduce((a, s) => a + s.value, 0)).toBeCloseTo(1, 12);
+    // and their denominator, the binned reference values, for fleet-wide smoothing
+    const region = layout.slots.find((s) => s.name === "region")!;
+    expect(metricValue(m, "infermon_feature_reference_observations", { feature: "region" })).toBe(
+      region.reference.reduce((a, b) => a + b, 0),
+    );
     expect(metricValue(m, "infermon_build_info")).toBe(1);
     expect(metricValue(m, "infermon_queue_depth")).toBe(0);
   });
