@@ -4,6 +4,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { adapterFor } from "../adapters/adapterFor.js";
+import { latencyBuckets } from "../config/latencyBuckets.js";
 import type { Config, ModelConfig } from "../config/model.js";
 import { AgentMetrics } from "../export/metrics.js";
 import { createMetricsServer, listenOn } from "../export/metricsServer.js";
@@ -61,6 +62,7 @@ export class Agent {
     });
     this.metrics = new AgentMetrics({
       version: VERSION,
+      latencyBuckets: latencyBuckets(config),
       valueBuckets: [...valueBuckets].sort((a, b) => a - b),
       processMetrics: opts.processMetrics,
     });

@@ -1,10 +1,10 @@
 // Every metric the agent exports (shared/design.md's catalog), on a Registry of its own — never
 // prom-client's global one, so two agents (or tests) in one process do not share state.
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { DEFAULT_LATENCY_BUCKETS } from "../config/latencyBuckets.js";
 import { BoundHistogram, BoundCounter as Counter } from "./boundMetrics.js";
 
 const SCORE_BUCKETS = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1];
-const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 /** prom-client's default buckets, when no regression profile gives better ones */
 const DEFAULT_VALUE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -13,6 +13,8 @@ const M = ["model", "model_version"] as const;
 
 export interface MetricsOptions {
   version: string;
+  /** bucket bounds of infermon_inference_request_duration_seconds: `latencyBuckets(config)` */
+  latencyBuckets?: readonly number[];
   /** bucket bounds of infermon_prediction_value (regression); from the reference profiles */
   valueBuckets?: number[];
   /** process_* and nodejs_* metrics (default on) */
@@ -67,7 +69,7 @@ export class AgentMetrics {
       "infermon_inference_request_duration_seconds",
       "Upstream latency seen by the tap.",
       M,
-      LATENCY_BUCKETS,
+      [...(opts.latencyBuckets ?? DEFAULT_LATENCY_BUCKETS)],
       this.registry,
     );
     this.events = counter("infermon_events_total", "Inference events analysed.", ["model", "source"]);

@@ -68,12 +68,6 @@ export const BURN_RATE_TIERS: readonly BurnRateTier[] = [
 export const MIN_EVENTS = 100;
 export const MIN_BAD_EVENTS = 5;
 
-/**
- * Bucket boundaries of infermon_inference_request_duration_seconds in the agent. A latency SLO
- * threshold must be one of them: the SLI reads the `le` bucket equal to the threshold.
- */
-export const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.3, 0.5, 1, 2.5, 5, 10] as const;
-
 /** Data-quality rates (share of analysed events) that warn; not configurable yet. */
 export const DATA_QUALITY_WARNING_RATIO = 0.05;
 /** Share of events dropped or bodies unparseable that warns. */

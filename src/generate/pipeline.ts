@@ -102,7 +102,7 @@ function sloComments(list: readonly Sli[]): string[] {
   if (latency) {
     out.push(
       `The latency SLI counts requests in the le="${latency.model.slo.latency?.threshold}" bucket of infermon_inference_request_duration_seconds:`,
-      "the threshold must be one of the agent's bucket boundaries (generate checks it against conventions.LATENCY_BUCKETS).",
+      "the agent adds every configured threshold to the histogram's buckets (src/config/latencyBuckets.ts).",
     );
   }
   return out;

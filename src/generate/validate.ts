@@ -1,9 +1,7 @@
 // What `generate` needs beyond what the schema checks; errors name the key like the schema's.
 import { ConfigError, type ConfigIssue } from "../config/errors.js";
 import type { Config } from "../config/model.js";
-import { LATENCY_BUCKETS } from "./conventions.js";
 import type { LinkBase } from "./links.js";
-import { isLatencyBucket } from "./slo/sli.js";
 
 function httpUrl(text: string | undefined): boolean {
   if (text === undefined) return false;
@@ -31,13 +29,6 @@ export function validateForGenerate(config: Config): LinkBase {
     issues.push({ path: "alerting.grafana_url", message: "must be an http(s) URL" });
   }
   config.models.forEach((m, i) => {
-    const t = m.slo.latency?.threshold;
-    if (t !== undefined && !isLatencyBucket(t)) {
-      issues.push({
-        path: `models[${i}].slo.latency.threshold`,
-        message: `must be a bucket boundary of infermon_inference_request_duration_seconds (${LATENCY_BUCKETS.join(", ")})`,
-      });
-    }
     if (m.owner !== undefined && !(m.owner in config.alerting.owners)) {
       issues.push({
         path: `models[${i}].owner`,

@@ -91,15 +91,6 @@ describe("infermon generate (CLI)", () => {
     expect(r.stderr).toContain("models[0].owner");
   });
 
-  it("a latency threshold that is not a histogram bucket: exit 2 naming the key", () => {
-    const file = writeConfig((d) => {
-      (model0(d).slo as Record<string, Record<string, unknown>>).latency = { threshold: 0.2, objective: 99 };
-    });
-    const r = cli(["generate", "-c", file]);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain("models[0].slo.latency.threshold");
-  });
-
   it("an output directory that cannot be created: exit 3 with a clear message, nothing written", () => {
     const dir = tempDir("blocked");
     writeFileSync(join(dir, "file"), "x");

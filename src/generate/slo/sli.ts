@@ -1,7 +1,6 @@
 // The three SLIs, as bad-event and all-event counters of the agent's metrics. Every SLO rule
 // (per-window error ratios, the period's ratio, the traffic guard) is built from these two.
 import type { ModelConfig, SloTarget } from "../../config/model.js";
-import { LATENCY_BUCKETS } from "../conventions.js";
 import { type increase, M, num, type rate, sel, sumBy } from "../promql.js";
 
 export type SloKind = "availability" | "latency" | "correctness";
@@ -74,7 +73,3 @@ export function errorRatio(sli: Sli, f: typeof rate | typeof increase, window: s
   if (sli.kind === "latency") return `${sli.bad(f, window)}\n/\n${all}`;
   return `(\n  ${sli.bad(f, window)}\n  or 0 * ${all}\n)\n/\n${all}`;
 }
-
-/** Whether a latency threshold is one of the agent's histogram bucket boundaries. */
-export const isLatencyBucket = (threshold: number): boolean =>
-  (LATENCY_BUCKETS as readonly number[]).includes(threshold);
