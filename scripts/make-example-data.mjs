@@ -1,45 +1,8 @@
+// Run after `npm run build` (the credit rows come from src/demo/creditData.ts).
 // Writes the deterministic example data in examples/data/ (training, current without drift,
 // current with drift) for the credit and house-price models. Run: node scripts/make-example-data.mjs
 import { mkdirSync, writeFileSync } from "node:fs";
-import { rng as baseRng } from "../bench/lib.mjs";
-
-// same seeded generator as the benchmarks, plus a weighted pick
-function rng(seed) {
-  const r = baseRng(seed);
-  const pick = (values, weights) => {
-    let u = r.next() * weights.reduce((a, b) => a + b, 0);
-    for (let i = 0; i < values.length; i++) {
-      u -= weights[i];
-      if (u <= 0) return values[i];
-    }
-    return values[values.length - 1];
-  };
-  return { ...r, pick };
-}
-
-const REGIONS = ["north", "south", "east", "west", "central"];
-const round = (x, d) => Number(x.toFixed(d));
-
-function creditRow(r, drift) {
-  const income = round(Math.exp(10.6 + 0.45 * r.normal()) * (drift ? 1.35 : 1), 2);
-  const age = Math.max(18, Math.min(90, Math.round(42 + 12 * r.normal() + (drift ? 6 : 0))));
-  const score = Math.max(300, Math.min(850, Math.round(670 + 70 * r.normal() - (drift ? 40 : 0))));
-  const region = drift
-    ? r.pick([...REGIONS, "islands"], [10, 10, 30, 10, 20, 20])
-    : r.pick(REGIONS, [30, 25, 15, 20, 10]);
-  const z = -6 + income / 40000 + (score - 600) / 60 + (age - 40) / 50;
-  const probability = round(1 / (1 + Math.exp(-z)), 4);
-  const label = r.next() < probability ? 1 : 0;
-  // a few missing values, as real data has
-  return {
-    income: r.next() < 0.01 ? "" : income,
-    age,
-    score,
-    region: r.next() < 0.005 ? "" : region,
-    probability,
-    label,
-  };
-}
+import { creditRow, rng } from "../dist/demo/creditData.js";
 
 function houseRow(r, drift) {
   const sqft = Math.round(Math.max(300, 1600 + 550 * r.normal() + (drift ? 300 : 0)));

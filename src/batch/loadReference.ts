@@ -41,8 +41,3 @@ export async function loadReference(
   if (profile) return { profile, skipped: 0 };
   return buildProfile(model, file, opts);
 }
-
-/** Read a profile file written by `infermon baseline` (the agent's startup path). */
-export function readProfile(file: string): Profile {
-  return parseProfile(JSON.parse(readFileSync(file, "utf8")));
-}

@@ -4,6 +4,7 @@ import { DataFileError } from "../batch/dataFile.js";
 import { ConfigError } from "../config/errors.js";
 import { ProfileError } from "../stats/profile.js";
 import { registerBaseline } from "./baselineCommand.js";
+import { registerDemo } from "./demoCommand.js";
 import { registerDrift } from "./driftCommand.js";
 import { EXIT } from "./exitCodes.js";
 import { registerGenerate } from "./generateCommand.js";
@@ -26,6 +27,7 @@ registerRun(program);
 registerBaseline(program);
 registerDrift(program);
 registerGenerate(program);
+registerDemo(program);
 
 try {
   await program.parseAsync(process.argv);
