@@ -99,15 +99,31 @@ function featureRows(
   tensors: Tensor[],
   names: readonly string[],
 ): Record<string, unknown>[] | ParseErrorReason {
-  const byName = new Map(tensors.map((t) => [t.name, t]));
-  if (names.length > 0 && names.every((n) => byName.has(n))) {
-    const first = byName.get(names[0] as string) as Tensor;
+  // one tensor per feature (the usual case): found by a scan, no Map per request
+  const cols: Tensor[] = new Array(names.length);
+  let all = names.length > 0;
+  for (let j = 0; all && j < names.length; j++) {
+    const name = names[j] as string;
+    let found: Tensor | undefined;
+    for (const t of tensors)
+      if (t.name === name) {
+        found = t; // the last of duplicate names wins, as with a Map
+      }
+    if (found) cols[j] = found;
+    else all = false;
+  }
+  if (all) {
+    const first = cols[0] as Tensor;
     const n = first.shape[0] ?? first.data.length;
-    const rows: Record<string, unknown>[] = Array.from({ length: n }, () => ({}));
-    for (const name of names) {
-      const t = byName.get(name) as Tensor;
+    for (const t of cols)
       if ((t.shape[0] ?? t.data.length) !== n || t.data.length !== n) return "row_mismatch";
-      for (let i = 0; i < n; i++) (rows[i] as Record<string, unknown>)[name] = t.data[i];
+    // row-major, keys in the configured order: every row object gets the same shape
+    const k = names.length;
+    const rows: Record<string, unknown>[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const r: Record<string, unknown> = {};
+      for (let j = 0; j < k; j++) r[names[j] as string] = (cols[j] as Tensor).data[i];
+      rows[i] = r;
     }
     return rows;
   }

@@ -7,7 +7,7 @@ import type { AgentMetrics } from "../export/metrics.js";
 import { type BinLayout, INVALID_BIN, MISSING_BIN, type Slot } from "../stats/binLayout.js";
 import { driftValues } from "../stats/drift.js";
 import { SlidingWindow } from "../stats/slidingWindow.js";
-import { type PredictionReader, predictionReader } from "./predictionReading.js";
+import { type PredictionReader, type PredictionReading, predictionReader } from "./predictionReading.js";
 
 interface Inc {
   inc(n?: number): void;
@@ -27,6 +27,8 @@ interface VersionChildren {
   value: Obs;
   classes: Map<string, Inc>;
 }
+
+const NO_PREDICTION: PredictionReading = Object.freeze({});
 
 /** Distinct model_version label values kept per model; more share the label "other". */
 const MAX_VERSIONS = 16;
@@ -72,7 +74,7 @@ export class ModelMonitor {
   observe(e: InferenceEvent, now: number): void {
     const v = this.children(e.version);
     this.latestVersion = e.version;
-    const p = e.prediction === undefined ? {} : this.readPrediction(e.prediction);
+    const p = e.prediction === undefined ? NO_PREDICTION : this.readPrediction(e.prediction);
     if (p.cls !== undefined) this.classCounter(v, p.cls).inc();
     if (p.score !== undefined) (this.regression ? v.value : v.score).observe(p.score);
     const layout = this.layout;
@@ -88,7 +90,13 @@ export class ModelMonitor {
       else if (b === INVALID_BIN) (v.invalid[s] as Inc).inc();
       else {
         (v.bins[b] as Inc).inc();
-        if (slot.bins.type === "categorical" && layout.isUnseen(slot, raw)) (v.unseen[s] as Inc).inc();
+        // a value in a reference category has its own bin; only the "other" bin can be unseen
+        if (
+          slot.bins.type === "categorical" &&
+          b === slot.offset + slot.bins.categories.length &&
+          layout.isUnseen(slot, raw)
+        )
+          (v.unseen[s] as Inc).inc();
       }
     }
     let n = layout.featureCount;
