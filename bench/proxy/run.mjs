@@ -35,6 +35,7 @@ const P = { upstream: 18_901, nginx: 18_902, tap: 18_903, metrics: 18_904 };
 
 const { ProfileBuilder } = await import(join(root, "dist/stats/profileBuilder.js"));
 const { parseConfig } = await import(join(root, "dist/config/load.js"));
+const { creditModelYaml } = await import(join(root, "dist/demo/creditData.js"));
 
 const dir = mkdtempSync(join(tmpdir(), "infermon-bench-"));
 const children = [];
@@ -87,21 +88,7 @@ const row = () => ({
 });
 const configText = `service: bench
 models:
-  - name: credit
-    version: "3"
-    task: binary_classification
-    protocol: open-inference-v2
-    route: /v2/models/credit
-    features:
-      - {name: income, type: numeric}
-      - {name: age, type: numeric, bins: 5}
-      - {name: score, type: numeric, edges: [300, 580, 670, 740, 800]}
-      - {name: region, type: categorical, top_k: 20}
-    prediction: {output: probability, threshold: 0.5, classes: ["0", "1"]}
-    reference: ./credit.json
-    windows: [5m, 1h]
-    min_samples: 200
-tap: {listen: "127.0.0.1:${P.tap}", upstream: "http://127.0.0.1:${P.upstream}", max_body_bytes: 1048576, queue_size: 10000, timeout: 30s}
+${creditModelYaml({ reference: "./credit.json" })}tap: {listen: "127.0.0.1:${P.tap}", upstream: "http://127.0.0.1:${P.upstream}", max_body_bytes: 1048576, queue_size: 10000, timeout: 30s}
 metrics: {listen: "127.0.0.1:${P.metrics}"}
 `;
 writeFileSync(join(dir, "infermon.yaml"), configText);

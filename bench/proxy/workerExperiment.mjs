@@ -16,25 +16,12 @@ import { isMainThread, parentPort, Worker, workerData } from "node:worker_thread
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "../..");
 const dist = (p) => join(root, "dist", p);
+const { creditModelYaml } = await import(dist("demo/creditData.js"));
 
 function configText(upstreamPort, tapPort, metricsPort) {
   return `service: x
 models:
-  - name: credit
-    version: "3"
-    task: binary_classification
-    protocol: open-inference-v2
-    route: /v2/models/credit
-    features:
-      - {name: income, type: numeric}
-      - {name: age, type: numeric, bins: 5}
-      - {name: score, type: numeric, edges: [300, 580, 670, 740, 800]}
-      - {name: region, type: categorical, top_k: 20}
-    prediction: {output: probability, threshold: 0.5, classes: ["0", "1"]}
-    reference: ./credit.json
-    windows: [5m, 1h]
-    min_samples: 200
-tap: {listen: "127.0.0.1:${tapPort}", upstream: "http://127.0.0.1:${upstreamPort}"}
+${creditModelYaml({ reference: "./credit.json" })}tap: {listen: "127.0.0.1:${tapPort}", upstream: "http://127.0.0.1:${upstreamPort}"}
 metrics: {listen: "127.0.0.1:${metricsPort}"}
 `;
 }

@@ -8,7 +8,7 @@ import type { Command } from "commander";
 import { request } from "undici";
 import { parseDuration } from "../config/duration.js";
 import { parseConfig } from "../config/load.js";
-import { creditRow, rng } from "../demo/creditData.js";
+import { creditModelYaml, creditRow, rng } from "../demo/creditData.js";
 import { startToyModel } from "../demo/toyModel.js";
 import { startTraffic } from "../demo/traffic.js";
 import { ProfileBuilder, type Row } from "../stats/profileBuilder.js";
@@ -30,21 +30,7 @@ function demoConfig(upstream: string, reference: string, port: number, metricsPo
   return `
 service: infermon-demo
 models:
-  - name: credit
-    version: "3"
-    task: binary_classification
-    protocol: open-inference-v2
-    route: /v2/models/credit
-    features:
-      - {name: income, type: numeric}
-      - {name: age, type: numeric, bins: 5}
-      - {name: score, type: numeric, edges: [300, 580, 670, 740, 800]}
-      - {name: region, type: categorical, top_k: 20}
-    prediction: {output: probability, threshold: 0.5, classes: ["0", "1"]}
-    reference: ${JSON.stringify(reference)}
-    windows: [1m, 5m]
-    min_samples: 200
-tap: {listen: "127.0.0.1:${port}", upstream: "${upstream}"}
+${creditModelYaml({ reference, windows: "1m, 5m" })}tap: {listen: "127.0.0.1:${port}", upstream: "${upstream}"}
 metrics: {listen: "127.0.0.1:${metricsPort}"}
 `;
 }

@@ -68,3 +68,25 @@ export function creditRow(r: Rng, drift: boolean): CreditRow {
     label,
   };
 }
+
+/**
+ * The `credit` model's entry under `models:` in infermon.yaml (the example's features), for the
+ * demo, the agent's test fixtures and the proxy benchmarks.
+ */
+export function creditModelYaml(o: { reference: string; windows?: string; minSamples?: number }): string {
+  return `  - name: credit
+    version: "3"
+    task: binary_classification
+    protocol: open-inference-v2
+    route: /v2/models/credit
+    features:
+      - {name: income, type: numeric}
+      - {name: age, type: numeric, bins: 5}
+      - {name: score, type: numeric, edges: [300, 580, 670, 740, 800]}
+      - {name: region, type: categorical, top_k: 20}
+    prediction: {output: probability, threshold: 0.5, classes: ["0", "1"]}
+    reference: ${JSON.stringify(o.reference)}
+    windows: [${o.windows ?? "5m, 1h"}]
+    min_samples: ${o.minSamples ?? 200}
+`;
+}

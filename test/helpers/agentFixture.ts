@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/model.js";
+import { creditModelYaml } from "../../src/demo/creditData.js";
 import { ProfileBuilder, type Row } from "../../src/stats/profileBuilder.js";
 import { creditScore } from "./modelServer.js";
 
@@ -62,21 +63,7 @@ export function configText(o: FixtureOptions): string {
       : `tap: {listen: "127.0.0.1:0", upstream: "${o.upstream ?? "http://127.0.0.1:1"}", max_body_bytes: ${o.maxBodyBytes ?? 1048576}, queue_size: ${o.queueSize ?? 10000}, timeout: ${o.timeout ?? "5s"}}`;
   return `service: test
 models:
-  - name: credit
-    version: "3"
-    task: binary_classification
-    protocol: open-inference-v2
-    route: /v2/models/credit
-    features:
-      - {name: income, type: numeric}
-      - {name: age, type: numeric, bins: 5}
-      - {name: score, type: numeric, edges: [300, 580, 670, 740, 800]}
-      - {name: region, type: categorical, top_k: 20}
-    prediction: {output: probability, threshold: 0.5, classes: ["0", "1"]}
-    reference: ./credit.json
-    windows: [5m, 1h]
-    min_samples: ${o.minSamples ?? 50}
-  - name: house-price
+${creditModelYaml({ reference: "./credit.json", minSamples: o.minSamples ?? 50 })}  - name: house-price
     version: "1"
     task: regression
     protocol: tf-serving
