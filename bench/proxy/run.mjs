@@ -35,7 +35,9 @@ const P = { upstream: 18_901, nginx: 18_902, tap: 18_903, metrics: 18_904 };
 
 const { ProfileBuilder } = await import(join(root, "dist/stats/profileBuilder.js"));
 const { parseConfig } = await import(join(root, "dist/config/load.js"));
-const { creditModelYaml } = await import(join(root, "dist/demo/creditData.js"));
+const demoData = await import(join(root, "dist/demo/creditData.js"));
+const { creditModelYaml } = demoData;
+const rng = (seed) => demoData.rng(seed).next;
 
 const dir = mkdtempSync(join(tmpdir(), "infermon-bench-"));
 const children = [];
@@ -68,16 +70,6 @@ async function waitFor(url) {
 }
 
 // --- inputs: config, reference profile, a 1 KB OIP v2 request
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const r = rng(7);
 const row = () => ({
   income: Math.round(20_000 + 100_000 * r()),

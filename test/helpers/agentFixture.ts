@@ -4,22 +4,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/model.js";
-import { creditModelYaml } from "../../src/demo/creditData.js";
+import { creditModelYaml, rng as seededRng } from "../../src/demo/creditData.js";
 import { ProfileBuilder, type Row } from "../../src/stats/profileBuilder.js";
 import { creditScore } from "./modelServer.js";
 
 export const REGIONS = ["north", "south", "east", "west"];
 
-/** Deterministic pseudo-random numbers (mulberry32). */
+/** Deterministic pseudo-random numbers in [0, 1) (the demo's mulberry32). */
 export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  return seededRng(seed).next;
 }
 
 export function creditRow(r: () => number, shift = 0): Row {
