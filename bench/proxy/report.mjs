@@ -12,7 +12,7 @@ const ok = (b) => (b ? "met" : "**not met**");
 export function render(r) {
   const L = r.latency;
   const T = r.throughput;
-  const added = (t) => L[t].p99 - L.direct.p99;
+  const added = (t) => (L[t] && L.direct ? L[t].p99 - L.direct.p99 : Number.NaN);
   const ai = added("infermon");
   const an = added("nginx");
   let nginxVersion = "";
@@ -34,11 +34,12 @@ Added latency at a fixed ${r.rate} req/s: \`bench/proxy/fixedRate.mjs\` (open lo
 | target | p50 | p90 | p99 | p99.9 | max | errors | added p99 | p99 per round |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |
 `;
-  for (const t of ["direct", "nginx", "infermon"]) {
+  for (const t of Object.keys(L)) {
     const x = L[t];
     md += `| ${t} | ${f(x.p50)} | ${f(x.p90)} | ${f(x.p99)} | ${f(x.p999)} | ${f(x.max)} | ${x.errors} | ${t === "direct" ? "–" : f(added(t))} | ${x.p99PerRound.map(f).join(", ")} |\n`;
   }
-  md += `
+  if (T.nginx)
+    md += `
 Maximum throughput: \`wrk -t1 -c32 -d${r.maxSeconds}s -s post.lua\` (the Lua script sets the method and the 1 KB body), ${r.rounds} interleaved rounds, median:
 
 | target | req/s (median) | per round | non-2xx | socket errors |
@@ -47,7 +48,7 @@ Maximum throughput: \`wrk -t1 -c32 -d${r.maxSeconds}s -s post.lua\` (the Lua scr
   for (const [t, x] of Object.entries(T))
     md += `| ${t} | ${Math.round(x.rps)} | ${x.rpsPerRound.join(", ")} | ${x.non2xx} | ${x.socketErrors} |\n`;
   md += `
-Against the targets: infermon's added p99 ${f(ai)} ms (≤ 1 ms: ${ok(ai <= 1)}); nginx's added p99 ${f(an)} ms, so infermon/nginx = ${an > 0 ? `${f(ai / an)}×` : "n/a (nginx added nothing measurable)"} (≤ 1.5×: ${ok(ai <= 1.5 * Math.max(an, 0) || ai <= 0)}); throughput ${Math.round((100 * T.infermon.rps) / T.nginx.rps)} % of nginx's (≥ 60 %: ${ok(T.infermon.rps >= 0.6 * T.nginx.rps)}).
+Against the targets: infermon's added p99 ${f(ai)} ms (≤ 1 ms: ${ok(ai <= 1)}); nginx's added p99 ${f(an)} ms, so infermon/nginx = ${an > 0 ? `${f(ai / an)}×` : "n/a (nginx added nothing measurable)"} (≤ 1.5×: ${ok(ai <= 1.5 * Math.max(an, 0) || ai <= 0)}); ${T.nginx ? `throughput ${Math.round((100 * T.infermon.rps) / T.nginx.rps)} % of nginx's (≥ 60 %: ${ok(T.infermon.rps >= 0.6 * T.nginx.rps)})` : "throughput not measured in this run"}.
 `;
   if (r.rss) {
     const rss = r.rss;

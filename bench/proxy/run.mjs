@@ -7,7 +7,7 @@
 //   - maximum throughput: wrk with a Lua script for the POST body
 //   - infermon's RSS over a long fixed-rate run
 // Usage: npm run build && node bench/proxy/run.mjs [--rate 1000] [--seconds 30] [--max-seconds 10]
-//          [--rss-seconds 300] [--write]   (--write replaces the "## Proxy" section of bench/README.md)
+//          [--rss-seconds 300] [--write]   (--seconds 0 / --max-seconds 0 / --rss-seconds 0 skip those parts)   (--write replaces the "## Proxy" section of bench/README.md)
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -172,15 +172,18 @@ const WARMUP = Number(args.warmup ?? 10);
 results.warmup = WARMUP;
 results.rounds = ROUNDS;
 results.loadavgStart = (await import("node:os")).loadavg();
-for (const url of Object.values(targets))
+for (const url of SECONDS > 0 ? Object.values(targets) : [])
   await fixedRate({ url, path: PATH, body: BODY, rate: RATE, seconds: WARMUP });
-const samples = { direct: [], nginx: [], infermon: [] };
+const UNANALYSED = "infermon (route not analysed)";
+const UNANALYSED_PATH = "/v2/models/unmonitored/infer";
+const latencyTargets = [...Object.entries(targets), [UNANALYSED, targets.infermon]];
+const samples = Object.fromEntries(latencyTargets.map(([n]) => [n, []]));
 for (let round = 0; round < ROUNDS; round++) {
-  for (const [name, url] of Object.entries(targets)) {
+  for (const [name, url] of SECONDS > 0 ? latencyTargets : []) {
     log(`latency round ${round + 1}/${ROUNDS}: ${name} …`);
     const x = await fixedRate({
       url,
-      path: PATH,
+      path: name === UNANALYSED ? UNANALYSED_PATH : PATH,
       body: BODY,
       rate: RATE,
       seconds: SECONDS / ROUNDS,
@@ -191,6 +194,7 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 for (const [name, runs] of Object.entries(samples)) {
+  if (runs.length === 0) continue;
   const all = Float64Array.from(runs.flatMap((x) => Array.from(x.latencies))).sort();
   const q = (p) => all[Math.min(all.length - 1, Math.floor(p * all.length))];
   results.latency[name] = {
@@ -220,11 +224,11 @@ function wrk(url) {
   const errors = /Socket errors: (.*)/.exec(out)?.[1] ?? "none";
   return { rps, non2xx, socketErrors: errors };
 }
-const wrkTargets = [...Object.entries(targets), ["infermon (route not analysed)", targets.infermon]];
+const wrkTargets = MAX_SECONDS > 0 ? latencyTargets : [];
 const runsOf = Object.fromEntries(wrkTargets.map(([n]) => [n, []]));
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, url] of wrkTargets) {
-    const path = name.startsWith("infermon (") ? "/v2/models/unmonitored/infer" : PATH;
+    const path = name === UNANALYSED ? UNANALYSED_PATH : PATH;
     log(`throughput round ${round + 1}/${ROUNDS}: ${name} …`);
     const x = wrk(url + path);
     runsOf[name].push(x);

@@ -9,6 +9,7 @@ import type { Config, ModelConfig } from "../config/model.js";
 import { AgentMetrics } from "../export/metrics.js";
 import { createMetricsServer, listenOn } from "../export/metricsServer.js";
 import { IngestServer } from "../ingest/server.js";
+import { AnalysisBudget, type BudgetOptions } from "../monitor/analysisBudget.js";
 import { AnalysisQueue } from "../monitor/analysisQueue.js";
 import { Analyzer, type ModelRuntime, type Work } from "../monitor/analyzer.js";
 import { loadLayout } from "../monitor/loadProfiles.js";
@@ -49,7 +50,7 @@ export class Agent {
 
   constructor(
     readonly config: Config,
-    opts: { processMetrics?: boolean; now?: () => number } = {},
+    opts: { processMetrics?: boolean; now?: () => number; analysisBudget?: BudgetOptions } = {},
   ) {
     const now = opts.now ?? Date.now;
     const layouts = config.models.map((m) => loadLayout(m));
@@ -81,8 +82,18 @@ export class Agent {
     this.runtimes = runtimes;
 
     const analyzer = new Analyzer(metrics, now);
-    this.queue = new AnalysisQueue<Work>(config.tap?.queueSize ?? DEFAULT_QUEUE, analyzer.handle, () =>
-      metrics.dropped.inc({ reason: "analysis_error" }),
+    // analysis yields the loop to a saturated proxy (docs/adr/0003-agent-runtime.md)
+    let inFlight = (): number => 0;
+    const budget = new AnalysisBudget(
+      () => performance.now(),
+      () => inFlight(),
+      opts.analysisBudget,
+    );
+    this.queue = new AnalysisQueue<Work>(
+      config.tap?.queueSize ?? DEFAULT_QUEUE,
+      analyzer.handle,
+      () => metrics.dropped.inc({ reason: "analysis_error" }),
+      { budget },
     );
     const queue = this.queue;
     const submit = (w: Work): boolean => {
@@ -128,6 +139,8 @@ export class Agent {
           },
         },
       });
+      const tap = this.tap;
+      inFlight = () => tap.requestsInFlight;
     }
     if (config.ingest) {
       this.ingest = new IngestServer({

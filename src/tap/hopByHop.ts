@@ -34,42 +34,79 @@ function listed(raw: readonly string[]): Set<string> | undefined {
 export interface ForwardInfo {
   clientIp: string | undefined;
   proto: "http" | "https";
-  /** set when the client sent none (the tap generated one) */
-  requestId?: string | undefined;
+}
+
+/** The upstream request's headers, and what the tap needs to know of the client's. */
+export interface RequestHeaderFacts {
+  /** flat [name, value, …] for the upstream */
+  headers: string[];
+  /** the client's x-request-id (first one), if any and not empty */
+  requestId: string | undefined;
+  contentLength: number | undefined;
+  /** a Transfer-Encoding was sent (a body of unknown length) */
+  chunked: boolean;
+  contentEncoded: boolean;
+  /** Inference-Header-Content-Length (OIP binary extension) */
+  jsonLength: number | undefined;
 }
 
 /**
  * Request headers for the upstream from the client's raw headers: hop-by-hop removed, `expect`
  * removed (the tap answers 100-continue itself), x-forwarded-for appended, x-forwarded-proto and
- * x-forwarded-host set when absent.
+ * x-forwarded-host set when absent. One pass over the raw list, so the tap never has Node build
+ * `req.headers`.
  */
-export function upstreamRequestHeaders(raw: readonly string[], info: ForwardInfo): string[] {
+export function upstreamRequestHeaders(raw: readonly string[], info: ForwardInfo): RequestHeaderFacts {
   const drop = listed(raw);
   const out: string[] = [];
   let xff: string | undefined;
   let host: string | undefined;
   let hasProto = false;
   let hasHost = false;
+  let requestId: string | undefined;
+  let contentLength: number | undefined;
+  let chunked = false;
+  let contentEncoded = false;
+  let jsonLength: number | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
     const lower = name.toLowerCase();
+    if (lower === "transfer-encoding") chunked = true;
     if (HOP_BY_HOP.has(lower) || lower === "expect" || drop?.has(lower)) continue;
-    if (lower === "x-forwarded-for") {
-      xff = xff === undefined ? value : `${xff}, ${value}`;
-      continue;
+    switch (lower) {
+      case "x-forwarded-for":
+        xff = xff === undefined ? value : `${xff}, ${value}`;
+        continue;
+      case "host":
+        host = value;
+        break;
+      case "x-forwarded-proto":
+        hasProto = true;
+        break;
+      case "x-forwarded-host":
+        hasHost = true;
+        break;
+      case "x-request-id":
+        if (requestId === undefined && value !== "") requestId = value;
+        break;
+      case "content-length":
+        contentLength = toLength(value);
+        break;
+      case "content-encoding":
+        contentEncoded = value.trim().toLowerCase() !== "identity";
+        break;
+      case "inference-header-content-length":
+        jsonLength = toLength(value);
+        break;
     }
-    if (lower === "host") host = value;
-    else if (lower === "x-forwarded-proto") hasProto = true;
-    else if (lower === "x-forwarded-host") hasHost = true;
     out.push(name, value);
   }
   const ip = info.clientIp ?? "unknown";
   out.push("x-forwarded-for", xff === undefined ? ip : `${xff}, ${ip}`);
   if (!hasProto) out.push("x-forwarded-proto", info.proto);
   if (!hasHost && host !== undefined) out.push("x-forwarded-host", host);
-  if (info.requestId !== undefined) out.push("x-request-id", info.requestId);
-  return out;
+  return { headers: out, requestId, contentLength, chunked, contentEncoded, jsonLength };
 }
 
 /** What the tap needs to know about the upstream's response headers. */

@@ -10,7 +10,7 @@ import type { Dispatcher } from "undici";
 import { Pool } from "undici";
 import type { Exchange } from "../adapters/inferenceEvent.js";
 import { BodyCopy } from "./bodyCopy.js";
-import { clientResponseHeaders, toLength, upstreamRequestHeaders } from "./hopByHop.js";
+import { clientResponseHeaders, type RequestHeaderFacts, upstreamRequestHeaders } from "./hopByHop.js";
 import type { RouteTable, RouteTarget } from "./routeTable.js";
 
 export interface TapSink<T> {
@@ -93,26 +93,44 @@ export class Tap<T extends RouteTarget> {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     this.inFlight++;
-    res.once("close", this.done);
     // the upstream's Date header is the one to pass back; do not add our own
     res.sendDate = false;
     const target = this.opts.routes.match(req.method, req.url);
     const start = target ? performance.now() : 0;
+    const facts = upstreamRequestHeaders(req.rawHeaders, {
+      clientIp: req.socket.remoteAddress,
+      proto: "http",
+    });
+    const headers = facts.headers;
     let requestId: string | undefined;
     let generatedId: string | undefined;
     if (target) {
-      const h = req.headers["x-request-id"];
-      requestId = typeof h === "string" && h !== "" ? h : undefined;
-      if (requestId === undefined) requestId = generatedId = randomUUID();
+      requestId = facts.requestId;
+      if (requestId === undefined) {
+        requestId = generatedId = randomUUID();
+        headers.push("x-request-id", generatedId);
+      }
     }
-    const headers = upstreamRequestHeaders(req.rawHeaders, {
-      clientIp: req.socket.remoteAddress,
-      proto: "http",
-      requestId: generatedId,
+    const length = facts.contentLength;
+    const hasBody = length !== undefined ? length > 0 : facts.chunked;
+    const ctx: Ctx<T> = {
+      req,
+      res,
+      target,
+      requestId,
+      generatedId,
+      start,
+      headers,
+      facts,
+      reqCopy: undefined,
+      abort: undefined,
+    };
+    // one listener per response: the in-flight count, and aborting the upstream request when the
+    // client went away before the response was finished
+    res.once("close", () => {
+      if (!res.writableFinished) ctx.abort?.(new Error("client closed"));
+      this.done();
     });
-    const length = toLength(req.headers["content-length"]);
-    const hasBody = length !== undefined ? length > 0 : req.headers["transfer-encoding"] !== undefined;
-    const ctx: Ctx<T> = { req, res, target, requestId, generatedId, start, headers, reqCopy: undefined };
     if (!hasBody) {
       this.forward(ctx, null);
     } else if (length !== undefined && length >= 0 && length <= this.opts.maxBodyBytes) {
@@ -144,18 +162,15 @@ export class Tap<T extends RouteTarget> {
     const resCopy = ctx.target ? new BodyCopy(opts.maxBodyBytes) : undefined;
     let status = 0;
     let facts: ReturnType<typeof clientResponseHeaders> | undefined;
-    let abort: ((err?: Error) => void) | undefined;
-    const onClose = () => {
-      if (!res.writableFinished) abort?.(new Error("client closed"));
-    };
-    res.once("close", onClose);
+
     // The callback ("legacy") handler API: undici hands it the raw header list directly; the
     // controller API wraps every response in an extra object and parses the headers into one
     // (measured: see docs/adr/0003-agent-runtime.md).
     let remaining = -1;
+    let onDrain: () => void = () => {};
     const handler = {
       onConnect(a: (err?: Error) => void) {
-        abort = a;
+        ctx.abort = a;
       },
       onHeaders(statusCode: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
         if (statusCode < 200) return true; // 1xx: the client's server answers 100-continue itself
@@ -168,7 +183,7 @@ export class Tap<T extends RouteTarget> {
         // a response of unknown length (SSE, chunked) is sent on now, so its first event does not
         // wait for the first chunk; a sized one goes out with its body in one write
         if (remaining < 0) res.flushHeaders();
-        res.on("drain", resume);
+        onDrain = resume;
         return true;
       },
       onData(chunk: Buffer): boolean {
@@ -180,7 +195,10 @@ export class Tap<T extends RouteTarget> {
           return true;
         }
         if (remaining > 0) remaining -= chunk.length;
-        return res.write(chunk);
+        if (res.write(chunk)) return true;
+        // the client reads slower than the upstream sends: pause the upstream until it drains
+        res.once("drain", onDrain);
+        return false;
       },
       onComplete: () => {
         if (!res.writableEnded) res.end();
@@ -236,16 +254,13 @@ export class Tap<T extends RouteTarget> {
       sink.drop("body_too_large");
       return;
     }
-    const rh = ctx.req.headers;
-    const encoded =
-      (facts?.contentEncoded ?? false) ||
-      (rh["content-encoding"] !== undefined && rh["content-encoding"].toLowerCase() !== "identity");
+    const encoded = (facts?.contentEncoded ?? false) || ctx.facts.contentEncoded;
     sink.exchange(
       target,
       {
         request,
         response,
-        requestJsonLength: toLength(rh["inference-header-content-length"]),
+        requestJsonLength: ctx.facts.jsonLength,
         responseJsonLength: facts?.jsonLength,
         requestId: ctx.requestId as string,
         time: Date.now(),
@@ -263,8 +278,11 @@ interface Ctx<T> {
   generatedId: string | undefined;
   start: number;
   headers: string[];
+  facts: RequestHeaderFacts;
   reqCopy: Buffer | undefined;
   streamCopy?: BodyCopy | undefined;
+  /** undici's abort for the upstream request, once it is dispatched */
+  abort: ((err?: Error) => void) | undefined;
 }
 
 async function* streamBody(req: IncomingMessage, copy: BodyCopy | undefined): AsyncIterable<Buffer> {

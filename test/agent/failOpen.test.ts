@@ -1,5 +1,7 @@
 // Fail-open: with analysis stalled on purpose, load through the tap sees no errors and every copy
-// beyond the queue's capacity is dropped and counted exactly.
+// beyond the queue's capacity is dropped and counted exactly. With a tight analysis budget, load
+// that keeps requests in flight makes analysis fall behind: copies are dropped and counted, none
+// is lost, and no client sees a difference.
 import { Pool } from "undici";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type Addresses, Agent } from "../../src/cli/agent.js";
@@ -11,6 +13,8 @@ import { type ModelServer, startModelServer } from "../helpers/modelServer.js";
 let upstream: ModelServer;
 let agent: Agent;
 let addr: Addresses;
+let tight: Agent;
+let tightAddr: Addresses;
 
 beforeAll(async () => {
   upstream = await startModelServer();
@@ -18,19 +22,22 @@ beforeAll(async () => {
     processMetrics: false,
   });
   addr = await agent.start();
+  // 1 ms of analysis per second while requests are in flight
+  tight = new Agent(writeFixture({ upstream: upstream.url, queueSize: 50 }).config, {
+    processMetrics: false,
+    analysisBudget: { windowMs: 1000, busyShare: 0.001, busyPassMs: 0.1, idlePassMs: 0.5 },
+  });
+  tightAddr = await tight.start();
 });
 
 afterAll(async () => {
   await agent.stop(1000);
+  await tight.stop(1000);
   await upstream.close();
 });
 
-it("drops exactly what does not fit while analysis is stalled, with no client errors", async () => {
-  agent.queue.pause();
-  const pool = new Pool(`http://127.0.0.1:${addr.tap?.port}`, { connections: 32 });
-  const body = oipRequest([creditRow(rng(3))]);
-  const total = 1000;
-  const expected = await send(`${upstream.url}/v2/models/credit/infer`, { body });
+async function load(port: number | undefined, total: number, body: string, expected: Buffer) {
+  const pool = new Pool(`http://127.0.0.1:${port}`, { connections: 32 });
   let errors = 0;
   let different = 0;
   let next = 0;
@@ -41,7 +48,7 @@ it("drops exactly what does not fit while analysis is stalled, with no client er
         const r = await pool.request({ path: "/v2/models/credit/infer", method: "POST", body });
         const b = Buffer.from(await r.body.arrayBuffer());
         if (r.statusCode !== 200) errors++;
-        else if (!b.equals(expected.body)) different++;
+        else if (!b.equals(expected)) different++;
       } catch {
         errors++;
       }
@@ -49,6 +56,15 @@ it("drops exactly what does not fit while analysis is stalled, with no client er
   };
   await Promise.all(Array.from({ length: 32 }, worker));
   await pool.close();
+  return { errors, different };
+}
+
+it("drops exactly what does not fit while analysis is stalled, with no client errors", async () => {
+  agent.queue.pause();
+  const body = oipRequest([creditRow(rng(3))]);
+  const total = 1000;
+  const expected = await send(`${upstream.url}/v2/models/credit/infer`, { body });
+  const { errors, different } = await load(addr.tap?.port, total, body, expected.body);
   expect(errors).toBe(0);
   expect(different).toBe(0);
   let m = parseMetrics((await send(`http://127.0.0.1:${addr.metrics.port}/metrics`)).body.toString());
@@ -60,4 +76,22 @@ it("drops exactly what does not fit while analysis is stalled, with no client er
   m = parseMetrics((await send(`http://127.0.0.1:${addr.metrics.port}/metrics`)).body.toString());
   expect(metricValue(m, "infermon_events_total", { model: "credit", source: "tap" })).toBe(50);
   expect(metricValue(m, "infermon_queue_depth")).toBe(0);
+});
+
+it("sheds analysis, counted, while requests keep arriving faster than its budget allows", async () => {
+  const body = oipRequest([creditRow(rng(4))]);
+  const total = 2000;
+  const expected = await send(`${upstream.url}/v2/models/credit/infer`, { body });
+  const { errors, different } = await load(tightAddr.tap?.port, total, body, expected.body);
+  expect(errors).toBe(0);
+  expect(different).toBe(0);
+  await tight.queue.idle();
+  const m = parseMetrics((await send(`http://127.0.0.1:${tightAddr.metrics.port}/metrics`)).body.toString());
+  const analysed = metricValue(m, "infermon_events_total", { model: "credit", source: "tap" });
+  const dropped = metricValue(m, "infermon_events_dropped_total", { reason: "queue_full" });
+  expect(dropped).toBeGreaterThan(0);
+  expect(analysed).toBeGreaterThan(0);
+  // one row per request: every copy was either analysed or dropped and counted
+  expect((analysed ?? 0) + (dropped ?? 0)).toBe(total);
+  expect(metricValue(m, "infermon_inference_requests_total", { model: "credit", code: "200" })).toBe(total);
 });

@@ -33,9 +33,11 @@ describe("hop-by-hop headers", () => {
         "X-Forwarded-For",
         "10.0.0.1",
       ],
-      { clientIp: "10.0.0.2", proto: "http", requestId: "r1" },
+      { clientIp: "10.0.0.2", proto: "http" },
     );
-    expect(out).toEqual([
+    expect(out.chunked).toBe(true);
+    expect(out.requestId).toBeUndefined();
+    expect(out.headers).toEqual([
       "Host",
       "svc:8080",
       "traceparent",
@@ -46,9 +48,33 @@ describe("hop-by-hop headers", () => {
       "http",
       "x-forwarded-host",
       "svc:8080",
-      "x-request-id",
-      "r1",
     ]);
+  });
+
+  it("reads the request facts the tap needs from the same pass", () => {
+    const out = upstreamRequestHeaders(
+      [
+        "X-Request-ID",
+        "",
+        "x-request-id",
+        "req-7",
+        "Content-Length",
+        "120",
+        "Content-Encoding",
+        "gzip",
+        "Inference-Header-Content-Length",
+        "80",
+      ],
+      { clientIp: undefined, proto: "http" },
+    );
+    expect(out).toMatchObject({
+      requestId: "req-7",
+      contentLength: 120,
+      chunked: false,
+      contentEncoded: true,
+      jsonLength: 80,
+    });
+    expect(out.headers.slice(-4)).toEqual(["x-forwarded-for", "unknown", "x-forwarded-proto", "http"]);
   });
 
   it("keeps response headers as sent except hop-by-hop, and reads what analysis needs", () => {
