@@ -31,7 +31,7 @@ const RATE = Number(args.rate ?? 1000);
 const SECONDS = Number(args.seconds ?? 30);
 const MAX_SECONDS = Number(args["max-seconds"] ?? 10);
 const RSS_SECONDS = Number(args["rss-seconds"] ?? 300);
-const P = { upstream: 18_901, nginx: 18_902, tap: 18_903, metrics: 18_904 };
+const P = { upstream: 18_901, nginx: 18_902, tap: 18_903, metrics: 18_904, minimal: 18_905 };
 
 const { ProfileBuilder } = await import(join(root, "dist/stats/profileBuilder.js"));
 const { parseConfig } = await import(join(root, "dist/config/load.js"));
@@ -146,7 +146,10 @@ const agent = start(
   [join(root, "dist/cli/main.js"), "run", "-c", join(dir, "infermon.yaml")],
   { cwd: dir, verbose: true },
 );
+// the floor of any Node.js proxy here: node:http + undici and nothing else (minimalProxy.mjs)
+start(process.execPath, [join(here, "minimalProxy.mjs"), String(P.minimal), String(P.upstream)]);
 await waitFor(`http://127.0.0.1:${P.upstream}/`);
+await waitFor(`http://127.0.0.1:${P.minimal}/`);
 await waitFor(`http://127.0.0.1:${P.nginx}/`);
 await waitFor(`http://127.0.0.1:${P.metrics}/readyz`);
 
@@ -172,18 +175,25 @@ const WARMUP = Number(args.warmup ?? 10);
 results.warmup = WARMUP;
 results.rounds = ROUNDS;
 results.loadavgStart = (await import("node:os")).loadavg();
-for (const url of SECONDS > 0 ? Object.values(targets) : [])
-  await fixedRate({ url, path: PATH, body: BODY, rate: RATE, seconds: WARMUP });
+
 const UNANALYSED = "infermon (route not analysed)";
 const UNANALYSED_PATH = "/v2/models/unmonitored/infer";
-const latencyTargets = [...Object.entries(targets), [UNANALYSED, targets.infermon]];
+const MINIMAL = "minimal Node.js proxy";
+const latencyTargets = [
+  ...Object.entries(targets),
+  [UNANALYSED, targets.infermon],
+  [MINIMAL, `http://127.0.0.1:${P.minimal}`],
+];
+const pathOf = (name) => (name === UNANALYSED ? UNANALYSED_PATH : PATH);
+for (const [name, url] of SECONDS > 0 ? latencyTargets : [])
+  await fixedRate({ url, path: pathOf(name), body: BODY, rate: RATE, seconds: WARMUP });
 const samples = Object.fromEntries(latencyTargets.map(([n]) => [n, []]));
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, url] of SECONDS > 0 ? latencyTargets : []) {
     log(`latency round ${round + 1}/${ROUNDS}: ${name} …`);
     const x = await fixedRate({
       url,
-      path: name === UNANALYSED ? UNANALYSED_PATH : PATH,
+      path: pathOf(name),
       body: BODY,
       rate: RATE,
       seconds: SECONDS / ROUNDS,
@@ -228,7 +238,7 @@ const wrkTargets = MAX_SECONDS > 0 ? latencyTargets : [];
 const runsOf = Object.fromEntries(wrkTargets.map(([n]) => [n, []]));
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, url] of wrkTargets) {
-    const path = name === UNANALYSED ? UNANALYSED_PATH : PATH;
+    const path = pathOf(name);
     log(`throughput round ${round + 1}/${ROUNDS}: ${name} …`);
     const x = wrk(url + path);
     runsOf[name].push(x);

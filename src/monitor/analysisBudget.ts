@@ -1,22 +1,27 @@
 // How much of the event loop analysis may take. Analysis shares the thread (and, in a sidecar, the
 // pod's CPU) with the proxy. design.md: if analysis falls behind, events are dropped and counted;
-// the client's response is never delayed by monitoring. So:
+// the client's response is never delayed by monitoring. So, per window of `windowMs`:
 //
-// - while no proxied request is waiting (the usual case below saturation: a response has just been
-//   sent and the next request has not come yet) analysis runs freely, in passes of `idlePassMs`;
-// - while requests are in flight, analysis runs in short passes (`busyPassMs`, so a response that
-//   arrives meanwhile waits at most that long) and takes at most `busyShare` of wall time per
-//   window of `windowMs`. Past that the queue fills and further copies are dropped and counted.
+//   proxy share   = event-loop busy share − analysis share   (both over the last window)
+//   allowed share = max(floor, 1 − headroom − proxy share), or the floor if the loop was saturated
+//                   (busy ≥ `saturated`: the proxy wanted more than it got, its need is unknown)
 //
-// The event loop's own utilisation is not the signal: on a shared or CPU-limited host the proxy
-// waits for CPU taken by others (the upstream, the load), so its loop looks partly idle while the
-// pod is saturated. Requests in flight say directly that a client is waiting.
-// Pure: the clock and the in-flight count are passed in.
+// At ordinary load that is most of the loop; when the proxy needs the whole loop, analysis keeps
+// `floor` of it, the queue fills, and further copies are dropped and counted rather than responses
+// slowed down. Passes are short (`busyPassMs`) while requests are in flight, so a response that
+// arrives meanwhile waits at most that long, and longer (`idlePassMs`) while none is. The in-flight
+// count cannot replace the measurement: at saturation it often reads 0 between two batches of I/O.
+//
+// Pure: the clock, the in-flight count and the loop's cumulative busy time are passed in.
 
 export interface BudgetOptions {
   windowMs: number;
-  /** share of wall time analysis may take while requests are in flight */
-  busyShare: number;
+  /** the share analysis keeps even when the proxy wants the whole loop */
+  floor: number;
+  /** the share left unclaimed for the proxy's bursts when sizing analysis' allowance */
+  headroom: number;
+  /** a loop busy at least this share of a window was saturated */
+  saturated: number;
   /** longest analysis pass while requests are in flight, ms */
   busyPassMs: number;
   /** longest analysis pass while none are, ms */
@@ -25,38 +30,57 @@ export interface BudgetOptions {
 
 export const DEFAULT_BUDGET: BudgetOptions = {
   windowMs: 100,
-  busyShare: 0.05,
+  floor: 0.05,
+  headroom: 0.1,
+  saturated: 0.95,
   busyPassMs: 0.1,
   idlePassMs: 0.5,
 };
 
 export class AnalysisBudget {
   private windowStart: number;
+  private busyAtStart: number;
   private spentMs = 0;
+  private allowedShare = 1;
+  private wasSaturated = false;
 
   constructor(
     private readonly now: () => number,
     /** requests the proxy is serving right now */
     private readonly inFlight: () => number,
+    /** the event loop's cumulative busy time, ms (performance.eventLoopUtilization().active) */
+    private readonly busyMs: () => number,
     private readonly opts: BudgetOptions = DEFAULT_BUDGET,
   ) {
-    const { windowMs, busyShare, busyPassMs, idlePassMs } = opts;
+    const { windowMs, floor, headroom, saturated, busyPassMs, idlePassMs } = opts;
     if (!(windowMs > 0)) throw new RangeError("windowMs must be > 0");
-    if (!(busyShare > 0 && busyShare <= 1)) throw new RangeError("busyShare must be in (0, 1]");
+    if (!(floor > 0 && floor <= 1)) throw new RangeError("floor must be in (0, 1]");
+    if (!(headroom >= 0 && headroom < 1)) throw new RangeError("headroom must be in [0, 1)");
+    if (!(saturated > 0 && saturated <= 1)) throw new RangeError("saturated must be in (0, 1]");
     if (!(busyPassMs > 0 && idlePassMs > 0)) throw new RangeError("pass lengths must be > 0");
     this.windowStart = now();
+    this.busyAtStart = busyMs();
+  }
+
+  /**
+   * The last window was saturated: analysis is at its floor, and a backlog would only be analysed
+   * late (and cold) — callers shed new copies early instead of filling the queue.
+   */
+  get saturated(): boolean {
+    this.roll();
+    return this.wasSaturated;
+  }
+
+  /** The share of the loop analysis may take in this window. */
+  get share(): number {
+    return this.allowedShare;
   }
 
   /** How long the next analysis pass may run, ms; ≤ 0: wait for the next window. */
   passMs(): number {
-    const t = this.now();
-    if (t - this.windowStart >= this.opts.windowMs) {
-      this.windowStart = t;
-      this.spentMs = 0;
-    }
-    if (this.inFlight() === 0) return this.opts.idlePassMs;
-    const left = this.opts.busyShare * this.opts.windowMs - this.spentMs;
-    return Math.min(this.opts.busyPassMs, left);
+    this.roll();
+    const left = this.allowedShare * this.opts.windowMs - this.spentMs;
+    return Math.min(this.inFlight() === 0 ? this.opts.idlePassMs : this.opts.busyPassMs, left);
   }
 
   /** Milliseconds until the next window starts. */
@@ -68,4 +92,21 @@ export class AnalysisBudget {
   spend(ms: number): void {
     this.spentMs += ms;
   }
+
+  private roll(): void {
+    const t = this.now();
+    const elapsed = t - this.windowStart;
+    if (elapsed < this.opts.windowMs) return;
+    const busy = this.busyMs();
+    const busyShare = clamp01((busy - this.busyAtStart) / elapsed);
+    const proxyShare = Math.max(0, busyShare - clamp01(this.spentMs / elapsed));
+    const { floor, headroom, saturated } = this.opts;
+    this.wasSaturated = busyShare >= saturated;
+    this.allowedShare = this.wasSaturated ? floor : Math.min(1, Math.max(floor, 1 - headroom - proxyShare));
+    this.windowStart = t;
+    this.busyAtStart = busy;
+    this.spentMs = 0;
+  }
 }
+
+const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);

@@ -26,12 +26,13 @@ const dropped: AlertSpec = {
   dashboard: "agent",
   runbook: {
     meaning:
-      "Copies of inference traffic were not analysed: the analysis queue was full, or bodies exceeded `tap.max_body_bytes`. The client's traffic is never affected; only monitoring is.",
+      "Copies of inference traffic were not analysed: the agent's event loop was saturated and analysis was held to its floor share, the analysis queue was full, or bodies exceeded `tap.max_body_bytes`. The client's traffic is never affected; only monitoring is.",
     impact:
       "Drift, prediction and quality statistics are computed on a subset of traffic; rare shifts may be missed.",
     diagnosis: [
       "Open the Agent health dashboard: drops by reason, queue depth and memory.",
-      "`queue_full`: the agent's CPU cannot keep up with traffic — check CPU throttling and event rate.",
+      "`overload`: the proxy needed the whole event loop, so analysis ran at its floor (5 % of the loop) and further copies were shed — the agent is at its CPU limit; check CPU throttling and request rate.",
+      "`queue_full`: analysis fell behind a burst longer than `tap.queue_size` — check CPU throttling and event rate.",
       "`body_too_large`: requests are larger than `tap.max_body_bytes`.",
     ],
     promql: [
