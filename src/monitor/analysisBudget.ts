@@ -109,4 +109,4 @@ export class AnalysisBudget {
   }
 }
 
-const clamp01 = (x: number): number => (x < 0 ? 0 : x > 1 ? 1 : x);
+const clamp01 = (x: number): number => Math.min(1, Math.max(0, x));
