@@ -281,6 +281,7 @@ const metric = (re) => Number(re.exec(metrics)?.[1] ?? 0);
 results.agent = {
   events: metric(/^infermon_events_total\{model="credit",source="tap"\} (\S+)/m),
   droppedQueueFull: metric(/^infermon_events_dropped_total\{reason="queue_full"\} (\S+)/m),
+  droppedOverload: metric(/^infermon_events_dropped_total\{reason="overload"\} (\S+)/m),
   parseErrors: metric(/^infermon_parse_errors_total\{[^}]*\} (\S+)/m),
 };
 Object.assign(results, {

@@ -5,13 +5,14 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { Readable } from "node:stream";
+import { type Duplex, Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import { Pool } from "undici";
 import type { Exchange } from "../adapters/inferenceEvent.js";
 import { BodyCopy } from "./bodyCopy.js";
 import { clientResponseHeaders, type RequestHeaderFacts, upstreamRequestHeaders } from "./hopByHop.js";
 import type { RouteTable, RouteTarget } from "./routeTable.js";
+import { UpgradeTunnels } from "./upgrade.js";
 
 export interface TapSink<T> {
   /** a model route's copies, after the response ended with a 2xx */
@@ -39,6 +40,7 @@ export class Tap<T extends RouteTarget> {
   private readonly pool: Pool;
   private readonly origin: string;
   private readonly basePath: string;
+  private readonly tunnels: UpgradeTunnels;
   private inFlight = 0;
   private drained: (() => void) | undefined;
 
@@ -55,6 +57,16 @@ export class Tap<T extends RouteTarget> {
     });
     this.server = createServer({ noDelay: true, keepAliveTimeout: 30_000 }, (req, res) =>
       this.handle(req, res),
+    );
+    this.tunnels = new UpgradeTunnels({
+      host: u.hostname.replace(/^\[|\]$/g, ""),
+      port: Number(u.port || (u.protocol === "https:" ? 443 : 80)),
+      basePath: this.basePath,
+      timeoutMs: opts.timeoutMs,
+      tls: u.protocol === "https:",
+    });
+    this.server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+      this.tunnels.handle(req, socket, head),
     );
   }
 
@@ -87,6 +99,7 @@ export class Tap<T extends RouteTarget> {
       ]);
     }
     this.server.closeAllConnections();
+    this.tunnels.closeAll();
     await closed;
     await this.pool.close();
   }
