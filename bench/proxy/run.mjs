@@ -47,6 +47,8 @@ const log = (s) => process.stderr.write(`${s}\n`);
 function start(cmd, argv, opts = {}) {
   const c = spawn(cmd, argv, { stdio: ["ignore", "pipe", "pipe"], ...opts });
   children.push(c);
+  // read both pipes, so a child that logs is never blocked on a full pipe
+  c.stdout.on("data", (d) => opts.verbose && process.stderr.write(d));
   c.stderr.on("data", (d) => opts.verbose && process.stderr.write(d));
   return c;
 }

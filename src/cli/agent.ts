@@ -6,6 +6,8 @@ import type { AddressInfo } from "node:net";
 import { adapterFor } from "../adapters/adapterFor.js";
 import { latencyBuckets } from "../config/latencyBuckets.js";
 import type { Config, ModelConfig } from "../config/model.js";
+import { type Logger, silentLogger } from "../export/logger.js";
+import { LogThrottle } from "../export/logThrottle.js";
 import { AgentMetrics } from "../export/metrics.js";
 import { createMetricsServer, listenOn } from "../export/metricsServer.js";
 import { IngestServer } from "../ingest/server.js";
@@ -49,12 +51,23 @@ export class Agent {
   readonly ingest: IngestServer | undefined;
   readonly metricsServer: Server;
   private ready = false;
+  private readonly log: Logger;
 
   constructor(
     readonly config: Config,
-    opts: { processMetrics?: boolean; now?: () => number; analysisBudget?: BudgetOptions } = {},
+    opts: {
+      processMetrics?: boolean;
+      now?: () => number;
+      analysisBudget?: BudgetOptions;
+      /** pino logger (default: silent) */
+      logger?: Logger;
+    } = {},
   ) {
     const now = opts.now ?? Date.now;
+    const log = opts.logger ?? silentLogger;
+    this.log = log;
+    // examples in the log, rates in the metrics: one line per kind of problem per 10 s at most
+    const throttle = new LogThrottle(10_000, now);
     const layouts = config.models.map((m) => loadLayout(m));
     const valueBuckets = new Set<number>();
     config.models.forEach((m, i) => {
@@ -83,7 +96,22 @@ export class Agent {
     });
     this.runtimes = runtimes;
 
-    const analyzer = new Analyzer(metrics, now);
+    const logPayloads = config.logging.logPayloads;
+    const analyzer = new Analyzer(metrics, now, (model, reason, exchange) => {
+      const t = throttle.take(`parse:${model}:${reason}`);
+      if (!t) return;
+      log.warn(
+        {
+          model,
+          reason,
+          request_id: exchange?.requestId,
+          suppressed: t.suppressed,
+          ...(logPayloads &&
+            exchange && { request_body: sample(exchange.request), response_body: sample(exchange.response) }),
+        },
+        "a body could not be read as the model's protocol",
+      );
+    });
     // analysis yields the loop to a saturated proxy (docs/adr/0003-agent-runtime.md)
     let inFlight = (): number => 0;
     const budget = new AnalysisBudget(
@@ -95,7 +123,11 @@ export class Agent {
     this.queue = new AnalysisQueue<Work>(
       config.tap?.queueSize ?? DEFAULT_QUEUE,
       analyzer.handle,
-      () => metrics.dropped.inc({ reason: "analysis_error" }),
+      (err) => {
+        metrics.dropped.inc({ reason: "analysis_error" });
+        const t = throttle.take("analysis_error");
+        if (t) log.error({ err, suppressed: t.suppressed }, "analysis failed on a copy (dropped)");
+      },
       { budget },
     );
     const queue = this.queue;
@@ -104,13 +136,23 @@ export class Agent {
     const dropTooLarge = metrics.dropped.labels({ reason: "body_too_large" });
     // While the loop is saturated analysis runs at its floor; copies beyond a short backlog are shed
     // at once ("overload") rather than held in the queue to be analysed seconds later.
+    const dropped = (reason: string) => {
+      const t = throttle.take(`drop:${reason}`);
+      if (t)
+        log.warn(
+          { reason, queue_depth: queue.depth, suppressed: t.suppressed },
+          "copies of traffic are not being analysed",
+        );
+    };
     const submit = (w: Work): boolean => {
       if (queue.depth >= SHED_BACKLOG && budget.saturated) {
         dropOverload.inc();
+        dropped("overload");
         return false;
       }
       if (queue.offer(w)) return true;
       dropQueueFull.inc();
+      dropped("queue_full");
       return false;
     };
 
@@ -125,12 +167,28 @@ export class Agent {
         maxBodyBytes: config.tap.maxBodyBytes,
         timeoutMs: config.tap.timeoutMs,
         routes: new RouteTable([...runtimes.values()]),
+        onUpstreamError(e) {
+          const t = throttle.take(`upstream:${e.status}`);
+          if (t)
+            log.warn(
+              {
+                status: e.status,
+                method: e.method,
+                path: e.path,
+                request_id: e.requestId,
+                error: e.error,
+                suppressed: t.suppressed,
+              },
+              e.status === 504 ? "upstream timed out" : "upstream unreachable",
+            );
+        },
         sink: {
           exchange(target, exchange, encoded) {
             submit({ kind: "exchange", model: target, exchange, source: "tap", encoded });
           },
           drop() {
             dropTooLarge.inc();
+            dropped("body_too_large");
           },
           request(target, code, seconds) {
             const c = counters.get(target) as RequestCounters;
@@ -196,10 +254,19 @@ export class Agent {
       this.queue.idle(),
       new Promise((r) => setTimeout(r, Math.min(graceMs, 2000)).unref()),
     ]);
+    if (this.queue.depth > 0)
+      this.log.warn({ queue_depth: this.queue.depth }, "stopped with copies not yet analysed");
     if (!this.metricsServer.listening) return;
     await new Promise<void>((resolve) => {
       this.metricsServer.close(() => resolve());
       this.metricsServer.closeAllConnections();
     });
   }
+}
+
+/** The start of a body for the log (only with logging.log_payloads). */
+function sample(body: Buffer | undefined): string | undefined {
+  if (!body) return undefined;
+  const text = body.subarray(0, 1024).toString("utf8");
+  return body.length > 1024 ? `${text}… (${body.length} bytes)` : text;
 }

@@ -1,9 +1,11 @@
 import type { Command } from "commander";
 import { parseDuration } from "../config/duration.js";
 import { loadConfig } from "../config/load.js";
+import { createLogger } from "../export/logger.js";
 import { ProfileError } from "../stats/profile.js";
 import { Agent } from "./agent.js";
 import { UsageError } from "./usageError.js";
+import { VERSION } from "./version.js";
 
 export function registerRun(program: Command): void {
   program
@@ -17,25 +19,36 @@ export function registerRun(program: Command): void {
       const config = loadConfig(opts.config);
       if (!config.tap && !config.ingest)
         throw new UsageError(`${opts.config}: nothing to run: configure tap: and/or ingest:`);
+      const log = createLogger({ level: config.logging.level, service: config.service });
       let agent: Agent;
       try {
-        agent = new Agent(config);
+        agent = new Agent(config, { logger: log });
       } catch (err) {
         if (err instanceof ProfileError) throw new UsageError(err.message);
         throw err;
       }
       const addr = await agent.start();
       const where = (a?: { address: string; port: number }) => (a ? `${a.address}:${a.port}` : "off");
-      process.stderr.write(
-        `infermon ${config.service}: tap ${where(addr.tap)}, ingest ${where(addr.ingest)}, metrics ${where(addr.metrics)}\n`,
+      log.info(
+        {
+          version: VERSION,
+          tap: where(addr.tap),
+          upstream: config.tap?.upstream,
+          ingest: where(addr.ingest),
+          metrics: where(addr.metrics),
+          models: config.models.map((m) => m.name),
+        },
+        "agent started",
       );
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
-          process.stderr.write(`infermon: ${signal}: draining (grace ${opts.grace})\n`);
+          log.info({ signal, grace_ms: graceMs, in_flight: agent.tap?.requestsInFlight ?? 0 }, "draining");
           agent.stop(graceMs).then(resolve, resolve);
         };
         process.once("SIGTERM", () => stop("SIGTERM"));
         process.once("SIGINT", () => stop("SIGINT"));
       });
+      log.info("stopped");
+      log.flush();
     });
 }

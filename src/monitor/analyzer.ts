@@ -17,10 +17,14 @@ export type Work =
   | { kind: "exchange"; model: ModelRuntime; exchange: Exchange; source: EventSource; encoded: boolean }
   | { kind: "event"; model: ModelRuntime; event: InferenceEvent; source: EventSource };
 
+/** Called for each body that could not be read (after it is counted), for the log. */
+export type ParseErrorListener = (model: string, reason: string, exchange: Exchange | undefined) => void;
+
 export class Analyzer {
   constructor(
     private readonly metrics: AgentMetrics,
     private readonly now: () => number = Date.now,
+    private readonly onParseError: ParseErrorListener = () => {},
   ) {}
 
   handle = (w: Work): void => {
@@ -31,15 +35,17 @@ export class Analyzer {
     }
     if (w.encoded) {
       this.metrics.parseErrors.inc({ model: w.model.name, reason: "content_encoding" });
+      this.onParseError(w.model.name, "content_encoding", w.exchange);
       return;
     }
-    this.apply(w.model, w.model.adapter.decode(w.exchange), w.source);
+    this.apply(w.model, w.model.adapter.decode(w.exchange), w.source, w.exchange);
   };
 
-  apply(model: ModelRuntime, r: DecodeResult, source: EventSource): void {
+  apply(model: ModelRuntime, r: DecodeResult, source: EventSource, exchange?: Exchange): void {
     const m = this.metrics;
     if (r.kind === "error") {
       m.parseErrors.inc({ model: model.name, reason: r.reason });
+      this.onParseError(model.name, r.reason, exchange);
       return;
     }
     if (r.kind === "llm") {

@@ -31,6 +31,16 @@ export interface TapOptions<T extends RouteTarget> {
   sink: TapSink<T>;
   /** keep-alive connections to the upstream (default 128) */
   connections?: number;
+  /** an upstream failure answered with 502/504 (for the log) */
+  onUpstreamError?: (e: UpstreamError) => void;
+}
+
+export interface UpstreamError {
+  status: 502 | 504;
+  method: string;
+  path: string;
+  requestId: string | undefined;
+  error: string;
 }
 
 const JSON_HEADERS = ["content-type", "application/json"];
@@ -234,6 +244,13 @@ export class Tap<T extends RouteTarget> {
         res.writeHead(status, out);
         res.end(JSON.stringify({ error: message, status }));
         if (ctx.target) opts.sink.request(ctx.target, status, (performance.now() - ctx.start) / 1000);
+        opts.onUpstreamError?.({
+          status: status as 502 | 504,
+          method: req.method ?? "GET",
+          path: req.url ?? "/",
+          requestId: ctx.requestId,
+          error: message,
+        });
         // the client may still be sending a body the upstream never read
         if (!req.complete) req.resume();
       },

@@ -84,12 +84,25 @@ describe("SIGTERM", () => {
     child = spawn(process.execPath, [main, "run", "-c", file, "--grace", "5s"], {
       stdio: ["ignore", "pipe", "pipe"],
     });
+    let stdout = "";
     let stderr = "";
+    const logLines = () =>
+      stdout
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+    child.stderr?.on("data", (c: Buffer) => {
+      stderr += c.toString();
+    });
+    // the agent logs pino JSON lines on stdout; the first says where it listens
     const ports = await new Promise<{ tap: number; metrics: number }>((resolve, reject) => {
-      child.stderr?.on("data", (c: Buffer) => {
-        stderr += c.toString();
-        const m = /tap [\d.]+:(\d+), ingest \S+, metrics [\d.]+:(\d+)/.exec(stderr);
-        if (m) resolve({ tap: Number(m[1]), metrics: Number(m[2]) });
+      child.stdout?.on("data", (c: Buffer) => {
+        stdout += c.toString();
+        const started = logLines().find((l) => l.msg === "agent started");
+        if (started) {
+          const port = (k: string) => Number(String(started[k]).split(":").at(-1));
+          resolve({ tap: port("tap"), metrics: port("metrics") });
+        }
       });
       child.once("exit", (code) => reject(new Error(`exited ${code}: ${stderr}`)));
     });
@@ -106,6 +119,13 @@ describe("SIGTERM", () => {
     const results = await Promise.all(inFlight);
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(200));
     expect(await exited).toBe(0);
+    const lines = logLines();
+    expect(lines[0]).toMatchObject({ level: 30, name: "infermon", msg: "agent started" });
+    expect(lines[0]?.models).toContain("credit");
+    const draining = lines.find((l) => l.msg === "draining");
+    expect(draining).toMatchObject({ level: 30, signal: "SIGTERM", grace_ms: 5000 });
+    expect(draining?.in_flight).toBeGreaterThan(0);
+    expect(lines.at(-1)).toMatchObject({ msg: "stopped" });
     // and it no longer accepts
     await expect(send(`http://127.0.0.1:${ports.tap}/v2/health/live`)).rejects.toThrow();
   });
