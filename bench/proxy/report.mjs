@@ -72,11 +72,11 @@ The floor of any Node.js proxy on this machine, measured in the same run: \`benc
     const secondPeak = peak(rss.filter(([s]) => s >= mid));
     const maxRss = peak(rss);
     md += `
-infermon RSS at ${r.rate} req/s for ${r.rssSeconds} s (sampled every 10 s): ${f(rss[0][1])} MB at the start, ${f(rss[rss.length - 1][1])} MB at the end, ${f(maxRss)} MB at most. RSS follows the garbage collector's sawtooth, so growth is judged on the peaks: ${f(firstPeak)} MB in the first half, ${f(secondPeak)} MB in the second (≤ 150 MB and not growing: ${ok(maxRss <= 150 && secondPeak <= firstPeak + 5)}). ${r.rssLoad.requests} requests, ${r.rssLoad.errors} errors, p99 ${f(r.rssLoad.p99)} ms. Samples (s: MB): ${rss.map(([t, v]) => `${t}: ${v.toFixed(1)}`).join(", ")}.
+infermon RSS at ${r.rate} req/s for ${r.rssSeconds} s in a fresh agent (sampled every 10 s)${r.rssAfterSaturation ? `; the agent used above measured ${f(r.rssAfterSaturation)} MB right after the throughput runs, as V8 keeps the heap it grew at saturation for a while` : ""}: ${f(rss[0][1])} MB at the start, ${f(rss[rss.length - 1][1])} MB at the end, ${f(maxRss)} MB at most. RSS follows the garbage collector's sawtooth, so growth is judged on the peaks: ${f(firstPeak)} MB in the first half, ${f(secondPeak)} MB in the second (≤ 150 MB and not growing: ${ok(maxRss <= 150 && secondPeak <= firstPeak + 5)}). ${r.rssLoad.requests} requests, ${r.rssLoad.errors} errors, p99 ${f(r.rssLoad.p99)} ms. Samples (s: MB): ${rss.map(([t, v]) => `${t}: ${v.toFixed(1)}`).join(", ")}.
 `;
   }
   md += `
-Analysis over the whole run (latency, throughput and RSS parts): ${r.agent.events} events (rows) analysed; ${r.agent.droppedOverload ?? 0} copies shed while the event loop was saturated (\`reason="overload"\`: analysis held to its 5 % floor, docs/adr/0003-agent-runtime.md), ${r.agent.droppedQueueFull} dropped as \`queue_full\`; ${r.agent.parseErrors} parse errors. Raw figures: \`bench/proxy/results.json\`. Worker-thread figures: \`node bench/proxy/analysisCost.mjs\` (docs/adr/0003-agent-runtime.md).
+Analysis in the latency and throughput parts: ${r.agent.events} events (rows) analysed; ${r.agent.droppedOverload ?? 0} copies shed while the event loop was saturated (\`reason="overload"\`: analysis held to its 5 % floor, docs/adr/0003-agent-runtime.md), ${r.agent.droppedQueueFull} dropped as \`queue_full\`; ${r.agent.parseErrors} parse errors.${r.rssAgent ? ` In the RSS part: ${r.rssAgent.events} events analysed, ${r.rssAgent.droppedOverload + r.rssAgent.droppedQueueFull} copies dropped.` : ""} Raw figures: \`bench/proxy/results.json\`. Worker-thread figures: \`node bench/proxy/analysisCost.mjs\` (docs/adr/0003-agent-runtime.md).
 `;
   return md;
 }

@@ -143,11 +143,12 @@ http {
 `,
 );
 start("nginx", ["-p", prefix, "-c", join(prefix, "nginx.conf")]);
-const agent = start(
-  process.execPath,
-  [join(root, "dist/cli/main.js"), "run", "-c", join(dir, "infermon.yaml")],
-  { cwd: dir, verbose: true },
-);
+const startAgent = () =>
+  start(process.execPath, [join(root, "dist/cli/main.js"), "run", "-c", join(dir, "infermon.yaml")], {
+    cwd: dir,
+    verbose: true,
+  });
+let agent = startAgent();
 // the floor of any Node.js proxy here: node:http + undici and nothing else (minimalProxy.mjs)
 start(process.execPath, [join(here, "minimalProxy.mjs"), String(P.minimal), String(P.upstream)]);
 await waitFor(`http://127.0.0.1:${P.upstream}/`);
@@ -258,12 +259,31 @@ for (const [name, runs] of Object.entries(runsOf)) {
 }
 results.loadavgEnd = (await import("node:os")).loadavg();
 
-// --- infermon RSS at the fixed rate
+const agentCounts = async () => {
+  const metrics = await (await fetch(`http://127.0.0.1:${P.metrics}/metrics`)).text();
+  const metric = (re) => Number(re.exec(metrics)?.[1] ?? 0);
+  return {
+    events: metric(/^infermon_events_total\{model="credit",source="tap"\} (\S+)/m),
+    droppedQueueFull: metric(/^infermon_events_dropped_total\{reason="queue_full"\} (\S+)/m),
+    droppedOverload: metric(/^infermon_events_dropped_total\{reason="overload"\} (\S+)/m),
+    parseErrors: metric(/^infermon_parse_errors_total\{[^}]*\} (\S+)/m),
+  };
+};
 const rssOf = () =>
   Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${agent.pid}/status`, "utf8"))?.[1]) / 1024;
+results.agent = await agentCounts();
+results.rssAfterSaturation = MAX_SECONDS > 0 ? rssOf() : undefined;
+
+// --- infermon RSS at the fixed rate, in a fresh agent: the one above was just saturated, and V8
+// gives back the heap it grew for that only slowly (its RSS right after is reported too)
 const rss = [];
 if (RSS_SECONDS > 0) {
-  log(`rss: ${RSS_SECONDS}s at ${RATE} req/s …`);
+  const exited = new Promise((r) => agent.once("exit", r));
+  agent.kill("SIGTERM");
+  await exited;
+  agent = startAgent();
+  await waitFor(`http://127.0.0.1:${P.metrics}/readyz`);
+  log(`rss: ${RSS_SECONDS}s at ${RATE} req/s (fresh agent) …`);
   const run = fixedRate({
     url: targets.infermon,
     path: PATH,
@@ -277,15 +297,8 @@ if (RSS_SECONDS > 0) {
   results.rssLoad = await run;
   rss.push([RSS_SECONDS, rssOf()]);
   results.rss = rss;
+  results.rssAgent = await agentCounts();
 }
-const metrics = await (await fetch(`http://127.0.0.1:${P.metrics}/metrics`)).text();
-const metric = (re) => Number(re.exec(metrics)?.[1] ?? 0);
-results.agent = {
-  events: metric(/^infermon_events_total\{model="credit",source="tap"\} (\S+)/m),
-  droppedQueueFull: metric(/^infermon_events_dropped_total\{reason="queue_full"\} (\S+)/m),
-  droppedOverload: metric(/^infermon_events_dropped_total\{reason="overload"\} (\S+)/m),
-  parseErrors: metric(/^infermon_parse_errors_total\{[^}]*\} (\S+)/m),
-};
 Object.assign(results, {
   date: new Date().toISOString(),
   maxSeconds: MAX_SECONDS,
