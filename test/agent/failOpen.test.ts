@@ -43,7 +43,10 @@ afterAll(async () => {
   await upstream.close();
 });
 
-async function load(port: number | undefined, total: number, body: string, expected: Buffer) {
+/** `total` requests at concurrency 32 through the tap; every answer must be the upstream's own. */
+async function loadUnchanged(port: number | undefined, total: number, seed: number): Promise<void> {
+  const body = oipRequest([creditRow(rng(seed))]);
+  const expected = (await send(`${upstream.url}/v2/models/credit/infer`, { body })).body;
   const pool = new Pool(`http://127.0.0.1:${port}`, { connections: 32 });
   let errors = 0;
   let different = 0;
@@ -63,17 +66,14 @@ async function load(port: number | undefined, total: number, body: string, expec
   };
   await Promise.all(Array.from({ length: 32 }, worker));
   await pool.close();
-  return { errors, different };
+  expect(errors).toBe(0);
+  expect(different).toBe(0);
 }
 
 it("drops exactly what does not fit while analysis is stalled, with no client errors", async () => {
   agent.queue.pause();
-  const body = oipRequest([creditRow(rng(3))]);
   const total = 1000;
-  const expected = await send(`${upstream.url}/v2/models/credit/infer`, { body });
-  const { errors, different } = await load(addr.tap?.port, total, body, expected.body);
-  expect(errors).toBe(0);
-  expect(different).toBe(0);
+  await loadUnchanged(addr.tap?.port, total, 3);
   let m = parseMetrics((await send(`http://127.0.0.1:${addr.metrics.port}/metrics`)).body.toString());
   expect(metricValue(m, "infermon_queue_depth")).toBe(50);
   expect(metricValue(m, "infermon_events_dropped_total", { reason: "queue_full" })).toBe(total - 50);
@@ -86,12 +86,8 @@ it("drops exactly what does not fit while analysis is stalled, with no client er
 });
 
 it("sheds analysis, counted, while requests keep arriving faster than its budget allows", async () => {
-  const body = oipRequest([creditRow(rng(4))]);
   const total = 2000;
-  const expected = await send(`${upstream.url}/v2/models/credit/infer`, { body });
-  const { errors, different } = await load(tightAddr.tap?.port, total, body, expected.body);
-  expect(errors).toBe(0);
-  expect(different).toBe(0);
+  await loadUnchanged(tightAddr.tap?.port, total, 4);
   await tight.queue.idle();
   const m = parseMetrics((await send(`http://127.0.0.1:${tightAddr.metrics.port}/metrics`)).body.toString());
   const analysed = metricValue(m, "infermon_events_total", { model: "credit", source: "tap" });
