@@ -39,7 +39,8 @@ export interface Addresses {
 }
 
 const DEFAULT_QUEUE = 10_000;
-/** about what analysis at its floor gets through in one budget window (5 ms at ~10 µs a copy) */
+/** about what analysis at its floor gets through in one budget window (5 ms at ~10 µs a copy); at
+ * most half the queue */
 const SHED_BACKLOG = 512;
 const DEFAULT_MAX_BODY = 1_048_576;
 
@@ -131,6 +132,7 @@ export class Agent {
       { budget },
     );
     const queue = this.queue;
+    const shedBacklog = Math.min(SHED_BACKLOG, Math.ceil(queue.capacity / 2));
     const dropQueueFull = metrics.dropped.labels({ reason: "queue_full" });
     const dropOverload = metrics.dropped.labels({ reason: "overload" });
     const dropTooLarge = metrics.dropped.labels({ reason: "body_too_large" });
@@ -145,7 +147,7 @@ export class Agent {
         );
     };
     const submit = (w: Work): boolean => {
-      if (queue.depth >= SHED_BACKLOG && budget.saturated) {
+      if (queue.depth >= shedBacklog && budget.saturated) {
         dropOverload.inc();
         dropped("overload");
         return false;

@@ -72,7 +72,22 @@ export function upstreamRequestHeaders(raw: readonly string[], info: ForwardInfo
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
     const lower = name.toLowerCase();
-    if (lower === "transfer-encoding") chunked = true;
+    // what the tap needs to know of the body, whether or not the field is forwarded (a client may
+    // list Content-Length in Connection; the body still has that length)
+    switch (lower) {
+      case "transfer-encoding":
+        chunked = true;
+        break;
+      case "content-length":
+        contentLength = toLength(value);
+        break;
+      case "content-encoding":
+        contentEncoded = value.trim().toLowerCase() !== "identity";
+        break;
+      case "inference-header-content-length":
+        jsonLength = toLength(value);
+        break;
+    }
     if (HOP_BY_HOP.has(lower) || lower === "expect" || drop?.has(lower)) continue;
     switch (lower) {
       case "x-forwarded-for":
@@ -89,15 +104,6 @@ export function upstreamRequestHeaders(raw: readonly string[], info: ForwardInfo
         break;
       case "x-request-id":
         if (requestId === undefined && value !== "") requestId = value;
-        break;
-      case "content-length":
-        contentLength = toLength(value);
-        break;
-      case "content-encoding":
-        contentEncoded = value.trim().toLowerCase() !== "identity";
-        break;
-      case "inference-header-content-length":
-        jsonLength = toLength(value);
         break;
     }
     out.push(name, value);

@@ -4,7 +4,7 @@
 // has ended and must not block (the agent's sink is a non-blocking bounded-queue offer).
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { type Duplex, Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import { Pool } from "undici";
@@ -68,16 +68,30 @@ export class Tap<T extends RouteTarget> {
     this.server = createServer({ noDelay: true, keepAliveTimeout: 30_000 }, (req, res) =>
       this.handle(req, res),
     );
-    this.tunnels = new UpgradeTunnels({
-      host: u.hostname.replace(/^\[|\]$/g, ""),
-      port: Number(u.port || (u.protocol === "https:" ? 443 : 80)),
-      basePath: this.basePath,
-      timeoutMs: opts.timeoutMs,
-      tls: u.protocol === "https:",
-    });
-    this.server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) =>
-      this.tunnels.handle(req, socket, head),
+    this.tunnels = new UpgradeTunnels(
+      {
+        host: u.hostname.replace(/^\[|\]$/g, ""),
+        port: Number(u.port || (u.protocol === "https:" ? 443 : 80)),
+        basePath: this.basePath,
+        timeoutMs: opts.timeoutMs,
+        tls: u.protocol === "https:",
+      },
+      (status, req, error) =>
+        opts.onUpstreamError?.({
+          status,
+          method: req.method ?? "GET",
+          path: pathOnly(req.url),
+          requestId: undefined,
+          error,
+        }),
     );
+    // Node hands every request with `Connection: upgrade` to this listener. WebSocket handshakes are
+    // tunnelled; any other upgrade (h2c from `curl --http2`, say) is one a proxy may ignore, so the
+    // request is replayed to this server without it and proxied, monitored, like any other.
+    this.server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (isWebSocket(req)) this.tunnels.handle(req, socket, head);
+      else this.server.emit("connection", replayWithoutUpgrade(req, socket as Socket, head));
+    });
   }
 
   listen(host: string, port: number): Promise<AddressInfo> {
@@ -247,7 +261,7 @@ export class Tap<T extends RouteTarget> {
         opts.onUpstreamError?.({
           status: status as 502 | 504,
           method: req.method ?? "GET",
-          path: req.url ?? "/",
+          path: pathOnly(req.url),
           requestId: ctx.requestId,
           error: message,
         });
@@ -320,4 +334,49 @@ async function* streamBody(req: IncomingMessage, copy: BodyCopy | undefined): As
     copy?.add(chunk as Buffer);
     yield chunk as Buffer;
   }
+}
+
+/** The path without its query (queries may carry tokens; they stay out of the log). */
+function pathOnly(url: string | undefined): string {
+  const u = url ?? "/";
+  const q = u.indexOf("?");
+  return q < 0 ? u : u.slice(0, q);
+}
+
+function isWebSocket(req: IncomingMessage): boolean {
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2)
+    if ((raw[i] as string).toLowerCase() === "upgrade" && /\bwebsocket\b/i.test(raw[i + 1] as string))
+      return true;
+  return false;
+}
+
+/**
+ * Puts the request's bytes back in front of what the socket still holds, minus the upgrade offer
+ * (the Upgrade field, and the `upgrade` token in Connection), so the server parses it afresh as an
+ * ordinary request.
+ */
+function replayWithoutUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): Socket {
+  let text = `${req.method} ${req.url} HTTP/${req.httpVersion}\r\n`;
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    let value = raw[i + 1] as string;
+    const lower = name.toLowerCase();
+    if (lower === "upgrade") continue;
+    if (lower === "connection") {
+      value = value
+        .split(",")
+        .map((t) => t.trim())
+        .filter((t) => t !== "" && t.toLowerCase() !== "upgrade")
+        .join(", ");
+      if (value === "") continue;
+    }
+    text += `${name}: ${value}\r\n`;
+  }
+  text += "\r\n";
+  socket.unshift(
+    head.length > 0 ? Buffer.concat([Buffer.from(text, "latin1"), head]) : Buffer.from(text, "latin1"),
+  );
+  return socket;
 }

@@ -42,7 +42,11 @@ function plainResponse(status: 502 | 504, message: string): string {
 export class UpgradeTunnels {
   private readonly open = new Set<Duplex>();
 
-  constructor(private readonly target: UpgradeTarget) {}
+  constructor(
+    private readonly target: UpgradeTarget,
+    /** a handshake answered with 502/504 by the tap (for the log) */
+    private readonly onFailure: (status: 502 | 504, req: IncomingMessage, error: string) => void = () => {},
+  ) {}
 
   /** Tunnels currently open (both sockets of one count once). */
   get count(): number {
@@ -56,9 +60,14 @@ export class UpgradeTunnels {
       : connect({ host: t.host, port: t.port, noDelay: true });
     this.open.add(client);
     let answered = false;
+    let failed = false;
     const fail = (status: 502 | 504, message: string) => {
-      if (!answered && client.writable) client.end(plainResponse(status, message));
-      else client.destroy();
+      if (failed) return;
+      failed = true;
+      if (!answered && client.writable) {
+        client.end(plainResponse(status, message));
+        this.onFailure(status, req, message);
+      } else client.destroy();
       upstream.destroy();
     };
     const timer = setTimeout(
@@ -75,7 +84,12 @@ export class UpgradeTunnels {
       answered = true;
       clearTimeout(timer);
     });
-    upstream.pipe(client);
+    // not ended by the pipe: an upstream that closes before answering gets a 502, not an empty reply
+    upstream.pipe(client, { end: false });
+    upstream.once("end", () => {
+      if (answered) client.end();
+      else fail(502, "upstream closed the connection before answering");
+    });
     upstream.on("error", (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
       fail(502, `upstream unreachable: ${err.code ?? err.message}`);
@@ -88,6 +102,7 @@ export class UpgradeTunnels {
     });
     upstream.once("close", () => {
       if (answered) client.end();
+      else fail(502, "upstream closed the connection before answering");
     });
   }
 

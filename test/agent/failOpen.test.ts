@@ -15,6 +15,8 @@ let agent: Agent;
 let addr: Addresses;
 let tight: Agent;
 let tightAddr: Addresses;
+let saturated: Agent;
+let saturatedAddr: Addresses;
 
 beforeAll(async () => {
   upstream = await startModelServer();
@@ -35,11 +37,26 @@ beforeAll(async () => {
     },
   });
   tightAddr = await tight.start();
+  // every window counts as saturated: copies beyond the shedding backlog (half the queue, 25) are
+  // shed at once as "overload"
+  saturated = new Agent(writeFixture({ upstream: upstream.url, queueSize: 50 }).config, {
+    processMetrics: false,
+    analysisBudget: {
+      windowMs: 20,
+      floor: 0.001,
+      headroom: 0.99,
+      saturated: 1e-9,
+      busyPassMs: 0.1,
+      idlePassMs: 0.5,
+    },
+  });
+  saturatedAddr = await saturated.start();
 });
 
 afterAll(async () => {
   await agent.stop(1000);
   await tight.stop(1000);
+  await saturated.stop(1000);
   await upstream.close();
 });
 
@@ -75,13 +92,20 @@ it("drops exactly what does not fit while analysis is stalled, with no client er
   const total = 1000;
   await loadUnchanged(addr.tap?.port, total, 3);
   let m = parseMetrics((await send(`http://127.0.0.1:${addr.metrics.port}/metrics`)).body.toString());
-  expect(metricValue(m, "infermon_queue_depth")).toBe(50);
-  expect(metricValue(m, "infermon_events_dropped_total", { reason: "queue_full" })).toBe(total - 50);
+  // the queue holds 50; once the loop counts as saturated (client and agent share this test's event
+  // loop) copies beyond half of it are shed as "overload" instead: either way every copy is counted
+  const depth = metricValue(m, "infermon_queue_depth") ?? 0;
+  expect(depth).toBeGreaterThanOrEqual(25);
+  expect(depth).toBeLessThanOrEqual(50);
+  const drops =
+    (metricValue(m, "infermon_events_dropped_total", { reason: "queue_full" }) ?? 0) +
+    (metricValue(m, "infermon_events_dropped_total", { reason: "overload" }) ?? 0);
+  expect(drops).toBe(total - depth);
   expect(metricValue(m, "infermon_inference_requests_total", { model: "credit", code: "200" })).toBe(total);
   agent.queue.resume();
   await agent.queue.idle();
   m = parseMetrics((await send(`http://127.0.0.1:${addr.metrics.port}/metrics`)).body.toString());
-  expect(metricValue(m, "infermon_events_total", { model: "credit", source: "tap" })).toBe(50);
+  expect(metricValue(m, "infermon_events_total", { model: "credit", source: "tap" })).toBe(depth);
   expect(metricValue(m, "infermon_queue_depth")).toBe(0);
 });
 
@@ -100,4 +124,20 @@ it("sheds analysis, counted, while requests keep arriving faster than its budget
   // one row per request: every copy was either analysed or dropped and counted
   expect((analysed ?? 0) + dropped).toBe(total);
   expect(metricValue(m, "infermon_inference_requests_total", { model: "credit", code: "200" })).toBe(total);
+});
+
+it("sheds copies at once, as overload, while the event loop is saturated", async () => {
+  const total = 1000;
+  await loadUnchanged(saturatedAddr.tap?.port, total, 5);
+  await saturated.queue.idle();
+  const m = parseMetrics(
+    (await send(`http://127.0.0.1:${saturatedAddr.metrics.port}/metrics`)).body.toString(),
+  );
+  const analysed = metricValue(m, "infermon_events_total", { model: "credit", source: "tap" }) ?? 0;
+  const overload = metricValue(m, "infermon_events_dropped_total", { reason: "overload" }) ?? 0;
+  const queueFull = metricValue(m, "infermon_events_dropped_total", { reason: "queue_full" }) ?? 0;
+  expect(overload).toBeGreaterThan(0);
+  // shed before the queue fills: with the backlog at half the queue, nothing reaches queue_full
+  expect(queueFull).toBe(0);
+  expect(analysed + overload).toBe(total);
 });

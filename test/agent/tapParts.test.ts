@@ -77,6 +77,15 @@ describe("hop-by-hop headers", () => {
     expect(out.headers.slice(-4)).toEqual(["x-forwarded-for", "unknown", "x-forwarded-proto", "http"]);
   });
 
+  it("knows the body's length and encoding even when Connection lists those fields", () => {
+    const out = upstreamRequestHeaders(
+      ["Connection", "content-length, content-encoding", "Content-Length", "12", "Content-Encoding", "gzip"],
+      { clientIp: "10.0.0.2", proto: "http" },
+    );
+    expect(out).toMatchObject({ contentLength: 12, contentEncoded: true });
+    expect(out.headers).not.toContain("Content-Length");
+  });
+
   it("keeps response headers as sent except hop-by-hop, and reads what analysis needs", () => {
     const f = clientResponseHeaders(
       [
