@@ -5,6 +5,7 @@
 import { Pool } from "undici";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { type Addresses, Agent } from "../../src/cli/agent.js";
+import type { BudgetOptions } from "../../src/monitor/analysisBudget.js";
 import { creditRow, oipRequest, rng, writeFixture } from "../helpers/agentFixture.js";
 import { send } from "../helpers/http.js";
 import { metricValue, parseMetrics } from "../helpers/metricsText.js";
@@ -18,39 +19,25 @@ let tightAddr: Addresses;
 let saturated: Agent;
 let saturatedAddr: Addresses;
 
+/** An agent with a queue of 50 in front of the test's upstream, and the given analysis budget. */
+async function startAgent(analysisBudget?: BudgetOptions): Promise<[Agent, Addresses]> {
+  const a = new Agent(writeFixture({ upstream: upstream.url, queueSize: 50 }).config, {
+    processMetrics: false,
+    analysisBudget,
+  });
+  return [a, await a.start()];
+}
+
+// a budget that leaves analysis about 0.1–1 % of the loop while requests are in flight
+const TIGHT = { floor: 0.001, headroom: 0.99, busyPassMs: 0.1, idlePassMs: 0.5 };
+
 beforeAll(async () => {
   upstream = await startModelServer();
-  agent = new Agent(writeFixture({ upstream: upstream.url, queueSize: 50 }).config, {
-    processMetrics: false,
-  });
-  addr = await agent.start();
-  // while requests are in flight analysis gets about 1 % of the loop at most
-  tight = new Agent(writeFixture({ upstream: upstream.url, queueSize: 50 }).config, {
-    processMetrics: false,
-    analysisBudget: {
-      windowMs: 50,
-      floor: 0.001,
-      headroom: 0.99,
-      saturated: 0.95,
-      busyPassMs: 0.1,
-      idlePassMs: 0.5,
-    },
-  });
-  tightAddr = await tight.start();
+  [agent, addr] = await startAgent();
+  [tight, tightAddr] = await startAgent({ ...TIGHT, windowMs: 50, saturated: 0.95 });
   // every window counts as saturated: copies beyond the shedding backlog (half the queue, 25) are
   // shed at once as "overload"
-  saturated = new Agent(writeFixture({ upstream: upstream.url, queueSize: 50 }).config, {
-    processMetrics: false,
-    analysisBudget: {
-      windowMs: 20,
-      floor: 0.001,
-      headroom: 0.99,
-      saturated: 1e-9,
-      busyPassMs: 0.1,
-      idlePassMs: 0.5,
-    },
-  });
-  saturatedAddr = await saturated.start();
+  [saturated, saturatedAddr] = await startAgent({ ...TIGHT, windowMs: 20, saturated: 1e-9 });
 });
 
 afterAll(async () => {
