@@ -6,10 +6,10 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { oipRequest, referenceProfile, uniformCreditRow } from "./inputs.mjs";
 
 const root = join(fileURLToPath(import.meta.url), "../../..");
 const { parseConfig } = await import(join(root, "dist/config/load.js"));
-const { ProfileBuilder } = await import(join(root, "dist/stats/profileBuilder.js"));
 const { BinLayout } = await import(join(root, "dist/stats/binLayout.js"));
 const { AgentMetrics } = await import(join(root, "dist/export/metrics.js"));
 const { ModelMonitor } = await import(join(root, "dist/monitor/modelMonitor.js"));
@@ -33,23 +33,11 @@ models:
 `);
 const model = config.models[0];
 let seed = 1;
-const rnd = () => {
+const row = uniformCreditRow(() => {
   seed = (seed * 16807) % 2147483647;
   return seed / 2147483647;
-};
-const row = () => ({
-  income: Math.round(20_000 + 100_000 * rnd()),
-  age: Math.floor(18 + 62 * rnd()),
-  score: Math.round(300 + 550 * rnd()),
-  region: ["north", "south", "east", "west"][Math.floor(4 * rnd())],
-  probability: rnd(),
 });
-const pb = new ProfileBuilder(model);
-const rows = Array.from({ length: 5000 }, row);
-for (const r of rows) pb.observe(r);
-pb.fixBins();
-for (const r of rows) pb.count(r);
-const layout = BinLayout.fromProfile(pb.build(), model);
+const layout = BinLayout.fromProfile(referenceProfile(model, row), model);
 const metrics = new AgentMetrics({ version: "bench", processMetrics: false });
 const runtime = {
   name: "credit",
@@ -60,13 +48,7 @@ const analyzer = new Analyzer(metrics);
 
 const n = 14;
 const rs = Array.from({ length: n }, row);
-const col = (name, dt) => ({ name, shape: [n], datatype: dt, data: rs.map((x) => x[name]) });
-const request = Buffer.from(
-  JSON.stringify({
-    id: "b".repeat(300),
-    inputs: [col("income", "FP64"), col("age", "INT64"), col("score", "FP64"), col("region", "BYTES")],
-  }),
-);
+const request = Buffer.from(oipRequest(rs, "b".repeat(300)));
 const response = Buffer.from(
   JSON.stringify({
     model_name: "credit",

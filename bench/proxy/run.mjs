@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fixedRate } from "./fixedRate.mjs";
+import { oipRequest, padId, referenceProfile, uniformCreditRow } from "./inputs.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "../..");
@@ -33,7 +34,6 @@ const MAX_SECONDS = Number(args["max-seconds"] ?? 10);
 const RSS_SECONDS = Number(args["rss-seconds"] ?? 300);
 const P = { upstream: 18_901, nginx: 18_902, tap: 18_903, metrics: 18_904, minimal: 18_905 };
 
-const { ProfileBuilder } = await import(join(root, "dist/stats/profileBuilder.js"));
 const { parseConfig } = await import(join(root, "dist/config/load.js"));
 const demoData = await import(join(root, "dist/demo/creditData.js"));
 const { creditModelYaml } = demoData;
@@ -72,14 +72,7 @@ async function waitFor(url) {
 }
 
 // --- inputs: config, reference profile, a 1 KB OIP v2 request
-const r = rng(7);
-const row = () => ({
-  income: Math.round(20_000 + 100_000 * r()),
-  age: Math.floor(18 + 62 * r()),
-  score: Math.round(300 + 550 * r()),
-  region: ["north", "south", "east", "west"][Math.floor(4 * r())],
-  probability: r(),
-});
+const row = uniformCreditRow(rng(7));
 const configText = `service: bench
 models:
 ${creditModelYaml({ reference: "./credit.json" })}tap: {listen: "127.0.0.1:${P.tap}", upstream: "http://127.0.0.1:${P.upstream}", max_body_bytes: 1048576, queue_size: 10000, timeout: 30s}
@@ -87,26 +80,10 @@ metrics: {listen: "127.0.0.1:${P.metrics}"}
 `;
 writeFileSync(join(dir, "infermon.yaml"), configText);
 const config = parseConfig(configText, "bench", dir);
-const pb = new ProfileBuilder(config.models[0]);
-const rows = Array.from({ length: 5000 }, row);
-for (const x of rows) pb.observe(x);
-pb.fixBins();
-for (const x of rows) pb.count(x);
-writeFileSync(join(dir, "credit.json"), JSON.stringify(pb.build()));
-
-function oip(n, id) {
-  const rs = Array.from({ length: n }, row);
-  const col = (name, dt) => ({ name, shape: [n], datatype: dt, data: rs.map((x) => x[name]) });
-  return JSON.stringify({
-    id,
-    inputs: [col("income", "FP64"), col("age", "INT64"), col("score", "FP64"), col("region", "BYTES")],
-  });
-}
-let body = oip(14, "bench-0000000001");
-// pad the id to exactly 1024 bytes
-body = body.replace('"bench-0000000001"', `"${"b".repeat(1024 - body.length + 16)}"`);
+writeFileSync(join(dir, "credit.json"), JSON.stringify(referenceProfile(config.models[0], row)));
+// a 14-row request, its id padded so the body is exactly 1 KiB
+const body = padId(oipRequest(Array.from({ length: 14 }, row), "bench-0000000001"), "bench-0000000001", 1024);
 const BODY = Buffer.from(body);
-if (BODY.length !== 1024) throw new Error(`body is ${BODY.length} bytes`);
 
 // --- the three targets
 start(process.execPath, [join(here, "upstream.mjs"), String(P.upstream)]);

@@ -12,6 +12,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { isMainThread, parentPort, Worker, workerData } from "node:worker_threads";
+import { oipRequest, padId, referenceProfile, uniformCreditRow } from "./inputs.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "../..");
@@ -95,37 +96,18 @@ if (!isMainThread) {
   // --- driver
   const args = process.argv.slice(2);
   const seconds = Number(args[args.indexOf("--seconds") + 1] || 10);
-  const { ProfileBuilder } = await import(dist("stats/profileBuilder.js"));
   const { parseConfig } = await import(dist("config/load.js"));
   const { fixedRate } = await import("./fixedRate.mjs");
   const dir = mkdtempSync(join(tmpdir(), "infermon-worker-"));
   const P = { upstream: 18_921, tap: 18_923, metrics: 18_924 };
   const config = parseConfig(configText(P.upstream, P.tap, P.metrics), "x", dir);
   let seed = 3;
-  const rnd = () => {
+  const row = uniformCreditRow(() => {
     seed = (seed * 16807) % 2147483647;
     return seed / 2147483647;
-  };
-  const row = () => ({
-    income: Math.round(20_000 + 100_000 * rnd()),
-    age: Math.floor(18 + 62 * rnd()),
-    score: Math.round(300 + 550 * rnd()),
-    region: ["north", "south", "east", "west"][Math.floor(4 * rnd())],
-    probability: rnd(),
   });
-  const pb = new ProfileBuilder(config.models[0]);
-  const rows = Array.from({ length: 5000 }, row);
-  for (const r of rows) pb.observe(r);
-  pb.fixBins();
-  for (const r of rows) pb.count(r);
-  writeFileSync(join(dir, "credit.json"), JSON.stringify(pb.build()));
-  const rs = Array.from({ length: 14 }, row);
-  const col = (name, dt) => ({ name, shape: [14], datatype: dt, data: rs.map((x) => x[name]) });
-  let body = JSON.stringify({
-    id: "x",
-    inputs: [col("income", "FP64"), col("age", "INT64"), col("score", "FP64"), col("region", "BYTES")],
-  });
-  body = body.replace('"x"', `"${"b".repeat(1024 - body.length + 1)}"`);
+  writeFileSync(join(dir, "credit.json"), JSON.stringify(referenceProfile(config.models[0], row)));
+  const body = padId(oipRequest(Array.from({ length: 14 }, row), "x"), "x", 1024);
   const BODY = Buffer.from(body);
   const lua = join(dir, "post.lua");
   writeFileSync(

@@ -139,7 +139,7 @@ export class Agent {
     // While the loop is saturated analysis runs at its floor; copies beyond a short backlog are shed
     // at once ("overload") rather than held in the queue to be analysed seconds later.
     const dropped = (reason: string) => {
-      const t = throttle.take(`drop:${reason}`);
+      const t = throttle.take(reason); // the reason itself is the kind: no string built per drop
       if (t)
         log.warn(
           { reason, queue_depth: queue.depth, suppressed: t.suppressed },

@@ -12,7 +12,7 @@ import type { Exchange } from "../adapters/inferenceEvent.js";
 import { BodyCopy } from "./bodyCopy.js";
 import { clientResponseHeaders, type RequestHeaderFacts, upstreamRequestHeaders } from "./hopByHop.js";
 import type { RouteTable, RouteTarget } from "./routeTable.js";
-import { UpgradeTunnels } from "./upgrade.js";
+import { isWebSocket, replayWithoutUpgrade, UpgradeTunnels } from "./upgrade.js";
 
 export interface TapSink<T> {
   /** a model route's copies, after the response ended with a 2xx */
@@ -341,42 +341,4 @@ function pathOnly(url: string | undefined): string {
   const u = url ?? "/";
   const q = u.indexOf("?");
   return q < 0 ? u : u.slice(0, q);
-}
-
-function isWebSocket(req: IncomingMessage): boolean {
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2)
-    if ((raw[i] as string).toLowerCase() === "upgrade" && /\bwebsocket\b/i.test(raw[i + 1] as string))
-      return true;
-  return false;
-}
-
-/**
- * Puts the request's bytes back in front of what the socket still holds, minus the upgrade offer
- * (the Upgrade field, and the `upgrade` token in Connection), so the server parses it afresh as an
- * ordinary request.
- */
-function replayWithoutUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): Socket {
-  let text = `${req.method} ${req.url} HTTP/${req.httpVersion}\r\n`;
-  const raw = req.rawHeaders;
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as string;
-    let value = raw[i + 1] as string;
-    const lower = name.toLowerCase();
-    if (lower === "upgrade") continue;
-    if (lower === "connection") {
-      value = value
-        .split(",")
-        .map((t) => t.trim())
-        .filter((t) => t !== "" && t.toLowerCase() !== "upgrade")
-        .join(", ");
-      if (value === "") continue;
-    }
-    text += `${name}: ${value}\r\n`;
-  }
-  text += "\r\n";
-  socket.unshift(
-    head.length > 0 ? Buffer.concat([Buffer.from(text, "latin1"), head]) : Buffer.from(text, "latin1"),
-  );
-  return socket;
 }

@@ -18,19 +18,56 @@ export interface UpgradeTarget {
   tls: boolean;
 }
 
+/** The value of the request's Upgrade field ("" when there is none). */
+function upgradeOffer(req: IncomingMessage): string {
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2)
+    if ((raw[i] as string).toLowerCase() === "upgrade") return raw[i + 1] as string;
+  return "";
+}
+
+export function isWebSocket(req: IncomingMessage): boolean {
+  return /\bwebsocket\b/i.test(upgradeOffer(req));
+}
+
 /** The request head sent to the upstream for an upgrade request. */
 export function upgradeRequestHead(req: IncomingMessage, basePath: string): string {
-  let upgrade = "";
-  for (let i = 0; i < req.rawHeaders.length; i += 2)
-    if ((req.rawHeaders[i] as string).toLowerCase() === "upgrade") upgrade = req.rawHeaders[i + 1] as string;
   const { headers } = upstreamRequestHeaders(req.rawHeaders, {
     clientIp: req.socket.remoteAddress,
     proto: "http",
   });
   let head = `${req.method ?? "GET"} ${basePath}${req.url ?? "/"} HTTP/1.1\r\n`;
   for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
-  head += `Connection: Upgrade\r\nUpgrade: ${upgrade}\r\n\r\n`;
+  head += `Connection: Upgrade\r\nUpgrade: ${upgradeOffer(req)}\r\n\r\n`;
   return head;
+}
+
+/**
+ * An upgrade offer the tap ignores (anything but WebSocket, e.g. h2c): puts the request's bytes back
+ * in front of what the socket still holds, minus the offer (the Upgrade field, and the `upgrade`
+ * token in Connection), so the server parses it afresh as an ordinary request.
+ */
+export function replayWithoutUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): Socket {
+  let text = `${req.method} ${req.url} HTTP/${req.httpVersion}\r\n`;
+  const raw = req.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string;
+    let value = raw[i + 1] as string;
+    const lower = name.toLowerCase();
+    if (lower === "upgrade") continue;
+    if (lower === "connection") {
+      value = value
+        .split(",")
+        .map((t) => t.trim())
+        .filter((t) => t !== "" && t.toLowerCase() !== "upgrade")
+        .join(", ");
+      if (value === "") continue;
+    }
+    text += `${name}: ${value}\r\n`;
+  }
+  const bytes = Buffer.from(`${text}\r\n`, "latin1");
+  socket.unshift(head.length > 0 ? Buffer.concat([bytes, head]) : bytes);
+  return socket;
 }
 
 function plainResponse(status: 502 | 504, message: string): string {
