@@ -6,6 +6,8 @@ import type { AddressInfo } from "node:net";
 import { adapterFor } from "../adapters/adapterFor.js";
 import { latencyBuckets } from "../config/latencyBuckets.js";
 import type { Config, ModelConfig } from "../config/model.js";
+import { createInitialSeries, INITIAL_CODES } from "../export/initialSeries.js";
+import { codeLabel } from "../export/labelValues.js";
 import { type Logger, silentLogger } from "../export/logger.js";
 import { LogThrottle } from "../export/logThrottle.js";
 import { AgentMetrics } from "../export/metrics.js";
@@ -84,6 +86,7 @@ export class Agent {
       processMetrics: opts.processMetrics,
     });
     const metrics = this.metrics;
+    createInitialSeries(metrics, config);
     const runtimes = new Map<string, Runtime>();
     config.models.forEach((m, i) => {
       runtimes.set(m.name, {
@@ -162,7 +165,11 @@ export class Agent {
       const counters = new Map<Runtime, RequestCounters>();
       for (const r of runtimes.values()) {
         const labels = { model: r.name, model_version: r.version };
-        counters.set(r, { duration: metrics.requestDuration.labels(labels), codes: new Map() });
+        // the codes the SLIs select exist at 0 from the start (initialSeries.ts)
+        const codes = new Map(
+          INITIAL_CODES.map((code) => [code, metrics.requests.labels({ ...labels, code: codeLabel(code) })]),
+        );
+        counters.set(r, { duration: metrics.requestDuration.labels(labels), codes });
       }
       this.tap = new Tap<Runtime>({
         upstream: config.tap.upstream,
@@ -200,7 +207,7 @@ export class Agent {
               inc = metrics.requests.labels({
                 model: target.name,
                 model_version: target.version,
-                code: String(code),
+                code: codeLabel(code),
               });
               c.codes.set(code, inc);
             }

@@ -4,6 +4,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { isObject } from "../adapters/jsonBody.js";
+import { UNKNOWN_MODEL } from "../export/labelValues.js";
 import type { AgentMetrics } from "../export/metrics.js";
 import type { ModelRuntime, Work } from "../monitor/analyzer.js";
 import { halfOf, modelHint, readCloudEvent } from "./cloudEvents.js";
@@ -94,7 +95,7 @@ export class IngestServer {
   private cloudEvent(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
     const r = readCloudEvent(req.headers, body);
     if (!r.ok) {
-      this.o.metrics.parseErrors.inc({ model: "unknown", reason: r.reason });
+      this.o.metrics.parseErrors.inc({ model: UNKNOWN_MODEL, reason: r.reason });
       reply(res, 400, { error: r.reason });
       return;
     }
@@ -168,7 +169,8 @@ export class IngestServer {
     const m = this.o.metrics;
     for (const r of readEvents(body, now)) {
       if (!r.ok) {
-        m.parseErrors.inc({ model: r.model, reason: r.reason });
+        // the model named in a bad body is traffic: only a configured name becomes a label
+        m.parseErrors.inc({ model: this.o.models.has(r.model) ? r.model : UNKNOWN_MODEL, reason: r.reason });
         rejected++;
         continue;
       }

@@ -1,6 +1,7 @@
 // Off the hot path: decodes copied bodies with the model's protocol adapter and feeds the events
 // to the model's monitor, counting parse errors, events and LLM usage.
 import type { DecodeResult, Exchange, InferenceEvent, ProtocolAdapter } from "../adapters/inferenceEvent.js";
+import { finishReasonLabel } from "../export/labelValues.js";
 import type { AgentMetrics } from "../export/metrics.js";
 import type { ModelMonitor } from "./modelMonitor.js";
 
@@ -52,7 +53,8 @@ export class Analyzer {
       const u = r.usage;
       if (u.promptTokens > 0) m.llmTokens.inc({ model: u.model, type: "prompt" }, u.promptTokens);
       if (u.completionTokens > 0) m.llmTokens.inc({ model: u.model, type: "completion" }, u.completionTokens);
-      for (const reason of u.finishReasons) m.llmFinishReasons.inc({ model: u.model, reason });
+      for (const reason of u.finishReasons)
+        m.llmFinishReasons.inc({ model: u.model, reason: finishReasonLabel(reason) });
       m.events.inc({ model: model.name, source });
       return;
     }

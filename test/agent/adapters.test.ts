@@ -144,9 +144,10 @@ describe("open inference v2", () => {
     ]);
     expect(e.map((x) => x.prediction)).toEqual([0.2, 0.9]);
     // the tensors that are there must still agree on the rows
-    expect(
-      oip.decode(ex({ inputs: [inputs[0], { name: "region", shape: [1], data: ["north"] }] })),
-    ).toEqual({ kind: "error", reason: "row_mismatch" });
+    expect(oip.decode(ex({ inputs: [inputs[0], { name: "region", shape: [1], data: ["north"] }] }))).toEqual({
+      kind: "error",
+      reason: "row_mismatch",
+    });
   });
 
   it("names what is wrong", () => {
