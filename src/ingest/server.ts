@@ -1,5 +1,5 @@
 // The ingest listener: CloudEvents from KServe's and Seldon's payload loggers at `/` (request and
-// response halves paired by ce-id), and InferenceEvents at POST /v1/events. It answers as soon as
+// response halves paired by (model or source, ce-requestid or ce-id)), and InferenceEvents at POST /v1/events. It answers as soon as
 // the work is queued; analysis happens later, off this path.
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -7,7 +7,7 @@ import { isObject } from "../adapters/jsonBody.js";
 import { UNKNOWN_MODEL } from "../export/labelValues.js";
 import type { AgentMetrics } from "../export/metrics.js";
 import type { ModelRuntime, Work } from "../monitor/analyzer.js";
-import { halfOf, modelHint, readCloudEvent } from "./cloudEvents.js";
+import { halfOf, modelHint, pairId, readCloudEvent } from "./cloudEvents.js";
 import { readEvents } from "./eventsEndpoint.js";
 import { type Pair, Pairing } from "./pairing.js";
 
@@ -34,9 +34,12 @@ export class IngestServer {
   constructor(private readonly o: IngestOptions) {
     this.now = o.now ?? Date.now;
     const ttl = o.pairTtlMs ?? 30_000;
-    this.pairing = new Pairing(ttl, o.maxPending ?? 100_000, (n) =>
-      o.metrics.dropped.inc({ reason: "unpaired" }, n),
-    );
+    const unpaired = o.metrics.dropped.labels({ reason: "unpaired" });
+    const conflicts = o.metrics.pairConflicts.labels({});
+    this.pairing = new Pairing(ttl, o.maxPending ?? 100_000, {
+      unpaired: (n) => unpaired.inc(n),
+      conflict: () => conflicts.inc(),
+    });
     this.sweeper = setInterval(() => this.pairing.expire(this.now()), Math.max(100, ttl / 4)).unref();
     this.server = createServer((req, res) => this.handle(req, res));
   }
@@ -106,6 +109,12 @@ export class IngestServer {
       reply(res, 202, { accepted: false, reason: "unknown_type" });
       return;
     }
+    if (e.data.length === 0) {
+      // KServe also logs non-inference calls (health GETs): nothing to analyse, and not an error
+      this.o.metrics.ignored.inc({ reason: "empty_body" });
+      reply(res, 202, { accepted: false, reason: "empty_body" });
+      return;
+    }
     const hint = modelHint(e);
     const model = this.resolveModel(hint, e.data);
     if (!model && hint !== undefined) {
@@ -113,8 +122,9 @@ export class IngestServer {
       reply(res, 202, { accepted: false, reason: "unknown_model" });
       return;
     }
-    const pair = this.pairing.add(e.id, half, {
+    const pair = this.pairing.add(pairId(e), half, {
       model,
+      source: e.source,
       body: e.data,
       jsonLength: e.jsonLength,
       time: this.now(),
