@@ -49,6 +49,7 @@ const DEFAULT_MAX_BODY = 1_048_576;
 export class Agent {
   readonly metrics: AgentMetrics;
   readonly queue: AnalysisQueue<Work>;
+  private readonly analyzer: Analyzer;
   readonly runtimes: ReadonlyMap<string, Runtime>;
   readonly tap: Tap<Runtime> | undefined;
   readonly ingest: IngestServer | undefined;
@@ -101,21 +102,38 @@ export class Agent {
     this.runtimes = runtimes;
 
     const logPayloads = config.logging.logPayloads;
-    const analyzer = new Analyzer(metrics, now, (model, reason, exchange) => {
-      const t = throttle.take(`parse:${model}:${reason}`);
-      if (!t) return;
-      log.warn(
-        {
-          model,
-          reason,
-          request_id: exchange?.requestId,
-          suppressed: t.suppressed,
-          ...(logPayloads &&
-            exchange && { request_body: sample(exchange.request), response_body: sample(exchange.response) }),
+    const analyzer = new Analyzer(
+      metrics,
+      now,
+      (model, reason, exchange) => {
+        const t = throttle.take(`parse:${model}:${reason}`);
+        if (!t) return;
+        log.warn(
+          {
+            model,
+            reason,
+            request_id: exchange?.requestId,
+            suppressed: t.suppressed,
+            ...(logPayloads &&
+              exchange && {
+                request_body: sample(exchange.request),
+                response_body: sample(exchange.response),
+              }),
+          },
+          "a body could not be read as the model's protocol",
+        );
+      },
+      {
+        maxBodyBytes: config.tap?.maxBodyBytes ?? DEFAULT_MAX_BODY,
+        // a decompressed copy goes back through the queue, under the same budget and drop rules
+        resubmit: (w) => submit(w),
+        drop: (reason) => {
+          metrics.dropped.inc({ reason });
+          dropped(reason);
         },
-        "a body could not be read as the model's protocol",
-      );
-    });
+      },
+    );
+    this.analyzer = analyzer;
     // analysis yields the loop to a saturated proxy (docs/adr/0003-agent-runtime.md)
     let inFlight = (): number => 0;
     const budget = new AnalysisBudget(
@@ -192,8 +210,8 @@ export class Agent {
             );
         },
         sink: {
-          exchange(target, exchange, encoded) {
-            submit({ kind: "exchange", model: target, exchange, source: "tap", encoded });
+          exchange(target, exchange, encodings) {
+            submit({ kind: "exchange", model: target, exchange, source: "tap", encodings });
           },
           drop() {
             dropTooLarge.inc();
@@ -239,6 +257,14 @@ export class Agent {
     });
   }
 
+  /** Resolves once everything offered so far is analysed, decompressed copies included (tests). */
+  async idle(): Promise<void> {
+    do {
+      await this.queue.idle();
+      await this.analyzer.settled();
+    } while (this.queue.depth > 0 || this.analyzer.pendingDecompressions > 0);
+  }
+
   /** Open the listeners (metrics first, so /healthz answers while the rest comes up). */
   async start(): Promise<Addresses> {
     const c = this.config;
@@ -260,7 +286,7 @@ export class Agent {
     this.ready = false;
     await Promise.all([this.tap?.close(graceMs), this.ingest?.close()]);
     await Promise.race([
-      this.queue.idle(),
+      this.idle(),
       new Promise((r) => setTimeout(r, Math.min(graceMs, 2000)).unref()),
     ]);
     if (this.queue.depth > 0)

@@ -144,7 +144,6 @@ export class IngestServer {
       kind: "exchange",
       model,
       source: "cloudevents",
-      encoded: false,
       exchange: {
         request: p.request.body,
         response: p.response.body,
