@@ -1,3 +1,5 @@
+import { STATUS_CODES } from "node:http";
+
 // Label values that come from traffic are checked against configuration or a fixed set, or capped
 // with an `other` bucket, so no request can mint a new series without end (docs/adr/0011).
 
@@ -18,9 +20,14 @@ export class CappedLabel {
   }
 }
 
-/** An HTTP status code as a label: the code for 100–599, `other` for anything else. */
+/**
+ * An HTTP status code as a label: a code Node.js knows by name (node:http STATUS_CODES, a fixed set)
+ * as it is, another code of 100–599 as its class (`5xx`, still matched by the SLIs' `code=~"5.."`),
+ * anything else `other`.
+ */
 export function codeLabel(code: number): string {
-  return Number.isInteger(code) && code >= 100 && code <= 599 ? String(code) : OTHER;
+  if (!Number.isInteger(code) || code < 100 || code > 599) return OTHER;
+  return STATUS_CODES[code] !== undefined ? String(code) : `${Math.floor(code / 100)}xx`;
 }
 
 /** OpenAI-style finish reasons (chat completions API); anything else is `other`. */
