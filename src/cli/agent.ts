@@ -8,10 +8,11 @@ import { latencyBuckets } from "../config/latencyBuckets.js";
 import type { Config, ModelConfig } from "../config/model.js";
 import { createInitialSeries, INITIAL_CODES } from "../export/initialSeries.js";
 import { codeLabel } from "../export/labelValues.js";
+import { listenOn } from "../export/listen.js";
 import { type Logger, silentLogger } from "../export/logger.js";
 import { LogThrottle } from "../export/logThrottle.js";
 import { AgentMetrics } from "../export/metrics.js";
-import { createMetricsServer, listenOn } from "../export/metricsServer.js";
+import { createMetricsServer } from "../export/metricsServer.js";
 import { IngestServer } from "../ingest/server.js";
 import { AnalysisBudget, type BudgetOptions } from "../monitor/analysisBudget.js";
 import { AnalysisQueue } from "../monitor/analysisQueue.js";
@@ -269,9 +270,9 @@ export class Agent {
   async start(): Promise<Addresses> {
     const c = this.config;
     try {
-      const out: Addresses = { metrics: await listenOn(this.metricsServer, c.metrics.listen) };
-      if (this.tap && c.tap) out.tap = await listenOn(this.tap.server, c.tap.listen);
-      if (this.ingest && c.ingest) out.ingest = await listenOn(this.ingest.server, c.ingest.listen);
+      const out: Addresses = { metrics: await listenOn(this.metricsServer, c.metrics.listen, "metrics") };
+      if (this.tap && c.tap) out.tap = await listenOn(this.tap.server, c.tap.listen, "tap");
+      if (this.ingest && c.ingest) out.ingest = await listenOn(this.ingest.server, c.ingest.listen, "ingest");
       this.ready = true;
       return out;
     } catch (err) {
@@ -285,10 +286,7 @@ export class Agent {
   async stop(graceMs: number): Promise<void> {
     this.ready = false;
     await Promise.all([this.tap?.close(graceMs), this.ingest?.close()]);
-    await Promise.race([
-      this.idle(),
-      new Promise((r) => setTimeout(r, Math.min(graceMs, 2000)).unref()),
-    ]);
+    await Promise.race([this.idle(), new Promise((r) => setTimeout(r, Math.min(graceMs, 2000)).unref())]);
     if (this.queue.depth > 0)
       this.log.warn({ queue_depth: this.queue.depth }, "stopped with copies not yet analysed");
     if (!this.metricsServer.listening) return;

@@ -42,17 +42,3 @@ export function createMetricsServer(o: MetricsServerOptions): Server {
     res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
   });
 }
-
-/** `host:port` → listening server address. */
-export function listenOn(server: Server, listen: string): Promise<AddressInfo> {
-  const i = listen.lastIndexOf(":");
-  const host = listen.slice(0, i).replace(/^\[|\]$/g, "") || "0.0.0.0";
-  const port = Number(listen.slice(i + 1));
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve(server.address() as AddressInfo);
-    });
-  });
-}

@@ -114,8 +114,15 @@ export class Tap<T extends RouteTarget> {
     return this.inFlight;
   }
 
-  /** Stop accepting, let in-flight requests finish within `graceMs`, then close everything. */
-  async close(graceMs: number): Promise<void> {
+  /** Stop accepting, let in-flight requests finish within `graceMs`, then close everything (once). */
+  close(graceMs: number): Promise<void> {
+    this.closing ??= this.closeOnce(graceMs);
+    return this.closing;
+  }
+
+  private closing: Promise<void> | undefined;
+
+  private async closeOnce(graceMs: number): Promise<void> {
     const closed = this.server.listening
       ? new Promise<void>((resolve) => this.server.close(() => resolve()))
       : Promise.resolve();
