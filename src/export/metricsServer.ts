@@ -1,7 +1,6 @@
 // /metrics (Prometheus text), /healthz (the process answers) and /readyz (reference profiles are
 // loaded and the agent's listeners are up).
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 
 export interface MetricsServerOptions {
