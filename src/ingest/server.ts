@@ -1,6 +1,7 @@
 // The ingest listener: CloudEvents from KServe's and Seldon's payload loggers at `/` (request and
-// response halves paired by (model or source, ce-requestid or ce-id)), and InferenceEvents at POST /v1/events. It answers as soon as
-// the work is queued; analysis happens later, off this path.
+// response halves paired by (model or source, ce-requestid or ce-id): pairing.ts), and
+// InferenceEvents at POST /v1/events. It answers as soon as the work is queued; analysis happens
+// later, off this path.
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { isObject } from "../adapters/jsonBody.js";
