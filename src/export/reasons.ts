@@ -15,7 +15,12 @@ export const DROP_REASONS = [
 export type DropReason = (typeof DROP_REASONS)[number];
 
 /** `infermon_parse_errors_total{model="unknown",reason}`: ingest bodies that name no configured model. */
-export const INGEST_PARSE_ERROR_REASONS = ["not_cloudevent", "malformed_json", "wrong_shape"] as const;
+export const INGEST_PARSE_ERROR_REASONS = [
+  "not_cloudevent",
+  "malformed_json",
+  "wrong_shape",
+  "content_encoding",
+] as const;
 
 /** `infermon_events_ignored_total{reason}`: logger events with nothing to analyse (not errors). */
 export const IGNORE_REASONS = ["empty_body"] as const;

@@ -8,6 +8,7 @@ import { isObject } from "../adapters/jsonBody.js";
 import { UNKNOWN_MODEL } from "../export/labelValues.js";
 import type { AgentMetrics } from "../export/metrics.js";
 import type { ModelRuntime, Work } from "../monitor/analyzer.js";
+import { codingsOf, inflate } from "../monitor/decompress.js";
 import { halfOf, modelHint, pairId, readCloudEvent } from "./cloudEvents.js";
 import { readEvents } from "./eventsEndpoint.js";
 import { type Pair, Pairing } from "./pairing.js";
@@ -86,14 +87,37 @@ export class IngestServer {
         return;
       }
       const body = Buffer.concat(chunks);
-      try {
-        if (path === "/") this.cloudEvent(req, res, body);
-        else this.events(res, body);
-      } catch (err) {
-        // never crash on input; answer and move on
-        reply(res, 400, { error: (err as Error).message });
+      const codings = codingsOf(req.headers["content-encoding"]);
+      if (!codings) {
+        this.dispatch(path, req, res, body);
+        return;
       }
+      // a compressed POST (a log shipper's gzip): decompressed on zlib's thread pool, bounded by
+      // the same limit after decompression
+      inflate(body, codings, limit).then(
+        (r) => {
+          if (r.ok) this.dispatch(path, req, res, r.body);
+          else if (r.reason === "too_large") {
+            this.o.metrics.dropped.inc({ reason: "decompressed_too_large" });
+            reply(res, 413, { error: `body over ${limit} bytes after decompression` });
+          } else {
+            this.o.metrics.parseErrors.inc({ model: UNKNOWN_MODEL, reason: "content_encoding" });
+            reply(res, 400, { error: `cannot decompress: ${r.reason} content-encoding` });
+          }
+        },
+        () => reply(res, 500, { error: "decompression failed" }),
+      );
     });
+  }
+
+  private dispatch(path: string | undefined, req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+    try {
+      if (path === "/") this.cloudEvent(req, res, body);
+      else this.events(res, body);
+    } catch (err) {
+      // never crash on input; answer and move on
+      reply(res, 400, { error: (err as Error).message });
+    }
   }
 
   private cloudEvent(req: IncomingMessage, res: ServerResponse, body: Buffer): void {

@@ -43,7 +43,7 @@ describe("series at 0 from the start", () => {
         expect(metricValue(m, "infermon_parse_errors_total", { model, reason }), `${model} ${reason}`).toBe(
           0,
         );
-    for (const reason of ["not_cloudevent", "malformed_json", "wrong_shape"])
+    for (const reason of ["not_cloudevent", "malformed_json", "wrong_shape", "content_encoding"])
       expect(metricValue(m, "infermon_parse_errors_total", { model: "unknown", reason })).toBe(0);
   });
 
