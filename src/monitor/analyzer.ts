@@ -1,12 +1,12 @@
 // Off the hot path: decodes copied bodies with the model's protocol adapter and feeds the events
 // to the model's monitor, counting parse errors, events and LLM usage. Content-encoded copies are
-// decompressed first (asynchronously, on zlib's thread pool, bounded by max_body_bytes) and come
-// back through the queue as plain ones.
+// decompressed first, bounded by max_body_bytes (decompress.ts): small ones at once, larger ones on
+// zlib's thread pool, coming back through the queue as plain ones.
 import type { DecodeResult, Exchange, InferenceEvent, ProtocolAdapter } from "../adapters/inferenceEvent.js";
 import { finishReasonLabel } from "../export/labelValues.js";
 import type { AgentMetrics } from "../export/metrics.js";
 import type { DropReason } from "../export/reasons.js";
-import { codingsOf, type Inflated, inflate } from "./decompress.js";
+import { codingsOf, type Inflated, inflate, inflateSync, SYNC_MAX_BYTES } from "./decompress.js";
 import type { ModelMonitor } from "./modelMonitor.js";
 
 export type EventSource = "tap" | "cloudevents" | "http" | "kafka";
@@ -43,7 +43,6 @@ export interface InflateOptions {
 
 /** Decompressions in flight at once; more copies are dropped (each may hold max_body_bytes). */
 const MAX_INFLATING = 32;
-const PLAIN: Promise<Inflated> = Promise.resolve({ ok: true, body: Buffer.alloc(0) });
 
 export class Analyzer {
   private inflating = 0;
@@ -87,32 +86,36 @@ export class Analyzer {
     const o = this.inflateOpts;
     const req = codingsOf(enc.request);
     const res = codingsOf(enc.response);
+    const x = w.exchange;
     if (!o) {
-      this.parseError(w.model, "content_encoding", w.exchange);
+      this.parseError(w.model, "content_encoding", x);
       return;
     }
+    // the usual small body: at once, in this (budgeted) analysis pass
+    const cap = Math.min(o.maxBodyBytes, SYNC_MAX_BYTES);
+    const a = x.request && req ? inflateSync(x.request, req, cap) : undefined;
+    const b = x.response && res ? inflateSync(x.response, res, cap) : undefined;
+    const larger = (r: Inflated | undefined) =>
+      r?.ok === false && r.reason === "too_large" && cap < o.maxBodyBytes;
+    if (!larger(a) && !larger(b)) {
+      if (this.settle(w.model, x, a, b))
+        this.apply(w.model, w.model.adapter.decode(this.plain(x, a, b)), w.source, x);
+      return;
+    }
+    // larger than the one-shot cap: zlib streams on the thread pool, then back through the queue
     if (this.inflating >= MAX_INFLATING) {
       o.drop("queue_full");
       return;
     }
     this.inflating++;
-    const x = w.exchange;
-    const part = (body: Buffer | undefined, codings: string[] | undefined) =>
-      body && codings ? inflate(body, codings, o.maxBodyBytes) : PLAIN;
-    Promise.all([part(x.request, req), part(x.response, res)])
-      .then(([a, b]) => {
-        for (const r of [a, b]) {
-          if (r.ok) continue;
-          if (r.reason === "too_large") o.drop("decompressed_too_large");
-          else this.parseError(w.model, "content_encoding", x);
-          return;
-        }
-        const exchange: Exchange = {
-          ...x,
-          request: req && a.ok ? a.body : x.request,
-          response: res && b.ok ? b.body : x.response,
-        };
-        o.resubmit({ kind: "exchange", model: w.model, exchange, source: w.source });
+    const part = (body: Buffer | undefined, codings: string[] | undefined, done: Inflated | undefined) =>
+      body && codings && (done === undefined || larger(done))
+        ? inflate(body, codings, o.maxBodyBytes)
+        : Promise.resolve(done);
+    Promise.all([part(x.request, req, a), part(x.response, res, b)])
+      .then(([a2, b2]) => {
+        if (this.settle(w.model, x, a2, b2))
+          o.resubmit({ kind: "exchange", model: w.model, exchange: this.plain(x, a2, b2), source: w.source });
       })
       .catch(() => o.drop("analysis_error"))
       .finally(() => {
@@ -123,6 +126,26 @@ export class Analyzer {
           for (const f of ws) f();
         }
       });
+  }
+
+  /** True when both bodies are readable; otherwise counts why not (a drop or a parse error). */
+  private settle(model: ModelRuntime, x: Exchange, ...parts: (Inflated | undefined)[]): boolean {
+    for (const r of parts) {
+      if (r === undefined || r.ok) continue;
+      if (r.reason === "too_large") this.inflateOpts?.drop("decompressed_too_large");
+      else this.parseError(model, "content_encoding", x);
+      return false;
+    }
+    return true;
+  }
+
+  /** The exchange with its decompressed bodies. */
+  private plain(x: Exchange, a: Inflated | undefined, b: Inflated | undefined): Exchange {
+    return {
+      ...x,
+      request: a?.ok ? a.body : x.request,
+      response: b?.ok ? b.body : x.response,
+    };
   }
 
   private parseError(model: ModelRuntime, reason: "content_encoding", exchange: Exchange): void {
