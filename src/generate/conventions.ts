@@ -4,7 +4,7 @@
 
 /** Every alert name starts with this (CamelCase, monitoring-mixins style). */
 export const ALERT_PREFIX = "Infermon";
-/** Prefix of the agent's metrics (shared/design.md, metric catalog). */
+/** Prefix of the agent's metrics (docs/metrics.md). */
 export const METRIC_PREFIX = "infermon_";
 /** The Prometheus scrape job of the agent; `up{job=...}` tells whether it is scraped. */
 export const AGENT_JOB = "infermon";

@@ -17,7 +17,7 @@ export function sel(metric: string, matchers: Matchers = {}): string {
   return parts.length > 0 ? `${metric}{${parts.join(",")}}` : metric;
 }
 
-/** The agent's metric names (shared/design.md metric catalog). */
+/** The agent's metric names (docs/metrics.md). */
 export const M = {
   requests: `${METRIC_PREFIX}inference_requests_total`,
   duration: `${METRIC_PREFIX}inference_request_duration_seconds`,
