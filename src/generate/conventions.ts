@@ -30,6 +30,8 @@ export const LABEL = {
   slo: "slo",
   tier: "tier",
   longWindow: "long_window",
+  /** the scrape target (one agent) that computed a series */
+  instance: "instance",
 } as const;
 
 /** Rule-group names: `infermon-<concern>` for alerts, `infermon-slo-<model>-<slo>-<kind>` for SLOs. */
