@@ -94,7 +94,10 @@ export type DashboardKey = keyof typeof DASHBOARDS;
 export const PATHS = {
   alerts: "alerts",
   runbooks: "alerts/runbooks",
+  /** promtool suites only */
   tests: "alerts/tests",
+  /** Alertmanager route cases, run by `infermon routes-test` */
+  routeCases: "alerts/alertmanager.tests.yaml",
   slo: "slo",
   dashboards: "dashboards",
   kubernetes: "deploy/kubernetes",

@@ -56,7 +56,10 @@ describe("generate pipeline", () => {
         expect(a.labels.owner).toBeTruthy();
         // every alert names its model, except an agent-down of a target that names none
         if (a.labels.model === undefined)
-          expect([a.alert, a.expr]).toEqual(["InfermonAgentDown", expect.stringContaining('model!~"')]);
+          expect([a.alert, (a as { expr?: string }).expr]).toEqual([
+            "InfermonAgentDown",
+            expect.stringContaining('model!~"'),
+          ]);
         else expect(a.labels.model).toBeTruthy();
         expect(a.annotations.summary).not.toContain("{{");
         expect(a.annotations.description).toBeTruthy();

@@ -232,7 +232,12 @@ function scenarios(models: readonly ModelConfig[], kafka: boolean): Scenario[] {
     pod: `${m.name}-${i}`,
   });
   const sibling = { ...pod(first, models.length), pod: `${first.name}-sibling` };
-  const unlabelled = { instance: "10.0.2.1:9464", job: AGENT_JOB, namespace: "monitoring", pod: "infermon-0" };
+  const unlabelled = {
+    instance: "10.0.2.1:9464",
+    job: AGENT_JOB,
+    namespace: "monitoring",
+    pod: "infermon-0",
+  };
   const downAlert = (m: ModelConfig, i: number) => ({
     model: m.name,
     severity: "critical" as const,
@@ -275,7 +280,10 @@ function scenarios(models: readonly ModelConfig[], kafka: boolean): Scenario[] {
       name: "agent of no known model down: one alert with the target's labels, no model",
       input: [
         { series: sel(M.up, unlabelled), values: "0x20" },
-        { series: sel(M.up, { ...unlabelled, instance: "10.0.2.2:9464", [LABEL.model]: "other" }), values: "0x20" },
+        {
+          series: sel(M.up, { ...unlabelled, instance: "10.0.2.2:9464", [LABEL.model]: "other" }),
+          values: "0x20",
+        },
         ...models.map((o, j) => ({ series: sel(M.up, pod(o, j)), values: "1x20" })),
       ],
       evalTime: "10m",
