@@ -25,7 +25,7 @@ import {
 import { renderTestSuite, type TestSuite } from "./ruleTests.js";
 import { renderRunbook, runbookPath } from "./runbooks.js";
 import { sloGroups } from "./slo/rules.js";
-import { sloScenarios } from "./slo/scenarios.js";
+import { SLO_TEST_INTERVAL, sloScenarios } from "./slo/scenarios.js";
 import { type Sli, slis } from "./slo/sli.js";
 import { burnSpec } from "./slo/specs.js";
 import { validateForGenerate } from "./validate.js";
@@ -88,7 +88,7 @@ export function buildRules(config: Config, links: LinkBase): RulesStage {
       comments: sloComments(list),
     };
     files.push(file);
-    suites.push({ rules: file, scenarios, name: `slo-${model.name}` });
+    suites.push({ rules: file, scenarios, name: `slo-${model.name}`, evaluationInterval: SLO_TEST_INTERVAL });
   }
   return { files, suites, specs, links };
 }
