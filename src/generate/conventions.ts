@@ -9,6 +9,9 @@ export const METRIC_PREFIX = "infermon_";
 /** The Prometheus scrape job of the agent; `up{job=...}` tells whether it is scraped. */
 export const AGENT_JOB = "infermon";
 
+/** Pod label naming the model an agent pod monitors; the PodMonitor copies it to `model` on `up`. */
+export const MODEL_POD_LABEL = "infermon.io/model";
+
 /** `owner` label of alerts of a model without `owner`; routed to alerting.default_receiver. */
 export const UNOWNED = "unowned";
 

@@ -13,6 +13,7 @@ import {
   KAFKA_LAG_WARNING,
   LABEL,
   LOG_SELECTOR,
+  MODEL_POD_LABEL,
   PARSE_ERROR_WARNING_RATIO,
   UNOWNED,
 } from "../conventions.js";
@@ -85,7 +86,7 @@ const down: AlertSpec = {
   description: `Prometheus failed to scrape infermon target {{ $labels.instance }} (job {{ $labels.job }}); monitoring of model {{ $labels.model }} from that target may be blind.`,
   dashboard: "agent",
   runbook: {
-    meaning: `A target of the \`${AGENT_JOB}\` scrape job has been down for 5m: the agent crashed, is restarting, or its metrics port is unreachable. The alert carries the target's labels (\`instance\`, \`pod\`, \`namespace\`, …); it names a \`model\` and goes to that model's owner only when the scrape target has a \`model\` label (add one by relabelling, e.g. from a pod label), otherwise it goes to \`alerting.default_receiver\`.`,
+    meaning: `A target of the \`${AGENT_JOB}\` scrape job has been down for 5m: the agent crashed, is restarting, or its metrics port is unreachable. The alert carries the target's labels (\`instance\`, \`pod\`, \`namespace\`, …); it names a \`model\` and goes to that model's owner only when the scrape target has a \`model\` label (the generated PodMonitor copies the pod label \`${MODEL_POD_LABEL}\`), otherwise it goes to \`alerting.default_receiver\`.`,
     impact:
       "Drift, prediction and quality metrics from that agent stop; alerts from the same target (same `instance`, and same `model` when the target has one) are inhibited in Alertmanager while this fires — other pods and other models keep paging. With the tap in the request path, check that the model still serves traffic.",
     diagnosis: [
