@@ -24,6 +24,8 @@ export const M = {
   duration: `${METRIC_PREFIX}inference_request_duration_seconds`,
   events: `${METRIC_PREFIX}events_total`,
   dropped: `${METRIC_PREFIX}events_dropped_total`,
+  ignored: `${METRIC_PREFIX}events_ignored_total`,
+  pairingConflicts: `${METRIC_PREFIX}pairing_conflicts_total`,
   parseErrors: `${METRIC_PREFIX}parse_errors_total`,
   queueDepth: `${METRIC_PREFIX}queue_depth`,
   featurePsi: `${METRIC_PREFIX}feature_psi`,
