@@ -244,7 +244,6 @@ function scenarios(models: readonly ModelConfig[], kafka: boolean): Scenario[] {
     alerts: models.map((m) => ({ model: m.name, severity, labels: { ...labels, model: m.name }, value })),
   });
   const first = models[0] as ModelConfig;
-  const fm = { model: first.name };
   const requests = (m: ModelConfig, perMinute: number) => ({
     series: sel(M.requests, { model: m.name, model_version: m.version, code: "200" }),
     values: `0+${perMinute}x40`,
