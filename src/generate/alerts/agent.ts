@@ -63,7 +63,7 @@ const parseErrors: AlertSpec = {
   dashboard: "agent",
   runbook: {
     meaning:
-      "Bodies seen for this model could not be read as its configured protocol (`models[].protocol`), so they are not analysed.",
+      "Bodies seen for this model could not be read as its configured protocol (`models[].protocol`), so they are not analysed. The share is taken of the requests the tap saw; where no tap counts requests (a logger feeding the ingest only) of the parse errors plus the events analysed.",
     impact:
       "Drift and quality statistics ignore these requests; if all fail, monitoring of the model is blind.",
     diagnosis: [
@@ -74,6 +74,7 @@ const parseErrors: AlertSpec = {
     promql: [
       `sum by (reason) (rate(${M.parseErrors}{model="<model>"}[5m]))`,
       `sum by (code) (rate(${M.requests}{model="<model>"}[5m]))`,
+      `sum by (source) (rate(${M.events}{model="<model>"}[5m]))`,
     ],
     logql: [`${LOG_SELECTOR} | json | model="<model>" | msg=~"(?i).*parse.*"`],
     mitigation: [
@@ -167,6 +168,18 @@ function dropRatio(droppedOf: string): string {
   return `sum without (reason) (${rate(droppedOf, "10m")})\n  / ${on} group_left () (${drops} + ${on} (${events} or ${drops} * 0))\n  > ${num(DROP_WARNING_RATIO)}`;
 }
 
+/**
+ * Share of a model's bodies that could not be parsed over 10m: over the requests the tap saw, or,
+ * where no tap counts requests (a KServe/Seldon logger feeding the ingest only), over the parse
+ * errors plus the events analysed — without that fallback the alert could never fire there.
+ */
+function parseErrorRatio(m: { model: string }): string {
+  const errors = sumBy(["model"], rate(sel(M.parseErrors, m), "10m"));
+  const requests = sumBy(["model"], rate(sel(M.requests, m), "10m"));
+  const events = sumBy(["model"], rate(sel(M.events, m), "10m"));
+  return `${errors}\n  / (${requests} or (${errors} + ${events}))\n  > ${num(PARSE_ERROR_WARNING_RATIO)}`;
+}
+
 function rules(model: ModelConfig): AlertingRule[] {
   const m = { model: model.name };
   return [
@@ -176,7 +189,7 @@ function rules(model: ModelConfig): AlertingRule[] {
       parseErrors,
       model,
       "warning",
-      `${sumBy(["model"], rate(sel(M.parseErrors, m), "10m"))}\n  / ${sumBy(["model"], rate(sel(M.requests, m), "10m"))}\n  > ${num(PARSE_ERROR_WARNING_RATIO)}`,
+      parseErrorRatio(m),
       "10m",
     ),
     modelAlert(down, model, "critical", `${sel(M.up, { job: AGENT_JOB, model: model.name })} == 0`, "5m"),
@@ -385,6 +398,21 @@ function scenarios(models: readonly ModelConfig[], kafka: boolean): Scenario[] {
       expect: [all(absent.name, "critical", { job: AGENT_JOB }, 1)],
     },
   ];
+  out.push({
+    // a logger feeding the ingest only: no request counter, the parse errors still page
+    name: `${first.name} parse errors: 5% of the ingest's events, no tap`,
+    input: [
+      parse(first, 5),
+      { series: sel(M.events, { model: first.name, source: "cloudevents" }), values: "0+95x40" },
+    ],
+    evalTime: "30m",
+    expect: [
+      {
+        alertname: parseErrors.name,
+        alerts: [{ model: first.name, severity: "warning", labels: { model: first.name }, value: 0.05 }],
+      },
+    ],
+  });
   for (const m of models) {
     out.push(
       {
