@@ -185,13 +185,7 @@ function rules(model: ModelConfig): AlertingRule[] {
   return [
     // only this model's targets: the labels (instance, pod, …) are the target's own
     modelAlert(dropped, model, "warning", dropRatio(sel(M.dropped, m)), "10m"),
-    modelAlert(
-      parseErrors,
-      model,
-      "warning",
-      parseErrorRatio(m),
-      "10m",
-    ),
+    modelAlert(parseErrors, model, "warning", parseErrorRatio(m), "10m"),
     modelAlert(down, model, "critical", `${sel(M.up, { job: AGENT_JOB, model: model.name })} == 0`, "5m"),
     modelAlert(absent, model, "critical", `absent(${sel(M.up, { job: AGENT_JOB })})`, "15m"),
   ];
