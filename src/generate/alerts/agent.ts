@@ -170,14 +170,15 @@ function dropRatio(droppedOf: string): string {
 
 /**
  * Share of a model's bodies that could not be parsed over 10m: over the requests the tap saw, or,
- * where no tap counts requests (a KServe/Seldon logger feeding the ingest only), over the parse
- * errors plus the events analysed — without that fallback the alert could never fire there.
+ * where the tap saw none (a KServe/Seldon logger feeding the ingest only), over the parse errors
+ * plus the events analysed — without that fallback the alert could never fire there (no request
+ * series), or would read errors / 0 (a tap configured for other models).
  */
 function parseErrorRatio(m: { model: string }): string {
   const errors = sumBy(["model"], rate(sel(M.parseErrors, m), "10m"));
   const requests = sumBy(["model"], rate(sel(M.requests, m), "10m"));
   const events = sumBy(["model"], rate(sel(M.events, m), "10m"));
-  return `${errors}\n  / (${requests} or (${errors} + ${events}))\n  > ${num(PARSE_ERROR_WARNING_RATIO)}`;
+  return `${errors}\n  / (${requests} > 0 or (${errors} + ${events}))\n  > ${num(PARSE_ERROR_WARNING_RATIO)}`;
 }
 
 function rules(model: ModelConfig): AlertingRule[] {
@@ -392,21 +393,27 @@ function scenarios(models: readonly ModelConfig[], kafka: boolean): Scenario[] {
       expect: [all(absent.name, "critical", { job: AGENT_JOB }, 1)],
     },
   ];
-  out.push({
-    // a logger feeding the ingest only: no request counter, the parse errors still page
-    name: `${first.name} parse errors: 5% of the ingest's events, no tap`,
-    input: [
-      parse(first, 5),
-      { series: sel(M.events, { model: first.name, source: "cloudevents" }), values: "0+95x40" },
-    ],
-    evalTime: "30m",
-    expect: [
-      {
-        alertname: parseErrors.name,
-        alerts: [{ model: first.name, severity: "warning", labels: { model: first.name }, value: 0.05 }],
-      },
-    ],
-  });
+  // a logger feeding the ingest only: no request counter (or one at 0, the tap serving other
+  // models), the parse errors still page, as a share of the events
+  for (const [name, requestSeries] of [
+    ["no tap", []],
+    ["the tap saw no request of it", [{ ...requests(first, 0), values: "0x40" }]],
+  ] as const)
+    out.push({
+      name: `${first.name} parse errors: 5% of the ingest's events, ${name}`,
+      input: [
+        parse(first, 5),
+        ...requestSeries,
+        { series: sel(M.events, { model: first.name, source: "cloudevents" }), values: "0+95x40" },
+      ],
+      evalTime: "30m",
+      expect: [
+        {
+          alertname: parseErrors.name,
+          alerts: [{ model: first.name, severity: "warning", labels: { model: first.name }, value: 0.05 }],
+        },
+      ],
+    });
   for (const m of models) {
     out.push(
       {
