@@ -154,6 +154,12 @@ function queryVar(name: string, label: string, query: string, opts: { single?: b
   return opts.single ? v.multi(false).includeAll(false) : v.multi(true).includeAll(true).allValue(".*");
 }
 
+/** Exists at 0 for every configured model and source from the start (initialSeries.ts). */
+export const MODEL_SERIES = "infermon_events_total";
+/** Carry model_version for every model from the start: the tap's requests, the prediction histograms. */
+export const VERSION_SERIES =
+  "infermon_inference_requests_total|infermon_prediction_score_count|infermon_prediction_value_count";
+
 /** Datasource variables (Prometheus, Loki, Tempo) and namespace → model → model_version. */
 export function standardVariables(extra: cog.Builder<VariableModel>[] = []) {
   return [
@@ -161,15 +167,13 @@ export function standardVariables(extra: cog.Builder<VariableModel>[] = []) {
     datasourceVar("loki", "loki", "Loki"),
     datasourceVar("tempo", "tempo", "Tempo"),
     queryVar("namespace", "Namespace", `label_values(up{job="${AGENT_JOB}"}, namespace)`),
-    queryVar(
-      "model",
-      "Model",
-      'label_values(infermon_inference_requests_total{namespace=~"$namespace"}, model)',
-    ),
+    // from series every configured model has from the start, whichever way its traffic comes (tap,
+    // CloudEvents, /v1/events): requests exist only where a tap sees the model
+    queryVar("model", "Model", `label_values(${MODEL_SERIES}{namespace=~"$namespace"}, model)`),
     queryVar(
       "model_version",
       "Model version",
-      'label_values(infermon_inference_requests_total{namespace=~"$namespace",model=~"$model"}, model_version)',
+      `label_values({__name__=~"${VERSION_SERIES}",namespace=~"$namespace",model=~"$model"}, model_version)`,
     ),
     ...extra,
   ];
