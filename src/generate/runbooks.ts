@@ -12,7 +12,7 @@ const fence = (lang: string, lines: readonly string[]): string =>
 function rulesTable(rules: readonly AlertingRule[]): string {
   const rows = rules.map(
     (r) =>
-      `| ${r.labels.model} | ${r.labels.severity} | ${r.for} | \`${r.expr.replace(/\s*\n\s*/g, " ").replaceAll("|", "\\|")}\` |`,
+      `| ${r.labels.model ?? "— (any other)"} | ${r.labels.severity} | ${r.for} | \`${r.expr.replace(/\s*\n\s*/g, " ").replaceAll("|", "\\|")}\` |`,
   );
   return ["| model | severity | for | expression |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
@@ -45,7 +45,7 @@ export function renderRunbook(
     "",
     ...rb.diagnosis.map((s, i) => `${i + 1}. ${s}`),
     "",
-    "PromQL (replace `<model>` and `<feature>` with the alert's labels):",
+    "PromQL (replace the `<…>` placeholders, e.g. `<model>`, `<feature>`, `<instance>`, with the alert's labels):",
     "",
     fence("promql", rb.promql),
     "",

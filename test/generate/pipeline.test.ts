@@ -106,6 +106,8 @@ describe("generate pipeline", () => {
         ]) {
           expect(runbook).toContain(h);
         }
+        // a rule without a model (an agent's target naming none, a Kafka topic) is still a readable row
+        expect(runbook, a.alert).not.toMatch(/\bundefined\b/);
       }
       const runbooks = [...files.keys()].filter((p) => p.startsWith("alerts/runbooks/"));
       expect(runbooks.length).toBe(new Set(alerts.map((a) => a.alert)).size);

@@ -34,14 +34,16 @@ const dropped: AlertSpec = {
   dashboard: "agent",
   runbook: {
     meaning:
-      "One agent (the `instance` in the alert) did not analyse more than 1 % of the copies of inference traffic it saw: its event loop was saturated and analysis was held to its floor share, the analysis queue was full, or bodies exceeded `tap.max_body_bytes`. The client's traffic is never affected; only monitoring is. The alert carries the scrape target's labels (`instance`, `pod`, `namespace`, …); it names a `model` and goes to that model's owner only when the target has a `model` label (the generated PodMonitor copies the pod label `infermon.io/model`), otherwise it goes to `alerting.default_receiver`.",
+      "One agent (the `instance` in the alert) did not analyse more than 1 % of the copies of inference traffic or logger events it saw: its event loop was saturated and analysis was held to its floor share, the analysis queue was full, bodies exceeded `tap.max_body_bytes`, or logger events could not be paired or named no configured model (the `reason` label says which). The client's traffic is never affected; only monitoring is. The alert carries the scrape target's labels (`instance`, `pod`, `namespace`, …); it names a `model` and goes to that model's owner only when the target has a `model` label (the generated PodMonitor copies the pod label `infermon.io/model`), otherwise it goes to `alerting.default_receiver`.",
     impact:
       "Drift, prediction and quality statistics are computed on a subset of traffic; rare shifts may be missed.",
     diagnosis: [
       "Open the Agent health dashboard: drops by reason, queue depth and memory.",
       "`overload`: the proxy needed the whole event loop, so analysis ran at its floor (5 % of the loop) and further copies were shed — the agent is at its CPU limit; check CPU throttling and request rate.",
       "`queue_full`: analysis fell behind a burst longer than `tap.queue_size` — check CPU throttling and event rate.",
-      "`body_too_large`: requests are larger than `tap.max_body_bytes`.",
+      "`body_too_large`: requests are larger than `tap.max_body_bytes`; `decompressed_too_large`: a compressed body inflates past it (a zip bomb, or a limit set too low).",
+      "`unpaired`: a CloudEvent request or response half never met its other half (the logger sends only one, or ids do not match — Seldon links halves by `ce-requestid`); `unknown_model`: logger events or `/v1/events` bodies name a model that is not configured (a KServe InferenceService named differently from `models[].name`?); `unknown_type`: CloudEvents of a type that is neither a request nor a response.",
+      "`analysis_error`: a bug — read the agent's logs for the error and report it.",
     ],
     promql: [
       `sum by (instance, reason) (rate(${M.dropped}{instance="<instance>"}[5m]))`,
