@@ -10,7 +10,9 @@ import { type Logger, silentLogger } from "../export/logger.js";
 import { LogThrottle } from "../export/logThrottle.js";
 import { AgentMetrics } from "../export/metrics.js";
 import { createMetricsServer, listenOn } from "../export/metricsServer.js";
+import { LABEL_DELAY_BUCKETS } from "../export/qualityMetrics.js";
 import { IngestServer } from "../ingest/server.js";
+import { LabelJoin } from "../labels/labelJoin.js";
 import { AnalysisBudget, type BudgetOptions } from "../monitor/analysisBudget.js";
 import { AnalysisQueue } from "../monitor/analysisQueue.js";
 import { Analyzer, type ModelRuntime, type Work } from "../monitor/analyzer.js";
@@ -51,6 +53,8 @@ export class Agent {
   readonly tap: Tap<Runtime> | undefined;
   readonly ingest: IngestServer | undefined;
   readonly metricsServer: Server;
+  /** the label join and quality metrics (src/labels/index.ts: the API label sources use) */
+  readonly labels: LabelJoin;
   private ready = false;
   private readonly log: Logger;
 
@@ -81,9 +85,12 @@ export class Agent {
       version: VERSION,
       latencyBuckets: latencyBuckets(config),
       valueBuckets: [...valueBuckets].sort((a, b) => a - b),
+      labelDelayBuckets: [...LABEL_DELAY_BUCKETS, ...config.models.map((m) => m.labels.ttlMs / 1000)],
       processMetrics: opts.processMetrics,
     });
     const metrics = this.metrics;
+    this.labels = new LabelJoin(config.models, metrics.quality, now, log);
+    const labels = this.labels;
     const runtimes = new Map<string, Runtime>();
     config.models.forEach((m, i) => {
       runtimes.set(m.name, {
@@ -92,7 +99,7 @@ export class Agent {
         route: m.route,
         model: m,
         adapter: adapterFor(m),
-        monitor: new ModelMonitor(m, layouts[i], metrics),
+        monitor: new ModelMonitor(m, layouts[i], metrics, labels.monitor(m.name)),
       });
     });
     this.runtimes = runtimes;
@@ -216,6 +223,7 @@ export class Agent {
         models: runtimes,
         submit,
         metrics,
+        labels,
         maxBodyBytes: config.tap?.maxBodyBytes ?? DEFAULT_MAX_BODY,
         now,
       });
@@ -228,6 +236,7 @@ export class Agent {
         metrics.resetDriftGauges();
         const t = now();
         for (const r of runtimes.values()) r.monitor.refresh(t);
+        labels.refresh(t);
       },
     });
   }
@@ -239,6 +248,7 @@ export class Agent {
       const out: Addresses = { metrics: await listenOn(this.metricsServer, c.metrics.listen) };
       if (this.tap && c.tap) out.tap = await listenOn(this.tap.server, c.tap.listen);
       if (this.ingest && c.ingest) out.ingest = await listenOn(this.ingest.server, c.ingest.listen);
+      this.labels.start();
       this.ready = true;
       return out;
     } catch (err) {
@@ -258,6 +268,7 @@ export class Agent {
     ]);
     if (this.queue.depth > 0)
       this.log.warn({ queue_depth: this.queue.depth }, "stopped with copies not yet analysed");
+    this.labels.stop();
     if (!this.metricsServer.listening) return;
     await new Promise<void>((resolve) => {
       this.metricsServer.close(() => resolve());
