@@ -1,9 +1,10 @@
 // In-process label join: joins per second on one core (a prediction recorded and its label applied,
 // in order and label-first), and memory per pending prediction at 1,000,000 pending (RSS delta, in a
 // fresh process each). Baseline in the same run: a naive Map of one object per entry.
-// Run: npm run build && node bench/labels/join.mjs [--n 1000000] [--rounds 5]
+// Run: npm run build && node --expose-gc bench/labels/join.mjs [--n 1000000] [--rounds 5]
 import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { median } from "../lib.mjs";
 import { STORES } from "./stores.mjs";
@@ -36,14 +37,22 @@ function round(kind, labelFirst) {
   return N / s_;
 }
 
-const rows = [];
-for (const labelFirst of [false, true]) {
-  for (const kind of ["infermon", "naive"]) {
-    round(kind, labelFirst); // warm-up
-    const rates = Array.from({ length: ROUNDS }, () => round(kind, labelFirst));
-    rows.push({ kind, order: labelFirst ? "label first" : "in order", rate: median(rates) });
+// rounds interleaved (and a collection before each) so that load on the machine and garbage left
+// by one store do not fall on the other
+const configs = [];
+for (const labelFirst of [false, true])
+  for (const kind of ["infermon", "naive"]) configs.push({ kind, labelFirst, rates: [] });
+for (const c of configs) round(c.kind, c.labelFirst); // warm-up
+for (let r = 0; r < ROUNDS; r++)
+  for (const c of configs) {
+    globalThis.gc?.();
+    c.rates.push(round(c.kind, c.labelFirst));
   }
-}
+const rows = configs.map((c) => ({
+  kind: c.kind,
+  order: c.labelFirst ? "label first" : "in order",
+  rate: median(c.rates),
+}));
 const memory = {};
 for (const kind of ["infermon", "naive"]) {
   const runs = Array.from({ length: 3 }, () =>
@@ -52,7 +61,9 @@ for (const kind of ["infermon", "naive"]) {
   memory[kind] = { rss: median(runs.map((r) => r.rss)) / N, heap: median(runs.map((r) => r.heap)) / N };
 }
 
-console.log(`node ${process.version}, ${N.toLocaleString("en")} joins per round, median of ${ROUNDS}`);
+console.log(
+  `node ${process.version}, ${N.toLocaleString("en")} joins per round, median of ${ROUNDS}, load average ${os.loadavg()[0].toFixed(1)}`,
+);
 console.log("| store | order | joins/s | vs naive |");
 console.log("| --- | --- | ---: | ---: |");
 for (const r of rows) {
