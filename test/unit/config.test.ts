@@ -24,12 +24,13 @@ describe("configuration", () => {
     const c = loadConfig("examples/infermon.yaml");
     expect(c.service).toBe("credit-scoring");
     const m = findModel(c, "credit");
-    expect(m.features[0]).toEqual({ name: "income", type: "numeric", bins: 10 });
+    expect(m.features[0]).toEqual({ name: "income", type: "numeric", bins: 10, maxDistinctValues: 20 });
     expect(m.features[2]).toEqual({
       name: "score",
       type: "numeric",
       bins: 6,
       edges: [300, 580, 670, 740, 800],
+      maxDistinctValues: 0,
     });
     expect(m.features[3]).toEqual({ name: "region", type: "categorical", topK: 20 });
     expect(m.windows).toEqual([

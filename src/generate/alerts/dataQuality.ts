@@ -85,7 +85,7 @@ function rules(s: AlertSpec, model: ModelConfig, kind: Kind): AlertingRule[] {
       `${bad}\n  / on (model) group_left\n${all}\n  > ${num(levels[severity])}`,
       FOR,
       {
-        description: `${s.description} (${severity} above ${num(levels[severity] * 100)}%)`,
+        description: `${s.description.replace(/\.$/, "")}, above the ${severity} share ${num(levels[severity] * 100)}%.`,
       },
     ),
   );
