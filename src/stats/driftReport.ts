@@ -1,5 +1,5 @@
 // The result of comparing current counts with a reference, in the shape `infermon drift --format
-// json` prints (docs/configuration.md, "infermon drift"). Pure: the CLI and the agent's tests build
+// json` prints (docs/batch-drift.md). Pure: the CLI and the agent's tests build
 // it the same way.
 //
 // Statuses (ADR 0009): `ok`, `warning`, `critical` from the drift thresholds and the data-quality
