@@ -13,7 +13,9 @@ import { type Logger, silentLogger } from "../export/logger.js";
 import { LogThrottle } from "../export/logThrottle.js";
 import { AgentMetrics } from "../export/metrics.js";
 import { createMetricsServer } from "../export/metricsServer.js";
+import { LABEL_DELAY_BUCKETS } from "../export/qualityMetrics.js";
 import { IngestServer } from "../ingest/server.js";
+import { LabelJoin } from "../labels/labelJoin.js";
 import { AnalysisBudget, type BudgetOptions } from "../monitor/analysisBudget.js";
 import { AnalysisQueue } from "../monitor/analysisQueue.js";
 import { Analyzer, type ModelRuntime, type Work } from "../monitor/analyzer.js";
@@ -55,6 +57,8 @@ export class Agent {
   readonly tap: Tap<Runtime> | undefined;
   readonly ingest: IngestServer | undefined;
   readonly metricsServer: Server;
+  /** the label join and quality metrics (src/labels/index.ts: the API label sources use) */
+  readonly labels: LabelJoin;
   private ready = false;
   private readonly log: Logger;
 
@@ -74,21 +78,32 @@ export class Agent {
     // examples in the log, rates in the metrics: one line per kind of problem per 10 s at most
     const throttle = new LogThrottle(10_000, now);
     const layouts = config.models.map((m) => loadLayout(m));
+    layouts.forEach((l, i) => {
+      for (const slot of l?.slots ?? [])
+        if (slot.referenceTotal === 0)
+          log.warn(
+            { model: config.models[i]?.name, feature: slot.name },
+            "reference profile has no values for this feature: its drift is undefined and not exported",
+          );
+    });
     const valueBuckets = new Set<number>();
     config.models.forEach((m, i) => {
       const l = layouts[i];
       const p = l && l.predictionSlot >= 0 ? l.slots[l.predictionSlot] : undefined;
       if (m.task === "regression" && p?.bins.type === "numeric")
-        for (const e of p.bins.edges) valueBuckets.add(e);
+        for (const e of p.bins.values ?? p.bins.edges) valueBuckets.add(e);
     });
     this.metrics = new AgentMetrics({
       version: VERSION,
       latencyBuckets: latencyBuckets(config),
       valueBuckets: [...valueBuckets].sort((a, b) => a - b),
+      labelDelayBuckets: [...LABEL_DELAY_BUCKETS, ...config.models.map((m) => m.labels.ttlMs / 1000)],
       processMetrics: opts.processMetrics,
     });
     const metrics = this.metrics;
     createInitialSeries(metrics, config);
+    this.labels = new LabelJoin(config.models, metrics.quality, now, log);
+    const labels = this.labels;
     const runtimes = new Map<string, Runtime>();
     config.models.forEach((m, i) => {
       runtimes.set(m.name, {
@@ -97,7 +112,7 @@ export class Agent {
         route: m.route,
         model: m,
         adapter: adapterFor(m),
-        monitor: new ModelMonitor(m, layouts[i], metrics),
+        monitor: new ModelMonitor(m, layouts[i], metrics, labels.monitor(m.name)),
       });
     });
     this.runtimes = runtimes;
@@ -242,6 +257,7 @@ export class Agent {
         models: runtimes,
         submit,
         metrics,
+        labels,
         maxBodyBytes: config.tap?.maxBodyBytes ?? DEFAULT_MAX_BODY,
         now,
       });
@@ -254,6 +270,7 @@ export class Agent {
         metrics.resetDriftGauges();
         const t = now();
         for (const r of runtimes.values()) r.monitor.refresh(t);
+        labels.refresh(t);
       },
     });
   }
@@ -273,6 +290,7 @@ export class Agent {
       const out: Addresses = { metrics: await listenOn(this.metricsServer, c.metrics.listen, "metrics") };
       if (this.tap && c.tap) out.tap = await listenOn(this.tap.server, c.tap.listen, "tap");
       if (this.ingest && c.ingest) out.ingest = await listenOn(this.ingest.server, c.ingest.listen, "ingest");
+      this.labels.start();
       this.ready = true;
       return out;
     } catch (err) {
@@ -289,6 +307,7 @@ export class Agent {
     await Promise.race([this.idle(), new Promise((r) => setTimeout(r, Math.min(graceMs, 2000)).unref())]);
     if (this.queue.depth > 0)
       this.log.warn({ queue_depth: this.queue.depth }, "stopped with copies not yet analysed");
+    this.labels.stop();
     if (!this.metricsServer.listening) return;
     await new Promise<void>((resolve) => {
       this.metricsServer.close(() => resolve());
