@@ -54,6 +54,8 @@ export const M = {
   rmse: `${METRIC_PREFIX}model_rmse`,
   labelDelay: `${METRIC_PREFIX}label_delay_seconds`,
   joinPending: `${METRIC_PREFIX}label_join_pending`,
+  joinWaitingLabels: `${METRIC_PREFIX}label_join_waiting_labels`,
+  windowLabeled: `${METRIC_PREFIX}window_labeled_samples`,
   joinExpired: `${METRIC_PREFIX}label_join_expired_total`,
   kafkaMessages: `${METRIC_PREFIX}kafka_messages_total`,
   kafkaLag: `${METRIC_PREFIX}kafka_consumer_lag`,
