@@ -3,6 +3,7 @@
 // the window gauges are computed when /metrics is scraped. Every counter exists at 0 from the start.
 import type { ModelConfig } from "../config/model.js";
 import type { CounterChild, HistogramChild } from "../export/boundMetrics.js";
+import { fitsLabel } from "../export/labelValues.js";
 import { LABEL_OUTCOMES, type QualityMetrics } from "../export/qualityMetrics.js";
 import { JoinStore, type LabelJoinOutcome, type PredictionOutcome } from "./joinStore.js";
 import { LabelValues } from "./labelValues.js";
@@ -162,7 +163,8 @@ export class QualityMonitor {
   private version(name: string): number {
     let i = this.versionIndex.get(name);
     if (i !== undefined) return i;
-    const label = this.versions.length < MAX_VERSIONS ? name : "other";
+    // an over-long version from traffic is "other" too (src/export/labelValues.ts)
+    const label = this.versions.length < MAX_VERSIONS && fitsLabel(name) ? name : "other";
     i = this.versions.findIndex((v) => v.name === label);
     if (i < 0 && this.values.regression) {
       i = this.versions.length;

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { CappedLabel, MAX_LABEL_VALUE_LENGTH, OTHER } from "../../src/export/labelValues.js";
 import { AgentMetrics } from "../../src/export/metrics.js";
+import { QualityMonitor } from "../../src/labels/qualityMonitor.js";
 import { ModelMonitor } from "../../src/monitor/modelMonitor.js";
 import { parseMetrics } from "../helpers/metricsText.js";
 
@@ -50,5 +51,19 @@ describe("label values from traffic are bounded in length", () => {
     expect(versions).toEqual(new Set(["1", "2", OTHER]));
     const classes = new Set(samples.map((s) => s.labels.class).filter((v) => v !== undefined));
     expect(classes).toEqual(new Set(["setosa", OTHER]));
+  });
+
+  it("an over-long model_version of a labelled prediction is `other` on /metrics", async () => {
+    const metrics = new AgentMetrics({ version: "0.0.0", processMetrics: false });
+    const model = config.models[0];
+    if (!model) throw new Error("no model");
+    const quality = new QualityMonitor(model, metrics.quality);
+    const long = "v".repeat(10_000);
+    quality.prediction("p1", long, "setosa", undefined, 0, 0);
+    quality.refresh(0);
+    const samples = parseMetrics(await metrics.registry.metrics());
+    expect(
+      samples.flatMap((s) => Object.values(s.labels)).filter((v) => v.length > MAX_LABEL_VALUE_LENGTH),
+    ).toEqual([]);
   });
 });
