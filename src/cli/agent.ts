@@ -11,6 +11,9 @@ import { LogThrottle } from "../export/logThrottle.js";
 import { AgentMetrics } from "../export/metrics.js";
 import { createMetricsServer, listenOn } from "../export/metricsServer.js";
 import { IngestServer } from "../ingest/server.js";
+import { type KafkaSink, KafkaSource, type KafkaSourceOptions } from "../kafka/consumer.js";
+import { KafkaMetrics } from "../kafka/kafkaMetrics.js";
+import { PredictionPublisher } from "../kafka/predictionPublisher.js";
 import { AnalysisBudget, type BudgetOptions } from "../monitor/analysisBudget.js";
 import { AnalysisQueue } from "../monitor/analysisQueue.js";
 import { Analyzer, type ModelRuntime, type Work } from "../monitor/analyzer.js";
@@ -51,6 +54,10 @@ export class Agent {
   readonly tap: Tap<Runtime> | undefined;
   readonly ingest: IngestServer | undefined;
   readonly metricsServer: Server;
+  /** the Kafka consumer (an aggregator: `kafka` without publish_predictions) */
+  readonly kafka: KafkaSource | undefined;
+  /** the Kafka producer (a sidecar: kafka.publish_predictions) */
+  readonly publisher: PredictionPublisher | undefined;
   private ready = false;
   private readonly log: Logger;
 
@@ -62,6 +69,8 @@ export class Agent {
       analysisBudget?: BudgetOptions;
       /** pino logger (default: silent) */
       logger?: Logger;
+      /** Kafka consumer tuning (tests) */
+      kafka?: Pick<KafkaSourceOptions, "staleMs" | "sessionTimeoutMs" | "clientId" | "retries">;
     } = {},
   ) {
     const now = opts.now ?? Date.now;
@@ -97,22 +106,43 @@ export class Agent {
     });
     this.runtimes = runtimes;
 
+    // Kafka: a sidecar publishes its predictions (and consumes nothing: the aggregators join them);
+    // an aggregator consumes the predictions and labels topics in one group
+    const kc = config.kafka;
+    const kafkaMetrics = kc ? new KafkaMetrics(metrics.registry) : undefined;
+    if (kc && kafkaMetrics && kc.publishPredictions && kc.topics.predictions)
+      this.publisher = new PredictionPublisher({
+        brokers: kc.brokers,
+        topic: kc.topics.predictions,
+        metrics: kafkaMetrics,
+        logger: log,
+      });
+    const publisher = this.publisher;
+
     const logPayloads = config.logging.logPayloads;
-    const analyzer = new Analyzer(metrics, now, (model, reason, exchange) => {
-      const t = throttle.take(`parse:${model}:${reason}`);
-      if (!t) return;
-      log.warn(
-        {
-          model,
-          reason,
-          request_id: exchange?.requestId,
-          suppressed: t.suppressed,
-          ...(logPayloads &&
-            exchange && { request_body: sample(exchange.request), response_body: sample(exchange.response) }),
-        },
-        "a body could not be read as the model's protocol",
-      );
-    });
+    const analyzer = new Analyzer(
+      metrics,
+      now,
+      (model, reason, exchange) => {
+        const t = throttle.take(`parse:${model}:${reason}`);
+        if (!t) return;
+        log.warn(
+          {
+            model,
+            reason,
+            request_id: exchange?.requestId,
+            suppressed: t.suppressed,
+            ...(logPayloads &&
+              exchange && {
+                request_body: sample(exchange.request),
+                response_body: sample(exchange.response),
+              }),
+          },
+          "a body could not be read as the model's protocol",
+        );
+      },
+      publisher && ((e) => publisher.offer(e)),
+    );
     // analysis yields the loop to a saturated proxy (docs/adr/0003-agent-runtime.md)
     let inFlight = (): number => 0;
     const budget = new AnalysisBudget(
@@ -220,9 +250,22 @@ export class Agent {
         now,
       });
     }
+    if (kc && kafkaMetrics && !kc.publishPredictions && (kc.topics.predictions || kc.topics.labels)) {
+      this.kafka = new KafkaSource({
+        brokers: kc.brokers,
+        groupId: kc.groupId,
+        topics: kc.topics,
+        sink: kafkaSink(runtimes, analyzer),
+        metrics: kafkaMetrics,
+        logger: log,
+        now,
+        ...opts.kafka,
+      });
+    }
     this.metricsServer = createMetricsServer({
       registry: metrics.registry,
-      ready: () => this.ready,
+      // not ready while the broker is away; /metrics and everything else keep serving
+      ready: () => this.ready && (this.kafka?.ready ?? true),
       beforeScrape: () => {
         metrics.queueDepth.set(queue.depth);
         metrics.resetDriftGauges();
@@ -239,6 +282,7 @@ export class Agent {
       const out: Addresses = { metrics: await listenOn(this.metricsServer, c.metrics.listen) };
       if (this.tap && c.tap) out.tap = await listenOn(this.tap.server, c.tap.listen);
       if (this.ingest && c.ingest) out.ingest = await listenOn(this.ingest.server, c.ingest.listen);
+      this.kafka?.start();
       this.ready = true;
       return out;
     } catch (err) {
@@ -251,19 +295,43 @@ export class Agent {
   /** Stop accepting, finish in-flight requests within `graceMs`, analyse what is queued, close. */
   async stop(graceMs: number): Promise<void> {
     this.ready = false;
-    await Promise.all([this.tap?.close(graceMs), this.ingest?.close()]);
+    await Promise.all([this.tap?.close(graceMs), this.ingest?.close(), this.kafka?.stop()]);
     await Promise.race([
       this.queue.idle(),
       new Promise((r) => setTimeout(r, Math.min(graceMs, 2000)).unref()),
     ]);
     if (this.queue.depth > 0)
       this.log.warn({ queue_depth: this.queue.depth }, "stopped with copies not yet analysed");
+    await this.publisher?.close(Math.min(graceMs, 2000));
     if (!this.metricsServer.listening) return;
     await new Promise<void>((resolve) => {
       this.metricsServer.close(() => resolve());
       this.metricsServer.closeAllConnections();
     });
   }
+}
+
+/**
+ * Applies consumed Kafka messages at once (not through the analysis queue, which may drop: an
+ * offset is committed only after its message is applied).
+ */
+function kafkaSink(runtimes: ReadonlyMap<string, Runtime>, analyzer: Analyzer): KafkaSink {
+  return {
+    prediction(e) {
+      const model = runtimes.get(e.model);
+      if (!model) return "unknown_model";
+      analyzer.handle({
+        kind: "event",
+        model,
+        event: { ...e, version: e.version ?? model.version },
+        source: "kafka",
+      });
+      return "applied";
+    },
+    label(l) {
+      return runtimes.has(l.model) ? "applied" : "unknown_model";
+    },
+  };
 }
 
 /** The start of a body for the log (only with logging.log_payloads). */

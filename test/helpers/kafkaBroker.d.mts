@@ -2,6 +2,8 @@ export interface Broker {
   readonly bootstrap: string;
   readonly port: number;
   readonly dir: string;
+  /** the running node's process id */
+  readonly pid: number | undefined;
   kill(signal?: NodeJS.Signals): Promise<void>;
   restart(): Promise<void>;
   log(): string;

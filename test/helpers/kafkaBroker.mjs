@@ -170,6 +170,9 @@ export async function startBroker(opts = {}) {
     bootstrap: `127.0.0.1:${port}`,
     port,
     dir,
+    get pid() {
+      return child?.pid;
+    },
     /** the node dies at once (SIGKILL by default): nothing flushed, no controlled shutdown */
     kill: (signal = "SIGKILL") => waitExit(signal),
     restart: () => launch(),
