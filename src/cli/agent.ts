@@ -10,10 +10,13 @@ import { type Logger, silentLogger } from "../export/logger.js";
 import { LogThrottle } from "../export/logThrottle.js";
 import { AgentMetrics } from "../export/metrics.js";
 import { createMetricsServer, listenOn } from "../export/metricsServer.js";
+import { LABEL_DELAY_BUCKETS } from "../export/qualityMetrics.js";
 import { IngestServer } from "../ingest/server.js";
 import { type KafkaSink, KafkaSource, type KafkaSourceOptions } from "../kafka/consumer.js";
+import type { ConsumeOutcome } from "../kafka/kafkaMessage.js";
 import { KafkaMetrics } from "../kafka/kafkaMetrics.js";
 import { PredictionPublisher } from "../kafka/predictionPublisher.js";
+import { LabelJoin, type LabelOutcome } from "../labels/labelJoin.js";
 import { AnalysisBudget, type BudgetOptions } from "../monitor/analysisBudget.js";
 import { AnalysisQueue } from "../monitor/analysisQueue.js";
 import { Analyzer, type ModelRuntime, type Work } from "../monitor/analyzer.js";
@@ -58,6 +61,8 @@ export class Agent {
   readonly kafka: KafkaSource | undefined;
   /** the Kafka producer (a sidecar: kafka.publish_predictions) */
   readonly publisher: PredictionPublisher | undefined;
+  /** the label join and quality metrics (src/labels/index.ts: the API label sources use) */
+  readonly labels: LabelJoin;
   private ready = false;
   private readonly log: Logger;
 
@@ -90,9 +95,12 @@ export class Agent {
       version: VERSION,
       latencyBuckets: latencyBuckets(config),
       valueBuckets: [...valueBuckets].sort((a, b) => a - b),
+      labelDelayBuckets: [...LABEL_DELAY_BUCKETS, ...config.models.map((m) => m.labels.ttlMs / 1000)],
       processMetrics: opts.processMetrics,
     });
     const metrics = this.metrics;
+    this.labels = new LabelJoin(config.models, metrics.quality, now, log);
+    const labels = this.labels;
     const runtimes = new Map<string, Runtime>();
     config.models.forEach((m, i) => {
       runtimes.set(m.name, {
@@ -101,7 +109,7 @@ export class Agent {
         route: m.route,
         model: m,
         adapter: adapterFor(m),
-        monitor: new ModelMonitor(m, layouts[i], metrics),
+        monitor: new ModelMonitor(m, layouts[i], metrics, labels.monitor(m.name)),
       });
     });
     this.runtimes = runtimes;
@@ -109,8 +117,9 @@ export class Agent {
     // Kafka: a sidecar publishes its predictions (and consumes nothing: the aggregators join them);
     // an aggregator consumes the predictions and labels topics in one group
     const kc = config.kafka;
-    const kafkaMetrics = kc ? new KafkaMetrics(metrics.registry) : undefined;
-    if (kc && kafkaMetrics && kc.publishPredictions && kc.topics.predictions)
+    // registered without Kafka too (no series then): the generated agent dashboard reads them
+    const kafkaMetrics = new KafkaMetrics(metrics.registry);
+    if (kc?.publishPredictions && kc.topics.predictions)
       this.publisher = new PredictionPublisher({
         brokers: kc.brokers,
         topic: kc.topics.predictions,
@@ -246,16 +255,17 @@ export class Agent {
         models: runtimes,
         submit,
         metrics,
+        labels,
         maxBodyBytes: config.tap?.maxBodyBytes ?? DEFAULT_MAX_BODY,
         now,
       });
     }
-    if (kc && kafkaMetrics && !kc.publishPredictions && (kc.topics.predictions || kc.topics.labels)) {
+    if (kc && !kc.publishPredictions && (kc.topics.predictions || kc.topics.labels)) {
       this.kafka = new KafkaSource({
         brokers: kc.brokers,
         groupId: kc.groupId,
         topics: kc.topics,
-        sink: kafkaSink(runtimes, analyzer),
+        sink: kafkaSink(runtimes, analyzer, labels),
         metrics: kafkaMetrics,
         logger: log,
         now,
@@ -271,6 +281,7 @@ export class Agent {
         metrics.resetDriftGauges();
         const t = now();
         for (const r of runtimes.values()) r.monitor.refresh(t);
+        labels.refresh(t);
       },
     });
   }
@@ -283,6 +294,7 @@ export class Agent {
       if (this.tap && c.tap) out.tap = await listenOn(this.tap.server, c.tap.listen);
       if (this.ingest && c.ingest) out.ingest = await listenOn(this.ingest.server, c.ingest.listen);
       this.kafka?.start();
+      this.labels.start();
       this.ready = true;
       return out;
     } catch (err) {
@@ -303,6 +315,7 @@ export class Agent {
     if (this.queue.depth > 0)
       this.log.warn({ queue_depth: this.queue.depth }, "stopped with copies not yet analysed");
     await this.publisher?.close(Math.min(graceMs, 2000));
+    this.labels.stop();
     if (!this.metricsServer.listening) return;
     await new Promise<void>((resolve) => {
       this.metricsServer.close(() => resolve());
@@ -313,23 +326,30 @@ export class Agent {
 
 /**
  * Applies consumed Kafka messages at once (not through the analysis queue, which may drop: an
- * offset is committed only after its message is applied).
+ * offset is committed only after its message is applied). A prediction id the join already holds
+ * (a redelivery, a producer's retry) is a duplicate: neither joined nor counted for drift again.
  */
-function kafkaSink(runtimes: ReadonlyMap<string, Runtime>, analyzer: Analyzer): KafkaSink {
+function kafkaSink(runtimes: ReadonlyMap<string, Runtime>, analyzer: Analyzer, labels: LabelJoin): KafkaSink {
+  const fromLabel: Record<LabelOutcome, ConsumeOutcome> = {
+    matched: "applied",
+    waiting: "applied",
+    duplicate: "duplicate",
+    invalid: "invalid",
+    unknown_model: "unknown_model",
+  };
   return {
     prediction(e) {
       const model = runtimes.get(e.model);
       if (!model) return "unknown_model";
-      analyzer.handle({
-        kind: "event",
-        model,
-        event: { ...e, version: e.version ?? model.version },
-        source: "kafka",
-      });
+      const event = { ...e, version: e.version ?? model.version };
+      // the join first: the monitor's own hand-off to the join is then a no-op
+      if (labels.recordPrediction(event) === "duplicate") return "duplicate";
+      analyzer.handle({ kind: "event", model, event, source: "kafka" });
       return "applied";
     },
-    label(l) {
-      return runtimes.has(l.model) ? "applied" : "unknown_model";
+    label: (json) => fromLabel[labels.applyLabelJson(json)],
+    unreadableLabel: () => {
+      labels.unreadableLabel();
     },
   };
 }

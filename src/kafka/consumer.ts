@@ -11,14 +11,16 @@ import { type Logger, silentLogger } from "../export/logger.js";
 import { kafkaLogCreator } from "./kafkaLog.js";
 import { type ConsumeOutcome, readLabelMessage, readPredictionMessage } from "./kafkaMessage.js";
 import type { KafkaMetrics } from "./kafkaMetrics.js";
-import type { LabelEvent } from "./labelMessage.js";
 import { OffsetWatermark } from "./offsetWatermark.js";
 
 /** What applies consumed messages: the agent wires it to the monitors and the label join. */
 export interface KafkaSink {
   /** an event without a version gets the model's configured one */
   prediction(event: Omit<InferenceEvent, "version"> & { version?: string | undefined }): ConsumeOutcome;
-  label(label: LabelEvent): ConsumeOutcome;
+  /** a parsed labels-topic message (`{model, id, label|value, time?}`), checked by the join */
+  label(json: unknown): ConsumeOutcome;
+  /** a labels-topic message that is not JSON (counted by the join too) */
+  unreadableLabel(): void;
 }
 
 export interface KafkaSourceOptions {
@@ -227,7 +229,9 @@ export class KafkaSource {
   private apply(kind: "predictions" | "labels", m: KafkaMessage): ConsumeOutcome {
     if (kind === "labels") {
       const r = readLabelMessage(m.value, m.key);
-      return r.ok ? this.o.sink.label(r.label) : r.outcome;
+      if (r.ok) return this.o.sink.label(r.json);
+      this.o.sink.unreadableLabel();
+      return r.outcome;
     }
     const r = readPredictionMessage(m.value, m.key, this.now());
     if (!r.ok) return r.outcome;

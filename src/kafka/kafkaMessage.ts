@@ -4,7 +4,6 @@
 import type { InferenceEvent } from "../adapters/inferenceEvent.js";
 import { isObject } from "../adapters/jsonBody.js";
 import { readEvents } from "../ingest/eventsEndpoint.js";
-import { type LabelEvent, toLabelEvent } from "./labelMessage.js";
 
 /** `infermon_kafka_messages_total{outcome}` of a consumed message. */
 export type ConsumeOutcome =
@@ -57,13 +56,14 @@ export function readPredictionMessage(value: Buffer | null, key: Buffer | null, 
   return { ok: true, events, versions };
 }
 
-export type LabelMessageRead =
-  | { ok: true; label: LabelEvent }
-  | { ok: false; outcome: "malformed_json" | "wrong_shape" };
+export type LabelMessageRead = { ok: true; json: unknown } | { ok: false; outcome: "malformed_json" };
 
-/** One message of the labels topic; a label without an id takes the message key. */
+/**
+ * One message of the labels topic as parsed JSON (the label join reads its shape and type); an
+ * object without an id takes the message key.
+ */
 export function readLabelMessage(value: Buffer | null, key: Buffer | null): LabelMessageRead {
-  if (!value || value.length === 0) return { ok: false, outcome: "wrong_shape" };
+  if (!value || value.length === 0) return { ok: false, outcome: "malformed_json" };
   let x: unknown;
   try {
     x = JSON.parse(value.toString("utf8"));
@@ -71,8 +71,7 @@ export function readLabelMessage(value: Buffer | null, key: Buffer | null): Labe
     return { ok: false, outcome: "malformed_json" };
   }
   if (isObject(x) && x.id === undefined && key && key.length > 0) x = { ...x, id: key.toString("utf8") };
-  const r = toLabelEvent(x);
-  return r.ok ? { ok: true, label: r.label } : { ok: false, outcome: "wrong_shape" };
+  return { ok: true, json: x };
 }
 
 function firstNonSpace(b: Buffer): number {

@@ -1,6 +1,7 @@
 // The Kafka source against a real broker (one KRaft node for the file, from .ci/install-kafka.sh):
 // predictions and labels consumed in one group, poison messages skipped and committed, two
 // members splitting the partitions, the broker killed and restarted mid-stream with exact counts.
+import type { Message } from "kafkajs";
 import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KafkaSource } from "../../src/kafka/consumer.js";
@@ -57,11 +58,13 @@ const messages = (a: RunningAgent, topic: string, outcome: string) =>
   a.value("infermon_kafka_messages_total", { topic, outcome });
 
 describe.runIf(run)("Kafka source (real broker)", () => {
-  it("applies predictions and labels, counts poison messages, skips them and commits their offsets", async () => {
+  it("joins predictions and labels into /metrics, counts poison messages, skips them and commits their offsets", async () => {
     const t = await topics("basic");
     const n = 300;
+    const predictions = predictionMessages(n, "b");
     await produce(broker.bootstrap, t.predictions, [
-      ...predictionMessages(n, "b"),
+      ...predictions,
+      predictions[0] as Message, // a producer's retry: same id, new offset
       { key: "p1", value: "{not json" },
       { key: "p2", value: JSON.stringify({ model: "credit" }) }, // no features
       { key: "p3", value: JSON.stringify({ model: "unknown", features: { x: 1 } }) },
@@ -86,10 +89,16 @@ describe.runIf(run)("Kafka source (real broker)", () => {
     expect(await m(t.predictions, "malformed_json")).toBe(2);
     expect(await m(t.predictions, "wrong_shape")).toBe(2);
     expect(await m(t.predictions, "unknown_model")).toBe(1);
-    expect(await m(t.predictions, "duplicate")).toBe(0);
+    expect(await m(t.predictions, "duplicate")).toBe(1); // neither joined nor counted twice
+    expect(await m(t.labels, "applied")).toBe(n);
     expect(await m(t.labels, "malformed_json")).toBe(1);
-    expect(await m(t.labels, "wrong_shape")).toBe(1);
+    expect(await m(t.labels, "invalid")).toBe(1);
     expect(await m(t.labels, "unknown_model")).toBe(1);
+    // every prediction joined once with its label: the correctness SLI and accuracy are exported
+    expect(await a.value("infermon_labeled_predictions_total", { model: "credit" })).toBe(n);
+    expect(await a.value("infermon_labels_total", { model: "credit", outcome: "invalid" })).toBe(1);
+    expect(await a.value("infermon_labels_total", { model: "unknown", outcome: "unknown_model" })).toBe(1);
+    expect(await a.value("infermon_labels_total", { model: "unknown", outcome: "invalid" })).toBe(1); // not JSON
     // poison never stalls: everything, poison included, is committed
     for (const topic of [t.predictions, t.labels])
       await eventually(
@@ -116,13 +125,19 @@ describe.runIf(run)("Kafka source (real broker)", () => {
       "both joined",
     );
     const n = 400;
+    // keyed by request id on co-partitioned topics: each member joins its own partitions
+    await produce(broker.bootstrap, t.labels, labelMessages(n, "s"));
     await produce(broker.bootstrap, t.predictions, predictionMessages(n, "s"));
     const total = async () =>
       (await a.value("infermon_events_total", { source: "kafka" })) +
       (await b.value("infermon_events_total", { source: "kafka" }));
-    await eventually(async () => (await total()) >= n, 20_000, "all events");
+    const joined = async () =>
+      (await a.value("infermon_labeled_predictions_total")) +
+      (await b.value("infermon_labeled_predictions_total"));
+    await eventually(async () => (await total()) >= n && (await joined()) >= n, 20_000, "all events");
     await new Promise((r) => setTimeout(r, 500));
     expect(await total()).toBe(n);
+    expect(await joined()).toBe(n); // exactly once, though no member saw every prediction
     // each member got one partition of each topic and applied part of the stream
     expect(await a.value("infermon_events_total", { source: "kafka" })).toBeGreaterThan(0);
     expect(await b.value("infermon_events_total", { source: "kafka" })).toBeGreaterThan(0);
@@ -136,6 +151,7 @@ describe.runIf(run)("Kafka source (real broker)", () => {
     await eventually(async () => (await a.readyz()) === 200, 30_000, "joined");
     const first = predictionMessages(1500, "r1", 11);
     await produce(broker.bootstrap, t.predictions, first);
+    await produce(broker.bootstrap, t.labels, labelMessages(1500, "r1"));
     await eventually(
       async () => (await a.value("infermon_events_total", { source: "kafka" })) >= 500,
       20_000,
@@ -145,18 +161,23 @@ describe.runIf(run)("Kafka source (real broker)", () => {
     expect((await a.metrics()).length).toBeGreaterThan(0); // everything else still served
     await broker.restart();
     const second = predictionMessages(1000, "r2", 12);
+    await produce(broker.bootstrap, t.labels, labelMessages(1000, "r2"));
     await produce(broker.bootstrap, t.predictions, second);
     await eventually(async () => (await a.readyz()) === 200, 60_000, "ready again");
     const total = first.length + second.length;
     await eventually(
       async () =>
         (await a.value("infermon_events_total", { source: "kafka" })) >= total &&
-        (await allCommitted(broker.bootstrap, "restart-group", t.predictions)),
+        (await a.value("infermon_labeled_predictions_total")) >= total &&
+        (await allCommitted(broker.bootstrap, "restart-group", t.predictions)) &&
+        (await allCommitted(broker.bootstrap, "restart-group", t.labels)),
       60_000,
       "all applied and committed",
     );
     expect(await a.value("infermon_events_total", { source: "kafka" })).toBe(total);
     expect(await messages(a, t.predictions, "applied")).toBe(total);
+    // no labelled prediction lost or double-counted
+    expect(await a.value("infermon_labeled_predictions_total")).toBe(total);
   }, 150_000);
 
   it("applies each message once and commits every offset when the broker dies in the middle of a batch", async () => {
@@ -185,6 +206,7 @@ describe.runIf(run)("Kafka source (real broker)", () => {
           return "applied";
         },
         label: () => "applied",
+        unreadableLabel: () => {},
       },
     });
     source.start();

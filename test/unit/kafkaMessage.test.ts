@@ -54,24 +54,20 @@ describe("predictions topic messages", () => {
 });
 
 describe("labels topic messages", () => {
-  it("reads {model, id, label} and {model, id, value}; the key is the id when absent", () => {
-    expect(readLabelMessage(b('{"model":"credit","id":"a","label":"1"}'), null)).toMatchObject({
+  it("reads JSON for the join; an object without id takes the message key", () => {
+    expect(readLabelMessage(b('{"model":"credit","id":"a","label":"1"}'), b("k"))).toEqual({
       ok: true,
-      label: { model: "credit", id: "a", label: "1" },
+      json: { model: "credit", id: "a", label: "1" },
     });
-    expect(readLabelMessage(b('{"model":"house","value":3.5}'), b("k"))).toMatchObject({
+    expect(readLabelMessage(b('{"model":"house","value":3.5}'), b("k"))).toEqual({
       ok: true,
-      label: { model: "house", id: "k", label: 3.5 },
+      json: { model: "house", id: "k", value: 3.5 },
     });
   });
 
-  it("counts poison by outcome", () => {
+  it("counts what is not JSON as malformed", () => {
     expect(readLabelMessage(b("[1,"), null)).toEqual({ ok: false, outcome: "malformed_json" });
-    expect(readLabelMessage(b('{"model":"m","id":"a"}'), null)).toEqual({
-      ok: false,
-      outcome: "wrong_shape",
-    });
-    expect(readLabelMessage(b('"text"'), b("k"))).toEqual({ ok: false, outcome: "wrong_shape" });
+    expect(readLabelMessage(null, b("k"))).toEqual({ ok: false, outcome: "malformed_json" });
   });
 });
 
