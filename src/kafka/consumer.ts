@@ -95,14 +95,18 @@ export class KafkaSource {
     this.stopped = true;
     clearTimeout(this.restartTimer);
     clearInterval(this.committer);
-    await this.starting?.catch(() => {});
     const c = this.consumer;
     this.consumer = undefined;
     this.joined = false;
-    // disconnect commits the resolved offsets and leaves the group, so the partitions move at once
-    await c
-      ?.disconnect()
-      .catch((err: unknown) => this.log.warn({ err }, "kafka consumer did not close cleanly"));
+    // disconnect commits the resolved offsets and leaves the group, so the partitions move at once;
+    // bounded, as a consumer still connecting to an absent broker would hold shutdown for ~40 s
+    const within = (p: Promise<unknown> | undefined, ms: number) =>
+      Promise.race([p?.catch(() => {}), new Promise((r) => setTimeout(r, ms).unref())]);
+    await within(this.starting, 1_000);
+    await within(
+      c?.disconnect().catch((err: unknown) => this.log.warn({ err }, "kafka consumer did not close cleanly")),
+      5_000,
+    );
   }
 
   private topicList(): string[] {
@@ -160,6 +164,10 @@ export class KafkaSource {
     this.committer.unref();
     try {
       await c.connect();
+      if (this.stopped) {
+        await c.disconnect();
+        return;
+      }
       await c.subscribe({ topics: this.topicList(), fromBeginning: true });
       await c.run({
         // kafkajs commits the resolved offsets after each batch (and before leaving the group)

@@ -87,7 +87,11 @@ export class PredictionPublisher {
     }
     if (this.buffer.length > 0) this.dropped.inc(this.buffer.splice(0).length);
     clearTimeout(this.timer);
-    await this.producer.disconnect().catch(() => {});
+    // a producer still trying to connect would hold shutdown for its whole retry schedule
+    await Promise.race([
+      this.producer.disconnect().catch(() => {}),
+      new Promise((r) => setTimeout(r, Math.max(100, deadline - Date.now())).unref()),
+    ]);
   }
 
   private kick(): void {

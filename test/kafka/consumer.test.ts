@@ -6,6 +6,7 @@ import { Registry } from "prom-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { KafkaSource } from "../../src/kafka/consumer.js";
 import { KafkaMetrics } from "../../src/kafka/kafkaMetrics.js";
+import { send } from "../helpers/http.js";
 import {
   allCommitted,
   eventually,
@@ -232,4 +233,35 @@ describe.runIf(run)("Kafka source (real broker)", () => {
       await source.stop();
     }
   }, 120_000);
+
+  it("a sidecar publishes its predictions (kafka.publish_predictions) and an aggregator joins them", async () => {
+    const t = await topics("sidecar");
+    const sidecar = await startAgent(
+      kafkaConfig({ bootstrap: broker.bootstrap, group: "unused", topics: t, publish: true, ingest: true }),
+    );
+    agents.push(sidecar);
+    const aggregator = await agent("sidecar", t);
+    const n = 50;
+    const events = predictionMessages(n, "sc")
+      .map((m) => String(m.value))
+      .join("\n");
+    const r = await send(`http://127.0.0.1:${sidecar.addr.ingest?.port}/v1/events`, { body: events });
+    expect(r.status).toBe(202);
+    await produce(broker.bootstrap, t.labels, labelMessages(n, "sc"));
+    await eventually(
+      async () => (await aggregator.value("infermon_labeled_predictions_total")) >= n,
+      20_000,
+      "joins",
+    );
+    expect(await aggregator.value("infermon_labeled_predictions_total")).toBe(n);
+    expect(
+      await sidecar.value("infermon_kafka_messages_total", { topic: t.predictions, outcome: "published" }),
+    ).toBe(n);
+    expect(
+      await sidecar.value("infermon_kafka_messages_total", { topic: t.predictions, outcome: "dropped" }),
+    ).toBe(0);
+    // the sidecar consumes nothing: its own drift counts stay, the join happens on the aggregator
+    expect(await sidecar.value("infermon_events_total", { source: "kafka" })).toBe(0);
+    expect(await aggregator.value("infermon_events_total", { source: "kafka" })).toBe(n);
+  });
 });
