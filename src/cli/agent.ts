@@ -57,6 +57,8 @@ export class Agent {
   readonly tap: Tap<Runtime> | undefined;
   readonly ingest: IngestServer | undefined;
   readonly metricsServer: Server;
+  /** what consumed Kafka messages are applied through (the join, then the model monitor) */
+  readonly kafkaSink: KafkaSink;
   /** the Kafka consumer (an aggregator: `kafka` without publish_predictions) */
   readonly kafka: KafkaSource | undefined;
   /** the Kafka producer (a sidecar: kafka.publish_predictions) */
@@ -260,12 +262,13 @@ export class Agent {
         now,
       });
     }
+    this.kafkaSink = kafkaSink(runtimes, analyzer, labels);
     if (kc && !kc.publishPredictions && (kc.topics.predictions || kc.topics.labels)) {
       this.kafka = new KafkaSource({
         brokers: kc.brokers,
         groupId: kc.groupId,
         topics: kc.topics,
-        sink: kafkaSink(runtimes, analyzer, labels),
+        sink: this.kafkaSink,
         metrics: kafkaMetrics,
         logger: log,
         now,

@@ -17,6 +17,8 @@ export function startBroker(opts?: {
   partitions?: number;
   heap?: string;
   startTimeoutMs?: number;
+  /** JVM flags (default: C1 only, for a fast start in tests; [] for benchmarks) */
+  jvmArgs?: string[];
 }): Promise<Broker>;
 export function createTopics(
   bootstrap: string,
