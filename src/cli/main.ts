@@ -8,6 +8,7 @@ import { registerDemo } from "./demoCommand.js";
 import { registerDrift } from "./driftCommand.js";
 import { EXIT } from "./exitCodes.js";
 import { registerGenerate } from "./generateCommand.js";
+import { registerRoutesTest } from "./routesTestCommand.js";
 import { registerRun } from "./runCommand.js";
 import { UsageError } from "./usageError.js";
 import { registerValidate } from "./validateCommand.js";
@@ -27,6 +28,7 @@ registerRun(program);
 registerBaseline(program);
 registerDrift(program);
 registerGenerate(program);
+registerRoutesTest(program);
 registerDemo(program);
 
 try {

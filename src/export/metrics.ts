@@ -1,4 +1,4 @@
-// Every metric the agent exports (shared/design.md's catalog), on a Registry of its own — never
+// Every metric the agent exports (docs/metrics.md's catalog), on a Registry of its own — never
 // prom-client's global one, so two agents (or tests) in one process do not share state.
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { DEFAULT_LATENCY_BUCKETS } from "../config/latencyBuckets.js";
