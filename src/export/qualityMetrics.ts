@@ -1,4 +1,4 @@
-// The label join's and model quality's metrics (shared/design.md's catalog), on the agent's registry.
+// The label join's and model quality's metrics (docs/metrics.md), on the agent's registry.
 import { Gauge, type Registry } from "prom-client";
 import { BoundHistogram, BoundCounter as Counter } from "./boundMetrics.js";
 
