@@ -64,7 +64,7 @@ export class KafkaSource {
   /** next offset to commit per "topic\0partition": resolved (applied) and what the broker has */
   private readonly resolved = new Map<string, number>();
   private readonly committed = new Map<string, number>();
-  private assignment: Record<string, readonly number[]> = {};
+  private assigned: Record<string, readonly number[]> = {};
   private committer: NodeJS.Timeout | undefined;
   private committing = false;
 
@@ -86,6 +86,11 @@ export class KafkaSource {
   /** Whether the group is joined and the broker answered recently. */
   get ready(): boolean {
     return this.joined && this.now() - this.lastContact < this.staleMs;
+  }
+
+  /** The partitions this member holds (after its last group join). */
+  get assignment(): Readonly<Record<string, readonly number[]>> {
+    return this.assigned;
   }
 
   /** Starts consuming in the background; connection failures are retried, never thrown. */
@@ -145,7 +150,7 @@ export class KafkaSource {
       this.joined = true;
       this.restarts = 0;
       contact();
-      this.assignment = ev.payload.memberAssignment;
+      this.assigned = ev.payload.memberAssignment;
       this.o.metrics.assigned(ev.payload.memberAssignment);
       this.log.info({ assignment: ev.payload.memberAssignment }, "kafka consumer joined its group");
     });
@@ -216,7 +221,7 @@ export class KafkaSource {
   private async commitPending(c: Consumer, evenIfNotReady = false): Promise<void> {
     if ((!evenIfNotReady && !this.ready) || this.committing) return;
     const pending: { topic: string; partition: number; offset: string }[] = [];
-    for (const [topic, partitions] of Object.entries(this.assignment))
+    for (const [topic, partitions] of Object.entries(this.assigned))
       for (const partition of partitions) {
         const k = `${topic}\u0000${partition}`;
         const r = this.resolved.get(k);

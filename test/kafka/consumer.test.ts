@@ -120,8 +120,11 @@ describe.runIf(run)("Kafka source (real broker)", () => {
     const b = await agent("pair", t, { clientId: "agent-b" });
     const assigned = (x: RunningAgent) =>
       x.metrics().then((s) => s.filter((v) => v.name === "infermon_kafka_consumer_lag").length);
+    // produce once the group has settled: one partition of each topic per member
+    const held = (x: RunningAgent) =>
+      Object.values(x.agent.kafka?.assignment ?? {}).reduce((n, p) => n + p.length, 0);
     await eventually(
-      async () => (await a.readyz()) === 200 && (await b.readyz()) === 200,
+      async () => held(a) === 2 && held(b) === 2 && (await a.readyz()) === 200 && (await b.readyz()) === 200,
       30_000,
       "both joined",
     );
