@@ -55,5 +55,8 @@ export function registerRun(program: Command): void {
       });
       log.info("stopped");
       log.flush();
+      // a Kafka client still retrying an absent broker keeps timers alive for its whole retry
+      // schedule (~40 s); everything is closed by now, so do not wait for it
+      setTimeout(() => process.exit(), 1_000).unref();
     });
 }
