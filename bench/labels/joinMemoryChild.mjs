@@ -6,7 +6,7 @@ import { STORES } from "./stores.mjs";
 const [kind, nText] = process.argv.slice(2);
 const n = Number(nText);
 const make = STORES[kind];
-if (!make || !(n > 0)) throw new Error("usage: joinMemoryChild.mjs infermon|naive N");
+if (!make || !(n > 0)) throw new Error("usage: joinMemoryChild.mjs infermon|store|naive N");
 const settle = () => {
   for (let i = 0; i < 3; i++) globalThis.gc();
   return process.memoryUsage();

@@ -3,6 +3,7 @@
 // Map of one object per entry (the obvious implementation).
 import { Registry } from "prom-client";
 import { QualityMetrics } from "../../dist/export/qualityMetrics.js";
+import { JoinStore } from "../../dist/labels/joinStore.js";
 import { QualityMonitor } from "../../dist/labels/qualityMonitor.js";
 
 export function model(maxPending) {
@@ -26,12 +27,34 @@ export function model(maxPending) {
   };
 }
 
-/** infermon: what the agent runs per model. */
+/** infermon: what the agent runs per model (join store, label counters, delay histogram, 2 windows). */
 export function infermon(maxPending) {
   const q = new QualityMonitor(model(maxPending), new QualityMetrics(new Registry()));
   return {
     prediction: (id, cls, t) => q.prediction(id, "3", cls, undefined, t, t),
     label: (id, cls, t) => q.label(id, cls, t, t),
+  };
+}
+
+/** infermon's join store alone, counting joins like the baseline (the data structures compared). */
+export function store(maxPending) {
+  const counts = { matched: 0, correct: 0, expired: 0, unmatched: 0 };
+  const s = new JoinStore(86_400_000, maxPending, {
+    joined(p, l) {
+      counts.matched++;
+      if (p === l) counts.correct++;
+    },
+    expired(n) {
+      counts.expired += n;
+    },
+    unmatched(n) {
+      counts.unmatched += n;
+    },
+  });
+  return {
+    counts,
+    prediction: (id, cls, t) => s.addPrediction(id, cls === "1" ? 1 : 0, 0, t, t),
+    label: (id, cls, t) => s.addLabel(id, cls === "1" ? 1 : 0, t, t),
   };
 }
 
@@ -82,4 +105,4 @@ export function naive(maxPending, ttlMs = 86_400_000) {
   };
 }
 
-export const STORES = { infermon, naive };
+export const STORES = { infermon, store, naive };

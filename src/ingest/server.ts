@@ -196,17 +196,18 @@ export class IngestServer {
     } catch {
       x = undefined;
     }
+    // as for inference events: a named model must be configured; unnamed, the only model
     const model =
       this.resolveModel(hint, data)?.name ??
-      (this.o.models.size === 1 ? [...this.o.models.keys()][0] : undefined);
+      (hint === undefined && this.o.models.size === 1 ? [...this.o.models.keys()][0] : undefined);
     if (!join || model === undefined) {
-      join?.applyLabel({ model: hint ?? "unknown", id: "", label: null });
+      join?.unknownModelLabel();
       reply(res, 202, { accepted: false, reason: "unknown_model" });
       return;
     }
     const r = readFeedback(x, model, requestId);
     if (!r.ok) {
-      join.applyLabelJson({ model });
+      join.monitor(model)?.invalid();
       reply(res, 202, { accepted: false, reason: r.reason });
       return;
     }

@@ -77,6 +77,12 @@ export class LabelJoin {
     return "invalid";
   }
 
+  /** A label for a model that is not configured, counted before its body is read. */
+  unknownModelLabel(): LabelOutcome {
+    this.unknownModel.inc();
+    return "unknown_model";
+  }
+
   /** A label that could not be read at all (malformed JSON): counted under model "unknown". */
   unreadableLabel(): LabelOutcome {
     this.unreadable.inc();

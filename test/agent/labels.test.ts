@@ -209,8 +209,29 @@ describe("label join through the agent", () => {
     });
     expect(r.status).toBe(202);
     expect(JSON.parse(r.body.toString())).toMatchObject({ accepted: true, matched: 1 });
+    const feedback = (modelId: string, body: unknown) =>
+      send(`${ingestUrl()}/`, {
+        headers: {
+          "content-type": "application/json",
+          "ce-specversion": "1.0",
+          "ce-type": "io.seldon.serving.feedback",
+          "ce-id": "fb-2",
+          "ce-source": "http://seldon/",
+          "ce-modelid": modelId,
+        },
+        body: JSON.stringify(body),
+      });
+    const unknown = await feedback("nope", {
+      response: { meta: { puid: "x" } },
+      truth: { data: { ndarray: [1] } },
+    });
+    expect(JSON.parse(unknown.body.toString())).toMatchObject({ accepted: false, reason: "unknown_model" });
+    const noTruth = await feedback("credit", { response: { meta: { puid: "puid-77" } }, reward: 0 });
+    expect(JSON.parse(noTruth.body.toString())).toMatchObject({ accepted: false, reason: "wrong_shape" });
     const m = await metrics();
     expect(labelCount(m, "matched")).toBe(5);
+    expect(labelCount(m, "unknown_model", "unknown")).toBe(2);
+    expect(labelCount(m, "invalid")).toBe(4);
   });
 
   it("exports accuracy, precision, recall and F1 once a window holds min_samples joins", async () => {
