@@ -32,6 +32,8 @@ export class AgentMetrics {
   readonly events: Counter<"model" | "source">;
   readonly dropped: Counter<"reason">;
   readonly parseErrors: Counter<"model" | "reason">;
+  readonly ignored: Counter<"reason">;
+  readonly pairConflicts: Counter<never>;
   readonly queueDepth: Gauge;
 
   readonly featurePsi: Gauge<"model" | "model_version" | "feature" | "window">;
@@ -84,6 +86,16 @@ export class AgentMetrics {
       "infermon_parse_errors_total",
       "Bodies that could not be read as the model's protocol.",
       ["model", "reason"],
+    );
+    this.ignored = counter(
+      "infermon_events_ignored_total",
+      "Logger events with nothing to analyse (health checks with empty bodies); not errors.",
+      ["reason"],
+    );
+    this.pairConflicts = counter(
+      "infermon_pairing_conflicts_total",
+      "CloudEvent halves whose id was waiting for a different model (never paired across models).",
+      [],
     );
     this.queueDepth = gauge("infermon_queue_depth", "Events waiting for analysis.", []);
     this.featurePsi = gauge("infermon_feature_psi", "Population stability index of a feature.", FW);
