@@ -84,9 +84,11 @@ export class QualityMonitor {
   ): PredictionOutcome | undefined {
     const value = this.values.prediction(cls, score);
     if (value === undefined) return undefined;
-    this.latestVersion = version;
+    const v = this.version(version);
+    // the capped label ("other" past MAX_VERSIONS), never the raw version from traffic
+    this.latestVersion = (this.versions[v] as Version).name;
     this.joinTime = now;
-    return this.store.addPrediction(id, value, this.version(version), time, now);
+    return this.store.addPrediction(id, value, v, time, now);
   }
 
   /** A label for prediction `id` (its raw value checked against the task), counted by outcome. */
