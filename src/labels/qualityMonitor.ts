@@ -85,7 +85,7 @@ export class QualityMonitor {
     const value = this.values.prediction(cls, score);
     if (value === undefined) return undefined;
     const v = this.version(version);
-    // the capped label ("other" past MAX_VERSIONS), never the raw version from traffic
+    // the bounded label (a version past the cap is "other"), never the raw value from traffic
     this.latestVersion = (this.versions[v] as Version).name;
     this.joinTime = now;
     return this.store.addPrediction(id, value, v, time, now);
