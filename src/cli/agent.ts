@@ -10,6 +10,8 @@ import { type Logger, silentLogger } from "../export/logger.js";
 import { LogThrottle } from "../export/logThrottle.js";
 import { AgentMetrics } from "../export/metrics.js";
 import { createMetricsServer, listenOn } from "../export/metricsServer.js";
+import { logFields } from "../export/traceContext.js";
+import { TRACING_OFF, type Tracing } from "../export/tracing.js";
 import { IngestServer } from "../ingest/server.js";
 import { AnalysisBudget, type BudgetOptions } from "../monitor/analysisBudget.js";
 import { AnalysisQueue } from "../monitor/analysisQueue.js";
@@ -28,7 +30,7 @@ export interface Runtime extends ModelRuntime {
 
 /** Inc/observe handles bound once per model, so the proxy's path does no label lookups. */
 interface RequestCounters {
-  duration: { observe(v: number): void };
+  duration: { observe(v: number, traceId?: string): void };
   codes: Map<number, { inc(): void }>;
 }
 
@@ -51,6 +53,8 @@ export class Agent {
   readonly tap: Tap<Runtime> | undefined;
   readonly ingest: IngestServer | undefined;
   readonly metricsServer: Server;
+  /** spans (TRACING_OFF unless given); the Kafka consumer takes `tracing.analysis` */
+  readonly tracing: Tracing;
   private ready = false;
   private readonly log: Logger;
 
@@ -62,8 +66,12 @@ export class Agent {
       analysisBudget?: BudgetOptions;
       /** pino logger (default: silent) */
       logger?: Logger;
+      /** from createTracing (default: off) */
+      tracing?: Tracing;
     } = {},
   ) {
+    const tracing = opts.tracing ?? TRACING_OFF;
+    this.tracing = tracing;
     const now = opts.now ?? Date.now;
     const log = opts.logger ?? silentLogger;
     this.log = log;
@@ -106,6 +114,7 @@ export class Agent {
           model,
           reason,
           request_id: exchange?.requestId,
+          ...logFields(exchange?.trace),
           suppressed: t.suppressed,
           ...(logPayloads &&
             exchange && { request_body: sample(exchange.request), response_body: sample(exchange.response) }),
@@ -123,7 +132,16 @@ export class Agent {
     );
     this.queue = new AnalysisQueue<Work>(
       config.tap?.queueSize ?? DEFAULT_QUEUE,
-      analyzer.handle,
+      (w) => {
+        if (!w.trace) return analyzer.handle(w);
+        try {
+          analyzer.handle(w);
+          w.trace.end();
+        } catch (err) {
+          w.trace.end("error");
+          throw err;
+        }
+      },
       (err) => {
         metrics.dropped.inc({ reason: "analysis_error" });
         const t = throttle.take("analysis_error");
@@ -150,9 +168,11 @@ export class Agent {
       if (queue.depth >= shedBacklog && budget.saturated) {
         dropOverload.inc();
         dropped("overload");
+        w.trace?.end("dropped");
         return false;
       }
       if (queue.offer(w)) return true;
+      w.trace?.end("dropped");
       dropQueueFull.inc();
       dropped("queue_full");
       return false;
@@ -169,6 +189,7 @@ export class Agent {
         maxBodyBytes: config.tap.maxBodyBytes,
         timeoutMs: config.tap.timeoutMs,
         routes: new RouteTable([...runtimes.values()]),
+        tracer: tracing.requests<Runtime>(config.tap.upstream),
         onUpstreamError(e) {
           const t = throttle.take(`upstream:${e.status}`);
           if (t)
@@ -178,6 +199,7 @@ export class Agent {
                 method: e.method,
                 path: e.path,
                 request_id: e.requestId,
+                ...(e.traceId !== undefined && { trace_id: e.traceId, span_id: e.spanId }),
                 error: e.error,
                 suppressed: t.suppressed,
               },
@@ -192,9 +214,9 @@ export class Agent {
             dropTooLarge.inc();
             dropped("body_too_large");
           },
-          request(target, code, seconds) {
+          request(target, code, seconds, traceId) {
             const c = counters.get(target) as RequestCounters;
-            c.duration.observe(seconds);
+            c.duration.observe(seconds, traceId);
             let inc = c.codes.get(code);
             if (!inc) {
               inc = metrics.requests.labels({
@@ -218,6 +240,7 @@ export class Agent {
         metrics,
         maxBodyBytes: config.tap?.maxBodyBytes ?? DEFAULT_MAX_BODY,
         now,
+        analysisTracer: tracing.analysis,
       });
     }
     this.metricsServer = createMetricsServer({
@@ -258,6 +281,8 @@ export class Agent {
     ]);
     if (this.queue.depth > 0)
       this.log.warn({ queue_depth: this.queue.depth }, "stopped with copies not yet analysed");
+    // spans of the requests just finished go out before the process exits
+    await this.tracing.shutdown(Math.max(1000, Math.min(graceMs, 5000)));
     if (!this.metricsServer.listening) return;
     await new Promise<void>((resolve) => {
       this.metricsServer.close(() => resolve());

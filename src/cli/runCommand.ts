@@ -2,6 +2,8 @@ import type { Command } from "commander";
 import { parseDuration } from "../config/duration.js";
 import { loadConfig } from "../config/load.js";
 import { createLogger } from "../export/logger.js";
+import { OtelEnvError } from "../export/otelEnv.js";
+import { createTracing, type Tracing } from "../export/tracing.js";
 import { ProfileError } from "../stats/profile.js";
 import { Agent } from "./agent.js";
 import { UsageError } from "./usageError.js";
@@ -19,11 +21,23 @@ export function registerRun(program: Command): void {
       const config = loadConfig(opts.config);
       if (!config.tap && !config.ingest)
         throw new UsageError(`${opts.config}: nothing to run: configure tap: and/or ingest:`);
-      const log = createLogger({ level: config.logging.level, service: config.service });
+      const log = createLogger({
+        level: config.logging.level,
+        service: config.service,
+        redactHeaders: config.logging.redactHeaders,
+      });
       let agent: Agent;
+      let tracing: Tracing;
       try {
-        agent = new Agent(config, { logger: log });
+        tracing = createTracing(config, { log, version: VERSION });
       } catch (err) {
+        if (err instanceof OtelEnvError) throw new UsageError(err.message);
+        throw err;
+      }
+      try {
+        agent = new Agent(config, { logger: log, tracing });
+      } catch (err) {
+        await tracing.shutdown(0);
         if (err instanceof ProfileError) throw new UsageError(err.message);
         throw err;
       }
@@ -37,6 +51,7 @@ export function registerRun(program: Command): void {
           ingest: where(addr.ingest),
           metrics: where(addr.metrics),
           models: config.models.map((m) => m.name),
+          ...tracing.summary,
         },
         "agent started",
       );

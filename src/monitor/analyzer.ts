@@ -12,10 +12,30 @@ export interface ModelRuntime {
   readonly monitor: ModelMonitor;
 }
 
+/** An analysis span (linked to the producer's context), ended once the work is analysed or dropped. */
+export interface WorkTrace {
+  readonly traceId: string;
+  readonly spanId: string;
+  end(outcome?: "dropped" | "error"): void;
+}
+
 /** A unit of analysis work, as queued. */
 export type Work =
-  | { kind: "exchange"; model: ModelRuntime; exchange: Exchange; source: EventSource; encoded: boolean }
-  | { kind: "event"; model: ModelRuntime; event: InferenceEvent; source: EventSource };
+  | {
+      kind: "exchange";
+      model: ModelRuntime;
+      exchange: Exchange;
+      source: EventSource;
+      encoded: boolean;
+      trace?: WorkTrace | undefined;
+    }
+  | {
+      kind: "event";
+      model: ModelRuntime;
+      event: InferenceEvent;
+      source: EventSource;
+      trace?: WorkTrace | undefined;
+    };
 
 /** Called for each body that could not be read (after it is counted), for the log. */
 export type ParseErrorListener = (model: string, reason: string, exchange: Exchange | undefined) => void;
