@@ -101,7 +101,9 @@ exporters:
     trace_storage: memstore
 `,
   );
-  const child: ChildProcess = spawn(jaegerBinary(), ["--config", config], { stdio: ["ignore", "pipe", "pipe"] });
+  const child: ChildProcess = spawn(jaegerBinary(), ["--config", config], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let out = "";
   child.stdout?.on("data", (d) => {
     out += d;
