@@ -15,6 +15,8 @@ export function remoteContext(traceparent: string | undefined, tracestate?: stri
   if (traceparent === undefined) return undefined;
   const sc = parseTraceParent(traceparent);
   if (!sc) return undefined;
+  // it came over the wire: parent-based sampling treats it as a remote parent
+  sc.isRemote = true;
   if (tracestate) sc.traceState = new TraceState(tracestate);
   return sc;
 }
