@@ -3,7 +3,6 @@
 // conventions' attributes and infermon.model / model_version / request_id. The client's
 // traceparent is continued; the upstream receives the CLIENT span as its parent. A request the
 // sampler drops costs one sampling decision and keeps the client's traceparent as sent.
-import type { IncomingMessage } from "node:http";
 import {
   type Attributes,
   type Context,
@@ -16,12 +15,10 @@ import {
   trace,
 } from "@opentelemetry/api";
 import {
-  ATTR_CLIENT_ADDRESS,
   ATTR_ERROR_TYPE,
   ATTR_HTTP_REQUEST_METHOD,
   ATTR_HTTP_RESPONSE_STATUS_CODE,
   ATTR_HTTP_ROUTE,
-  ATTR_NETWORK_PROTOCOL_VERSION,
   ATTR_SERVER_ADDRESS,
   ATTR_SERVER_PORT,
   ATTR_URL_FULL,
@@ -62,14 +59,14 @@ export function tapTracer<T extends TracedTarget>(tracer: Tracer, upstream: stri
       const sc = server.spanContext();
       if ((sc.traceFlags & TraceFlags.SAMPLED) === 0 || !server.isRecording()) return NO_REQUEST_TRACE;
       const path = pathOnly(req.url);
+      // the semantic conventions' required and the useful recommended attributes, no more: every
+      // attribute is encoded and sent for every sampled request (bench/README.md, tracing cost).
+      // No server.address (it would make Node parse all request headers into req.headers).
       const attrs: Attributes = {
         [ATTR_HTTP_REQUEST_METHOD]: method,
         [ATTR_URL_PATH]: path,
         [ATTR_URL_SCHEME]: "http",
-        [ATTR_NETWORK_PROTOCOL_VERSION]: req.httpVersion,
-        ...serverAddress(req),
       };
-      if (req.socket.remoteAddress) attrs[ATTR_CLIENT_ADDRESS] = req.socket.remoteAddress;
       if (target) {
         attrs[ATTR_HTTP_ROUTE] = target.route;
         attrs[ATTR_INFERMON_MODEL] = target.name;
@@ -85,13 +82,8 @@ export function tapTracer<T extends TracedTarget>(tracer: Tracer, upstream: stri
             [ATTR_HTTP_REQUEST_METHOD]: method,
             [ATTR_SERVER_ADDRESS]: upstreamHost,
             [ATTR_SERVER_PORT]: upstreamPort,
-            // the query stays out (it may carry tokens)
+            // the query stays out (it may carry tokens); model and request id are on the parent
             [ATTR_URL_FULL]: origin + basePath + path,
-            ...(target && {
-              [ATTR_INFERMON_MODEL]: target.name,
-              [ATTR_INFERMON_MODEL_VERSION]: target.version,
-            }),
-            ...(requestId !== undefined && { [ATTR_INFERMON_REQUEST_ID]: requestId }),
           },
         },
         trace.setSpan(ROOT_CONTEXT, server),
@@ -144,16 +136,6 @@ class SampledTrace implements RequestTrace {
     }
     s.end();
   }
-}
-
-function serverAddress(req: IncomingMessage): Attributes {
-  const host = req.headers.host;
-  if (!host) return {};
-  const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(host);
-  if (!m) return {};
-  const out: Attributes = { [ATTR_SERVER_ADDRESS]: (m[1] as string).replace(/^\[|\]$/g, "") };
-  if (m[2]) out[ATTR_SERVER_PORT] = Number(m[2]);
-  return out;
 }
 
 function pathOnly(url: string | undefined): string {
