@@ -47,6 +47,8 @@ export interface RequestHeaderFacts {
   /** a Transfer-Encoding was sent (a body of unknown length) */
   chunked: boolean;
   contentEncoded: boolean;
+  /** the Content-Encoding value as sent (when not identity) */
+  contentEncoding: string | undefined;
   /** Inference-Header-Content-Length (OIP binary extension) */
   jsonLength: number | undefined;
   /** the client's W3C trace context, when sent (first of each) */
@@ -73,6 +75,7 @@ export function upstreamRequestHeaders(raw: readonly string[], info: ForwardInfo
   let contentLength: number | undefined;
   let chunked = false;
   let contentEncoded = false;
+  let contentEncoding: string | undefined;
   let jsonLength: number | undefined;
   let traceparent: string | undefined;
   let tracestate: string | undefined;
@@ -92,6 +95,7 @@ export function upstreamRequestHeaders(raw: readonly string[], info: ForwardInfo
         break;
       case "content-encoding":
         contentEncoded = value.trim().toLowerCase() !== "identity";
+        contentEncoding = contentEncoded ? value : undefined;
         break;
       case "inference-header-content-length":
         jsonLength = toLength(value);
@@ -136,6 +140,7 @@ export function upstreamRequestHeaders(raw: readonly string[], info: ForwardInfo
     contentLength,
     chunked,
     contentEncoded,
+    contentEncoding,
     jsonLength,
     traceparent,
     tracestate,
@@ -149,6 +154,8 @@ export interface ResponseHeaderFacts {
   headers: string[];
   hasRequestId: boolean;
   contentEncoded: boolean;
+  /** the Content-Encoding value as sent (when not identity) */
+  contentEncoding: string | undefined;
   /** Inference-Header-Content-Length (OIP binary extension) */
   jsonLength: number | undefined;
   contentLength: number | undefined;
@@ -160,6 +167,7 @@ export function clientResponseHeaders(raw: readonly (Buffer | string)[]): Respon
   const headers: string[] = [];
   let hasRequestId = false;
   let contentEncoded = false;
+  let contentEncoding: string | undefined;
   let jsonLength: number | undefined;
   let contentLength: number | undefined;
   for (let i = 0; i < strs.length; i += 2) {
@@ -168,12 +176,14 @@ export function clientResponseHeaders(raw: readonly (Buffer | string)[]): Respon
     const lower = name.toLowerCase();
     if (HOP_BY_HOP.has(lower) || drop?.has(lower)) continue;
     if (lower === "x-request-id") hasRequestId = true;
-    else if (lower === "content-encoding") contentEncoded = value.trim().toLowerCase() !== "identity";
-    else if (lower === "inference-header-content-length") jsonLength = toLength(value);
+    else if (lower === "content-encoding") {
+      contentEncoded = value.trim().toLowerCase() !== "identity";
+      contentEncoding = contentEncoded ? value : undefined;
+    } else if (lower === "inference-header-content-length") jsonLength = toLength(value);
     else if (lower === "content-length") contentLength = toLength(value);
     headers.push(name, value);
   }
-  return { headers, hasRequestId, contentEncoded, jsonLength, contentLength };
+  return { headers, hasRequestId, contentEncoded, contentEncoding, jsonLength, contentLength };
 }
 
 export function toLength(v: string | string[] | undefined): number | undefined {

@@ -15,9 +15,15 @@ import { NO_TRACING, type RequestTrace, type RequestTracer } from "./requestTrac
 import type { RouteTable, RouteTarget } from "./routeTable.js";
 import { isWebSocket, replayWithoutUpgrade, UpgradeTunnels } from "./upgrade.js";
 
+/** The Content-Encoding values of the copied bodies (absent: identity). */
+export interface BodyEncodings {
+  request?: string | undefined;
+  response?: string | undefined;
+}
+
 export interface TapSink<T> {
-  /** a model route's copies, after the response ended with a 2xx */
-  exchange(target: T, exchange: Exchange, contentEncoded: boolean): void;
+  /** a model route's copies, after the response ended with a 2xx (`encodings` when compressed) */
+  exchange(target: T, exchange: Exchange, encodings: BodyEncodings | undefined): void;
   /** a copy that was not taken */
   drop(reason: "body_too_large"): void;
   /** every model-route request, for requests_total and the latency histogram (with the sampled
@@ -119,8 +125,15 @@ export class Tap<T extends RouteTarget> {
     return this.inFlight;
   }
 
-  /** Stop accepting, let in-flight requests finish within `graceMs`, then close everything. */
-  async close(graceMs: number): Promise<void> {
+  /** Stop accepting, let in-flight requests finish within `graceMs`, then close everything (once). */
+  close(graceMs: number): Promise<void> {
+    this.closing ??= this.closeOnce(graceMs);
+    return this.closing;
+  }
+
+  private closing: Promise<void> | undefined;
+
+  private async closeOnce(graceMs: number): Promise<void> {
     const closed = this.server.listening
       ? new Promise<void>((resolve) => this.server.close(() => resolve()))
       : Promise.resolve();
@@ -326,7 +339,10 @@ export class Tap<T extends RouteTarget> {
       sink.drop("body_too_large");
       return;
     }
-    const encoded = (facts?.contentEncoded ?? false) || ctx.facts.contentEncoded;
+    const reqEnc = ctx.facts.contentEncoding;
+    const resEnc = facts?.contentEncoding;
+    const encodings =
+      reqEnc !== undefined || resEnc !== undefined ? { request: reqEnc, response: resEnc } : undefined;
     sink.exchange(
       target,
       {
@@ -340,7 +356,7 @@ export class Tap<T extends RouteTarget> {
           trace: { traceId: ctx.trace.traceId, spanId: ctx.trace.spanId as string },
         }),
       },
-      encoded,
+      encodings,
     );
   }
 }
