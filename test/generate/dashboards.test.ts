@@ -105,12 +105,10 @@ describe("dashboards", () => {
     const link = latency?.links?.find((l) => l.url.includes("/explore?left="));
     expect(link).toBeDefined();
     // biome-ignore-start lint/suspicious/noTemplateCurlyInString: Grafana variable syntax
-    const state = JSON.parse(
-      decodeURIComponent((link?.url.split("left=")[1] as string).replaceAll("${", "\u0000{")).replaceAll(
-        "\u0000{",
-        "${",
-      ),
-    ) as { datasource: string; queries: { queryType: string; query: string }[] };
+    const state = JSON.parse(decodeURIComponent(String(link?.url).split("left=")[1] as string)) as {
+      datasource: string;
+      queries: { queryType: string; query: string }[];
+    };
     expect(state.datasource).toBe("${tempo}");
     expect(state.queries[0]?.query).toBe(
       '{ resource.service.name = "infermon" && kind = server && span.infermon.model =~ "${model:regex}" }',
