@@ -13,9 +13,11 @@ import { type Logger, silentLogger } from "../export/logger.js";
 import { LogThrottle } from "../export/logThrottle.js";
 import { AgentMetrics } from "../export/metrics.js";
 import { createMetricsServer } from "../export/metricsServer.js";
+import { LABEL_DELAY_BUCKETS } from "../export/qualityMetrics.js";
 import { logFields } from "../export/traceContext.js";
 import { TRACING_OFF, type Tracing } from "../export/tracing.js";
 import { IngestServer } from "../ingest/server.js";
+import { LabelJoin } from "../labels/labelJoin.js";
 import { AnalysisBudget, type BudgetOptions } from "../monitor/analysisBudget.js";
 import { AnalysisQueue } from "../monitor/analysisQueue.js";
 import { Analyzer, type ModelRuntime, type Work } from "../monitor/analyzer.js";
@@ -59,6 +61,8 @@ export class Agent {
   readonly metricsServer: Server;
   /** spans (TRACING_OFF unless given); the Kafka consumer takes `tracing.analysis` */
   readonly tracing: Tracing;
+  /** the label join and quality metrics (src/labels/index.ts: the API label sources use) */
+  readonly labels: LabelJoin;
   private ready = false;
   private readonly log: Logger;
 
@@ -82,21 +86,32 @@ export class Agent {
     // examples in the log, rates in the metrics: one line per kind of problem per 10 s at most
     const throttle = new LogThrottle(10_000, now);
     const layouts = config.models.map((m) => loadLayout(m));
+    layouts.forEach((l, i) => {
+      for (const slot of l?.slots ?? [])
+        if (slot.referenceTotal === 0)
+          log.warn(
+            { model: config.models[i]?.name, feature: slot.name },
+            "reference profile has no values for this feature: its drift is undefined and not exported",
+          );
+    });
     const valueBuckets = new Set<number>();
     config.models.forEach((m, i) => {
       const l = layouts[i];
       const p = l && l.predictionSlot >= 0 ? l.slots[l.predictionSlot] : undefined;
       if (m.task === "regression" && p?.bins.type === "numeric")
-        for (const e of p.bins.edges) valueBuckets.add(e);
+        for (const e of p.bins.values ?? p.bins.edges) valueBuckets.add(e);
     });
     this.metrics = new AgentMetrics({
       version: VERSION,
       latencyBuckets: latencyBuckets(config),
       valueBuckets: [...valueBuckets].sort((a, b) => a - b),
+      labelDelayBuckets: [...LABEL_DELAY_BUCKETS, ...config.models.map((m) => m.labels.ttlMs / 1000)],
       processMetrics: opts.processMetrics,
     });
     const metrics = this.metrics;
     createInitialSeries(metrics, config);
+    this.labels = new LabelJoin(config.models, metrics.quality, now, log);
+    const labels = this.labels;
     const runtimes = new Map<string, Runtime>();
     config.models.forEach((m, i) => {
       runtimes.set(m.name, {
@@ -105,7 +120,7 @@ export class Agent {
         route: m.route,
         model: m,
         adapter: adapterFor(m),
-        monitor: new ModelMonitor(m, layouts[i], metrics),
+        monitor: new ModelMonitor(m, layouts[i], metrics, labels.monitor(m.name)),
       });
     });
     this.runtimes = runtimes;
@@ -264,6 +279,7 @@ export class Agent {
         models: runtimes,
         submit,
         metrics,
+        labels,
         maxBodyBytes: config.tap?.maxBodyBytes ?? DEFAULT_MAX_BODY,
         now,
         analysisTracer: tracing.analysis,
@@ -277,6 +293,7 @@ export class Agent {
         metrics.resetDriftGauges();
         const t = now();
         for (const r of runtimes.values()) r.monitor.refresh(t);
+        labels.refresh(t);
       },
     });
   }
@@ -296,6 +313,7 @@ export class Agent {
       const out: Addresses = { metrics: await listenOn(this.metricsServer, c.metrics.listen, "metrics") };
       if (this.tap && c.tap) out.tap = await listenOn(this.tap.server, c.tap.listen, "tap");
       if (this.ingest && c.ingest) out.ingest = await listenOn(this.ingest.server, c.ingest.listen, "ingest");
+      this.labels.start();
       this.ready = true;
       return out;
     } catch (err) {
@@ -314,6 +332,7 @@ export class Agent {
       this.log.warn({ queue_depth: this.queue.depth }, "stopped with copies not yet analysed");
     // spans of the requests just finished go out before the process exits
     await this.tracing.shutdown(Math.max(1000, Math.min(graceMs, 5000)));
+    this.labels.stop();
     if (!this.metricsServer.listening) return;
     await new Promise<void>((resolve) => {
       this.metricsServer.close(() => resolve());

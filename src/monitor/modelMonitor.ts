@@ -5,6 +5,7 @@ import type { InferenceEvent } from "../adapters/inferenceEvent.js";
 import type { ModelConfig } from "../config/model.js";
 import { CappedLabel, OTHER } from "../export/labelValues.js";
 import type { AgentMetrics } from "../export/metrics.js";
+import type { QualityMonitor } from "../labels/qualityMonitor.js";
 import { type BinLayout, INVALID_BIN, MISSING_BIN, type Slot } from "../stats/binLayout.js";
 import { driftValues } from "../stats/drift.js";
 import { SlidingWindow } from "../stats/slidingWindow.js";
@@ -52,6 +53,8 @@ export class ModelMonitor {
     readonly model: ModelConfig,
     private readonly layout: BinLayout | undefined,
     private readonly metrics: AgentMetrics,
+    /** the model's label join: every prediction read here is recorded in it */
+    private readonly quality?: QualityMonitor,
   ) {
     const width = layout?.width ?? 0;
     this.windows = model.windows.map((w) => ({ name: w.name, w: new SlidingWindow(width, w.ms, 60) }));
@@ -70,8 +73,10 @@ export class ModelMonitor {
     if (layout) {
       for (let s = 0; s < layout.featureCount; s++) {
         const slot = layout.slots[s] as Slot;
-        let total = 0;
-        for (const c of slot.reference) total += c;
+        const total = slot.referenceTotal;
+        // no reference values: the distribution is undefined, so no reference series either (the
+        // fleet-drift rules join on them and would otherwise compare with a uniform guess)
+        if (total === 0) continue;
         metrics.referenceObservations.set(
           { model: model.name, model_version: model.version, feature: slot.name },
           total,
@@ -79,7 +84,7 @@ export class ModelMonitor {
         slot.labels.forEach((bin, i) => {
           metrics.referenceRatio.set(
             { model: model.name, model_version: model.version, feature: slot.name, bin },
-            total > 0 ? (slot.reference[i] as number) / total : 0,
+            (slot.reference[i] as number) / total,
           );
         });
       }
@@ -94,6 +99,11 @@ export class ModelMonitor {
     const p = e.prediction === undefined ? NO_PREDICTION : this.readPrediction(e.prediction);
     if (p.cls !== undefined) this.classCounter(v, p.cls).inc();
     if (p.score !== undefined) (this.regression ? v.value : v.score).observe(p.score);
+    const q = this.quality;
+    if (q) {
+      q.prediction(e.id, e.version, p.cls, p.score, e.time, now);
+      if (e.label !== undefined) q.label(e.id, e.label, e.time, now);
+    }
     const layout = this.layout;
     if (!layout) return;
     const scratch = this.scratch;
@@ -142,7 +152,8 @@ export class ModelMonitor {
         const current = totals.subarray(slot.offset, slot.offset + slot.bins.size);
         let sum = 0;
         for (const c of current) sum += c;
-        if (sum === 0) return; // all missing in this window: nothing to compare
+        // all missing in this window, or no reference values: drift is undefined, no gauge
+        if (sum === 0 || slot.referenceTotal === 0) return;
         const d = driftValues(current, slot.reference, smoothing);
         if (s === layout.predictionSlot) {
           m.predictionPsi.set({ ...labels, window: name }, d.psi);
