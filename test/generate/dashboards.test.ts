@@ -34,7 +34,7 @@ describe("dashboards", () => {
       .getMetricsAsArray()
       .map((m) => m.name);
     const exprs = dashboards.flatMap(([, d]) =>
-      d.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)),
+      d.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr ?? "")),
     );
     // read only by the fleet-drift recording rules (smoothing the reference as the agent does)
     const rulesOnly = new Set(["infermon_feature_reference_observations"]);
@@ -54,7 +54,7 @@ describe("dashboards", () => {
       "infermon_pairing_conflicts_total",
     ]) {
       const exprs = agent.panels
-        .flatMap((p) => (p.targets ?? []).map((t) => t.expr))
+        .flatMap((p) => (p.targets ?? []).map((t) => t.expr ?? ""))
         .filter((e) => e.includes(metric));
       expect(exprs.length, metric).toBeGreaterThan(0);
       for (const e of exprs) expect(e, metric).toMatch(/by \([^)]*\binstance\b/);
