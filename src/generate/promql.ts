@@ -55,6 +55,8 @@ export const M = {
   labelDelay: `${METRIC_PREFIX}label_delay_seconds`,
   joinPending: `${METRIC_PREFIX}label_join_pending`,
   joinWaitingLabels: `${METRIC_PREFIX}label_join_waiting_labels`,
+  llmTokens: `${METRIC_PREFIX}llm_tokens_total`,
+  llmFinishReasons: `${METRIC_PREFIX}llm_finish_reasons_total`,
   windowLabeled: `${METRIC_PREFIX}window_labeled_samples`,
   joinExpired: `${METRIC_PREFIX}label_join_expired_total`,
   kafkaMessages: `${METRIC_PREFIX}kafka_messages_total`,

@@ -38,11 +38,7 @@ describe("dashboards", () => {
     );
     // read only by the fleet-drift recording rules (smoothing the reference as the agent does)
     const rulesOnly = new Set(["infermon_feature_reference_observations"]);
-    // LLM usage has no panel yet (known gap, outside issue #8)
-    const noPanelYet = new Set(["infermon_llm_tokens_total", "infermon_llm_finish_reasons_total"]);
-    const missing = exported.filter(
-      (n) => !rulesOnly.has(n) && !noPanelYet.has(n) && !exprs.some((e) => e.includes(n)),
-    );
+    const missing = exported.filter((n) => !rulesOnly.has(n) && !exprs.some((e) => e.includes(n)));
     expect(missing).toEqual([]);
   });
 
