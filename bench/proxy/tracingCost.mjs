@@ -14,18 +14,23 @@ export const TRACING_VARIANTS = [
 ];
 
 /**
- * o: { dir, configFor(tapPort, metricsPort, tracingLine) → yaml text, startAgent(file, env), waitFor,
+ * o: { dir, configFor(tapPort, metricsPort, tracingLine) → yaml text, startAgent(file, distDir?, env), waitFor, baseline?,
  *      start(cmd, argv), here, ports: {sink, base}, lua, path, seconds, rounds, log }
  */
 export async function measureTracingCost(o) {
   const sink = o.start(process.execPath, [join(o.here, "otlpSink.mjs"), String(o.ports.sink)]);
   const agents = [];
-  for (const [i, [name, line]] of TRACING_VARIANTS.entries()) {
+  // --tracing-baseline DIR: the same two traced agents from another build (a dist/ directory, e.g.
+  // main's before a change), in the same rounds, so before and after share the machine's load
+  const variants = TRACING_VARIANTS.map(([name, line]) => [name, line, undefined]);
+  if (o.baseline)
+    for (const [name, line] of TRACING_VARIANTS.slice(1)) variants.push([`${name} (baseline)`, line, o.baseline]);
+  for (const [i, [name, line, main]] of variants.entries()) {
     const tap = o.ports.base + 2 * i;
     const metrics = tap + 1;
     const file = join(o.dir, `tracing-${i}.yaml`);
     writeFileSync(file, o.configFor(tap, metrics, line));
-    const child = o.startAgent(file, {
+    const child = o.startAgent(file, main, {
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${o.ports.sink}`,
       OTEL_EXPORTER_OTLP_INSECURE: "true",
     });
@@ -95,7 +100,7 @@ export async function measureTracingCost(o) {
 export function renderTracingCost(t) {
   if (!t) return "";
   const pct = (x) => `${(100 * x).toFixed(1)} %`;
-  const target = { "tracing 0.1": 0.03, "tracing 1.0": 0.15 };
+  const target = { "tracing 0.1": 0.03, "tracing 1.0": 0.15, "tracing 0.1 (baseline)": 0.03, "tracing 1.0 (baseline)": 0.15 };
   let md = `## Proxy: tracing cost
 
 Command: \`npm run build && node bench/proxy/run.mjs ${t.command}\`, ${t.date.slice(0, 16).replace("T", " ")} UTC, ${t.cpus} CPUs shared with other work (load average ${t.loadavgStart.map((x) => x.toFixed(1)).join("/")} at the start, ${t.loadavgEnd.map((x) => x.toFixed(1)).join("/")} at the end): absolute figures are noisy, the ratios are what this measures.
