@@ -24,7 +24,8 @@ export async function measureTracingCost(o) {
   // main's before a change), in the same rounds, so before and after share the machine's load
   const variants = TRACING_VARIANTS.map(([name, line]) => [name, line, undefined]);
   if (o.baseline)
-    for (const [name, line] of TRACING_VARIANTS.slice(1)) variants.push([`${name} (baseline)`, line, o.baseline]);
+    for (const [name, line] of TRACING_VARIANTS.slice(1))
+      variants.push([`${name} (baseline)`, line, o.baseline]);
   for (const [i, [name, line, main]] of variants.entries()) {
     const tap = o.ports.base + 2 * i;
     const metrics = tap + 1;
@@ -100,7 +101,12 @@ export async function measureTracingCost(o) {
 export function renderTracingCost(t) {
   if (!t) return "";
   const pct = (x) => `${(100 * x).toFixed(1)} %`;
-  const target = { "tracing 0.1": 0.03, "tracing 1.0": 0.15, "tracing 0.1 (baseline)": 0.03, "tracing 1.0 (baseline)": 0.15 };
+  const target = {
+    "tracing 0.1": 0.03,
+    "tracing 1.0": 0.15,
+    "tracing 0.1 (baseline)": 0.03,
+    "tracing 1.0 (baseline)": 0.15,
+  };
   let md = `## Proxy: tracing cost
 
 Command: \`npm run build && node bench/proxy/run.mjs ${t.command}\`, ${t.date.slice(0, 16).replace("T", " ")} UTC, ${t.cpus} CPUs shared with other work (load average ${t.loadavgStart.map((x) => x.toFixed(1)).join("/")} at the start, ${t.loadavgEnd.map((x) => x.toFixed(1)).join("/")} at the end): absolute figures are noisy, the ratios are what this measures.

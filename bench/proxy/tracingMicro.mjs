@@ -42,5 +42,7 @@ for (let k = 0; k < K; k++) {
 }
 await provider.forceFlush();
 const c = process.cpuUsage(c0);
-console.log(`${mode} ratio ${ratio}${askSdk ? " (sdk sampler)" : ""}: ${((c.user + c.system) / (K * N)).toFixed(2)} µs CPU per request`);
+console.log(
+  `${mode} ratio ${ratio}${askSdk ? " (sdk sampler)" : ""}: ${((c.user + c.system) / (K * N)).toFixed(2)} µs CPU per request`,
+);
 await provider.shutdown();

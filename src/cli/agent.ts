@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { adapterFor } from "../adapters/adapterFor.js";
 import { latencyBuckets } from "../config/latencyBuckets.js";
 import type { Config, ModelConfig } from "../config/model.js";
+import type { AnalysisTracer } from "../export/analysisTracing.js";
 import { createInitialSeries, INITIAL_CODES } from "../export/initialSeries.js";
 import { codeLabel } from "../export/labelValues.js";
 import { listenOn } from "../export/listen.js";
@@ -14,7 +15,6 @@ import { LogThrottle } from "../export/logThrottle.js";
 import { AgentMetrics } from "../export/metrics.js";
 import { createMetricsServer } from "../export/metricsServer.js";
 import { LABEL_DELAY_BUCKETS } from "../export/qualityMetrics.js";
-import type { AnalysisTracer } from "../export/analysisTracing.js";
 import { logFields } from "../export/traceContext.js";
 import { TRACING_OFF, type Tracing } from "../export/tracing.js";
 import { IngestServer } from "../ingest/server.js";
@@ -411,7 +411,8 @@ function kafkaSink(
       // the join first: the monitor's own hand-off to the join is then a no-op
       if (labels.recordPrediction(event) === "duplicate") return "duplicate";
       // a record with the producer's trace headers: an analysis span linked to it
-      const trace = link && tracer.start("kafka", { name: model.name, version: event.version }, event.id, link);
+      const trace =
+        link && tracer.start("kafka", { name: model.name, version: event.version }, event.id, link);
       if (!trace) {
         analyzer.handle({ kind: "event", model, event, source: "kafka" });
         return "applied";

@@ -60,7 +60,8 @@ export function tapTracer<T extends TracedTarget>(
       const parent = remoteContext(traceparent, tracestate);
       let ctx: Context;
       if (parent) {
-        if (rootRatio !== undefined && (parent.traceFlags & TraceFlags.SAMPLED) === 0) return NO_REQUEST_TRACE;
+        if (rootRatio !== undefined && (parent.traceFlags & TraceFlags.SAMPLED) === 0)
+          return NO_REQUEST_TRACE;
         ctx = trace.setSpanContext(ROOT_CONTEXT, parent);
       } else if (rootRatio === undefined) ctx = ROOT_CONTEXT;
       else if (Math.random() < rootRatio) ctx = KEPT_ROOT;

@@ -3,9 +3,9 @@
 // are offered from analysis into a bounded buffer (full → counted drop), and sent in batches by one
 // send at a time; while the broker is away kafkajs retries and the buffer fills, then drops.
 import { CompressionTypes, Kafka, logLevel, type Message, type Producer } from "kafkajs";
-import type { TraceIds } from "../export/traceContext.js";
 import type { InferenceEvent } from "../adapters/inferenceEvent.js";
 import { type Logger, silentLogger } from "../export/logger.js";
+import type { TraceIds } from "../export/traceContext.js";
 import { kafkaLogCreator } from "./kafkaLog.js";
 import type { KafkaMetrics } from "./kafkaMetrics.js";
 

@@ -3,13 +3,14 @@
 // header naming its tap span, and an aggregator consuming the topic gives each record with trace
 // headers an analysis span linked to the producer's span (a record without them gets none).
 import { appendFileSync } from "node:fs";
+import type { Message } from "kafkajs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { creditRow, oipRequest, rng, writeFixture } from "../helpers/agentFixture.js";
 import { type AgentProcess, startAgent } from "../helpers/agentProcess.js";
 import { send } from "../helpers/http.js";
+import { type Jaeger, type JaegerSpan, requireJaeger, startJaeger, tag } from "../helpers/jaeger.js";
 import { predictionMessages, produce } from "../helpers/kafkaAgent.js";
 import { type Broker, createTopics, requireKafka, startBroker } from "../helpers/kafkaBroker.mjs";
-import { type Jaeger, type JaegerSpan, requireJaeger, startJaeger, tag } from "../helpers/jaeger.js";
 import { type ModelServer, startModelServer } from "../helpers/modelServer.js";
 
 const run = requireKafka() && requireJaeger();
@@ -49,7 +50,9 @@ describe.runIf(run)("trace context across Kafka (real broker, real Jaeger)", () 
   async function analysisSpan(id: string, ms = 30_000): Promise<JaegerSpan | undefined> {
     const deadline = Date.now() + ms;
     while (Date.now() < deadline) {
-      const r = await fetch(`${jaeger.query}/api/traces?service=infermon&operation=analyze%20credit&limit=50`);
+      const r = await fetch(
+        `${jaeger.query}/api/traces?service=infermon&operation=analyze%20credit&limit=50`,
+      );
       const body = (await r.json()) as { data?: { spans: JaegerSpan[] }[] };
       const found = body.data?.flatMap((t) => t.spans).find((s) => tag(s, "infermon.request_id") === id);
       if (found) return found;
@@ -87,10 +90,10 @@ describe.runIf(run)("trace context across Kafka (real broker, real Jaeger)", () 
   it("gives a record produced with W3C trace headers a linked span, and one without headers none", async () => {
     const producerTrace = "0c3b8a5d2f1e4a6b9c7d8e0f1a2b3c4d";
     const producerSpan = "1f2e3d4c5b6a7988";
-    const [traced, plain] = predictionMessages(2, "kafka-produced", 3);
+    const [traced, plain] = predictionMessages(2, "kafka-produced", 3) as [Message, Message];
     await produce(broker.bootstrap, TOPIC, [
       { ...traced, headers: { traceparent: `00-${producerTrace}-${producerSpan}-01`, tracestate: "k=v" } },
-      plain as NonNullable<typeof plain>,
+      plain,
     ]);
     const found = await analysisSpan("kafka-produced-0");
     expect(found).toBeDefined();

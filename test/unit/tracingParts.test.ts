@@ -194,7 +194,8 @@ describe("tap spans", () => {
     expect(all.start(req(), target, "k-1", undefined, undefined).traceId).toMatch(/^[0-9a-f]{32}$/);
     const half = tapTracer(provider(1).tracer, "http://model:9000", 0.5);
     let kept = 0;
-    for (let i = 0; i < 2000; i++) if (half.start(req(), target, `h-${i}`, undefined, undefined).traceId) kept++;
+    for (let i = 0; i < 2000; i++)
+      if (half.start(req(), target, `h-${i}`, undefined, undefined).traceId) kept++;
     expect(kept).toBeGreaterThan(850);
     expect(kept).toBeLessThan(1150);
   });
