@@ -15,6 +15,7 @@ import {
   regressionMetrics,
 } from "./qualityCounts.js";
 import { QualityWindow } from "./qualityWindow.js";
+import { withinTolerance } from "./tolerance.js";
 
 /** Distinct model_version label values kept per model (as the drift monitor); more share "other". */
 const MAX_VERSIONS = 16;
@@ -149,12 +150,14 @@ export class QualityMonitor {
     const now = this.joinTime;
     this.outcome.matched.inc();
     this.delay.observe(delayMs / 1000);
+    const v = this.versions[version] as Version;
     if (this.kind.task === "regression") {
-      // no right or wrong without a tolerance: regression joins are not in the correctness SLI
+      // right or wrong only within labels.tolerance; without one, v's counters are no-ops
+      const tol = this.model.labels.tolerance;
+      if (tol) (withinTolerance(prediction, label, tol) ? v.correct : v.incorrect).inc();
       for (const { w } of this.windows) addRegression(w.sliceAt(now), prediction, label);
       return;
     }
-    const v = this.versions[version] as Version;
     (prediction === label ? v.correct : v.incorrect).inc();
     for (const { w } of this.windows) addClassification(w.sliceAt(now), this.k, prediction, label);
   }
@@ -164,7 +167,7 @@ export class QualityMonitor {
     if (i !== undefined) return i;
     const label = this.versions.length < MAX_VERSIONS ? name : "other";
     i = this.versions.findIndex((v) => v.name === label);
-    if (i < 0 && this.values.regression) {
+    if (i < 0 && this.values.regression && !this.model.labels.tolerance) {
       i = this.versions.length;
       this.versions.push({ name: label, correct: NOOP, incorrect: NOOP });
     } else if (i < 0) {
