@@ -217,6 +217,19 @@ const model = z
         path: ["prediction", "classes"],
         message: "required for multiclass_classification",
       });
+    } else if (
+      m.task === "multiclass_classification" &&
+      !m.prediction?.classes &&
+      (m.quality !== undefined || m.slo?.correctness !== undefined || m.labels !== undefined)
+    ) {
+      // labels are joined by class: without classes the agent learns names from traffic and
+      // exports accuracy only, while the quality dashboard reads precision, recall and F1 per class
+      ctx.addIssue({
+        code: "custom",
+        path: ["prediction", "classes"],
+        message:
+          "required for multiclass_classification with quality, slo.correctness or labels (precision, recall and F1 are per class)",
+      });
     }
   });
 

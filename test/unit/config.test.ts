@@ -161,6 +161,25 @@ ${extra}`;
     );
   });
 
+  it("requires prediction.classes for a multiclass model that expects labels, naming the key", () => {
+    const iris = (extra: string) => `
+models:
+  - name: iris
+    task: multiclass_classification
+${extra}`;
+    const msg =
+      "models[0].prediction.classes: required for multiclass_classification with quality, slo.correctness or labels (precision, recall and F1 are per class)";
+    expect(issues(iris("    quality: {accuracy: {warning: 0.9, critical: 0.8}}\n"))).toContain(msg);
+    expect(issues(iris("    slo: {correctness: {objective: 95}}\n"))).toContain(msg);
+    expect(issues(iris("    labels: {ttl: 1h}\n"))).toContain(msg);
+    // drift only: classes may be read from traffic as they come
+    expect(parseConfig(iris("")).models[0]?.prediction.classes).toBeUndefined();
+    const ok = parseConfig(
+      iris("    prediction: {classes: [a, b, c]}\n    slo: {correctness: {objective: 95}}\n"),
+    );
+    expect(ok.models[0]?.prediction.classes).toEqual(["a", "b", "c"]);
+  });
+
   it("rejects an objective outside (0, 100) and a runbook base that is not a URL", () => {
     const y = `${MINIMAL}    slo: {availability: {objective: 100}}\nalerting: {runbook_base_url: "not a url"}\n`;
     const got = issues(y);
