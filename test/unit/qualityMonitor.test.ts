@@ -5,6 +5,7 @@ import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../../src/config/load.js";
 import { QualityMetrics } from "../../src/export/qualityMetrics.js";
+import { LabelJoin } from "../../src/labels/labelJoin.js";
 import { QualityMonitor } from "../../src/labels/qualityMonitor.js";
 import { withinTolerance } from "../../src/labels/tolerance.js";
 import { metricValue, parseMetrics, type Sample } from "../helpers/metricsText.js";
@@ -61,5 +62,67 @@ describe("regression correctness within labels.tolerance", () => {
     q.label("a", 1, 0, 0);
     const m = await samples(registry);
     expect(m.filter((s) => s.name === "infermon_labeled_predictions_total")).toEqual([]);
+  });
+});
+
+const CREDIT = `
+  - name: credit
+    version: "3"
+    task: binary_classification
+    windows: [5m]
+    min_samples: 1
+`;
+
+describe("label join edge cases", () => {
+  it("a non-finite prediction or label time never poisons the label delay histogram", async () => {
+    const { q, registry } = monitor(CREDIT);
+    q.prediction("a", "3", "1", 0.9, Number.NaN, 1_000);
+    expect(q.label("a", "1", 3_000, 3_000)).toBe("matched");
+    q.prediction("b", "3", "1", 0.9, 1_000, 1_000);
+    expect(q.label("b", "1", Number.POSITIVE_INFINITY, 4_000)).toBe("matched");
+    const m = await samples(registry);
+    const sum = metricValue(m, "infermon_label_delay_seconds_sum", { model: "credit" }) as number;
+    expect(Number.isFinite(sum)).toBe(true);
+    // the arrival time stands in for a missing time: 2 s and 3 s
+    expect(sum).toBe(5);
+  });
+
+  it("NaN, ±Infinity and strings are invalid labels for regression; NaN for classification", () => {
+    const { q } = monitor(HOUSE("{tolerance: {absolute: 1}}"));
+    for (const v of [Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, "12", null, {}])
+      expect(q.label("x", v, 0, 0)).toBe("invalid");
+    const c = monitor(CREDIT).q;
+    for (const v of [Number.NaN, Number.POSITIVE_INFINITY, 2, "2", []])
+      expect(c.label("x", v, 0, 0)).toBe("invalid");
+  });
+
+  it("an over-long id is invalid and never held (memory stays bounded by max_pending × a short id)", () => {
+    const { q } = monitor(CREDIT);
+    const long = "x".repeat(100_000);
+    expect(q.label(long, "1", 0, 0)).toBe("invalid");
+    expect(q.prediction(long, "3", "1", 0.9, 0, 0)).toBeUndefined();
+    expect(q.store.size).toBe(0);
+    const ok = "y".repeat(512);
+    expect(q.prediction(ok, "3", "1", 0.9, 0, 0)).toBe("pending");
+  });
+});
+
+describe("LabelJoin across models", () => {
+  it("a label never joins another model's prediction with the same id", async () => {
+    const c = parseConfig(`models:\n${CREDIT}${HOUSE("{tolerance: {absolute: 1}}")}`);
+    const registry = new Registry();
+    const join = new LabelJoin(c.models, new QualityMetrics(registry), () => 1_000);
+    join.monitor("credit")?.prediction("same", "3", "1", 0.9, 1_000, 1_000);
+    expect(join.applyLabel({ model: "house", id: "same", label: 5 })).toBe("waiting");
+    expect(join.applyLabelJson({ model: "credit", id: "same", label: "1" })).toBe("matched");
+    expect(join.applyLabelJson({ model: "nope", id: "same", label: "1" })).toBe("unknown_model");
+    const m = await samples(registry);
+    expect(metricValue(m, "infermon_labels_total", { model: "credit", outcome: "matched" })).toBe(1);
+    expect(metricValue(m, "infermon_labels_total", { model: "house", outcome: "matched" })).toBe(0);
+    expect(metricValue(m, "infermon_label_join_waiting_labels", { model: "house" })).toBe(0);
+    join.refresh(1_000);
+    expect(
+      metricValue(await samples(registry), "infermon_label_join_waiting_labels", { model: "house" }),
+    ).toBe(1);
   });
 });
