@@ -179,9 +179,12 @@ describe("label cardinality", () => {
     // per model, checked below) that the random statuses had not hit yet
     const key = (x: Sample) => `${x.name}${JSON.stringify(x.labels)}`;
     const firstKeys = new Set(first.map(key));
+    // quality gauges appear when a window first holds min_samples joins (random labels join
+    // rarely, so that may fall in the second half); their versions are bounded below
+    const gated = /^infermon_(window_labeled_samples|model_(accuracy|precision|recall|f1|mae|rmse))$/;
     expect(
       second
-        .filter((s) => s.name !== "infermon_inference_requests_total")
+        .filter((s) => s.name !== "infermon_inference_requests_total" && !gated.test(s.name))
         .map(key)
         .filter((k) => !firstKeys.has(k)),
     ).toEqual([]);
