@@ -127,7 +127,7 @@ describe("generate pipeline", () => {
 
   it("has four burn-rate alerts per SLO, two paging and two ticketing, each with a traffic guard", () => {
     const burns = alertsOf(example).filter((a) => a.alert.endsWith("ErrorBudgetBurn"));
-    expect(burns.length).toBe(4 * 4); // credit: 3 SLOs, house-price: 1
+    expect(burns.length).toBe(4 * 5); // credit: 3 SLOs, house-price: 2 (availability, correctness)
     for (const b of burns) {
       expect(b.labels.tier).toBe(b.labels.severity === "critical" ? "page" : "ticket");
       expect(b.labels.long_window).toMatch(/^(1h|6h|1d|3d)$/);
