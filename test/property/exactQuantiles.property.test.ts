@@ -1,0 +1,48 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { ExactQuantiles } from "../../src/stats/exactQuantiles.js";
+import { quantileEdges } from "../../src/stats/quantiles.js";
+
+function streamed(values: number[], bins: number, cap?: number): { edges: number[]; passes: number } {
+  const q = new ExactQuantiles(bins, cap);
+  let passes = 0;
+  while (q.needsPass) {
+    for (const x of values) q.add(x);
+    q.endPass();
+    passes++;
+  }
+  return { edges: q.edges(), passes };
+}
+
+const finite = fc.double({ noNaN: true, noDefaultInfinity: true });
+const clustered = fc.integer({ min: -50, max: 50 }).map((i) => i / 8);
+
+describe("ExactQuantiles (streamed radix selection)", () => {
+  it("gives the same edges as sorting all values, for any data and bucket cap", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(finite, clustered, fc.constant(0), fc.constant(-0)), { maxLength: 400 }),
+        fc.integer({ min: 2, max: 20 }),
+        fc.integer({ min: 1, max: 64 }),
+        (values, bins, cap) => {
+          expect(streamed(values, bins, cap).edges).toEqual(quantileEdges(values, bins));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+  it("needs one pass to collect and one to count when buckets are small", () => {
+    const values = Array.from({ length: 10_000 }, (_, i) => Math.sin(i) * 1e3);
+    const r = streamed(values, 10);
+    expect(r.edges).toEqual(quantileEdges(values, 10));
+    expect(r.passes).toBe(2);
+  });
+  it("refines a crowded bucket with more passes, still exact", () => {
+    // 200k values in [1000, 1001): one leading-digit bucket
+    const values = Array.from({ length: 200_000 }, (_, i) => 1000 + ((i * 7919) % 200_000) / 200_000);
+    const r = streamed(values, 10);
+    expect(r.edges).toEqual(quantileEdges(values, 10));
+    expect(r.passes).toBe(3);
+  });
+  it("is empty without values", () => expect(streamed([], 10).edges).toEqual([]));
+});
