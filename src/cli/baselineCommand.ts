@@ -1,43 +1,50 @@
 import { renameSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { buildProfile } from "../batch/baseline.js";
 import { findModel, loadConfig } from "../config/load.js";
+import { addBatchFlags, type BatchFlags, batchOptions, positiveInteger } from "./batchFlags.js";
 import { reportSkip } from "./reportSkip.js";
 
-interface Options {
+interface Options extends BatchFlags {
   config: string;
   model: string;
   data: string;
   output: string;
-  strict?: boolean;
+  sample?: number;
 }
 
 export function registerBaseline(program: Command): void {
-  program
+  const cmd = program
     .command("baseline")
-    .description("build a reference profile (bins and counts) from training data (CSV or JSONL)")
+    .description("build a reference profile (bins and counts) from training data (CSV, Parquet or JSONL)")
     .requiredOption("-c, --config <file>", "configuration file (infermon.yaml)")
     .requiredOption("-m, --model <name>", "model name from the configuration")
-    .requiredOption("--data <file>", "training data: CSV with a header row, or JSONL")
+    .requiredOption("--data <path>", "training data: a file, a glob (quoted) or an s3:// / https:// URL")
     .requiredOption("-o, --output <file>", "where to write the profile (JSON)")
-    .option("--strict", "stop at the first malformed line instead of skipping it")
-    .action(async (opts: Options) => {
-      const model = findModel(loadConfig(opts.config), opts.model);
-      const { profile, skipped } = await buildProfile(model, opts.data, {
-        strict: opts.strict ?? false,
-        onSkip: reportSkip,
-      });
-      // write then rename: a reader never sees half a profile
-      const tmp = `${opts.output}.tmp-${process.pid}`;
-      writeFileSync(tmp, `${JSON.stringify(profile, null, 2)}\n`);
-      renameSync(tmp, opts.output);
-      const pred = profile.prediction
-        ? `, prediction "${profile.prediction.name}" (${profile.prediction.type})`
-        : "";
-      process.stderr.write(
-        `${opts.output}: ${profile.rows} rows, ${profile.features.length} features${pred}` +
-          (skipped > 0 ? `, ${skipped} malformed lines skipped` : "") +
-          "\n",
-      );
+    .option(
+      "--sample <n>",
+      "quantile edges from a uniform sample of n values per feature (default: exact, any size)",
+      positiveInteger("--sample"),
+    );
+  addBatchFlags(cmd).action(async (opts: Options) => {
+    const model = findModel(loadConfig(opts.config), opts.model);
+    // the engine (DuckDB) loads only here: `infermon run` never maps it
+    const { buildProfile } = await import("../batch/baseline.js");
+    const { profile, skipped } = await buildProfile(model, opts.data, {
+      ...batchOptions(opts),
+      ...(opts.sample !== undefined && { sample: opts.sample }),
+      onSkip: reportSkip,
     });
+    // write then rename: a reader never sees half a profile
+    const tmp = `${opts.output}.tmp-${process.pid}`;
+    writeFileSync(tmp, `${JSON.stringify(profile, null, 2)}\n`);
+    renameSync(tmp, opts.output);
+    const pred = profile.prediction
+      ? `, prediction "${profile.prediction.name}" (${profile.prediction.type})`
+      : "";
+    process.stderr.write(
+      `${opts.output}: ${profile.rows} rows, ${profile.features.length} features${pred}` +
+        (skipped > 0 ? `, ${skipped} malformed lines skipped` : "") +
+        "\n",
+    );
+  });
 }

@@ -8,6 +8,7 @@ import { edgeRanks, edgesFromOrderStatistics } from "./quantiles.js";
 
 /** Values a bucket may hold to be collected and sorted instead of refined by another pass. */
 const COLLECT_CAP = 1 << 15;
+const DIGITS = 4;
 
 const f64 = new Float64Array(1);
 const u32 = new Uint32Array(f64.buffer);
@@ -42,11 +43,6 @@ function valueOfKey(hi: number, lo: number): number {
   return f64[0] as number;
 }
 
-// The key read as four digits: 16, 16, 16, 16 bits. `digit(d)` of the current key.
-const digit = (d: number): number =>
-  d === 0 ? keyHi >>> 16 : d === 1 ? keyHi & 0xffff : d === 2 ? keyLo >>> 16 : keyLo & 0xffff;
-const DIGITS = 4;
-
 interface Wanted {
   /** rank among all values */
   rank: number;
@@ -55,7 +51,7 @@ interface Wanted {
   value?: number;
 }
 
-/** A bucket (values sharing the first `depth` digits) holding wanted ranks. */
+/** A bucket (values sharing the first `prefix.length` digits) holding wanted ranks. */
 interface Bucket {
   prefix: number[];
   wanted: Wanted[];
@@ -64,24 +60,38 @@ interface Bucket {
   values?: number[];
 }
 
-const prefixKey = (p: readonly number[]): number => p.reduce((k, d) => k * 65536 + d, 0);
+export interface ExactQuantilesOptions {
+  /** bits of the first digit (16..20): a finer first pass often saves a pass (4 << bits bytes) */
+  firstBits?: number;
+  /** values a bucket may hold to be collected instead of refined (tests make it tiny) */
+  collectCap?: number;
+}
 
 export class ExactQuantiles {
   private n = 0;
   private depth = 0;
-  /** buckets of the current pass, by prefix; the first pass has one empty-prefix bucket */
-  private buckets = new Map<number, Bucket>();
-  /** first digits of any live bucket, to skip most values quickly */
-  private firstDigit = new Uint8Array(65536);
+  /** the key read as four digits: firstBits, 32 - firstBits, 16 and 16 bits */
+  private readonly widths: readonly number[];
+  private readonly shift: number;
+  private readonly collectCap: number;
+  /** buckets of the current pass: by first digit (depth 1) or by prefix key (depth 2, 3) */
+  private buckets: Bucket[] = [];
+  private byFirst: Int32Array;
+  private byPrefix = new Map<number, Bucket>();
+  private root: Uint32Array | undefined;
   private wanted: Wanted[] = [];
   private done = false;
 
   constructor(
     private readonly bins: number,
-    /** values a bucket may hold to be collected instead of refined (tests make it tiny) */
-    private readonly collectCap = COLLECT_CAP,
+    opts: ExactQuantilesOptions = {},
   ) {
-    this.buckets.set(0, { prefix: [], wanted: [], counts: new Uint32Array(65536) });
+    const first = Math.max(16, Math.min(20, opts.firstBits ?? 16));
+    this.widths = [first, 32 - first, 16, 16];
+    this.shift = 32 - first;
+    this.collectCap = opts.collectCap ?? COLLECT_CAP;
+    this.root = new Uint32Array(1 << first);
+    this.byFirst = new Int32Array(0);
   }
 
   /** Whether another pass over the same values is needed. */
@@ -94,25 +104,42 @@ export class ExactQuantiles {
     return this.n;
   }
 
+  private digit(d: number): number {
+    return d === 0
+      ? keyHi >>> this.shift
+      : d === 1
+        ? keyHi & ((1 << this.shift) - 1)
+        : d === 2
+          ? keyLo >>> 16
+          : keyLo & 0xffff;
+  }
+
+  // prefixes of up to three digits (48 bits) are exact integers
+  private prefixKey(p: readonly number[]): number {
+    const hi = (((p[0] as number) << this.shift) | (p[1] as number)) >>> 0;
+    return p.length === 2 ? hi : hi * 65536 + (p[2] as number);
+  }
+
   /** Feed one finite value (non-finite values must be filtered out by the caller). */
   add(x: number): void {
     setKey(x);
     if (this.depth === 0) {
       this.n++;
-      const c = (this.buckets.get(0) as Bucket).counts as Uint32Array;
-      const d = keyHi >>> 16;
+      const c = this.root as Uint32Array;
+      const d = keyHi >>> this.shift;
       c[d] = (c[d] as number) + 1;
       return;
     }
-    if (this.firstDigit[keyHi >>> 16] === 0) return;
-    let k = 0;
-    for (let d = 0; d < this.depth; d++) k = k * 65536 + digit(d);
-    const b = this.buckets.get(k);
+    const first = this.byFirst[keyHi >>> this.shift] as number;
+    if (first === 0) return;
+    let b: Bucket | undefined;
+    if (this.depth === 1) b = this.buckets[first - 1];
+    else b = this.byPrefix.get(this.depth === 2 ? keyHi : keyHi * 65536 + (keyLo >>> 16));
     if (!b) return;
     if (b.values) b.values.push(x);
     else {
       const c = b.counts as Uint32Array;
-      const d = digit(this.depth);
+      const d = this.digit(this.depth);
       c[d] = (c[d] as number) + 1;
     }
   }
@@ -120,13 +147,15 @@ export class ExactQuantiles {
   /** Close a pass: decide which buckets the next pass refines or collects. */
   endPass(): void {
     if (this.done) return;
+    let current: Bucket[] = this.buckets;
     if (this.depth === 0) {
       this.wanted = edgeRanks(this.n, this.bins).map((rank) => ({ rank, within: rank }));
-      const root = this.buckets.get(0) as Bucket;
-      root.wanted = this.wanted;
+      current = [{ prefix: [], wanted: this.wanted, counts: this.root as Uint32Array }];
+      this.root = undefined;
     }
-    const next = new Map<number, Bucket>();
-    for (const b of this.buckets.values()) {
+    const next: Bucket[] = [];
+    const byPrefix = new Map<string, Bucket>();
+    for (const b of current) {
       if (b.values) {
         const sorted = Float64Array.from(b.values).sort();
         for (const w of b.wanted) w.value = sorted[w.within] as number;
@@ -143,26 +172,30 @@ export class ExactQuantiles {
         if (prefix.length === DIGITS) {
           // every digit fixed: the bucket is one value, no pass needed
           const [a, c, e, f] = prefix as [number, number, number, number];
-          w.value = valueOfKey(((a << 16) | c) >>> 0, ((e << 16) | f) >>> 0);
+          w.value = valueOfKey(((a << this.shift) | c) >>> 0, ((e << 16) | f) >>> 0);
           continue;
         }
-        // up to three 16-bit digits: the key stays an exact integer (< 2^53)
-        const k = prefixKey(prefix);
-        let child = next.get(k);
+        const k = prefix.join(",");
+        let child = byPrefix.get(k);
         if (!child) {
           child = { prefix, wanted: [] };
           if ((counts[d] as number) <= this.collectCap) child.values = [];
-          else child.counts = new Uint32Array(65536);
-          next.set(k, child);
+          else child.counts = new Uint32Array(1 << (this.widths[prefix.length] as number));
+          byPrefix.set(k, child);
+          next.push(child);
         }
         child.wanted.push(w);
       }
     }
     this.depth++;
     this.buckets = next;
-    this.firstDigit.fill(0);
-    for (const b of next.values()) this.firstDigit[b.prefix[0] as number] = 1;
-    this.done = next.size === 0;
+    this.byFirst = new Int32Array(1 << (this.widths[0] as number));
+    this.byPrefix = new Map();
+    next.forEach((b, i) => {
+      this.byFirst[b.prefix[0] as number] = this.depth === 1 ? i + 1 : 1;
+      if (this.depth > 1) this.byPrefix.set(this.prefixKey(b.prefix), b);
+    });
+    this.done = next.length === 0;
   }
 
   /** Quantile edges, exactly as `quantileEdges` would give on all the values. */

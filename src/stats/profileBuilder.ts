@@ -1,8 +1,12 @@
-// Builds a reference profile from rows in two passes: the first samples numeric values (for
-// quantile edges) and counts categories (for top_k); the second counts every row into the bins.
-// Memory is bounded by the reservoir size and the number of distinct categories, not the rows.
+// Builds a reference profile from rows or column batches. Pass one counts categories (for top_k)
+// and finds the numeric features' exact quantile edges (small data at once; larger data through
+// further passes of exact selection, ExactQuantiles), or samples them when asked (`sample`); the
+// last pass counts every row into the bins. Memory is bounded by the number of distinct categories
+// and the selection's tables, not the rows.
 import type { FeatureConfig, ModelConfig } from "../config/model.js";
 import { categoricalBins, categoryBinIndex, numericBinIndex, numericBins } from "./binning.js";
+import type { ColumnBatch } from "./columnBatch.js";
+import { ExactQuantiles } from "./exactQuantiles.js";
 import { PROFILE_SCHEMA, PROFILE_SCHEMA_VERSION, type Profile, type ProfileSlot } from "./profile.js";
 import { quantileEdges, topK } from "./quantiles.js";
 import { Reservoir } from "./reservoir.js";
@@ -14,7 +18,10 @@ export type Row = Readonly<Record<string, unknown>>;
 const OTHER_VALUES_CAP = 1000;
 /** Distinct categorical values tracked in pass one before the rarest are folded away. */
 const DISTINCT_CAP = 200_000;
-const DEFAULT_RESERVOIR = 200_000;
+/** Finite values per feature kept in pass one: data this small needs no further pass. */
+const SMALL_DATA = 1 << 16;
+/** Bytes the exact selection's first-pass tables may take, all features together. */
+const FIRST_PASS_BUDGET = 64 << 20;
 
 interface SlotSpec {
   name: string;
@@ -31,8 +38,18 @@ function featureSpec(f: FeatureConfig): SlotSpec {
     : { name: f.name, numeric: false, bins: 0, topK: f.topK };
 }
 
+/** How a numeric slot's edges are found: exactly, from a uniform sample, or not at all. */
+type EdgeSource =
+  | { kind: "exact"; bins: number; firstBits: number }
+  | { kind: "sample"; size: number }
+  | { kind: "none" };
+
 class SlotSampler {
-  readonly reservoir: Reservoir;
+  readonly reservoir: Reservoir | undefined;
+  readonly exact: ExactQuantiles | undefined;
+  /** the first finite values: all of them when the data is small */
+  private small: Float64Array | undefined;
+  private finite = 0;
   readonly categories = new Map<string, number>();
   numbers = 0;
   texts = 0;
@@ -40,10 +57,14 @@ class SlotSampler {
   max = Number.NEGATIVE_INFINITY;
 
   constructor(
-    reservoirSize: number,
+    edges: EdgeSource,
     private readonly countCategories: boolean,
   ) {
-    this.reservoir = new Reservoir(reservoirSize);
+    if (edges.kind === "sample") this.reservoir = new Reservoir(edges.size);
+    if (edges.kind === "exact") {
+      this.exact = new ExactQuantiles(edges.bins, { firstBits: edges.firstBits });
+      this.small = new Float64Array(SMALL_DATA);
+    }
   }
 
   observe(raw: unknown): void {
@@ -52,7 +73,14 @@ class SlotSampler {
       this.numbers++;
       if (x < this.min) this.min = x;
       if (x > this.max) this.max = x;
-      if (this.reservoir.capacity > 0 && Number.isFinite(x)) this.reservoir.add(x);
+      if (Number.isFinite(x)) {
+        this.reservoir?.add(x);
+        if (this.exact) {
+          this.exact.add(x);
+          if (this.small && this.finite < SMALL_DATA) this.small[this.finite] = x;
+          this.finite++;
+        }
+      }
     }
     if (!this.countCategories) return;
     const v = readCategory(raw);
@@ -60,6 +88,31 @@ class SlotSampler {
     if (typeof x !== "number") this.texts++;
     this.categories.set(v, (this.categories.get(v) ?? 0) + 1);
     if (this.categories.size > DISTINCT_CAP) this.fold();
+  }
+
+  /** Pass one is over: whether the exact edges need further passes over the data. */
+  endFirstPass(): void {
+    if (!this.exact) return;
+    if (this.finite > SMALL_DATA) this.small = undefined;
+    this.exact.endPass();
+  }
+
+  /** Whether the exact selection still needs a pass (never for small data, which is all kept). */
+  get refining(): boolean {
+    return this.exact !== undefined && this.small === undefined && this.exact.needsPass;
+  }
+
+  refine(raw: unknown): void {
+    const x = readNumber(raw);
+    if (typeof x === "number" && Number.isFinite(x)) (this.exact as ExactQuantiles).add(x);
+  }
+
+  /** Edges for `bins` bins from what was seen (undefined without an edge source). */
+  edges(bins: number): number[] | undefined {
+    if (this.reservoir) return quantileEdges(this.reservoir.sample(), bins);
+    if (!this.exact) return undefined;
+    if (this.small) return quantileEdges(this.small.subarray(0, this.finite), bins);
+    return this.exact.edges();
   }
 
   // keep memory bounded on very high-cardinality columns: drop the rarest half
@@ -129,7 +182,14 @@ function categoricalCounter(name: string, categories: string[]): Counter {
 }
 
 export interface ProfileBuilderOptions {
-  reservoirSize?: number;
+  /** edges from a uniform sample of this many values per feature instead of exact quantiles */
+  sample?: number;
+}
+
+/** A field the builder reads: numeric features are parsed by the reader, the rest come raw. */
+export interface BuilderField {
+  name: string;
+  numeric: boolean;
 }
 
 export class ProfileBuilder {
@@ -152,15 +212,84 @@ export class ProfileBuilder {
       ...(p.classes && { fixedCategories: p.classes }),
     };
     this.specs = [...model.features.map(featureSpec), prediction];
-    const size = options.reservoirSize ?? DEFAULT_RESERVOIR;
+    this.edgesFrom =
+      options.sample === undefined ? { method: "exact" } : { method: "sample", size: options.sample };
+    // the selection's first-pass tables share a budget: finer (fewer passes) with fewer features
+    const exactSlots = this.specs.filter((s) => s.numeric && !s.edges).length + 1;
+    const firstBits = Math.max(16, Math.min(20, Math.floor(Math.log2(FIRST_PASS_BUDGET / 4 / exactSlots))));
+    const source = (s: SlotSpec): EdgeSource =>
+      s.edges
+        ? { kind: "none" }
+        : options.sample !== undefined
+          ? { kind: "sample", size: options.sample }
+          : { kind: "exact", bins: s.bins, firstBits };
     // the prediction's type is decided from the data (numbers → numeric bins, labels → categories),
     // so its sampler does both
     const last = this.specs.length - 1;
     this.samplers = this.specs.map((s, i) =>
       i === last
-        ? new SlotSampler(s.edges ? 0 : size, true)
-        : new SlotSampler(s.numeric && !s.edges ? size : 0, !s.numeric),
+        ? new SlotSampler(source(s), true)
+        : new SlotSampler(s.numeric ? source(s) : { kind: "none" }, !s.numeric),
     );
+  }
+
+  private readonly edgesFrom: Profile["edges_from"];
+  private firstPassDone = false;
+
+  /** The fields a reader hands over, in the order of a ColumnBatch's columns. */
+  fields(): BuilderField[] {
+    const last = this.specs.length - 1;
+    return this.specs.map((s, i) => ({ name: s.name, numeric: s.numeric && i !== last }));
+  }
+
+  /** Pass one over column batches. */
+  observeColumns(b: ColumnBatch): void {
+    for (let i = 0; i < this.samplers.length; i++) {
+      const col = b.columns[i];
+      const s = this.samplers[i] as SlotSampler;
+      if (col === undefined) for (let r = 0; r < b.rows; r++) s.observe(undefined);
+      else for (let r = 0; r < b.rows; r++) s.observe(col[r]);
+    }
+  }
+
+  /** End pass one; then `refining` says whether exact edges need more passes before `fixBins`. */
+  endFirstPass(): void {
+    if (this.firstPassDone) return;
+    this.firstPassDone = true;
+    for (const s of this.samplers) s.endFirstPass();
+  }
+
+  /** Indexes of the fields an exact-edges pass still reads (empty: no pass needed). */
+  refining(): number[] {
+    this.endFirstPass();
+    return this.samplers.flatMap((s, i) => (s.refining ? [i] : []));
+  }
+
+  /** One batch of an exact-edges pass; `columns` holds the fields `refining()` named, in order. */
+  refineColumns(b: ColumnBatch, fields: readonly number[]): void {
+    fields.forEach((f, j) => {
+      const col = b.columns[j];
+      if (col === undefined) return;
+      const s = this.samplers[f] as SlotSampler;
+      for (let r = 0; r < b.rows; r++) s.refine(col[r]);
+    });
+  }
+
+  endRefinePass(fields: readonly number[]): void {
+    for (const f of fields) (this.samplers[f] as SlotSampler).exact?.endPass();
+  }
+
+  /** The last pass over column batches: count. */
+  countColumns(b: ColumnBatch): void {
+    const c = this.counters;
+    if (!c) throw new Error("fixBins() must be called before countColumns()");
+    this.rows += b.rows;
+    for (let i = 0; i < c.length; i++) {
+      const col = b.columns[i];
+      const counter = c[i] as Counter;
+      if (col === undefined) for (let r = 0; r < b.rows; r++) counter.count(undefined);
+      else for (let r = 0; r < b.rows; r++) counter.count(col[r]);
+    }
   }
 
   /** Pass one: sample a row. */
@@ -172,6 +301,7 @@ export class ProfileBuilder {
 
   /** Fix the bins from what pass one saw; pass two then counts. */
   fixBins(): void {
+    if (this.refining().length > 0) throw new Error("exact edges need more passes over the data");
     this.counters = this.samplers.map((s, i) => {
       const spec = this.specs[i] as SlotSpec;
       const isPrediction = i === this.samplers.length - 1;
@@ -182,7 +312,7 @@ export class ProfileBuilder {
           !(spec.fixedCategories && allIn(s.categories, spec.fixedCategories))
         : spec.numeric;
       if (numeric) {
-        const edges = spec.edges ?? quantileEdges(s.reservoir.sample(), spec.bins);
+        const edges = spec.edges ?? s.edges(spec.bins) ?? [];
         return numericCounter(spec.name, edges, s.min, s.max);
       }
       const cats = spec.fixedCategories ?? topK(s.categories, spec.topK);
@@ -210,6 +340,7 @@ export class ProfileBuilder {
       model: this.model.name,
       model_version: this.model.version,
       rows: this.rows,
+      edges_from: this.edgesFrom,
       features: slots,
     };
     const seen = prediction.counts.reduce((a, b) => a + b, 0) + prediction.invalid;

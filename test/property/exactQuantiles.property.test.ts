@@ -3,8 +3,11 @@ import { describe, expect, it } from "vitest";
 import { ExactQuantiles } from "../../src/stats/exactQuantiles.js";
 import { quantileEdges } from "../../src/stats/quantiles.js";
 
-function streamed(values: number[], bins: number, cap?: number): { edges: number[]; passes: number } {
-  const q = new ExactQuantiles(bins, cap);
+function streamed(values: number[], bins: number, cap?: number, firstBits?: number) {
+  const q = new ExactQuantiles(bins, {
+    ...(cap !== undefined && { collectCap: cap }),
+    ...(firstBits !== undefined && { firstBits }),
+  });
   let passes = 0;
   while (q.needsPass) {
     for (const x of values) q.add(x);
@@ -24,8 +27,9 @@ describe("ExactQuantiles (streamed radix selection)", () => {
         fc.array(fc.oneof(finite, clustered, fc.constant(0), fc.constant(-0)), { maxLength: 400 }),
         fc.integer({ min: 2, max: 20 }),
         fc.integer({ min: 1, max: 64 }),
-        (values, bins, cap) => {
-          expect(streamed(values, bins, cap).edges).toEqual(quantileEdges(values, bins));
+        fc.integer({ min: 16, max: 20 }),
+        (values, bins, cap, firstBits) => {
+          expect(streamed(values, bins, cap, firstBits).edges).toEqual(quantileEdges(values, bins));
         },
       ),
       { numRuns: 300 },
@@ -43,6 +47,19 @@ describe("ExactQuantiles (streamed radix selection)", () => {
     const r = streamed(values, 10);
     expect(r.edges).toEqual(quantileEdges(values, 10));
     expect(r.passes).toBe(3);
+    // a finer first digit splits it enough to collect at once
+    const fine = streamed(
+      values.map((x) => x * 1000),
+      10,
+      undefined,
+      20,
+    );
+    expect(fine.edges).toEqual(
+      quantileEdges(
+        values.map((x) => x * 1000),
+        10,
+      ),
+    );
   });
   it("is empty without values", () => expect(streamed([], 10).edges).toEqual([]));
 });
