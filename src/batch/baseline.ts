@@ -10,6 +10,8 @@ import { DataReader } from "./reader.js";
 export interface BaselineResult {
   profile: Profile;
   skipped: number;
+  /** configured features (or the prediction) with no binned value: their drift is undefined */
+  empty: string[];
 }
 
 /** Build a reference profile from a data path (file, glob or URL). */
@@ -26,15 +28,21 @@ export async function buildProfile(
   }
 }
 
+/** A configured feature no row has (a renamed column, or values nested under an object): an error naming the file. */
 function requireFeatures(model: ModelConfig, reader: DataReader): void {
+  const byFile = new Map<string, string[]>();
   for (const f of model.features) {
-    const lacking = reader.filesWithout(f.name);
-    if (lacking.length > 0)
-      throw new DataFileError(
-        `${lacking[0]}: no column "${f.name}" (a feature of model "${model.name}")` +
-          (lacking.length > 1 ? `, nor in ${lacking.length - 1} more file(s)` : ""),
-      );
+    const file = reader.filesWithout(f.name)[0];
+    if (file !== undefined) byFile.set(file, [...(byFile.get(file) ?? []), f.name]);
   }
+  const first = [...byFile.entries()][0];
+  if (!first) return;
+  const [file, absent] = first;
+  const columns = reader.columnNames();
+  const nested = columns.length > 0 ? ` (its columns or keys: ${columns.slice(0, 20).join(", ")})` : "";
+  throw new DataFileError(
+    `${file}: configured feature${absent.length > 1 ? "s" : ""} ${absent.map((a) => `"${a}"`).join(", ")} ${absent.length > 1 ? "are" : "is"} not in the data${nested}; data files are flat, one column or key per feature`,
+  );
 }
 
 /**
@@ -54,11 +62,8 @@ export async function buildProfileWith(
   let pass = 1;
   const run = async (what: string, scan: (p: (f: number) => void) => Promise<number>) => {
     const p = progress(`${path}: pass ${pass++} (${what})`);
-    const t0 = Date.now();
     const n = await scan(p.update);
     p.done();
-    if (process.env.INFERMON_DEBUG_PASSES)
-      process.stderr.write(`pass ${pass - 1} ${what}: ${Date.now() - t0} ms\n`);
     return n;
   };
   const skipped = await run("categories, quantiles", (onProgress) =>
@@ -81,5 +86,6 @@ export async function buildProfileWith(
   await run("counts", (onProgress) => reader.scan(fields, (b) => builder.countColumns(b), { onProgress }));
   const profile = builder.build();
   if (profile.rows === 0) throw new DataFileError(`${path}: no data rows`);
-  return { profile, skipped };
+  const empty = profile.features.filter((f) => f.counts.every((c) => c === 0)).map((f) => f.name);
+  return { profile, skipped, empty };
 }

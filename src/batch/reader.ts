@@ -38,6 +38,11 @@ export class DataReader {
     return this.source !== undefined;
   }
 
+  /** The data's columns (keys seen, when reading line by line). */
+  columnNames(): string[] {
+    return this.source ? [...this.source.columns.keys()] : [...this.seen];
+  }
+
   /** Files lacking field `name` (after a first scan, for line-by-line reading). */
   filesWithout(name: string): readonly string[] {
     if (this.source) return this.source.filesWithout(name);

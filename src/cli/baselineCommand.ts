@@ -1,5 +1,6 @@
 import { renameSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
+import { DataFileError } from "../batch/dataFile.js";
 import { findModel, loadConfig } from "../config/load.js";
 import { addBatchFlags, type BatchFlags, batchOptions, positiveInteger } from "./batchFlags.js";
 import { reportSkip } from "./reportSkip.js";
@@ -25,26 +26,34 @@ export function registerBaseline(program: Command): void {
       "quantile edges from a uniform sample of n values per feature (default: exact, any size)",
       positiveInteger("--sample"),
     );
-  addBatchFlags(cmd).action(async (opts: Options) => {
-    const model = findModel(loadConfig(opts.config), opts.model);
-    // the engine (DuckDB) loads only here: `infermon run` never maps it
-    const { buildProfile } = await import("../batch/baseline.js");
-    const { profile, skipped } = await buildProfile(model, opts.data, {
-      ...batchOptions(opts),
-      ...(opts.sample !== undefined && { sample: opts.sample }),
-      onSkip: reportSkip,
-    });
-    // write then rename: a reader never sees half a profile
-    const tmp = `${opts.output}.tmp-${process.pid}`;
-    writeFileSync(tmp, `${JSON.stringify(profile, null, 2)}\n`);
-    renameSync(tmp, opts.output);
-    const pred = profile.prediction
-      ? `, prediction "${profile.prediction.name}" (${profile.prediction.type})`
-      : "";
-    process.stderr.write(
-      `${opts.output}: ${profile.rows} rows, ${profile.features.length} features${pred}` +
-        (skipped > 0 ? `, ${skipped} malformed lines skipped` : "") +
-        "\n",
-    );
-  });
+  addBatchFlags(cmd, "; with baseline, also fail (exit 2) when a feature has no values").action(
+    async (opts: Options) => {
+      const model = findModel(loadConfig(opts.config), opts.model);
+      // the engine (DuckDB) loads only here: `infermon run` never maps it
+      const { buildProfile } = await import("../batch/baseline.js");
+      const { profile, skipped, empty } = await buildProfile(model, opts.data, {
+        ...batchOptions(opts),
+        ...(opts.sample !== undefined && { sample: opts.sample }),
+        onSkip: reportSkip,
+      });
+      if (empty.length > 0) {
+        // a distribution with no values is undefined: drift on it is null, never a number
+        const what = `${empty.map((f) => `"${f}"`).join(", ")}: no values in ${opts.data} (every row missing or invalid); drift on ${empty.length > 1 ? "them" : "it"} is undefined (status missing, no alert)`;
+        if (opts.strict) throw new DataFileError(`feature${empty.length > 1 ? "s" : ""} ${what}`);
+        process.stderr.write(`infermon: warning: feature${empty.length > 1 ? "s" : ""} ${what}\n`);
+      }
+      // write then rename: a reader never sees half a profile
+      const tmp = `${opts.output}.tmp-${process.pid}`;
+      writeFileSync(tmp, `${JSON.stringify(profile, null, 2)}\n`);
+      renameSync(tmp, opts.output);
+      const pred = profile.prediction
+        ? `, prediction "${profile.prediction.name}" (${profile.prediction.type})`
+        : "";
+      process.stderr.write(
+        `${opts.output}: ${profile.rows} rows, ${profile.features.length} features${pred}` +
+          (skipped > 0 ? `, ${skipped} malformed lines skipped` : "") +
+          "\n",
+      );
+    },
+  );
 }

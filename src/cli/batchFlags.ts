@@ -16,7 +16,7 @@ const positiveInt = (what: string) => (v: string) => {
   return n;
 };
 
-export function addBatchFlags(cmd: Command): Command {
+export function addBatchFlags(cmd: Command, strictToo = ""): Command {
   return cmd
     .addOption(
       new Option(
@@ -30,7 +30,7 @@ export function addBatchFlags(cmd: Command): Command {
       "512MB",
     )
     .option("--threads <n>", "engine threads (default: all cores)", positiveInt("--threads"))
-    .option("--strict", "stop at the first malformed line instead of skipping it");
+    .option("--strict", `stop at the first malformed line instead of skipping it${strictToo}`);
 }
 
 export const positiveInteger = positiveInt;

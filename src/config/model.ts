@@ -12,7 +12,14 @@ export interface Levels {
 export type Smoothing = { method: "laplace"; alpha: number } | { method: "epsilon"; epsilon: number };
 
 export type FeatureConfig =
-  | { name: string; type: "numeric"; bins: number; edges?: number[] }
+  | {
+      name: string;
+      type: "numeric";
+      bins: number;
+      edges?: number[];
+      /** at most this many distinct reference values: one bin per value (0: never) */
+      maxDistinctValues: number;
+    }
   | { name: string; type: "categorical"; topK: number };
 
 export interface PredictionConfig {
@@ -22,6 +29,15 @@ export interface PredictionConfig {
   /** numeric prediction binning (scores, regression values) */
   bins: number;
   edges?: number[];
+  /** at most this many distinct reference values: one bin per value (the model's setting) */
+  maxDistinctValues: number;
+}
+
+/** Shares of rows (batch) or events (live) above which a data-quality problem warns or is critical. */
+export interface DataQuality {
+  missing: Levels;
+  invalid: Levels;
+  unseen: Levels;
 }
 
 export interface SloTarget {
@@ -43,6 +59,7 @@ export interface ModelConfig {
   reference?: string;
   windows: { name: string; ms: number }[];
   minSamples: number;
+  dataQuality: DataQuality;
   drift: { smoothing: Smoothing; thresholds: { psi: Levels; kl: Levels; js: Levels } };
   labels: { ttlMs: number; maxPending: number };
   quality: { accuracy?: Levels; mae?: Levels };
@@ -83,6 +100,14 @@ export const DEFAULT_THRESHOLDS = {
   kl: { warning: 0.1, critical: 0.2 },
   js: { warning: 0.1, critical: 0.2 },
 } as const;
+/** Data-quality shares (the generator's former constant 5 % warns; a fifth of rows is critical). */
+export const DEFAULT_DATA_QUALITY = {
+  missing: { warning: 0.05, critical: 0.2 },
+  invalid: { warning: 0.05, critical: 0.2 },
+  unseen: { warning: 0.05, critical: 0.2 },
+} as const;
+/** Numeric features with at most this many distinct reference values are binned per value. */
+export const DEFAULT_MAX_DISTINCT_VALUES = 20;
 export const DEFAULT_NUMERIC_BINS = 10;
 export const DEFAULT_TOP_K = 20;
 export const DEFAULT_PREDICTION_BINS = 10;

@@ -4,10 +4,23 @@
 // last pass counts every row into the bins. Memory is bounded by the number of distinct categories
 // and the selection's tables, not the rows.
 import type { FeatureConfig, ModelConfig } from "../config/model.js";
-import { categoricalBins, categoryBinIndex, numericBinIndex, numericBins } from "./binning.js";
+import {
+  categoricalBins,
+  categoryBinIndex,
+  type NumericBins,
+  numericBinOf,
+  numericBins,
+  valueBins,
+} from "./binning.js";
 import type { ColumnBatch } from "./columnBatch.js";
 import { ExactQuantiles } from "./exactQuantiles.js";
-import { PROFILE_SCHEMA, PROFILE_SCHEMA_VERSION, type Profile, type ProfileSlot } from "./profile.js";
+import {
+  type NumericLayout,
+  PROFILE_SCHEMA,
+  PROFILE_SCHEMA_VERSION,
+  type Profile,
+  type ProfileSlot,
+} from "./profile.js";
 import { quantileEdges, topK } from "./quantiles.js";
 import { Reservoir } from "./reservoir.js";
 import { INVALID_VALUE, MISSING_VALUE, readCategory, readNumber } from "./values.js";
@@ -28,14 +41,23 @@ interface SlotSpec {
   numeric: boolean;
   bins: number;
   edges?: number[];
+  /** at most this many distinct reference values: one bin per value (0: never) */
+  maxDistinct: number;
   topK: number;
   fixedCategories?: string[];
 }
 
 function featureSpec(f: FeatureConfig): SlotSpec {
   return f.type === "numeric"
-    ? { name: f.name, numeric: true, bins: f.bins, topK: 0, ...(f.edges && { edges: f.edges }) }
-    : { name: f.name, numeric: false, bins: 0, topK: f.topK };
+    ? {
+        name: f.name,
+        numeric: true,
+        bins: f.bins,
+        maxDistinct: f.maxDistinctValues,
+        topK: 0,
+        ...(f.edges && { edges: f.edges }),
+      }
+    : { name: f.name, numeric: false, bins: 0, maxDistinct: 0, topK: f.topK };
 }
 
 /** How a numeric slot's edges are found: exactly, from a uniform sample, or not at all. */
@@ -51,35 +73,45 @@ class SlotSampler {
   private small: Float64Array | undefined;
   private finite = 0;
   readonly categories = new Map<string, number>();
+  /** rows that have the field at all (a column that is absent everywhere is a config/data mismatch) */
+  present = 0;
   numbers = 0;
   texts = 0;
   min = Number.POSITIVE_INFINITY;
   max = Number.NEGATIVE_INFINITY;
+  /** distinct numbers while there are at most `maxDistinct`; undefined once there are more */
+  distinct: Set<number> | undefined;
 
   constructor(
     edges: EdgeSource,
     private readonly countCategories: boolean,
+    private readonly maxDistinct: number,
   ) {
     if (edges.kind === "sample") this.reservoir = new Reservoir(edges.size);
     if (edges.kind === "exact") {
       this.exact = new ExactQuantiles(edges.bins, { firstBits: edges.firstBits });
       this.small = new Float64Array(SMALL_DATA);
     }
+    this.distinct = maxDistinct > 0 ? new Set() : undefined;
   }
 
   observe(raw: unknown): void {
+    if (raw !== undefined) this.present++;
     const x = readNumber(raw);
     if (typeof x === "number") {
       this.numbers++;
       if (x < this.min) this.min = x;
       if (x > this.max) this.max = x;
-      if (Number.isFinite(x)) {
-        this.reservoir?.add(x);
-        if (this.exact) {
-          this.exact.add(x);
-          if (this.small && this.finite < SMALL_DATA) this.small[this.finite] = x;
-          this.finite++;
-        }
+      this.reservoir?.add(x);
+      if (this.exact) {
+        this.exact.add(x);
+        if (this.small && this.finite < SMALL_DATA) this.small[this.finite] = x;
+        this.finite++;
+      }
+      const d = this.distinct;
+      if (d) {
+        d.add(x);
+        if (d.size > this.maxDistinct) this.distinct = undefined;
       }
     }
     if (!this.countCategories) return;
@@ -99,7 +131,13 @@ class SlotSampler {
 
   /** Whether the exact selection still needs a pass (never for small data, which is all kept). */
   get refining(): boolean {
-    return this.exact !== undefined && this.small === undefined && this.exact.needsPass;
+    // a few-valued feature is binned per value (ADR 0009): no quantiles to select
+    return (
+      this.exact !== undefined &&
+      this.small === undefined &&
+      this.distinct === undefined &&
+      this.exact.needsPass
+    );
   }
 
   refine(raw: unknown): void {
@@ -127,12 +165,49 @@ interface Counter {
   result(): ProfileSlot;
 }
 
-function numericCounter(name: string, edges: number[], min: number, max: number): Counter {
-  const bins = numericBins(edges);
+interface NumericChoice {
+  layout: NumericLayout;
+  reason: string;
+  /** inner edges, or the distinct values for layout `values` */
+  points: number[];
+}
+
+/** The numeric layout for a slot from what pass one saw (ADR 0009). */
+function chooseNumeric(spec: SlotSpec, s: SlotSampler): NumericChoice {
+  if (spec.edges)
+    return { layout: "edges", reason: "explicit edges in the configuration", points: spec.edges };
+  const d = s.distinct;
+  if (d) {
+    const points = [...d].sort((a, b) => a - b);
+    const n = points.length;
+    const reason =
+      n === 0
+        ? "no numeric values in the reference: its distribution is undefined, drift is not computed"
+        : `${n === 1 ? "constant in the reference" : `${n} distinct values in the reference`} (max_distinct_values ${spec.maxDistinct}): one bin per value plus __other__`;
+    return { layout: "values", reason, points };
+  }
+  const edges = s.edges(spec.bins) ?? [];
+  const merged = edges.length + 1 < spec.bins ? ` (${edges.length + 1} after merging equal edges)` : "";
+  const why =
+    spec.maxDistinct > 0
+      ? `more than ${spec.maxDistinct} distinct values (max_distinct_values)`
+      : "max_distinct_values is 0";
+  return {
+    layout: "quantiles",
+    reason: `${why}: ${spec.bins} quantile bins of the reference${merged}`,
+    points: edges,
+  };
+}
+
+function numericCounter(name: string, choice: NumericChoice, min: number, max: number): Counter {
+  const bins: NumericBins =
+    choice.layout === "values" ? valueBins(choice.points) : numericBins(choice.points);
   const slot: ProfileSlot = {
     name,
     type: "numeric",
-    edges,
+    layout: choice.layout,
+    layout_reason: choice.reason,
+    [choice.layout === "values" ? "values" : "edges"]: choice.points,
     counts: new Array(bins.size).fill(0),
     missing: 0,
     invalid: 0,
@@ -146,7 +221,7 @@ function numericCounter(name: string, edges: number[], min: number, max: number)
       if (x === MISSING_VALUE) slot.missing++;
       else if (x === INVALID_VALUE) slot.invalid++;
       else {
-        const i = numericBinIndex(bins.edges, x);
+        const i = numericBinOf(bins, x);
         counts[i] = (counts[i] as number) + 1;
       }
     },
@@ -207,6 +282,7 @@ export class ProfileBuilder {
       name: p.output,
       numeric: true,
       bins: p.bins,
+      maxDistinct: p.edges ? 0 : p.maxDistinctValues,
       topK: 20,
       ...(p.edges && { edges: p.edges }),
       ...(p.classes && { fixedCategories: p.classes }),
@@ -228,8 +304,8 @@ export class ProfileBuilder {
     const last = this.specs.length - 1;
     this.samplers = this.specs.map((s, i) =>
       i === last
-        ? new SlotSampler(source(s), true)
-        : new SlotSampler(s.numeric ? source(s) : { kind: "none" }, !s.numeric),
+        ? new SlotSampler(source(s), true, s.edges ? 0 : s.maxDistinct)
+        : new SlotSampler(s.numeric ? source(s) : { kind: "none" }, !s.numeric, s.edges ? 0 : s.maxDistinct),
     );
   }
 
@@ -311,13 +387,18 @@ export class ProfileBuilder {
           s.texts === 0 &&
           !(spec.fixedCategories && allIn(s.categories, spec.fixedCategories))
         : spec.numeric;
-      if (numeric) {
-        const edges = spec.edges ?? s.edges(spec.bins) ?? [];
-        return numericCounter(spec.name, edges, s.min, s.max);
-      }
+      if (numeric) return numericCounter(spec.name, chooseNumeric(spec, s), s.min, s.max);
       const cats = spec.fixedCategories ?? topK(s.categories, spec.topK);
       return categoricalCounter(spec.name, cats);
     });
+  }
+
+  /** After pass one: configured features that no row had at all (an absent column or key). */
+  absentFeatures(): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < this.model.features.length; i++)
+      if ((this.samplers[i] as SlotSampler).present === 0) out.push((this.specs[i] as SlotSpec).name);
+    return out;
   }
 
   /** Pass two: count a row. */

@@ -1,5 +1,5 @@
 import { type BinLayout, INVALID_BIN, MISSING_BIN } from "./binLayout.js";
-import { numericBinIndex } from "./binning.js";
+import { numericBinOf } from "./binning.js";
 import type { ColumnBatch } from "./columnBatch.js";
 import type { Row } from "./profileBuilder.js";
 
@@ -9,6 +9,8 @@ export class RowCounter {
   readonly missing: Float64Array;
   readonly invalid: Float64Array;
   readonly unseen: Float64Array;
+  /** rows that had the field at all (0: the column or key is absent from the data) */
+  readonly present: Float64Array;
   rows = 0;
 
   constructor(readonly layout: BinLayout) {
@@ -17,6 +19,7 @@ export class RowCounter {
     this.missing = new Float64Array(n);
     this.invalid = new Float64Array(n);
     this.unseen = new Float64Array(n);
+    this.present = new Float64Array(n);
   }
 
   /** Count a batch whose columns follow the layout's slots (features, then the prediction). */
@@ -28,11 +31,12 @@ export class RowCounter {
       const col = b.columns[s];
       const categorical = slot.bins.type === "categorical";
       if (col instanceof Float64Array && slot.bins.type === "numeric") {
+        this.present[s]! += b.rows;
         // the engine's parsed numbers: finite ones go straight to their bin, the rest by the rules
-        const edges = slot.bins.edges;
+        const bins = slot.bins;
         for (let r = 0; r < b.rows; r++) {
           const x = col[r] as number;
-          const i = Number.isFinite(x) ? slot.offset + numericBinIndex(edges, x) : this.layout.binOf(slot, x);
+          const i = Number.isFinite(x) ? slot.offset + numericBinOf(bins, x) : this.layout.binOf(slot, x);
           if (i >= 0) this.counts[i]!++;
           else if (i === MISSING_BIN) this.missing[s]!++;
           else if (i === INVALID_BIN) this.invalid[s]!++;
@@ -41,6 +45,7 @@ export class RowCounter {
       }
       for (let r = 0; r < b.rows; r++) {
         const raw = col === undefined ? undefined : col[r];
+        if (raw !== undefined) this.present[s]!++;
         const i = this.layout.binOf(slot, raw);
         if (i >= 0) {
           this.counts[i]!++;
@@ -57,6 +62,7 @@ export class RowCounter {
     for (let s = 0; s < slots.length; s++) {
       const slot = slots[s]!;
       const raw = row[slot.name];
+      if (raw !== undefined) this.present[s]!++;
       const i = this.layout.binOf(slot, raw);
       if (i >= 0) {
         this.counts[i]!++;
