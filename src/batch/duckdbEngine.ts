@@ -184,7 +184,8 @@ export class Engine {
     }
     if (!rejects) return 0;
     const r = await this.con.runAndReadAll(
-      `SELECT s.file_path, e.line, e.error_message FROM ${rejects.table} e JOIN ${rejects.scan} s USING (scan_id, file_id) ORDER BY s.file_path, e.line`,
+      // one line can break several columns: one entry per line, with its first error
+      `SELECT s.file_path, e.line, arg_min(e.error_message, e.column_idx) FROM ${rejects.table} e JOIN ${rejects.scan} s USING (scan_id, file_id) GROUP BY ALL ORDER BY s.file_path, e.line`,
     );
     const skipped = r
       .getRows()
