@@ -3,7 +3,9 @@ import type { Command } from "commander";
 import { DataFileError } from "../batch/dataFile.js";
 import { findModel, loadConfig } from "../config/load.js";
 import { addBatchFlags, type BatchFlags, batchOptions, positiveInteger } from "./batchFlags.js";
+import { readProfileFile } from "./profileCommand.js";
 import { reportSkip } from "./reportSkip.js";
+import { UsageError } from "./usageError.js";
 
 interface Options extends BatchFlags {
   config: string;
@@ -11,6 +13,7 @@ interface Options extends BatchFlags {
   data: string;
   output: string;
   sample?: number;
+  binsFrom?: string;
 }
 
 export function registerBaseline(program: Command): void {
@@ -25,17 +28,29 @@ export function registerBaseline(program: Command): void {
       "--sample <n>",
       "quantile edges from a uniform sample of n values per feature (default: exact, any size)",
       positiveInteger("--sample"),
+    )
+    .option(
+      "--bins-from <profile>",
+      "count the data into this profile's bins instead of choosing bins (profiles to `profile merge`)",
     );
   addBatchFlags(cmd, "; with baseline, also fail (exit 2) when a feature has no values").action(
     async (opts: Options) => {
       const model = findModel(loadConfig(opts.config), opts.model);
       // the engine (DuckDB) loads only here: `infermon run` never maps it
-      const { buildProfile } = await import("../batch/baseline.js");
-      const { profile, skipped, empty } = await buildProfile(model, opts.data, {
-        ...batchOptions(opts),
-        ...(opts.sample !== undefined && { sample: opts.sample }),
-        onSkip: reportSkip,
-      });
+      const batch = { ...batchOptions(opts), onSkip: reportSkip };
+      if (opts.binsFrom && opts.sample !== undefined)
+        throw new UsageError("--bins-from and --sample exclude each other");
+      const { profile, skipped, empty } = opts.binsFrom
+        ? await (await import("../batch/countInto.js")).countIntoProfile(
+            model,
+            readProfileFile(opts.binsFrom),
+            opts.data,
+            batch,
+          )
+        : await (await import("../batch/baseline.js")).buildProfile(model, opts.data, {
+            ...batch,
+            ...(opts.sample !== undefined && { sample: opts.sample }),
+          });
       if (empty.length > 0) {
         // a distribution with no values is undefined: drift on it is null, never a number
         const what = `${empty.map((f) => `"${f}"`).join(", ")}: no values in ${opts.data} (every row missing or invalid); drift on ${empty.length > 1 ? "them" : "it"} is undefined (status missing, no alert)`;

@@ -8,6 +8,7 @@ import { registerDemo } from "./demoCommand.js";
 import { registerDrift } from "./driftCommand.js";
 import { EXIT } from "./exitCodes.js";
 import { registerGenerate } from "./generateCommand.js";
+import { registerProfile } from "./profileCommand.js";
 import { registerRun } from "./runCommand.js";
 import { UsageError } from "./usageError.js";
 import { registerValidate } from "./validateCommand.js";
@@ -26,6 +27,7 @@ registerValidate(program);
 registerRun(program);
 registerBaseline(program);
 registerDrift(program);
+registerProfile(program);
 registerGenerate(program);
 registerDemo(program);
 

@@ -28,7 +28,7 @@ import { INVALID_VALUE, MISSING_VALUE, readCategory, readNumber } from "./values
 export type Row = Readonly<Record<string, unknown>>;
 
 /** Reference values kept for the `__other__` bin, so live values can be told unseen. */
-const OTHER_VALUES_CAP = 1000;
+export const OTHER_VALUES_CAP = 1000;
 /** Distinct categorical values tracked in pass one before the rarest are folded away. */
 const DISTINCT_CAP = 200_000;
 /** Finite values per feature kept in pass one: data this small needs no further pass. */
