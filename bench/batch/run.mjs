@@ -46,7 +46,7 @@ function timed(cmd, argv) {
     child.on("error", reject);
     child.on("close", (code) => {
       const m = err.match(/__TIME__ ([\d.]+) (\d+)/);
-      if (!m || (code !== 0 && code !== 1))
+      if (!m || code !== 0)
         reject(new Error(`${cmd} ${argv.join(" ")}: exit ${code}\n${err}`));
       else resolve({ s: Number(m[1]), mb: Number(m[2]) / 1024 });
     });
