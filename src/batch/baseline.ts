@@ -66,13 +66,18 @@ export async function buildProfileWith(
     p.done();
     return n;
   };
-  const skipped = await run("categories, quantiles", (onProgress) =>
-    reader.scan(fields, (b) => builder.observeColumns(b), {
-      strict: opts.strict ?? false,
-      ...(opts.onSkip && { onSkip: opts.onSkip }),
-      onProgress,
-    }),
-  );
+  const lines = { strict: opts.strict ?? false, ...(opts.onSkip && { onSkip: opts.onSkip }) };
+  // text is parsed once (the engine writes it as Parquet to the temporary directory), not per pass
+  const staged = reader.stageable
+    ? await run("parse", (onProgress) => reader.stage(fields, { ...lines, onProgress }))
+    : undefined;
+  const skipped =
+    (await run("categories, quantiles", (onProgress) =>
+      reader.scan(fields, (b) => builder.observeColumns(b), {
+        ...(staged === undefined && lines),
+        onProgress,
+      }),
+    )) + (staged ?? 0);
   if (!reader.knowsColumns) requireFeatures(model, reader);
   for (let r = builder.refining(); r.length > 0; r = builder.refining()) {
     const sub = r.map((i) => fields[i] as (typeof fields)[number]);

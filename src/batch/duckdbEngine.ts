@@ -37,6 +37,9 @@ const NUMERIC_TYPES =
 
 const NESTED_TYPES = /^(STRUCT|MAP|UNION|JSON)|\[\d*\]$/;
 
+/** Staged numeric features keep the text the engine did not parse in a companion column. */
+const ODD = "__infermon_text_";
+
 const q = (id: string): string => `"${id.replaceAll('"', '""')}"`;
 const lit = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
@@ -145,6 +148,63 @@ export class Engine {
     }
   }
 
+  async stage(
+    source: Source,
+    fields: readonly Field[],
+    opts: ScanOptions = {},
+  ): Promise<{ source: Source; skipped: number }> {
+    const n = ++this.scans;
+    const rejects =
+      source.format === "csv" || source.format === "tsv"
+        ? { table: `rej${n}`, scan: `rejscan${n}` }
+        : undefined;
+    const out = join(this.tempDir, `stage-${n}.parquet`);
+    const select: string[] = [];
+    const odd = new Map<string, string>();
+    fields.forEach((f, i) => {
+      const col = source.columns.get(f.name);
+      if (!col) return;
+      const c = q(col.column);
+      if (f.numeric && col.type === "VARCHAR") {
+        const d = `CASE WHEN strpos(${c}, '_') = 0 THEN TRY_CAST(${c} AS DOUBLE) END`;
+        select.push(
+          `${d} AS ${q(f.name)}`,
+          `CASE WHEN ${d} IS NULL AND ${c} IS NOT NULL THEN ${c} END AS ${ODD}${i}`,
+        );
+        odd.set(f.name, `${ODD}${i}`);
+      } else select.push(`${c} AS ${q(f.name)}`);
+    });
+    const timer =
+      opts.onProgress &&
+      setInterval(() => {
+        const p = this.con.progress.percentage;
+        if (p >= 0) opts.onProgress?.(p / 100);
+      }, 250);
+    try {
+      await this.con.run(
+        `COPY (SELECT ${select.length > 0 ? select.join(", ") : "1 AS one"} FROM ${readSql(source.format, source.files, true, rejects)}) TO ${lit(out)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 65536)`,
+      );
+    } catch (err) {
+      if (source.format === "jsonl" && /json/i.test(reason(err)))
+        throw new MalformedJsonl(`${source.path}: ${reason(err)}`);
+      throw new DataFileError(`${source.path}: ${reason(err)}`);
+    } finally {
+      if (timer) clearInterval(timer);
+    }
+    const skipped = rejects ? await this.rejected(rejects, opts) : 0;
+    const columns = new Map<string, { column: string; type: string }>();
+    for (const [name, type] of await this.describe(
+      readSql("parquet", [out], false, undefined),
+      out,
+      "parquet",
+    ))
+      if (!name.startsWith(ODD)) columns.set(name, { column: name, type });
+    return {
+      source: new Source(this, source.path, "parquet", [out], columns, new Map(), odd, source),
+      skipped,
+    };
+  }
+
   /** Stream `fields` of `source` in batches; resolves with the number of malformed lines skipped. */
   async scan(
     source: Source,
@@ -157,7 +217,7 @@ export class Engine {
       source.format === "csv" || source.format === "tsv"
         ? { table: `rej${n}`, scan: `rejscan${n}` }
         : undefined;
-    const plan = fields.map((f) => columnPlan(f, source.columns.get(f.name)));
+    const plan = fields.map((f) => columnPlan(f, source.columns.get(f.name), source.oddColumn(f.name)));
     const select = plan.flatMap((p, i) => p.select(i));
     const sql = `SELECT ${select.length > 0 ? select.join(", ") : "1 AS one"} FROM ${readSql(source.format, source.files, true, rejects)}`;
     let last = 0;
@@ -182,7 +242,11 @@ export class Engine {
         throw new MalformedJsonl(`${source.path}: ${reason(err)}`);
       throw new DataFileError(`${source.path}: ${reason(err)}`);
     }
-    if (!rejects) return 0;
+    return rejects ? this.rejected(rejects, opts) : 0;
+  }
+
+  /** The lines a CSV scan set aside: reported, or the first one fatal when strict. */
+  private async rejected(rejects: { table: string; scan: string }, opts: ScanOptions): Promise<number> {
     const r = await this.con.runAndReadAll(
       // one line can break several columns: one entry per line, with its first error
       `SELECT s.file_path, e.line, arg_min(e.error_message, e.column_idx) FROM ${rejects.table} e JOIN ${rejects.scan} s USING (scan_id, file_id) GROUP BY ALL ORDER BY s.file_path, e.line`,
@@ -211,16 +275,30 @@ export class Source {
     readonly columns: ReadonlyMap<string, { column: string; type: string }>,
     /** columns some files lack: the files */
     private readonly absentIn: ReadonlyMap<string, string[]>,
+    /** staged data: numeric features' unparsed text, by feature */
+    private readonly odd: ReadonlyMap<string, string> = new Map(),
+    /** staged data: the original, for which files lack a column */
+    private readonly original?: Source,
   ) {}
+
+  oddColumn(name: string): string | undefined {
+    return this.odd.get(name);
+  }
 
   /** Files that lack column `name` (all files when no file has it). */
   filesWithout(name: string): readonly string[] {
+    if (this.original) return this.original.filesWithout(name);
     if (!this.columns.has(name)) return this.files;
     return this.absentIn.get(name) ?? [];
   }
 
   scan(fields: readonly Field[], onBatch: (b: ColumnBatch) => void, opts?: ScanOptions): Promise<number> {
     return this.engine.scan(this, fields, onBatch, opts);
+  }
+
+  /** Text data read more than once: parse it once into a Parquet file in the temporary directory. */
+  stage(fields: readonly Field[], opts?: ScanOptions): Promise<{ source: Source; skipped: number }> {
+    return this.engine.stage(this, fields, opts);
   }
 }
 
@@ -260,9 +338,15 @@ interface ColumnPlan {
  * rounded, like Number()), and any text it does not read as a plain number (NA, hex, 1_000, …) comes
  * through as text for values.ts to judge, so the one finite-number rule decides every value.
  */
-function columnPlan(f: Field, col: { column: string; type: string } | undefined): ColumnPlan {
+function columnPlan(
+  f: Field,
+  col: { column: string; type: string } | undefined,
+  odd: string | undefined,
+): ColumnPlan {
   if (!col) return { width: 0, select: () => [] };
   const c = q(col.column);
+  if (odd !== undefined)
+    return { width: 2, select: (i) => [`CAST(${c} AS DOUBLE) AS d${i}`, `${q(odd)} AS s${i}`] };
   const numericType = NUMERIC_TYPES.test(col.type);
   if (f.numeric && col.type === "VARCHAR") {
     return {

@@ -15,7 +15,7 @@ export class DataReader {
 
   private constructor(
     readonly path: string,
-    private readonly source: Source | undefined,
+    private source: Source | undefined,
     private readonly lineFiles: readonly string[],
   ) {}
 
@@ -31,6 +31,19 @@ export class DataReader {
         throw new DataFileError(`${err.message} (remote JSONL must be well-formed)`);
       return new DataReader(path, undefined, isPattern(path) ? await engine.listFiles(path) : [path]);
     }
+  }
+
+  /** Text data (CSV, JSONL) read by the engine: worth parsing once when read several times. */
+  get stageable(): boolean {
+    return this.source !== undefined && this.source.format !== "parquet";
+  }
+
+  /** Parse the data once into Parquet (temporary); later scans read that. Returns lines skipped. */
+  async stage(fields: readonly Field[], opts: ScanOptions = {}): Promise<number> {
+    if (!this.source) return 0;
+    const { source, skipped } = await this.source.stage(fields, opts);
+    this.source = source;
+    return skipped;
   }
 
   /** Whether the columns are known before a scan (not when reading line by line). */

@@ -57,7 +57,9 @@ interface Bucket {
   wanted: Wanted[];
   /** counts of the next digit, or the values themselves when few */
   counts?: Uint32Array;
-  values?: number[];
+  /** the bucket's values (its size is known from the previous pass) */
+  values?: Float64Array;
+  filled?: number;
 }
 
 export interface ExactQuantilesOptions {
@@ -136,7 +138,7 @@ export class ExactQuantiles {
     if (this.depth === 1) b = this.buckets[first - 1];
     else b = this.byPrefix.get(this.depth === 2 ? keyHi : keyHi * 65536 + (keyLo >>> 16));
     if (!b) return;
-    if (b.values) b.values.push(x);
+    if (b.values) b.values[(b.filled as number)++] = x;
     else {
       const c = b.counts as Uint32Array;
       const d = this.digit(this.depth);
@@ -157,7 +159,7 @@ export class ExactQuantiles {
     const byPrefix = new Map<string, Bucket>();
     for (const b of current) {
       if (b.values) {
-        const sorted = Float64Array.from(b.values).sort();
+        const sorted = b.values.subarray(0, b.filled).sort();
         for (const w of b.wanted) w.value = sorted[w.within] as number;
         continue;
       }
@@ -179,8 +181,11 @@ export class ExactQuantiles {
         let child = byPrefix.get(k);
         if (!child) {
           child = { prefix, wanted: [] };
-          if ((counts[d] as number) <= this.collectCap) child.values = [];
-          else child.counts = new Uint32Array(1 << (this.widths[prefix.length] as number));
+          const size = counts[d] as number;
+          if (size <= this.collectCap) {
+            child.values = new Float64Array(size);
+            child.filled = 0;
+          } else child.counts = new Uint32Array(1 << (this.widths[prefix.length] as number));
           byPrefix.set(k, child);
           next.push(child);
         }
@@ -189,7 +194,8 @@ export class ExactQuantiles {
     }
     this.depth++;
     this.buckets = next;
-    this.byFirst = new Int32Array(1 << (this.widths[0] as number));
+    if (this.byFirst.length === 0) this.byFirst = new Int32Array(1 << (this.widths[0] as number));
+    else this.byFirst.fill(0);
     this.byPrefix = new Map();
     next.forEach((b, i) => {
       this.byFirst[b.prefix[0] as number] = this.depth === 1 ? i + 1 : 1;

@@ -122,6 +122,38 @@ class SlotSampler {
     if (this.categories.size > DISTINCT_CAP) this.fold();
   }
 
+  /** `observe` for the engine's parsed numbers: the same steps, without reading each value again. */
+  observeNumbers(col: Float64Array, n: number): void {
+    if (this.countCategories) {
+      for (let r = 0; r < n; r++) this.observe(col[r]);
+      return;
+    }
+    const exact = this.exact;
+    const small = this.small;
+    for (let r = 0; r < n; r++) {
+      const x = col[r] as number;
+      if (!Number.isFinite(x)) {
+        this.observe(x);
+        continue;
+      }
+      this.present++;
+      this.numbers++;
+      if (x < this.min) this.min = x;
+      if (x > this.max) this.max = x;
+      this.reservoir?.add(x);
+      if (exact) {
+        exact.add(x);
+        if (small && this.finite < SMALL_DATA) small[this.finite] = x;
+        this.finite++;
+      }
+      const d = this.distinct;
+      if (d) {
+        d.add(x);
+        if (d.size > this.maxDistinct) this.distinct = undefined;
+      }
+    }
+  }
+
   /** Pass one is over: whether the exact edges need further passes over the data. */
   endFirstPass(): void {
     if (!this.exact) return;
@@ -162,6 +194,8 @@ class SlotSampler {
 
 interface Counter {
   count(raw: unknown): void;
+  /** `count` for the engine's parsed numbers */
+  countNumbers?(col: Float64Array, n: number): void;
   result(): ProfileSlot;
 }
 
@@ -214,7 +248,7 @@ function numericCounter(name: string, choice: NumericChoice, min: number, max: n
   };
   if (Number.isFinite(min)) Object.assign(slot, { min, max });
   const counts = slot.counts;
-  return {
+  const counter: Counter = {
     result: () => slot,
     count(raw) {
       const x = readNumber(raw);
@@ -225,7 +259,18 @@ function numericCounter(name: string, choice: NumericChoice, min: number, max: n
         counts[i] = (counts[i] as number) + 1;
       }
     },
+    countNumbers(col, n) {
+      for (let r = 0; r < n; r++) {
+        const x = col[r] as number;
+        if (!Number.isFinite(x)) counter.count(x);
+        else {
+          const i = numericBinOf(bins, x);
+          counts[i] = (counts[i] as number) + 1;
+        }
+      }
+    },
   };
+  return counter;
 }
 
 function categoricalCounter(name: string, categories: string[]): Counter {
@@ -324,6 +369,7 @@ export class ProfileBuilder {
       const col = b.columns[i];
       const s = this.samplers[i] as SlotSampler;
       if (col === undefined) for (let r = 0; r < b.rows; r++) s.observe(undefined);
+      else if (col instanceof Float64Array) s.observeNumbers(col, b.rows);
       else for (let r = 0; r < b.rows; r++) s.observe(col[r]);
     }
   }
@@ -347,7 +393,13 @@ export class ProfileBuilder {
       const col = b.columns[j];
       if (col === undefined) return;
       const s = this.samplers[f] as SlotSampler;
-      for (let r = 0; r < b.rows; r++) s.refine(col[r]);
+      if (col instanceof Float64Array) {
+        const exact = s.exact as ExactQuantiles;
+        for (let r = 0; r < b.rows; r++) {
+          const x = col[r] as number;
+          if (Number.isFinite(x)) exact.add(x);
+        }
+      } else for (let r = 0; r < b.rows; r++) s.refine(col[r]);
     });
   }
 
@@ -364,6 +416,7 @@ export class ProfileBuilder {
       const col = b.columns[i];
       const counter = c[i] as Counter;
       if (col === undefined) for (let r = 0; r < b.rows; r++) counter.count(undefined);
+      else if (col instanceof Float64Array && counter.countNumbers) counter.countNumbers(col, b.rows);
       else for (let r = 0; r < b.rows; r++) counter.count(col[r]);
     }
   }
