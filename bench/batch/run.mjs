@@ -36,7 +36,7 @@ const median = (xs) => {
 /** Run a command under /usr/bin/time: wall seconds and peak RSS (MB). */
 function timed(cmd, argv) {
   return new Promise((resolve, reject) => {
-    const child = spawn("/usr/bin/time", ["-f", "__TIME__ %e %M", cmd, ...argv], {
+    const child = spawn("/usr/bin/time", ["-f", "__TIME__ %e %M %U %S", cmd, ...argv], {
       stdio: ["ignore", "ignore", "pipe"],
     });
     let err = "";
@@ -45,10 +45,9 @@ function timed(cmd, argv) {
     });
     child.on("error", reject);
     child.on("close", (code) => {
-      const m = err.match(/__TIME__ ([\d.]+) (\d+)/);
-      if (!m || code !== 0)
-        reject(new Error(`${cmd} ${argv.join(" ")}: exit ${code}\n${err}`));
-      else resolve({ s: Number(m[1]), mb: Number(m[2]) / 1024 });
+      const m = err.match(/__TIME__ ([\d.]+) (\d+) ([\d.]+) ([\d.]+)/);
+      if (!m || code !== 0) reject(new Error(`${cmd} ${argv.join(" ")}: exit ${code}\n${err}`));
+      else resolve({ s: Number(m[1]), mb: Number(m[2]) / 1024, cpu: Number(m[3]) + Number(m[4]) });
     });
   });
 }
@@ -56,12 +55,14 @@ function timed(cmd, argv) {
 async function sequence(steps) {
   let s = 0;
   let mb = 0;
+  let cpu = 0;
   for (const [cmd, argv] of steps) {
     const r = await timed(cmd, argv);
     s += r.s;
+    cpu += r.cpu;
     mb = Math.max(mb, r.mb);
   }
-  return { s, mb };
+  return { s, mb, cpu };
 }
 
 const files = await makeData(Number(args.rows));
@@ -119,41 +120,56 @@ for (let r = 1; r <= ROUNDS; r++) {
     console.error(`round ${r}: ${t.name}: ${x.s.toFixed(2)} s, ${x.mb.toFixed(0)} MB (load ${load()})`);
   }
   loads.push(load());
+  report(r, r === ROUNDS);
 }
 
-const results = active.map((t) => {
-  const rs = runs.get(t.name);
-  return {
-    name: t.name,
-    format: t.format,
-    kind: t.kind,
-    wallS: median(rs.map((x) => x.s)),
-    peakMB: median(rs.map((x) => x.mb)),
-    rounds: rs,
+function report(roundsDone, print) {
+  const results = active.map((t) => {
+    const rs = runs.get(t.name);
+    return {
+      name: t.name,
+      format: t.format,
+      kind: t.kind,
+      wallS: median(rs.map((x) => x.s)),
+      peakMB: median(rs.map((x) => x.mb)),
+      cpuS: median(rs.map((x) => x.cpu)),
+      rounds: rs,
+    };
+  });
+  const get = (kind, f) => results.find((x) => x.kind === kind && x.format === f);
+  const ratios = {};
+  for (const f of FORMATS) {
+    const ev = get("evidently", f);
+    const np = get("numpy", f);
+    const both = get("infermon-both", f);
+    const drift = get("infermon-drift", f);
+    ratios[f] = {
+      driftVsEvidently: ev && drift ? ev.wallS / drift.wallS : null,
+      driftVsEvidentlyCpu: ev && drift ? ev.cpuS / drift.cpuS : null,
+      bothVsEvidentlyCpu: ev && both ? ev.cpuS / both.cpuS : null,
+      bothVsNumpyCpu: np && both ? np.cpuS / both.cpuS : null,
+      bothVsEvidently: ev && both ? ev.wallS / both.wallS : null,
+      bothVsNumpy: np && both ? np.wallS / both.wallS : null,
+    };
+  }
+  const out = {
+    roundsDone,
+    date: new Date().toISOString(),
+    node: process.version,
+    rounds: ROUNDS,
+    loadavg: loads,
+    results,
+    ratios,
   };
-});
-const get = (kind, f) => results.find((x) => x.kind === kind && x.format === f);
-const ratios = {};
-for (const f of FORMATS) {
-  const ev = get("evidently", f);
-  const np = get("numpy", f);
-  const both = get("infermon-both", f);
-  const drift = get("infermon-drift", f);
-  ratios[f] = {
-    driftVsEvidently: ev && drift ? ev.wallS / drift.wallS : null,
-    bothVsEvidently: ev && both ? ev.wallS / both.wallS : null,
-    bothVsNumpy: np && both ? np.wallS / both.wallS : null,
-  };
+  writeFileSync(`${DIR}results.json`, `${JSON.stringify(out, null, 2)}\n`);
+  print &&
+    console.log(
+      "| run | wall (median) | CPU user+sys (median) | peak RSS (median) |\n| --- | ---: | ---: | ---: |",
+    );
+  for (const x of results)
+    print &&
+      console.log(
+        `| ${x.name} | ${x.wallS.toFixed(2)} s | ${x.cpuS.toFixed(2)} s | ${x.peakMB.toFixed(0)} MB |`,
+      );
+  print && console.log(JSON.stringify(ratios, null, 2));
 }
-const out = {
-  date: new Date().toISOString(),
-  node: process.version,
-  rounds: ROUNDS,
-  loadavg: loads,
-  results,
-  ratios,
-};
-writeFileSync(`${DIR}results.json`, `${JSON.stringify(out, null, 2)}\n`);
-console.log("| run | wall (median) | peak RSS (median) |\n| --- | ---: | ---: |");
-for (const x of results) console.log(`| ${x.name} | ${x.wallS.toFixed(2)} s | ${x.peakMB.toFixed(0)} MB |`);
-console.log(JSON.stringify(ratios, null, 2));
