@@ -110,7 +110,11 @@ export class Engine {
       );
       if (missingIn.length > 0) absent.set(name, missingIn);
     }
-    return new Source(this, path, format, files, columns, absent);
+    // files with the same header are read as one; others by column name (DuckDB then cannot set
+    // malformed CSV lines aside with their line numbers: they are skipped uncounted)
+    const first = JSON.stringify([...(perFile[0] ?? new Map()).keys()]);
+    const union = perFile.some((m) => JSON.stringify([...m.keys()]) !== first);
+    return new Source(this, path, format, files, columns, absent, union);
   }
 
   /** The files a path names: itself, or a glob's matches (none is an error). */
@@ -155,7 +159,7 @@ export class Engine {
   ): Promise<{ source: Source; skipped: number }> {
     const n = ++this.scans;
     const rejects =
-      source.format === "csv" || source.format === "tsv"
+      !source.union && (source.format === "csv" || source.format === "tsv")
         ? { table: `rej${n}`, scan: `rejscan${n}` }
         : undefined;
     const out = join(this.tempDir, `stage-${n}.parquet`);
@@ -182,7 +186,7 @@ export class Engine {
       }, 250);
     try {
       await this.con.run(
-        `COPY (SELECT ${select.length > 0 ? select.join(", ") : "1 AS one"} FROM ${readSql(source.format, source.files, true, rejects)}) TO ${lit(out)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 65536)`,
+        `COPY (SELECT ${select.length > 0 ? select.join(", ") : "1 AS one"} FROM ${readSql(source.format, source.files, source.union, rejects)}) TO ${lit(out)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 65536)`,
       );
     } catch (err) {
       if (source.format === "jsonl" && /json/i.test(reason(err)))
@@ -200,7 +204,7 @@ export class Engine {
     ))
       if (!name.startsWith(ODD)) columns.set(name, { column: name, type });
     return {
-      source: new Source(this, source.path, "parquet", [out], columns, new Map(), odd, source),
+      source: new Source(this, source.path, "parquet", [out], columns, new Map(), false, odd, source),
       skipped,
     };
   }
@@ -214,12 +218,12 @@ export class Engine {
   ): Promise<number> {
     const n = ++this.scans;
     const rejects =
-      source.format === "csv" || source.format === "tsv"
+      !source.union && (source.format === "csv" || source.format === "tsv")
         ? { table: `rej${n}`, scan: `rejscan${n}` }
         : undefined;
     const plan = fields.map((f) => columnPlan(f, source.columns.get(f.name), source.oddColumn(f.name)));
     const select = plan.flatMap((p, i) => p.select(i));
-    const sql = `SELECT ${select.length > 0 ? select.join(", ") : "1 AS one"} FROM ${readSql(source.format, source.files, true, rejects)}`;
+    const sql = `SELECT ${select.length > 0 ? select.join(", ") : "1 AS one"} FROM ${readSql(source.format, source.files, source.union, rejects)}`;
     let last = 0;
     try {
       const result = await this.con.stream(sql);
@@ -275,6 +279,8 @@ export class Source {
     readonly columns: ReadonlyMap<string, { column: string; type: string }>,
     /** columns some files lack: the files */
     private readonly absentIn: ReadonlyMap<string, string[]>,
+    /** files with different columns: read by column name */
+    readonly union = false,
     /** staged data: numeric features' unparsed text, by feature */
     private readonly odd: ReadonlyMap<string, string> = new Map(),
     /** staged data: the original, for which files lack a column */
@@ -305,11 +311,12 @@ export class Source {
 function readSql(
   format: InputFormat,
   files: readonly string[],
-  many: boolean,
-  rejects: { table: string; scan: string } | undefined,
+  byName: boolean,
+  rejectsTable: { table: string; scan: string } | undefined,
 ): string {
   const list = `[${files.map(lit).join(", ")}]`;
-  const union = many && files.length > 1 ? ", union_by_name = true" : "";
+  const union = byName ? ", union_by_name = true" : "";
+  const rejects = byName ? undefined : rejectsTable;
   switch (format) {
     case "parquet":
       return `read_parquet(${list}${union})`;

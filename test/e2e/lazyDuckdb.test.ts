@@ -21,7 +21,9 @@ function staticGraph(file: string, seen = new Set<string>()): Set<string> {
   if (seen.has(file)) return seen;
   seen.add(file);
   const text = readFileSync(file, "utf8");
-  for (const m of text.matchAll(/^\s*(?:import|export)\s[^;]*?from\s+"([^"]+)";|^\s*import\s+"([^"]+)";/gms)) {
+  for (const m of text.matchAll(
+    /^\s*(?:import|export)\s[^;]*?from\s+"([^"]+)";|^\s*import\s+"([^"]+)";/gms,
+  )) {
     const spec = (m[1] ?? m[2]) as string;
     if (spec.startsWith(".")) staticGraph(resolve(dirname(file), spec), seen);
     else seen.add(spec);
