@@ -43,6 +43,37 @@ function valueOfKey(hi: number, lo: number): number {
   return f64[0] as number;
 }
 
+/** The k-th smallest of `a` (0-based), reordering `a` (quickselect, median of three). */
+export function select(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >>> 1;
+    // median of three to the middle, then Hoare partition around it
+    if ((a[mid] as number) < (a[lo] as number)) swap(a, mid, lo);
+    if ((a[hi] as number) < (a[lo] as number)) swap(a, hi, lo);
+    if ((a[hi] as number) < (a[mid] as number)) swap(a, hi, mid);
+    const pivot = a[mid] as number;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while ((a[i] as number) < pivot) i++;
+      while ((a[j] as number) > pivot) j--;
+      if (i <= j) swap(a, i++, j--);
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k] as number;
+  }
+  return a[k] as number;
+}
+
+function swap(a: Float64Array, i: number, j: number): void {
+  const t = a[i] as number;
+  a[i] = a[j] as number;
+  a[j] = t;
+}
+
 interface Wanted {
   /** rank among all values */
   rank: number;
@@ -159,8 +190,8 @@ export class ExactQuantiles {
     const byPrefix = new Map<string, Bucket>();
     for (const b of current) {
       if (b.values) {
-        const sorted = b.values.subarray(0, b.filled).sort();
-        for (const w of b.wanted) w.value = sorted[w.within] as number;
+        const v = b.values.subarray(0, b.filled);
+        for (const w of b.wanted) w.value = select(v, w.within);
         continue;
       }
       const counts = b.counts as Uint32Array;

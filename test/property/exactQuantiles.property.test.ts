@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ExactQuantiles } from "../../src/stats/exactQuantiles.js";
+import { ExactQuantiles, select } from "../../src/stats/exactQuantiles.js";
 import { quantileEdges } from "../../src/stats/quantiles.js";
 
 function streamed(values: number[], bins: number, cap?: number, firstBits?: number) {
@@ -58,6 +58,18 @@ describe("ExactQuantiles (streamed radix selection)", () => {
       quantileEdges(
         values.map((x) => x * 1000),
         10,
+      ),
+    );
+  });
+  it("select gives the k-th smallest value", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(finite, clustered), { minLength: 1, maxLength: 300 }),
+        fc.nat(),
+        (xs, k0) => {
+          const k = k0 % xs.length;
+          expect(select(Float64Array.from(xs), k)).toBe(Float64Array.from(xs).sort()[k]);
+        },
       ),
     );
   });
