@@ -2,6 +2,7 @@
 import { Command, CommanderError } from "commander";
 import { DataFileError } from "../batch/dataFile.js";
 import { ConfigError } from "../config/errors.js";
+import { ListenError } from "../export/listen.js";
 import { ProfileError } from "../stats/profile.js";
 import { registerBaseline } from "./baselineCommand.js";
 import { registerDemo } from "./demoCommand.js";
@@ -9,6 +10,7 @@ import { registerDrift } from "./driftCommand.js";
 import { EXIT } from "./exitCodes.js";
 import { registerGenerate } from "./generateCommand.js";
 import { registerProfile } from "./profileCommand.js";
+import { registerRoutesTest } from "./routesTestCommand.js";
 import { registerRun } from "./runCommand.js";
 import { UsageError } from "./usageError.js";
 import { registerValidate } from "./validateCommand.js";
@@ -29,6 +31,7 @@ registerBaseline(program);
 registerDrift(program);
 registerProfile(program);
 registerGenerate(program);
+registerRoutesTest(program);
 registerDemo(program);
 
 try {
@@ -50,6 +53,11 @@ function exitCodeFor(err: unknown): number {
   ) {
     process.stderr.write(`infermon: ${err.message}\n`);
     return EXIT.usage;
+  }
+  if (err instanceof ListenError) {
+    // an expected failure at run time (a port in use): the message says it all, no stack trace
+    process.stderr.write(`infermon: ${err.message}\n`);
+    return EXIT.runtime;
   }
   process.stderr.write(`infermon: ${(err as Error)?.stack ?? String(err)}\n`);
   return EXIT.runtime;

@@ -1,4 +1,4 @@
-// Bin assignment (shared/design.md): numeric inner edges e1<…<e(k-1) give (-inf,e1), [e1,e2), …, [e(k-1),+inf);
+// Bin assignment (README, Drift statistics): numeric inner edges e1<…<e(k-1) give (-inf,e1), [e1,e2), …, [e(k-1),+inf);
 // categorical bins are the reference's top values followed by `__other__`. A numeric feature with few
 // distinct reference values is binned per value instead: one bin per reference value, then `__other__`
 // for every other number (docs/adr/0009-profile-layouts-missing-data.md).
