@@ -10,10 +10,11 @@ const MARK: Record<Status, string> = {
   missing: "missing",
 };
 
-function mark(s: { status: Status; reason?: Reason }): string {
+function mark(s: { status: Status; reason?: Reason; absent?: true }): string {
   const m = MARK[s.status];
   // a missing current feature fails the gate like a critical one: say so
-  if (s.status === "missing") return `${gateLevel(s) === "critical" ? "!! MISSING" : m} (${s.reason})`;
+  if (s.status === "missing")
+    return `${gateLevel(s) === "critical" ? "!! MISSING" : m} (${s.absent ? "absent" : s.reason})`;
   return s.reason ? `${m} (${s.reason})` : m;
 }
 

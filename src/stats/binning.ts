@@ -10,7 +10,7 @@ export interface NumericBins {
   /** inner edges (range layout); empty in the per-value layout */
   readonly edges: Float64Array;
   /** the per-value layout: the reference's distinct values, increasing; bin i holds exactly values[i] */
-  readonly values?: Float64Array;
+  readonly values: Float64Array | undefined;
   readonly size: number;
 }
 
@@ -27,7 +27,8 @@ export function numericBins(edges: readonly number[]): NumericBins {
   for (let i = 1; i < edges.length; i++) {
     if (!((edges[i] as number) > (edges[i - 1] as number))) throw new RangeError("edges must be increasing");
   }
-  return { type: "numeric", edges: Float64Array.from(edges), size: edges.length + 1 };
+  // `values: undefined` keeps one object shape for both layouts (binOf reads it on the hot path)
+  return { type: "numeric", edges: Float64Array.from(edges), values: undefined, size: edges.length + 1 };
 }
 
 /** Per-value bins: one for each of `values` (increasing), then `__other__`. */

@@ -1,11 +1,11 @@
 // The result of comparing current counts with a reference, in the shape `infermon drift --format
-// json` prints (docs/configuration.md, "infermon drift"). Pure: the CLI and the agent's tests build
+// json` prints (docs/batch-drift.md). Pure: the CLI and the agent's tests build
 // it the same way.
 //
 // Statuses (ADR 0009): `ok`, `warning`, `critical` from the drift thresholds and the data-quality
 // shares; `insufficient_data` when the current data has fewer than `min_samples` rows (values still
 // shown); `missing` when one side has no values for the feature (drift values null). A missing
-// current feature (absent, or no value in any row) counts as critical for `--fail-on`; a feature
+// current feature (absent, or no usable value in any row) counts as critical for `--fail-on`; a feature
 // with no reference values has undefined drift and does not trip the gate (`baseline` warns).
 import type { Level, Levels, ModelConfig } from "../config/model.js";
 import type { BinLayout, Slot } from "./binLayout.js";
@@ -16,12 +16,12 @@ import { proportions } from "./smoothing.js";
 export type Status = Level | "insufficient_data" | "missing";
 
 /**
- * Why a status is what it is, when it is not the drift statistics alone:
- * `absent` (no current row has the field), `no_values` (the field is there but no value is usable),
- * `no_reference_values` (the reference has no value: drift undefined), or the data-quality share
- * (`missing`, `invalid`, `unseen`) that reached the level.
+ * Why a status is what it is, when it is not the drift statistics alone. With status `missing`:
+ * `missing` (the current data has no usable value: absent column, or every value missing),
+ * `invalid` (every value present is invalid), `no_reference_values` (the reference has no value:
+ * drift undefined). With a level: the data-quality share (`missing`, `invalid`, `unseen`) that set it.
  */
-export type Reason = "absent" | "no_values" | "no_reference_values" | "missing" | "invalid" | "unseen";
+export type Reason = "missing" | "invalid" | "unseen" | "no_reference_values";
 
 export interface FeatureDrift {
   name: string;
@@ -32,6 +32,8 @@ export interface FeatureDrift {
   js: number | null;
   status: Status;
   reason?: Reason;
+  /** true when no current row has the column or key at all (a renamed column, nested JSONL) */
+  absent?: true;
   missing: number;
   invalid: number;
   /** categorical only: values never seen in the reference */
@@ -92,6 +94,7 @@ interface Judged {
   js: number | null;
   status: Status;
   reason?: Reason;
+  absent?: true;
 }
 
 /** Drift of one slot, judged: missing sides first, then drift and data-quality levels. */
@@ -99,12 +102,17 @@ function judge(
   model: ModelConfig,
   slot: Slot,
   current: Float64Array,
-  present: number,
+  quality: { present: number; missing: number; invalid: number },
   shares: { kind: "missing" | "invalid" | "unseen"; share: number; levels: Levels }[],
   enough: boolean,
 ): Judged {
-  if (present === 0) return { ...NULLS, status: "missing", reason: "absent" };
-  if (sum(current) === 0) return { ...NULLS, status: "missing", reason: "no_values" };
+  if (quality.present === 0) return { ...NULLS, status: "missing", reason: "missing", absent: true };
+  if (sum(current) === 0)
+    return {
+      ...NULLS,
+      status: "missing",
+      reason: quality.invalid > 0 && quality.missing === 0 ? "invalid" : "missing",
+    };
   if (slot.referenceTotal === 0) return { ...NULLS, status: "missing", reason: "no_reference_values" };
   const v = driftValues(current, slot.reference, model.drift.smoothing);
   if (!enough) return { ...v, status: "insufficient_data" };
@@ -139,7 +147,12 @@ export function driftReport(
         ? [{ kind: "unseen" as const, share: n > 0 ? current.unseen[s]! / n : 0, levels: dq.unseen }]
         : []),
     ];
-    const judged = judge(model, slot, cur, current.present[s]!, shares, enough);
+    const quality = {
+      present: current.present[s]!,
+      missing: current.missing[s]!,
+      invalid: current.invalid[s]!,
+    };
+    const judged = judge(model, slot, cur, quality, shares, enough);
     features.push({
       name: slot.name,
       type: slot.bins.type,
@@ -157,7 +170,12 @@ export function driftReport(
     const slot = layout.slots[ps]!;
     const cur = slotCounts(current.counts, slot);
     // present when the current data has the prediction field too
-    if (sum(cur) > 0) prediction = judge(model, slot, cur, current.present[ps]!, [], enough);
+    const quality = {
+      present: current.present[ps]!,
+      missing: current.missing[ps]!,
+      invalid: current.invalid[ps]!,
+    };
+    if (sum(cur) > 0) prediction = judge(model, slot, cur, quality, [], enough);
   }
   const parts = [...features, ...(prediction ? [prediction] : [])];
   const worst = worstLevel(parts.map(gateLevel));

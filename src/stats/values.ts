@@ -10,6 +10,8 @@ const MISSING_TOKENS = new Set(["", "null", "NULL", "None", "NA", "N/A"]);
  * object). Strings are read as numbers (CSV fields, TF-Serving tokens).
  */
 export function readNumber(raw: unknown): number | typeof MISSING_VALUE | typeof INVALID_VALUE {
+  // numbers first: the agent's hot path (JSON bodies) is almost only numbers
+  if (typeof raw === "number") return Number.isFinite(raw) ? raw : INVALID_VALUE;
   if (raw === null || raw === undefined) return MISSING_VALUE;
   if (typeof raw === "string" && MISSING_TOKENS.has(raw.trim())) return MISSING_VALUE;
   return finiteNumber(raw) ?? INVALID_VALUE;

@@ -51,7 +51,8 @@ describe("drift: a feature absent from the current data fails the gate", () => {
       kl: null,
       js: null,
       status: "missing",
-      reason: "absent",
+      reason: "missing",
+      absent: true,
     });
     expect(rep.status).toBe("critical");
     expect(drift(noAge).code).toBe(0); // no --fail-on: report only
@@ -62,14 +63,14 @@ describe("drift: a feature absent from the current data fails the gate", () => {
     expect(r.stdout).toMatch(/^age\s+numeric\s+-\s+-\s+-\s+1000\s+0\s+!! MISSING \(absent\)$/m);
     expect(r.stdout).toMatch(/^status: critical \(.*missing: age\)$/m);
   });
-  it("a column that is there but empty: missing (no_values), exit 1", () => {
+  it("a column that is there but empty: missing, exit 1", () => {
     const r = drift(
       csv("empty-age.csv", (c) => ({ ...c, age: "" })),
       "--fail-on",
       "critical",
     );
     expect(r.code).toBe(1);
-    expect(feature(JSON.parse(r.stdout), "age")).toMatchObject({ status: "missing", reason: "no_values" });
+    expect(feature(JSON.parse(r.stdout), "age")).toMatchObject({ status: "missing", reason: "missing" });
   });
   it("JSONL whose values sit under a nested object: every feature missing, exit 1", () => {
     const nested = at(
@@ -86,11 +87,11 @@ describe("drift: a feature absent from the current data fails the gate", () => {
     const r = drift(nested, "--fail-on", "critical");
     expect(r.code).toBe(1);
     const rep: DriftReport = JSON.parse(r.stdout);
-    expect(rep.features.map((f) => [f.name, f.status, f.reason])).toEqual([
-      ["income", "missing", "absent"],
-      ["age", "missing", "absent"],
-      ["score", "missing", "absent"],
-      ["region", "missing", "absent"],
+    expect(rep.features.map((f) => [f.name, f.status, f.reason, f.absent])).toEqual([
+      ["income", "missing", "missing", true],
+      ["age", "missing", "missing", true],
+      ["score", "missing", "missing", true],
+      ["region", "missing", "missing", true],
     ]);
   });
   it("a missing share past data_quality.missing fails at its level", () => {

@@ -67,22 +67,40 @@ describe("a feature absent from, or 100 % missing in, the current data", () => {
       ref.map(({ x: _x, ...rest }) => rest),
     );
     // before: status ok, exit 0 even with --fail-on warning
-    expect(feature(r, "x")).toMatchObject({ psi: null, status: "missing", reason: "absent", missing: 300 });
+    expect(feature(r, "x")).toMatchObject({
+      psi: null,
+      status: "missing",
+      reason: "missing",
+      absent: true,
+      missing: 300,
+    });
     expect(r.status).toBe("critical");
     expect(gateFails(r, "critical", false)).toBe(true);
     expect(gateFails(r, "warning", false)).toBe(true);
   });
-  it("a column that is there but empty is missing (no_values)", () => {
+  it("a column that is there but empty is missing too, and one with only invalid values is missing (invalid)", () => {
     const r = report(
       ref,
       ref.map((row) => ({ ...row, c: null })),
     );
-    expect(feature(r, "c")).toMatchObject({ status: "missing", reason: "no_values" });
+    expect(feature(r, "c")).toMatchObject({ status: "missing", reason: "missing" });
+    expect(feature(r, "c").absent).toBeUndefined();
+    const bad = report(
+      ref,
+      ref.map((row) => ({ ...row, x: "inf" })),
+    );
+    expect(feature(bad, "x")).toMatchObject({
+      psi: null,
+      status: "missing",
+      reason: "invalid",
+      invalid: 300,
+    });
+    expect(gateFails(bad, "critical", false)).toBe(true);
     expect(gateFails(r, "critical", false)).toBe(true);
   });
   it("even below min_samples", () => {
     const r = report(ref, [{ k: 7, c: "a" }]);
-    expect(feature(r, "x")).toMatchObject({ status: "missing", reason: "absent" });
+    expect(feature(r, "x")).toMatchObject({ status: "missing", reason: "missing", absent: true });
     expect(gateFails(r, "critical", false)).toBe(true);
   });
 });
