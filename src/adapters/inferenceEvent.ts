@@ -12,6 +12,8 @@ export interface InferenceEvent {
   prediction?: unknown;
   /** milliseconds since the epoch */
   time: number;
+  /** ground truth sent with the prediction (POST /v1/events, Kafka): joined at once */
+  label?: unknown;
 }
 
 /** Usage of one OpenAI-style chat completion (no features, no drift). */

@@ -61,7 +61,14 @@ export interface ModelConfig {
   minSamples: number;
   dataQuality: DataQuality;
   drift: { smoothing: Smoothing; thresholds: { psi: Levels; kl: Levels; js: Levels } };
-  labels: { ttlMs: number; maxPending: number };
+  labels: {
+    ttlMs: number;
+    maxPending: number;
+    /** how long labels usually take (labels.expected_delay, default the ttl): the labels-not-arriving window */
+    expectedDelayMs: number;
+    /** the model has a `labels:` block: it expects labels even without quality thresholds or a correctness SLO */
+    configured: boolean;
+  };
   quality: { accuracy?: Levels; mae?: Levels };
   slo: {
     availability?: SloTarget;

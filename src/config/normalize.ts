@@ -63,7 +63,12 @@ function model(m: ModelSpec, baseDir: string): ModelConfig {
         js: m.drift?.thresholds?.js ?? { ...DEFAULT_THRESHOLDS.js },
       },
     },
-    labels: { ttlMs: ms(m.labels?.ttl ?? "24h"), maxPending: m.labels?.max_pending ?? 1_000_000 },
+    labels: {
+      ttlMs: ms(m.labels?.ttl ?? "24h"),
+      maxPending: m.labels?.max_pending ?? 1_000_000,
+      expectedDelayMs: ms(m.labels?.expected_delay ?? m.labels?.ttl ?? "24h"),
+      configured: m.labels !== undefined,
+    },
     quality: { ...m.quality },
     slo: {},
   };

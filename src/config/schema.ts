@@ -128,7 +128,13 @@ const model = z
           .optional(),
       })
       .optional(),
-    labels: z.strictObject({ ttl: duration.optional(), max_pending: positiveInt.optional() }).optional(),
+    labels: z
+      .strictObject({
+        ttl: duration.optional(),
+        max_pending: positiveInt.max(100_000_000).optional(),
+        expected_delay: duration.optional(),
+      })
+      .optional(),
     quality: z
       .strictObject({
         accuracy: levels.optional(),
@@ -174,6 +180,14 @@ const model = z
         }
       }
     }
+    const ttl = parseDuration(m.labels?.ttl ?? "24h") as number;
+    const expected = m.labels?.expected_delay;
+    if (expected !== undefined && (parseDuration(expected) as number) > ttl)
+      ctx.addIssue({
+        code: "custom",
+        path: ["labels", "expected_delay"],
+        message: "must not exceed labels.ttl (a later label can no longer join)",
+      });
     if (m.task === "multiclass_classification" && m.prediction && !m.prediction.classes) {
       ctx.addIssue({
         code: "custom",

@@ -29,6 +29,9 @@ export type Work =
     }
   | { kind: "event"; model: ModelRuntime; event: InferenceEvent; source: EventSource };
 
+/** Called for each event analysed from the tap or ingest (kafka.publish_predictions). */
+export type EventListener = (e: InferenceEvent) => void;
+
 /** Called for each body that could not be read (after it is counted), for the log. */
 export type ParseErrorListener = (model: string, reason: string, exchange: Exchange | undefined) => void;
 
@@ -53,6 +56,7 @@ export class Analyzer {
     private readonly now: () => number = Date.now,
     private readonly onParseError: ParseErrorListener = () => {},
     private readonly inflateOpts?: InflateOptions,
+    private readonly onEvent?: EventListener,
   ) {}
 
   /** Decompressions still running. */
@@ -70,6 +74,7 @@ export class Analyzer {
     if (w.kind === "event") {
       w.model.monitor.observe(w.event, this.now());
       this.metrics.events.inc({ model: w.model.name, source: w.source });
+      if (this.onEvent && w.source !== "kafka") this.onEvent(w.event);
       return;
     }
     if (w.encodings) {
@@ -171,6 +176,7 @@ export class Analyzer {
     }
     const now = this.now();
     for (const e of r.events) model.monitor.observe(e, now);
+    if (this.onEvent && source !== "kafka") for (const e of r.events) this.onEvent(e);
     if (r.events.length > 0) m.events.inc({ model: model.name, source }, r.events.length);
   }
 }
