@@ -34,6 +34,9 @@ export interface Exchange {
   /** x-request-id (from the client or generated) */
   requestId: string;
   time: number;
+  /** the trace this exchange belongs to (a sampled tap request, a producer-linked analysis span),
+   * for the log lines analysis writes about it */
+  trace?: { traceId: string; spanId: string } | undefined;
 }
 
 export type DecodeResult =

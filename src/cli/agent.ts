@@ -14,6 +14,8 @@ import { LogThrottle } from "../export/logThrottle.js";
 import { AgentMetrics } from "../export/metrics.js";
 import { createMetricsServer } from "../export/metricsServer.js";
 import { LABEL_DELAY_BUCKETS } from "../export/qualityMetrics.js";
+import { logFields } from "../export/traceContext.js";
+import { TRACING_OFF, type Tracing } from "../export/tracing.js";
 import { IngestServer } from "../ingest/server.js";
 import { type KafkaSink, KafkaSource, type KafkaSourceOptions } from "../kafka/consumer.js";
 import type { ConsumeOutcome } from "../kafka/kafkaMessage.js";
@@ -37,7 +39,7 @@ export interface Runtime extends ModelRuntime {
 
 /** Inc/observe handles bound once per model, so the proxy's path does no label lookups. */
 interface RequestCounters {
-  duration: { observe(v: number): void };
+  duration: { observe(v: number, traceId?: string): void };
   codes: Map<number, { inc(): void }>;
 }
 
@@ -67,6 +69,8 @@ export class Agent {
   readonly kafka: KafkaSource | undefined;
   /** the Kafka producer (a sidecar: kafka.publish_predictions) */
   readonly publisher: PredictionPublisher | undefined;
+  /** spans (TRACING_OFF unless given); the Kafka consumer takes `tracing.analysis` */
+  readonly tracing: Tracing;
   /** the label join and quality metrics (src/labels/index.ts: the API label sources use) */
   readonly labels: LabelJoin;
   private ready = false;
@@ -82,8 +86,12 @@ export class Agent {
       logger?: Logger;
       /** Kafka consumer tuning (tests) */
       kafka?: Pick<KafkaSourceOptions, "staleMs" | "sessionTimeoutMs" | "clientId" | "retries">;
+      /** from createTracing (default: off) */
+      tracing?: Tracing;
     } = {},
   ) {
+    const tracing = opts.tracing ?? TRACING_OFF;
+    this.tracing = tracing;
     const now = opts.now ?? Date.now;
     const log = opts.logger ?? silentLogger;
     this.log = log;
@@ -155,6 +163,7 @@ export class Agent {
             model,
             reason,
             request_id: exchange?.requestId,
+            ...logFields(exchange?.trace),
             suppressed: t.suppressed,
             ...(logPayloads &&
               exchange && {
@@ -187,7 +196,16 @@ export class Agent {
     );
     this.queue = new AnalysisQueue<Work>(
       config.tap?.queueSize ?? DEFAULT_QUEUE,
-      analyzer.handle,
+      (w) => {
+        if (!w.trace) return analyzer.handle(w);
+        try {
+          analyzer.handle(w);
+          w.trace.end();
+        } catch (err) {
+          w.trace.end("error");
+          throw err;
+        }
+      },
       (err) => {
         metrics.dropped.inc({ reason: "analysis_error" });
         const t = throttle.take("analysis_error");
@@ -214,9 +232,11 @@ export class Agent {
       if (queue.depth >= shedBacklog && budget.saturated) {
         dropOverload.inc();
         dropped("overload");
+        w.trace?.end("dropped");
         return false;
       }
       if (queue.offer(w)) return true;
+      w.trace?.end("dropped");
       dropQueueFull.inc();
       dropped("queue_full");
       return false;
@@ -237,6 +257,7 @@ export class Agent {
         maxBodyBytes: config.tap.maxBodyBytes,
         timeoutMs: config.tap.timeoutMs,
         routes: new RouteTable([...runtimes.values()]),
+        tracer: tracing.requests<Runtime>(config.tap.upstream),
         onUpstreamError(e) {
           const t = throttle.take(`upstream:${e.status}`);
           if (t)
@@ -246,6 +267,7 @@ export class Agent {
                 method: e.method,
                 path: e.path,
                 request_id: e.requestId,
+                ...(e.traceId !== undefined && { trace_id: e.traceId, span_id: e.spanId }),
                 error: e.error,
                 suppressed: t.suppressed,
               },
@@ -260,9 +282,9 @@ export class Agent {
             dropTooLarge.inc();
             dropped("body_too_large");
           },
-          request(target, code, seconds) {
+          request(target, code, seconds, traceId) {
             const c = counters.get(target) as RequestCounters;
-            c.duration.observe(seconds);
+            c.duration.observe(seconds, traceId);
             let inc = c.codes.get(code);
             if (!inc) {
               inc = metrics.requests.labels({
@@ -287,6 +309,7 @@ export class Agent {
         labels,
         maxBodyBytes: config.tap?.maxBodyBytes ?? DEFAULT_MAX_BODY,
         now,
+        analysisTracer: tracing.analysis,
       });
     }
     this.kafkaSink = kafkaSink(runtimes, analyzer, labels);
@@ -350,6 +373,8 @@ export class Agent {
     if (this.queue.depth > 0)
       this.log.warn({ queue_depth: this.queue.depth }, "stopped with copies not yet analysed");
     await this.publisher?.close(Math.min(graceMs, 2000));
+    // spans of the requests just finished go out before the process exits
+    await this.tracing.shutdown(Math.max(1000, Math.min(graceMs, 5000)));
     this.labels.stop();
     if (!this.metricsServer.listening) return;
     await new Promise<void>((resolve) => {

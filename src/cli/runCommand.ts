@@ -2,6 +2,8 @@ import type { Command } from "commander";
 import { parseDuration } from "../config/duration.js";
 import { loadConfig } from "../config/load.js";
 import { createLogger } from "../export/logger.js";
+import { OtelEnvError } from "../export/otelEnv.js";
+import { createTracing, type Tracing } from "../export/tracing.js";
 import { ProfileError } from "../stats/profile.js";
 import { Agent } from "./agent.js";
 import { UsageError } from "./usageError.js";
@@ -23,11 +25,23 @@ export function registerRun(program: Command): void {
         throw new UsageError(
           `${opts.config}: nothing to run: configure tap:, ingest: and/or kafka: with topics to consume`,
         );
-      const log = createLogger({ level: config.logging.level, service: config.service });
+      const log = createLogger({
+        level: config.logging.level,
+        service: config.service,
+        redactHeaders: config.logging.redactHeaders,
+      });
       let agent: Agent;
+      let tracing: Tracing;
       try {
-        agent = new Agent(config, { logger: log });
+        tracing = createTracing(config, { log, version: VERSION });
       } catch (err) {
+        if (err instanceof OtelEnvError) throw new UsageError(err.message);
+        throw err;
+      }
+      try {
+        agent = new Agent(config, { logger: log, tracing });
+      } catch (err) {
+        await tracing.shutdown(0);
         if (err instanceof ProfileError) throw new UsageError(err.message);
         throw err;
       }
@@ -42,6 +56,7 @@ export function registerRun(program: Command): void {
           kafka: consumesKafka ? k.topics : k?.publishPredictions ? "publishing" : "off",
           metrics: where(addr.metrics),
           models: config.models.map((m) => m.name),
+          ...tracing.summary,
         },
         "agent started",
       );

@@ -93,7 +93,8 @@ export interface Config {
   };
   metrics: { listen: string };
   tracing: { enabled: boolean; sampleRatio: number };
-  logging: { level: string; logPayloads: boolean };
+  /** redactHeaders: header names redacted in logs besides the built-in ones (lower case) */
+  logging: { level: string; logPayloads: boolean; redactHeaders?: string[] };
   alerting: {
     runbookBaseUrl?: string;
     grafanaUrl?: string;

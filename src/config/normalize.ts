@@ -91,7 +91,11 @@ export function normalize(spec: ConfigSpec, source: string, baseDir: string): Co
     models: spec.models.map((m) => model(m, baseDir)),
     metrics: { listen: spec.metrics.listen },
     tracing: { enabled: spec.tracing.enabled, sampleRatio: spec.tracing.sample_ratio },
-    logging: { level: spec.logging.level, logPayloads: spec.logging.log_payloads },
+    logging: {
+      level: spec.logging.level,
+      logPayloads: spec.logging.log_payloads,
+      redactHeaders: spec.logging.redact_headers.map((h) => h.toLowerCase()),
+    },
     alerting: {
       owners: spec.alerting?.owners ?? {},
       defaultReceiver: spec.alerting?.default_receiver ?? "default",

@@ -234,8 +234,11 @@ export const configSpec = z
       .strictObject({
         level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
         log_payloads: z.boolean().default(false),
+        redact_headers: z
+          .array(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, { message: "must be a header name" }))
+          .default([]),
       })
-      .default({ level: "info", log_payloads: false }),
+      .default({ level: "info", log_payloads: false, redact_headers: [] }),
     alerting: z
       .strictObject({
         runbook_base_url: url.optional(),

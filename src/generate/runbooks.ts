@@ -5,6 +5,7 @@ import type { AlertSpec } from "./alerts/types.js";
 import { DASHBOARDS, PATHS } from "./conventions.js";
 import { dashboardUrl, type LinkBase } from "./links.js";
 import type { AlertingRule } from "./rules.js";
+import { traceSection } from "./traceRunbook.js";
 
 const fence = (lang: string, lines: readonly string[]): string =>
   [`\`\`\`${lang}`, ...lines, "```"].join("\n");
@@ -53,6 +54,7 @@ export function renderRunbook(
     "",
     fence("logql", rb.logql),
     "",
+    ...(traceSection(spec.name) ?? []),
     "## Mitigation",
     "",
     ...rb.mitigation.map((s) => `- ${s}`),

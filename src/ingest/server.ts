@@ -6,8 +6,10 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { isObject } from "../adapters/jsonBody.js";
+import { type AnalysisTracer, NO_ANALYSIS_TRACING } from "../export/analysisTracing.js";
 import { UNKNOWN_MODEL } from "../export/labelValues.js";
 import type { AgentMetrics } from "../export/metrics.js";
+import { linkFromHeaders } from "../export/traceContext.js";
 import { emptyCounts, type LabelJoin } from "../labels/labelJoin.js";
 import { MALFORMED, readJsonItems } from "../labels/labelsEndpoint.js";
 import { readFeedback, SELDON_FEEDBACK } from "../labels/seldonFeedback.js";
@@ -29,6 +31,8 @@ export interface IngestOptions {
   pairTtlMs?: number;
   maxPending?: number;
   now?: () => number;
+  /** analysis spans for events that carry their producer's trace context (default: none) */
+  analysisTracer?: AnalysisTracer;
 }
 
 type Runtime = ModelRuntime & { version: string };
@@ -164,6 +168,8 @@ export class IngestServer {
       body: e.data,
       jsonLength: e.jsonLength,
       time: this.now(),
+      traceparent: e.extensions.traceparent,
+      tracestate: e.extensions.tracestate,
     });
     if (pair) this.submitPair(pair);
     reply(res, 202, { accepted: true });
@@ -176,10 +182,18 @@ export class IngestServer {
       this.o.metrics.dropped.inc({ reason: "unknown_model" });
       return;
     }
+    // the producer's context: the request half's (Seldon and KServe send the same on both)
+    const tp = p.request.traceparent ?? p.response.traceparent;
+    const link =
+      tp === undefined
+        ? undefined
+        : linkFromHeaders({ traceparent: tp, tracestate: p.request.tracestate ?? p.response.tracestate });
+    const trace = (this.o.analysisTracer ?? NO_ANALYSIS_TRACING).start("cloudevents", model, p.id, link);
     this.o.submit({
       kind: "exchange",
       model,
       source: "cloudevents",
+      trace,
       exchange: {
         request: p.request.body,
         response: p.response.body,
@@ -187,6 +201,7 @@ export class IngestServer {
         responseJsonLength: p.response.jsonLength,
         requestId: p.id,
         time: p.request.time,
+        ...(trace && { trace: { traceId: trace.traceId, spanId: trace.spanId } }),
       },
     });
   }

@@ -17,6 +17,13 @@ export interface ModelRuntime {
   readonly monitor: ModelMonitor;
 }
 
+/** An analysis span (linked to the producer's context), ended once the work is analysed or dropped. */
+export interface WorkTrace {
+  readonly traceId: string;
+  readonly spanId: string;
+  end(outcome?: "dropped" | "error"): void;
+}
+
 /** A unit of analysis work, as queued. */
 export type Work =
   | {
@@ -26,8 +33,15 @@ export type Work =
       source: EventSource;
       /** Content-Encoding of the request / response copy, when compressed */
       encodings?: { request?: string | undefined; response?: string | undefined } | undefined;
+      trace?: WorkTrace | undefined;
     }
-  | { kind: "event"; model: ModelRuntime; event: InferenceEvent; source: EventSource };
+  | {
+      kind: "event";
+      model: ModelRuntime;
+      event: InferenceEvent;
+      source: EventSource;
+      trace?: WorkTrace | undefined;
+    };
 
 /** Called for each event analysed from the tap or ingest (kafka.publish_predictions). */
 export type EventListener = (e: InferenceEvent) => void;

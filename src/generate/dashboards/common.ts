@@ -81,6 +81,8 @@ export interface PanelOpts {
   stack?: boolean;
   min?: number;
   max?: number;
+  /** extra panel links (e.g. Traces in Tempo) */
+  panelLinks?: DashboardLinkBuilder[];
 }
 
 type AnyPanel = TimeseriesPanel | StatPanel | BarGaugePanel | HeatmapPanel | TablePanel | LogsPanel;
@@ -94,14 +96,16 @@ function decorate<P extends AnyPanel>(p: P, o: PanelOpts, links: LinkBase): P {
     .height(o.height ?? 8);
   if (o.min !== undefined) p.min(o.min);
   if (o.max !== undefined) p.max(o.max);
+  const panelLinks = [...(o.panelLinks ?? [])];
   if (o.runbook && (links.alerts === undefined || links.alerts.has(o.runbook))) {
-    p.links([
+    panelLinks.unshift(
       new DashboardLinkBuilder("Runbook")
         .type(DashboardLinkType.Link)
         .url(`${links.runbookBaseUrl}/${o.runbook}.md`)
         .targetBlank(true),
-    ]);
+    );
   }
+  if (panelLinks.length > 0) p.links(panelLinks);
   o.targets.forEach((t, i) => {
     p.withTarget(promTarget(t, i));
   });

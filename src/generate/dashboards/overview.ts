@@ -4,6 +4,7 @@ import type { LinkBase } from "../links.js";
 import { M, sel } from "../promql.js";
 import { SLO_RECORD } from "../slo/rules.js";
 import { type DashboardParts, q, RATE, stat, timeseries } from "./common.js";
+import { slowTraces, tracesLink } from "./traces.js";
 
 const slo = (record: string) => sel(record, { model: { re: "$model" } });
 
@@ -74,7 +75,7 @@ export function overview(links: LinkBase): DashboardParts {
         {
           title: "Latency",
           description:
-            "Upstream latency quantiles per model from the tap's histogram; exemplars link to traces in Tempo (configure the Prometheus datasource's exemplar trace-id destination).",
+            "Upstream latency quantiles per model from the tap's histogram. The dots are exemplars: sampled requests with their trace_id, which open the trace in Tempo (the Prometheus datasource's exemplar trace-id destination, docs/tracing.md); 'Traces in Tempo' lists the models' spans.",
           unit: "s",
           targets: [0.5, 0.9, 0.99].map((quantile) => ({
             expr: `histogram_quantile(${quantile}, sum by (model, le) (rate(${q(`${M.duration}_bucket`)}[${RATE}])))`,
@@ -83,6 +84,7 @@ export function overview(links: LinkBase): DashboardParts {
           })),
           span: 8,
           runbook: `${ALERT_PREFIX}LatencyErrorBudgetBurn`,
+          panelLinks: [tracesLink(links)],
         },
         links,
       ),
@@ -115,6 +117,7 @@ export function overview(links: LinkBase): DashboardParts {
         },
         links,
       ),
+      slowTraces(),
     ],
   };
 }
