@@ -2,7 +2,10 @@ import { renameSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { buildProfile } from "../batch/baseline.js";
 import { findModel, loadConfig } from "../config/load.js";
+import { DEFAULT_BOOTSTRAP } from "../stats/bootstrapThresholds.js";
+import { learnThresholds } from "../stats/learnedThresholds.js";
 import { reportSkip } from "./reportSkip.js";
+import { UsageError } from "./usageError.js";
 
 interface Options {
   config: string;
@@ -10,6 +13,7 @@ interface Options {
   data: string;
   output: string;
   strict?: boolean;
+  resamples?: string;
 }
 
 export function registerBaseline(program: Command): void {
@@ -21,12 +25,27 @@ export function registerBaseline(program: Command): void {
     .requiredOption("--data <file>", "training data: CSV with a header row, or JSONL")
     .requiredOption("-o, --output <file>", "where to write the profile (JSON)")
     .option("--strict", "stop at the first malformed line instead of skipping it")
+    .option(
+      "--resamples <n>",
+      "windows drawn per level when learning thresholds (drift.thresholds: auto)",
+      String(DEFAULT_BOOTSTRAP.resamples),
+    )
     .action(async (opts: Options) => {
       const model = findModel(loadConfig(opts.config), opts.model);
+      const resamples = Number(opts.resamples);
+      if (!Number.isInteger(resamples) || resamples < 100)
+        throw new UsageError("--resamples: must be an integer of at least 100");
       const { profile, skipped } = await buildProfile(model, opts.data, {
         strict: opts.strict ?? false,
         onSkip: reportSkip,
       });
+      if (model.drift.auto) {
+        const started = Date.now();
+        profile.thresholds = learnThresholds(model, profile, { resamples });
+        process.stderr.write(
+          `${opts.output}: drift thresholds learned from ${resamples} bootstrap windows per window size (${Date.now() - started} ms)\n`,
+        );
+      }
       // write then rename: a reader never sees half a profile
       const tmp = `${opts.output}.tmp-${process.pid}`;
       writeFileSync(tmp, `${JSON.stringify(profile, null, 2)}\n`);

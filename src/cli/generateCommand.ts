@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { withLearnedLevels } from "../batch/learnedLevels.js";
 import { loadConfig } from "../config/load.js";
 import { generate, NothingGeneratedError } from "../generate/pipeline.js";
 import { WriteError, writeArtifacts } from "../generate/write.js";
@@ -12,7 +13,7 @@ export function registerGenerate(program: Command): void {
     .requiredOption("-c, --config <file>", "configuration file (infermon.yaml)")
     .option("-o, --output <dir>", "output directory", ".")
     .action((opts: { config: string; output: string }) => {
-      const config = loadConfig(opts.config);
+      const config = withLearnedLevels(loadConfig(opts.config));
       let files: Map<string, string>;
       try {
         files = generate(config, { source: opts.config });

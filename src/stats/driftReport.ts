@@ -1,8 +1,8 @@
 // The result of comparing current counts with a reference, in the shape `infermon drift --format
 // json` prints (shared/design.md). Pure: the CLI and the agent's tests build it the same way.
-import type { Level, ModelConfig } from "../config/model.js";
+import { type Level, type ModelConfig, PREDICTION_KEY } from "../config/model.js";
 import type { BinLayout, Slot } from "./binLayout.js";
-import { driftLevel, driftValues, worstLevel } from "./drift.js";
+import { driftLevel, driftValues, levelsFor, worstLevel } from "./drift.js";
 import type { RowCounter } from "./rowCounter.js";
 import { proportions } from "./smoothing.js";
 
@@ -33,12 +33,12 @@ function slotCounts(counts: Float64Array, slot: Slot): Float64Array {
   return counts.subarray(slot.offset, slot.offset + slot.bins.size);
 }
 
-function stats(model: ModelConfig, current: Float64Array, reference: Float64Array) {
+function stats(model: ModelConfig, name: string, current: Float64Array, reference: Float64Array) {
   let n = 0;
   for (const c of current) n += c;
   if (n === 0) return { psi: null, kl: null, js: null, status: "ok" as Level };
   const v = driftValues(current, reference, model.drift.smoothing);
-  return { ...v, status: driftLevel(v, model.drift.thresholds) };
+  return { ...v, status: driftLevel(v, levelsFor(model, name)) };
 }
 
 export function driftReport(
@@ -56,7 +56,7 @@ export function driftReport(
     const f: FeatureDrift = {
       name: slot.name,
       type: slot.bins.type,
-      ...stats(model, cur, slot.reference),
+      ...stats(model, slot.name, cur, slot.reference),
       missing: current.missing[s]!,
       invalid: current.invalid[s]!,
       bins: slot.labels.map((bin, i) => ({ bin, reference: pr[i]!, current: pc[i]! })),
@@ -75,7 +75,7 @@ export function driftReport(
     let n = 0;
     for (const c of cur) n += c;
     // present when the current data has the prediction field too
-    if (n > 0) prediction = stats(model, cur, slot.reference);
+    if (n > 0) prediction = stats(model, PREDICTION_KEY, cur, slot.reference);
   }
   const status = worstLevel([...features.map((f) => f.status), prediction?.status ?? "ok"]);
   return {

@@ -1,6 +1,8 @@
 // The reference profile written by `infermon baseline` and read by `drift` and the agent.
 // Plain data with a schema version; `parseProfile` checks shape so a foreign file fails clearly.
 
+import { type ProfileThresholds, parseThresholds } from "./learnedThresholds.js";
+
 export const PROFILE_SCHEMA = "infermon.profile";
 export const PROFILE_SCHEMA_VERSION = 1;
 
@@ -35,6 +37,8 @@ export interface Profile {
   features: ProfileSlot[];
   /** the prediction's reference distribution, when the data had the prediction field */
   prediction?: ProfileSlot;
+  /** drift levels learned by bootstrap (`drift.thresholds: auto`), see learnedThresholds.ts */
+  thresholds?: ProfileThresholds;
 }
 
 export class ProfileError extends Error {
@@ -109,5 +113,6 @@ export function parseProfile(x: unknown): Profile {
     features: x.features.map((f, i) => slot(f, `features[${i}]`)),
   };
   if (x.prediction !== undefined) p.prediction = slot(x.prediction, "prediction");
+  if (x.thresholds !== undefined) p.thresholds = parseThresholds(x.thresholds);
   return p;
 }
