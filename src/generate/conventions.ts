@@ -60,13 +60,6 @@ export const BURN_RATE_TIERS: readonly BurnRateTier[] = [
   { tier: "ticket", severity: "warning", factor: 1, long: "3d", short: "6h", for: "3h" },
 ];
 
-/**
- * Minimum-traffic guard of a burn-rate alert: the long window must hold at least MIN_EVENTS
- * events, and enough that the burn threshold means at least MIN_BAD_EVENTS bad ones — so a
- * handful of requests cannot page anyone.
- */
-export const MIN_EVENTS = 100;
-export const MIN_BAD_EVENTS = 5;
 
 /** Data-quality rates (share of analysed events) that warn; not configurable yet. */
 export const DATA_QUALITY_WARNING_RATIO = 0.05;

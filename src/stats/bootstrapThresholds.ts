@@ -64,7 +64,8 @@ export function bootstrapLevels(reference: ArrayLike<number>, size: number, o: B
       number,
       number,
     ];
-    return { warning, critical };
+    // four significant digits: more would be noise of the draw, and rules stay readable
+    return { warning: Number(warning.toPrecision(4)), critical: Number(critical.toPrecision(4)) };
   };
   return { psi: at(psi), kl: at(kl), js: at(js) };
 }

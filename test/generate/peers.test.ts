@@ -6,12 +6,11 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { loadConfig } from "../../src/config/load.js";
 import type { RouteCase } from "../../src/generate/alertmanager.js";
 import { generate } from "../../src/generate/pipeline.js";
 import { writeArtifacts } from "../../src/generate/write.js";
 import { requireTool } from "../helpers/peers.js";
-import { configFrom, EXAMPLE, ROOT, removeTempDirs, tempDir, variantData } from "./helpers.js";
+import { configFrom, EXAMPLE, ROOT, removeTempDirs, tempDir, variantData, exampleConfig } from "./helpers.js";
 
 afterAll(removeTempDirs);
 
@@ -31,7 +30,7 @@ function run(cmd: string, args: string[], cwd: string): Promise<{ status: number
 const outputs = {
   example: (() => {
     const dir = tempDir("example");
-    writeArtifacts(dir, generate(loadConfig(join(ROOT, EXAMPLE)), { source: EXAMPLE }));
+    writeArtifacts(dir, generate(exampleConfig(), { source: EXAMPLE }));
     return dir;
   })(),
   variant: (() => {
