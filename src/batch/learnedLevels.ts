@@ -14,11 +14,15 @@ export function withProfileLevels(model: ModelConfig, profile: Profile, source: 
 
 function readProfile(model: ModelConfig): Profile {
   if (!model.reference)
-    throw new ProfileError(`model "${model.name}": drift.thresholds: auto needs a reference profile (reference:)`);
+    throw new ProfileError(
+      `model "${model.name}": drift.thresholds: auto needs a reference profile (reference:)`,
+    );
   try {
     return parseProfile(JSON.parse(readFileSync(model.reference, "utf8")));
   } catch (err) {
-    throw new ProfileError(`model "${model.name}": reference profile ${model.reference}: ${(err as Error).message}`);
+    throw new ProfileError(
+      `model "${model.name}": reference profile ${model.reference}: ${(err as Error).message}`,
+    );
   }
 }
 

@@ -108,7 +108,7 @@ export const DEFAULT_THRESHOLDS = {
  * Burn-rate alerts fire only when the long window holds at least this many bad events: chosen
  * from the simulation in bench/alert-quality (docs/adr/0008-alert-quality.md).
  */
-export const DEFAULT_MIN_BAD_EVENTS = 5;
+export const DEFAULT_MIN_BAD_EVENTS = 4;
 export const DEFAULT_NUMERIC_BINS = 10;
 export const DEFAULT_TOP_K = 20;
 export const DEFAULT_PREDICTION_BINS = 10;

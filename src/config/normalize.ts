@@ -2,9 +2,9 @@ import { resolve } from "node:path";
 import { parseDuration } from "./duration.js";
 import {
   type Config,
+  DEFAULT_MIN_BAD_EVENTS,
   DEFAULT_NUMERIC_BINS,
   DEFAULT_PREDICTION_BINS,
-  DEFAULT_MIN_BAD_EVENTS,
   DEFAULT_THRESHOLDS,
   DEFAULT_TOP_K,
   type FeatureConfig,

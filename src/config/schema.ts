@@ -108,7 +108,8 @@ const model = z
           ctx.addIssue({
             code: "custom",
             path: ["expected_rate"],
-            message: "required when thresholds is auto (the bootstrap windows hold expected_rate × window events)",
+            message:
+              "required when thresholds is auto (the bootstrap windows hold expected_rate × window events)",
           });
       })
       .optional(),

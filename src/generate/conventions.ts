@@ -60,7 +60,6 @@ export const BURN_RATE_TIERS: readonly BurnRateTier[] = [
   { tier: "ticket", severity: "warning", factor: 1, long: "3d", short: "6h", for: "3h" },
 ];
 
-
 /** Data-quality rates (share of analysed events) that warn; not configurable yet. */
 export const DATA_QUALITY_WARNING_RATIO = 0.05;
 /** Share of events dropped or bodies unparseable that warns. */

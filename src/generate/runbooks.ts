@@ -4,6 +4,7 @@ import { posix } from "node:path";
 import type { AlertSpec } from "./alerts/types.js";
 import { DASHBOARDS, PATHS } from "./conventions.js";
 import { dashboardUrl, type LinkBase } from "./links.js";
+import { quote } from "./promql.js";
 import type { AlertingRule } from "./rules.js";
 
 const fence = (lang: string, lines: readonly string[]): string =>
@@ -17,6 +18,23 @@ function rulesTable(rules: readonly AlertingRule[]): string {
   return ["| model | severity | for | expression |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
 
+/**
+ * The diagnosis queries as they run: one block per model the alert covers, `<model>` spelled out
+ * (a runbook is read at 3 a.m.; its queries are pasted, not edited).
+ */
+function queries(lang: string, lines: readonly string[], models: readonly string[]): string[] {
+  if (!lines.some((l) => l.includes("<model>")) || models.length === 0) return [fence(lang, lines)];
+  return models.flatMap((m, i) => [
+    ...(i > 0 ? [""] : []),
+    `Model \`${m}\`:`,
+    "",
+    fence(
+      lang,
+      lines.map((l) => l.replaceAll('"<model>"', quote(m))),
+    ),
+  ]);
+}
+
 export function renderRunbook(
   spec: AlertSpec,
   rules: readonly AlertingRule[],
@@ -25,6 +43,7 @@ export function renderRunbook(
 ): string {
   const d = DASHBOARDS[spec.dashboard];
   const rb = spec.runbook;
+  const models = [...new Set(rules.map((r) => r.labels.model).filter((m): m is string => m !== undefined))];
   return [
     `<!-- ${header} -->`,
     `# ${spec.name}`,
@@ -45,13 +64,13 @@ export function renderRunbook(
     "",
     ...rb.diagnosis.map((s, i) => `${i + 1}. ${s}`),
     "",
-    "PromQL (replace `<model>` and `<feature>` with the alert's labels):",
+    "PromQL:",
     "",
-    fence("promql", rb.promql),
+    ...queries("promql", rb.promql, models),
     "",
     "LogQL (Loki):",
     "",
-    fence("logql", rb.logql),
+    ...queries("logql", rb.logql, models),
     "",
     "## Mitigation",
     "",

@@ -10,7 +10,7 @@ import {
   type StatLevels,
 } from "../config/model.js";
 import { type BootstrapOptions, bootstrapLevels, DEFAULT_BOOTSTRAP } from "./bootstrapThresholds.js";
-import { ProfileError, type Profile, type ProfileSlot } from "./profile.js";
+import { type Profile, ProfileError, type ProfileSlot } from "./profile.js";
 
 export interface ProfileThresholds {
   method: "bootstrap";

@@ -5,7 +5,7 @@ import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
 import { generate } from "../../src/generate/pipeline.js";
 import { GENERATED_ROOTS, writeArtifacts } from "../../src/generate/write.js";
-import { EXAMPLE, ROOT, exampleConfig } from "./helpers.js";
+import { EXAMPLE, exampleConfig, ROOT } from "./helpers.js";
 
 function listFiles(dir: string): string[] {
   let out: string[] = [];

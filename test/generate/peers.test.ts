@@ -10,7 +10,7 @@ import type { RouteCase } from "../../src/generate/alertmanager.js";
 import { generate } from "../../src/generate/pipeline.js";
 import { writeArtifacts } from "../../src/generate/write.js";
 import { requireTool } from "../helpers/peers.js";
-import { configFrom, EXAMPLE, ROOT, removeTempDirs, tempDir, variantData, exampleConfig } from "./helpers.js";
+import { configFrom, EXAMPLE, exampleConfig, removeTempDirs, tempDir, variantData } from "./helpers.js";
 
 afterAll(removeTempDirs);
 

@@ -36,7 +36,7 @@ function spec(kind: "missing" | "unseen"): AlertSpec {
         `sum by (feature) (rate(${metric}{model="<model>"}[15m])) / scalar(sum(rate(${M.events}{model="<model>"}[15m])))`,
         `sum by (source) (rate(${M.events}{model="<model>"}[15m]))`,
       ],
-      logql: [`${LOG_SELECTOR} | json | model="<model>" |= "<feature>"`],
+      logql: [`${LOG_SELECTOR} | json | model="<model>" | level >= 40`],
       mitigation: [
         "Fix the upstream that stopped sending the field or changed its encoding; roll it back if recent.",
         missing

@@ -17,7 +17,12 @@ import { longestWindow, modelAlert } from "./types.js";
 
 const STATS: readonly Statistic[] = ["psi", "kl", "js"];
 const STAT: Record<Statistic, { title: string; metric: string; alert: string; what: string }> = {
-  psi: { title: "PSI", metric: FLEET_RECORD.psi, alert: "FeatureDriftPSI", what: "population stability index" },
+  psi: {
+    title: "PSI",
+    metric: FLEET_RECORD.psi,
+    alert: "FeatureDriftPSI",
+    what: "population stability index",
+  },
   kl: {
     title: "KL",
     metric: FLEET_RECORD.kl,
@@ -134,7 +139,8 @@ function statRules(model: ModelConfig, stat: Statistic, spec: AlertSpec): Alerti
   const base = { model: model.name, window: t.window };
   const opts = { what: `${s.title} of feature {{ $labels.feature }}`, keepFiringFor: t.keepFiringFor };
   const learned = model.drift.auto ? model.drift.learned?.[t.window] : undefined;
-  if (!learned) return levelRules(spec, model, sel(s.metric, base), model.drift.thresholds[stat], t.for, opts);
+  if (!learned)
+    return levelRules(spec, model, sel(s.metric, base), model.drift.thresholds[stat], t.for, opts);
   return model.features.flatMap((f) => {
     const levels = learned[f.name]?.[stat] ?? model.drift.thresholds[stat];
     return levelRules(spec, model, sel(s.metric, { ...base, feature: f.name }), levels, t.for, {
@@ -145,7 +151,12 @@ function statRules(model: ModelConfig, stat: Statistic, spec: AlertSpec): Alerti
 }
 
 /** Drifted for a while, then the value disappears (traffic dip): still firing within keep_firing_for. */
-function dipScenario(model: ModelConfig, spec: AlertSpec, labels: Record<string, string>, value: number): Scenario {
+function dipScenario(
+  model: ModelConfig,
+  spec: AlertSpec,
+  labels: Record<string, string>,
+  value: number,
+): Scenario {
   const t = driftTiming(model);
   const forMin = (parseDuration(t.for) ?? 0) / 60_000;
   const up = forMin + 10;
@@ -161,7 +172,8 @@ function dipScenario(model: ModelConfig, spec: AlertSpec, labels: Record<string,
           severity,
           labels,
           value,
-          ...(model.drift.auto && model.drift.learned && { ruleLabels: { feature: labels.feature as string } }),
+          ...(model.drift.auto &&
+            model.drift.learned && { ruleLabels: { feature: labels.feature as string } }),
         })),
       },
     ],
@@ -233,7 +245,12 @@ export const driftAlerts: AlertConcern = (models) => {
         rules.push(...statRules(model, stat, spec));
         const learned = model.drift.auto ? model.drift.learned?.[t.window]?.[feature.name] : undefined;
         const levels = learned?.[stat] ?? model.drift.thresholds[stat];
-        const labels = { feature: feature.name, model: model.name, model_version: model.version, window: t.window };
+        const labels = {
+          feature: feature.name,
+          model: model.name,
+          model_version: model.version,
+          window: t.window,
+        };
         scenarios.push(
           ...levelScenarios(
             `${model.name} ${STAT[stat].title}`,

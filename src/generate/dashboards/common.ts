@@ -31,7 +31,6 @@ import { type Matchers, sel } from "../promql.js";
 export const DS = {
   prometheus: { type: "prometheus", uid: "${datasource}" },
   loki: { type: "loki", uid: "${loki}" },
-  tempo: { type: "tempo", uid: "${tempo}" },
 } as const;
 // biome-ignore-end lint/suspicious/noTemplateCurlyInString: Grafana variable syntax
 
@@ -57,13 +56,19 @@ export interface Target {
   heatmap?: boolean;
 }
 
-function promTarget(t: Target, i: number): PromQuery {
+/**
+ * Instant queries come back as a table only for table panels (one row per series). Stat and bar
+ * gauge panels reduce each frame with "Calculate": a table frame would collapse every row into one
+ * value, so there each series stays its own frame (one value per series, legend applied).
+ */
+function promTarget(t: Target, i: number, tablePanel: boolean): PromQuery {
   const b = new PromQuery()
     .expr(t.expr)
     .legendFormat(t.legend)
     .refId(String.fromCharCode(65 + i))
     .datasource(DS.prometheus);
-  if (t.instant) b.instant().format(PromQueryFormat.Table);
+  if (t.instant) b.instant();
+  if (t.instant && tablePanel) b.format(PromQueryFormat.Table);
   if (t.heatmap) b.format(PromQueryFormat.Heatmap);
   if (t.exemplar) b.exemplar(true);
   return b;
@@ -85,7 +90,7 @@ export interface PanelOpts {
 
 type AnyPanel = TimeseriesPanel | StatPanel | BarGaugePanel | HeatmapPanel | TablePanel | LogsPanel;
 
-function decorate<P extends AnyPanel>(p: P, o: PanelOpts, links: LinkBase): P {
+function decorate<P extends AnyPanel>(p: P, o: PanelOpts, links: LinkBase, tablePanel = false): P {
   p.title(o.title)
     .description(o.description)
     .unit(o.unit)
@@ -103,7 +108,7 @@ function decorate<P extends AnyPanel>(p: P, o: PanelOpts, links: LinkBase): P {
     ]);
   }
   o.targets.forEach((t, i) => {
-    p.withTarget(promTarget(t, i));
+    p.withTarget(promTarget(t, i, tablePanel));
   });
   return p;
 }
@@ -117,7 +122,7 @@ export const stat = (o: PanelOpts, links: LinkBase) => decorate(new StatPanel(),
 export const barGauge = (o: PanelOpts, links: LinkBase) => decorate(new BarGaugePanel(), o, links);
 export const heatmap = (o: PanelOpts, links: LinkBase) =>
   decorate(new HeatmapPanel(), o, links).calculate(false);
-export const table = (o: PanelOpts, links: LinkBase) => decorate(new TablePanel(), o, links);
+export const table = (o: PanelOpts, links: LinkBase) => decorate(new TablePanel(), o, links, true);
 
 /** Loki logs of the agent for the selected model. */
 export function logs(o: {
@@ -154,12 +159,15 @@ function queryVar(name: string, label: string, query: string, opts: { single?: b
   return opts.single ? v.multi(false).includeAll(false) : v.multi(true).includeAll(true).allValue(".*");
 }
 
-/** Datasource variables (Prometheus, Loki, Tempo) and namespace → model → model_version. */
+/**
+ * Datasource variables (Prometheus, Loki) and namespace → model → model_version. No Tempo
+ * variable until a panel reads traces (the tracing work adds both): an unused variable only
+ * asks the user to pick a datasource for nothing.
+ */
 export function standardVariables(extra: cog.Builder<VariableModel>[] = []) {
   return [
     datasourceVar("datasource", "prometheus", "Prometheus"),
     datasourceVar("loki", "loki", "Loki"),
-    datasourceVar("tempo", "tempo", "Tempo"),
     queryVar("namespace", "Namespace", `label_values(up{job="${AGENT_JOB}"}, namespace)`),
     queryVar(
       "model",

@@ -1,7 +1,7 @@
 // Overview: traffic, errors and latency per model; SLO status and error budget remaining.
 import { ALERT_PREFIX } from "../conventions.js";
 import type { LinkBase } from "../links.js";
-import { M, sel } from "../promql.js";
+import { M, ratioOrZero, sel } from "../promql.js";
 import { SLO_RECORD } from "../slo/rules.js";
 import { type DashboardParts, q, RATE, stat, timeseries } from "./common.js";
 
@@ -61,7 +61,11 @@ export function overview(links: LinkBase): DashboardParts {
           unit: "percentunit",
           targets: [
             {
-              expr: `sum by (model) (rate(${q(M.requests, { extra: { code: { re: "5.." } } })}[${RATE}]))\n/\nsum by (model) (rate(${req}[${RATE}]))`,
+              // no 5xx series yet is a ratio of 0, not "No data"
+              expr: ratioOrZero(
+                `sum by (model) (rate(${q(M.requests, { extra: { code: { re: "5.." } } })}[${RATE}]))`,
+                `sum by (model) (rate(${req}[${RATE}]))`,
+              ),
               legend: "{{model}}",
             },
           ],

@@ -3,13 +3,7 @@
 // multi-window burn-rate alerts, each guarded by a minimum count of bad events in its long window.
 import type { ModelConfig } from "../../config/model.js";
 import { modelAlert } from "../alerts/types.js";
-import {
-  BURN_RATE_TIERS,
-  type BurnRateTier,
-  groupName,
-  LABEL,
-  SLI_WINDOWS,
-} from "../conventions.js";
+import { BURN_RATE_TIERS, type BurnRateTier, groupName, LABEL, SLI_WINDOWS } from "../conventions.js";
 import { exactIncrease } from "../fleetDrift.js";
 import { increase, num, rate, sel } from "../promql.js";
 import type { AlertingRule, RecordingRule, RuleGroup } from "../rules.js";
