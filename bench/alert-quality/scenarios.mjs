@@ -160,6 +160,13 @@ export const SLO = [
     expect: "page",
     ci: true,
   },
+  {
+    name: "48 req/h at 0.05 % errors for 3.5 days",
+    minutes: 84 * H,
+    step: 5,
+    series: { perMinute: () => 0.8, errorRatio: () => 0.0005 },
+    expect: "no page",
+  },
 ];
 
 /** One SLO scenario under a rule variant: minutes to the first page (critical) and ticket, after onset. */

@@ -4,7 +4,7 @@ import { type DriftReport, driftReport } from "../stats/driftReport.js";
 import { ProfileError } from "../stats/profile.js";
 import { RowCounter } from "../stats/rowCounter.js";
 import { DataFileError, forEachRow, type ReadOptions } from "./dataFile.js";
-import { withProfileLevels } from "./learnedLevels.js";
+import { withBatchLevels } from "./learnedLevels.js";
 import { loadReference } from "./loadReference.js";
 import { progress } from "./progress.js";
 
@@ -35,6 +35,6 @@ export async function batchDrift(
   });
   p.done();
   if (counter.rows === 0) throw new DataFileError(`${currentFile}: no data rows`);
-  const judged = withProfileLevels(model, profile, referenceFile);
+  const judged = withBatchLevels(model, profile, counter.rows);
   return driftReport(judged, layout, counter, { reference: profile.rows, skipped });
 }

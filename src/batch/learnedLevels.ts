@@ -2,7 +2,7 @@
 // the generator (rules per feature) and batch drift (levels per feature).
 import { readFileSync } from "node:fs";
 import type { Config, ModelConfig } from "../config/model.js";
-import { learnedLevels, learnThresholds } from "../stats/learnedThresholds.js";
+import { learnedLevels, learnForSize, learnThresholds } from "../stats/learnedThresholds.js";
 import { type Profile, ProfileError, parseProfile } from "../stats/profile.js";
 
 /** `model` with the levels learned in `profile` (learned now, by bootstrap, when it has none). */
@@ -10,6 +10,20 @@ export function withProfileLevels(model: ModelConfig, profile: Profile, source: 
   if (!model.drift.auto) return model;
   const p = profile.thresholds ? profile : { ...profile, thresholds: learnThresholds(model, profile) };
   return { ...model, drift: { ...model.drift, learned: learnedLevels(model, p, source) } };
+}
+
+/**
+ * `model` judged like the alerts but at the batch's own size: a batch of `rows` current rows is
+ * one window of `rows` events, so its levels are drawn by the same bootstrap at that size (the
+ * profile's are for expected_rate × window, and would be too tight or too loose for a file).
+ */
+export function withBatchLevels(model: ModelConfig, profile: Profile, rows: number): ModelConfig {
+  if (!model.drift.auto || rows < 1) return model;
+  let longest = model.windows[0];
+  for (const w of model.windows) if (longest === undefined || w.ms > longest.ms) longest = w;
+  if (!longest) return model;
+  const learned = { [longest.name]: learnForSize(model, profile, rows) };
+  return { ...model, drift: { ...model.drift, learned } };
 }
 
 function readProfile(model: ModelConfig): Profile {

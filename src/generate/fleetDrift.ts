@@ -170,51 +170,49 @@ export function fleetDriftScenarios(models: readonly ModelConfig[]): Scenario[] 
 
 function engineScenario(m: ModelConfig): Scenario {
   {
-    {
-      const feature = (m.features[0] as { name: string }).name;
-      const labels = { model: m.name, model_version: m.version, feature };
-      const longest = [...m.windows].sort((a, b) => b.ms - a.ms)[0] as { name: string; ms: number };
-      const minutes = longest.ms / 60_000;
-      // scale so the longest window holds at least min_samples
-      const scale = Math.max(1, Math.ceil(m.minSamples / (minutes * 11)));
-      const perMinute = PER_MINUTE.map((c) => c * scale);
-      const counts = perMinute.map((c) => c * minutes);
-      const input = [
-        ...perMinute.flatMap((c, i) =>
-          c === 0
-            ? []
-            : [{ series: sel(M.binObservations, { ...labels, bin: `b${i}` }), values: `0+${c}x${minutes}` }],
-        ),
-        ...REFERENCE.map((r, i) => ({
-          series: sel(M.referenceRatio, { ...labels, bin: `b${i}` }),
-          values: `${r / REFERENCE_SIZE}x${minutes}`,
-        })),
-        { series: sel(M.referenceObservations, labels), values: `${REFERENCE_SIZE}x${minutes}` },
-      ];
-      // the values the agent's engine computes on the same counts
-      const d = driftValues(counts, REFERENCE, m.drift.smoothing);
-      const shortest = [...m.windows].sort((a, b) => a.ms - b.ms)[0] as { name: string; ms: number };
-      const exprs = (["psi", "kl", "js"] as const).map((stat) => ({
-        expr: `abs(${sel(FLEET_RECORD[stat], { model: m.name, window: longest.name })} - ${d[stat]}) < bool 1e-9`,
-        samples: [
-          {
-            labels: `{feature="${feature}", model="${m.name}", model_version="${m.version}", window="${longest.name}"}`,
-            value: 1,
-          },
-        ],
-      }));
-      const shortTotal = perMinute.reduce((a, b) => a + b, 0) * (shortest.ms / 60_000);
-      if (shortest.name !== longest.name && shortTotal < m.minSamples) {
-        // below min_samples nothing is recorded, like the agent
-        exprs.push({ expr: sel(FLEET_RECORD.psi, { model: m.name, window: shortest.name }), samples: [] });
-      }
-      return {
-        name: `${m.name}: fleet PSI, KL and JS of ${feature} equal the engine's on the same counts (${d.psi.toFixed(6)}, ${d.kl.toFixed(6)}, ${d.js.toFixed(6)})`,
-        input,
-        evalTime: longest.name,
-        expect: [],
-        exprs,
-      };
+    const feature = (m.features[0] as { name: string }).name;
+    const labels = { model: m.name, model_version: m.version, feature };
+    const longest = [...m.windows].sort((a, b) => b.ms - a.ms)[0] as { name: string; ms: number };
+    const minutes = longest.ms / 60_000;
+    // scale so the longest window holds at least min_samples
+    const scale = Math.max(1, Math.ceil(m.minSamples / (minutes * 11)));
+    const perMinute = PER_MINUTE.map((c) => c * scale);
+    const counts = perMinute.map((c) => c * minutes);
+    const input = [
+      ...perMinute.flatMap((c, i) =>
+        c === 0
+          ? []
+          : [{ series: sel(M.binObservations, { ...labels, bin: `b${i}` }), values: `0+${c}x${minutes}` }],
+      ),
+      ...REFERENCE.map((r, i) => ({
+        series: sel(M.referenceRatio, { ...labels, bin: `b${i}` }),
+        values: `${r / REFERENCE_SIZE}x${minutes}`,
+      })),
+      { series: sel(M.referenceObservations, labels), values: `${REFERENCE_SIZE}x${minutes}` },
+    ];
+    // the values the agent's engine computes on the same counts
+    const d = driftValues(counts, REFERENCE, m.drift.smoothing);
+    const shortest = [...m.windows].sort((a, b) => a.ms - b.ms)[0] as { name: string; ms: number };
+    const exprs = (["psi", "kl", "js"] as const).map((stat) => ({
+      expr: `abs(${sel(FLEET_RECORD[stat], { model: m.name, window: longest.name })} - ${d[stat]}) < bool 1e-9`,
+      samples: [
+        {
+          labels: `{feature="${feature}", model="${m.name}", model_version="${m.version}", window="${longest.name}"}`,
+          value: 1,
+        },
+      ],
+    }));
+    const shortTotal = perMinute.reduce((a, b) => a + b, 0) * (shortest.ms / 60_000);
+    if (shortest.name !== longest.name && shortTotal < m.minSamples) {
+      // below min_samples nothing is recorded, like the agent
+      exprs.push({ expr: sel(FLEET_RECORD.psi, { model: m.name, window: shortest.name }), samples: [] });
     }
+    return {
+      name: `${m.name}: fleet PSI, KL and JS of ${feature} equal the engine's on the same counts (${d.psi.toFixed(6)}, ${d.kl.toFixed(6)}, ${d.js.toFixed(6)})`,
+      input,
+      evalTime: longest.name,
+      expect: [],
+      exprs,
+    };
   }
 }

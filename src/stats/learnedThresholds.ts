@@ -23,6 +23,24 @@ export interface ProfileThresholds {
   windows: Record<string, { events: number; levels: Record<string, StatLevels> }>;
 }
 
+/** Levels of every feature (and the prediction, under PREDICTION_KEY) for windows of `size` events. */
+export function learnForSize(
+  model: ModelConfig,
+  profile: Profile,
+  size: number,
+  o: Partial<Omit<BootstrapOptions, "smoothing">> = {},
+): Record<string, StatLevels> {
+  const opts: BootstrapOptions = { ...DEFAULT_BOOTSTRAP, ...o, smoothing: model.drift.smoothing };
+  const slots: [string, ProfileSlot][] = profile.features.map((f) => [f.name, f]);
+  if (profile.prediction) slots.push([PREDICTION_KEY, profile.prediction]);
+  const levels: Record<string, StatLevels> = {};
+  for (const [name, slot] of slots) {
+    // a slot with no reference observations has undefined drift: nothing to learn
+    if (slot.counts.some((c) => c > 0)) levels[name] = bootstrapLevels(slot.counts, size, opts);
+  }
+  return levels;
+}
+
 /** Learn the levels of every feature (and the prediction) for every configured window. */
 export function learnThresholds(
   model: ModelConfig,
@@ -32,17 +50,10 @@ export function learnThresholds(
   const rate = model.drift.expectedRate;
   if (rate === undefined) throw new RangeError(`model ${model.name}: drift.expected_rate is not set`);
   const opts: BootstrapOptions = { ...DEFAULT_BOOTSTRAP, ...o, smoothing: model.drift.smoothing };
-  const slots: [string, ProfileSlot][] = profile.features.map((f) => [f.name, f]);
-  if (profile.prediction) slots.push([PREDICTION_KEY, profile.prediction]);
   const windows: ProfileThresholds["windows"] = {};
   for (const w of model.windows) {
     const events = Math.max(1, Math.round((rate * w.ms) / 1000));
-    const levels: Record<string, StatLevels> = {};
-    for (const [name, slot] of slots) {
-      // a slot with no reference observations has undefined drift: nothing to learn
-      if (slot.counts.some((c) => c > 0)) levels[name] = bootstrapLevels(slot.counts, events, opts);
-    }
-    windows[w.name] = { events, levels };
+    windows[w.name] = { events, levels: learnForSize(model, profile, events, opts) };
   }
   return {
     method: "bootstrap",

@@ -159,11 +159,14 @@ function dipScenario(
 ): Scenario {
   const t = driftTiming(model);
   const forMin = (parseDuration(t.for) ?? 0) / 60_000;
+  const windowMin = (parseDuration(t.window) ?? 0) / 60_000;
   const up = forMin + 10;
+  // past the 5m lookback (the value is gone) and within keep_firing_for
+  const gap = 5 + Math.ceil(windowMin / 2);
   return {
     name: `${model.name} PSI: a traffic dip does not resolve a firing alert`,
-    input: [{ series: sel(STAT.psi.metric, labels), values: `${num(value)}+0x${up} _x30` }],
-    evalTime: `${up + 20}m`,
+    input: [{ series: sel(STAT.psi.metric, labels), values: `${num(value)}+0x${up} _x${gap}` }],
+    evalTime: `${up + gap}m`,
     expect: [
       {
         alertname: spec.name,
@@ -175,6 +178,44 @@ function dipScenario(
           ...(model.drift.auto &&
             model.drift.learned && { ruleLabels: { feature: labels.feature as string } }),
         })),
+      },
+    ],
+  };
+}
+
+/** Per-feature rules (learned levels): every feature past its critical level fires both of its rules. */
+function allFeaturesScenario(
+  model: ModelConfig,
+  stat: Statistic,
+  spec: AlertSpec,
+  timing: ScenarioTiming,
+): Scenario {
+  const t = driftTiming(model);
+  const learned = model.drift.learned?.[t.window] ?? {};
+  const rows = model.features.map((f) => {
+    const levels = learned[f.name]?.[stat] ?? model.drift.thresholds[stat];
+    const labels = { feature: f.name, model: model.name, model_version: model.version, window: t.window };
+    return { f: f.name, labels, value: Number((levels.critical * 2).toPrecision(4)) };
+  });
+  return {
+    name: `${model.name} ${STAT[stat].title}: every feature past its own critical level`,
+    input: rows.map((r) => ({
+      series: sel(STAT[stat].metric, r.labels),
+      values: `${num(r.value)}+0x${timing.samples}`,
+    })),
+    evalTime: timing.evalTime,
+    expect: [
+      {
+        alertname: spec.name,
+        alerts: rows.flatMap((r) =>
+          (["warning", "critical"] as const).map((severity) => ({
+            model: model.name,
+            severity,
+            labels: r.labels,
+            value: r.value,
+            ruleLabels: { feature: r.f },
+          })),
+        ),
       },
     ],
   };
@@ -264,6 +305,7 @@ export const driftAlerts: AlertConcern = (models) => {
           ),
         );
         if (stat === "psi") scenarios.push(dipScenario(model, spec, labels, levels.critical * 2));
+        if (perFeature) scenarios.push(allFeaturesScenario(model, stat, spec, timing));
       });
       rules.push(trafficRule(model));
       scenarios.push(...trafficScenarios(model));
