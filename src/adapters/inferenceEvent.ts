@@ -39,15 +39,17 @@ export type DecodeResult =
   | { kind: "llm"; usage: LlmUsage }
   | { kind: "error"; reason: ParseErrorReason };
 
-/** `infermon_parse_errors_total{reason}` values. */
-export type ParseErrorReason =
-  | "malformed_json"
-  | "truncated"
-  | "wrong_shape"
-  | "missing_body"
-  | "content_encoding"
-  | "binary_tensor"
-  | "row_mismatch";
+/** `infermon_parse_errors_total{reason}` values of a configured model (each exists at 0 from the start). */
+export const PARSE_ERROR_REASONS = [
+  "malformed_json",
+  "truncated",
+  "wrong_shape",
+  "missing_body",
+  "content_encoding",
+  "binary_tensor",
+  "row_mismatch",
+] as const;
+export type ParseErrorReason = (typeof PARSE_ERROR_REASONS)[number];
 
 export const parseError = (reason: ParseErrorReason): DecodeResult => ({ kind: "error", reason });
 

@@ -99,30 +99,31 @@ function featureRows(
   tensors: Tensor[],
   names: readonly string[],
 ): Record<string, unknown>[] | ParseErrorReason {
-  // one tensor per feature (the usual case): found by a scan, no Map per request
-  const cols: Tensor[] = new Array(names.length);
-  let all = names.length > 0;
-  for (let j = 0; all && j < names.length; j++) {
+  // one tensor per feature (the usual case): found by a scan, no Map per request. A feature whose
+  // tensor is absent is missing in every row (as with the json protocol), not a reason to drop the
+  // features that are there.
+  const cols: (Tensor | undefined)[] = new Array(names.length);
+  let first: Tensor | undefined;
+  for (let j = 0; j < names.length; j++) {
     const name = names[j] as string;
     let found: Tensor | undefined;
     for (const t of tensors)
       if (t.name === name) {
         found = t; // the last of duplicate names wins, as with a Map
       }
-    if (found) cols[j] = found;
-    else all = false;
+    cols[j] = found;
+    first ??= found;
   }
-  if (all) {
-    const first = cols[0] as Tensor;
+  if (first) {
     const n = first.shape[0] ?? first.data.length;
     for (const t of cols)
-      if ((t.shape[0] ?? t.data.length) !== n || t.data.length !== n) return "row_mismatch";
+      if (t && ((t.shape[0] ?? t.data.length) !== n || t.data.length !== n)) return "row_mismatch";
     // row-major, keys in the configured order: every row object gets the same shape
     const k = names.length;
     const rows: Record<string, unknown>[] = new Array(n);
     for (let i = 0; i < n; i++) {
       const r: Record<string, unknown> = {};
-      for (let j = 0; j < k; j++) r[names[j] as string] = (cols[j] as Tensor).data[i];
+      for (let j = 0; j < k; j++) r[names[j] as string] = cols[j]?.data[i];
       rows[i] = r;
     }
     return rows;

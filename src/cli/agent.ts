@@ -6,10 +6,13 @@ import type { AddressInfo } from "node:net";
 import { adapterFor } from "../adapters/adapterFor.js";
 import { latencyBuckets } from "../config/latencyBuckets.js";
 import type { Config, ModelConfig } from "../config/model.js";
+import { createInitialSeries, INITIAL_CODES } from "../export/initialSeries.js";
+import { codeLabel } from "../export/labelValues.js";
+import { listenOn } from "../export/listen.js";
 import { type Logger, silentLogger } from "../export/logger.js";
 import { LogThrottle } from "../export/logThrottle.js";
 import { AgentMetrics } from "../export/metrics.js";
-import { createMetricsServer, listenOn } from "../export/metricsServer.js";
+import { createMetricsServer } from "../export/metricsServer.js";
 import { IngestServer } from "../ingest/server.js";
 import { AnalysisBudget, type BudgetOptions } from "../monitor/analysisBudget.js";
 import { AnalysisQueue } from "../monitor/analysisQueue.js";
@@ -47,6 +50,7 @@ const DEFAULT_MAX_BODY = 1_048_576;
 export class Agent {
   readonly metrics: AgentMetrics;
   readonly queue: AnalysisQueue<Work>;
+  private readonly analyzer: Analyzer;
   readonly runtimes: ReadonlyMap<string, Runtime>;
   readonly tap: Tap<Runtime> | undefined;
   readonly ingest: IngestServer | undefined;
@@ -84,6 +88,7 @@ export class Agent {
       processMetrics: opts.processMetrics,
     });
     const metrics = this.metrics;
+    createInitialSeries(metrics, config);
     const runtimes = new Map<string, Runtime>();
     config.models.forEach((m, i) => {
       runtimes.set(m.name, {
@@ -98,21 +103,38 @@ export class Agent {
     this.runtimes = runtimes;
 
     const logPayloads = config.logging.logPayloads;
-    const analyzer = new Analyzer(metrics, now, (model, reason, exchange) => {
-      const t = throttle.take(`parse:${model}:${reason}`);
-      if (!t) return;
-      log.warn(
-        {
-          model,
-          reason,
-          request_id: exchange?.requestId,
-          suppressed: t.suppressed,
-          ...(logPayloads &&
-            exchange && { request_body: sample(exchange.request), response_body: sample(exchange.response) }),
+    const analyzer = new Analyzer(
+      metrics,
+      now,
+      (model, reason, exchange) => {
+        const t = throttle.take(`parse:${model}:${reason}`);
+        if (!t) return;
+        log.warn(
+          {
+            model,
+            reason,
+            request_id: exchange?.requestId,
+            suppressed: t.suppressed,
+            ...(logPayloads &&
+              exchange && {
+                request_body: sample(exchange.request),
+                response_body: sample(exchange.response),
+              }),
+          },
+          "a body could not be read as the model's protocol",
+        );
+      },
+      {
+        maxBodyBytes: config.tap?.maxBodyBytes ?? DEFAULT_MAX_BODY,
+        // a decompressed copy goes back through the queue, under the same budget and drop rules
+        resubmit: (w) => submit(w),
+        drop: (reason) => {
+          metrics.dropped.inc({ reason });
+          dropped(reason);
         },
-        "a body could not be read as the model's protocol",
-      );
-    });
+      },
+    );
+    this.analyzer = analyzer;
     // analysis yields the loop to a saturated proxy (docs/adr/0003-agent-runtime.md)
     let inFlight = (): number => 0;
     const budget = new AnalysisBudget(
@@ -162,7 +184,11 @@ export class Agent {
       const counters = new Map<Runtime, RequestCounters>();
       for (const r of runtimes.values()) {
         const labels = { model: r.name, model_version: r.version };
-        counters.set(r, { duration: metrics.requestDuration.labels(labels), codes: new Map() });
+        // the codes the SLIs select exist at 0 from the start (initialSeries.ts)
+        const codes = new Map(
+          INITIAL_CODES.map((code) => [code, metrics.requests.labels({ ...labels, code: codeLabel(code) })]),
+        );
+        counters.set(r, { duration: metrics.requestDuration.labels(labels), codes });
       }
       this.tap = new Tap<Runtime>({
         upstream: config.tap.upstream,
@@ -185,8 +211,8 @@ export class Agent {
             );
         },
         sink: {
-          exchange(target, exchange, encoded) {
-            submit({ kind: "exchange", model: target, exchange, source: "tap", encoded });
+          exchange(target, exchange, encodings) {
+            submit({ kind: "exchange", model: target, exchange, source: "tap", encodings });
           },
           drop() {
             dropTooLarge.inc();
@@ -200,7 +226,7 @@ export class Agent {
               inc = metrics.requests.labels({
                 model: target.name,
                 model_version: target.version,
-                code: String(code),
+                code: codeLabel(code),
               });
               c.codes.set(code, inc);
             }
@@ -232,13 +258,21 @@ export class Agent {
     });
   }
 
+  /** Resolves once everything offered so far is analysed, decompressed copies included (tests). */
+  async idle(): Promise<void> {
+    do {
+      await this.queue.idle();
+      await this.analyzer.settled();
+    } while (this.queue.depth > 0 || this.analyzer.pendingDecompressions > 0);
+  }
+
   /** Open the listeners (metrics first, so /healthz answers while the rest comes up). */
   async start(): Promise<Addresses> {
     const c = this.config;
     try {
-      const out: Addresses = { metrics: await listenOn(this.metricsServer, c.metrics.listen) };
-      if (this.tap && c.tap) out.tap = await listenOn(this.tap.server, c.tap.listen);
-      if (this.ingest && c.ingest) out.ingest = await listenOn(this.ingest.server, c.ingest.listen);
+      const out: Addresses = { metrics: await listenOn(this.metricsServer, c.metrics.listen, "metrics") };
+      if (this.tap && c.tap) out.tap = await listenOn(this.tap.server, c.tap.listen, "tap");
+      if (this.ingest && c.ingest) out.ingest = await listenOn(this.ingest.server, c.ingest.listen, "ingest");
       this.ready = true;
       return out;
     } catch (err) {
@@ -252,10 +286,7 @@ export class Agent {
   async stop(graceMs: number): Promise<void> {
     this.ready = false;
     await Promise.all([this.tap?.close(graceMs), this.ingest?.close()]);
-    await Promise.race([
-      this.queue.idle(),
-      new Promise((r) => setTimeout(r, Math.min(graceMs, 2000)).unref()),
-    ]);
+    await Promise.race([this.idle(), new Promise((r) => setTimeout(r, Math.min(graceMs, 2000)).unref())]);
     if (this.queue.depth > 0)
       this.log.warn({ queue_depth: this.queue.depth }, "stopped with copies not yet analysed");
     if (!this.metricsServer.listening) return;

@@ -69,8 +69,8 @@ export function registerDemo(program: Command): void {
     .command("demo")
     .description("toy model + tap + traffic that drifts part-way: watch the agent's drift metrics move")
     .option("-d, --duration <duration>", "how long to run (drift starts at 40%)", "60s")
-    .option("--port <port>", "tap port on 127.0.0.1 (0: any free port)", "8080")
-    .option("--metrics-port <port>", "metrics port on 127.0.0.1 (0: any free port)", "9464")
+    .option("--port <port>", "tap port on 127.0.0.1 (default: a free port)", "0")
+    .option("--metrics-port <port>", "metrics port on 127.0.0.1 (default: a free port)", "0")
     .option("--rate <n>", "requests per second (10 rows each)", "20")
     .action(async (opts: Options) => {
       const durationMs = parseDuration(opts.duration);
@@ -139,7 +139,9 @@ export function registerDemo(program: Command): void {
             "Next: `infermon generate` for the dashboards and alerts that watch these metrics.\n",
         );
       } finally {
-        await agent?.stop(2000);
+        // each part is closed even if another fails, so the process always ends
+        await agent?.stop(2000).catch(() => {});
+        model.server.closeAllConnections();
         await new Promise((resolve) => model.server.close(resolve));
         rmSync(dir, { recursive: true, force: true });
       }

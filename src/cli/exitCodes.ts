@@ -1,4 +1,4 @@
-/** Process exit codes, the CLI contract in shared/design.md. */
+/** Process exit codes, the CLI contract in README (Commands). */
 export const EXIT = {
   ok: 0,
   /** a drift threshold was reached (`drift --fail-on`) */

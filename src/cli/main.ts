@@ -2,12 +2,14 @@
 import { Command, CommanderError } from "commander";
 import { DataFileError } from "../batch/dataFile.js";
 import { ConfigError } from "../config/errors.js";
+import { ListenError } from "../export/listen.js";
 import { ProfileError } from "../stats/profile.js";
 import { registerBaseline } from "./baselineCommand.js";
 import { registerDemo } from "./demoCommand.js";
 import { registerDrift } from "./driftCommand.js";
 import { EXIT } from "./exitCodes.js";
 import { registerGenerate } from "./generateCommand.js";
+import { registerRoutesTest } from "./routesTestCommand.js";
 import { registerRun } from "./runCommand.js";
 import { UsageError } from "./usageError.js";
 import { registerValidate } from "./validateCommand.js";
@@ -27,6 +29,7 @@ registerRun(program);
 registerBaseline(program);
 registerDrift(program);
 registerGenerate(program);
+registerRoutesTest(program);
 registerDemo(program);
 
 try {
@@ -48,6 +51,11 @@ function exitCodeFor(err: unknown): number {
   ) {
     process.stderr.write(`infermon: ${err.message}\n`);
     return EXIT.usage;
+  }
+  if (err instanceof ListenError) {
+    // an expected failure at run time (a port in use): the message says it all, no stack trace
+    process.stderr.write(`infermon: ${err.message}\n`);
+    return EXIT.runtime;
   }
   process.stderr.write(`infermon: ${(err as Error)?.stack ?? String(err)}\n`);
   return EXIT.runtime;

@@ -1,4 +1,4 @@
-// The user-facing spec of infermon.yaml. Key names are the contract (shared/design.md);
+// The user-facing spec of infermon.yaml. Key names are the contract (docs/configuration.md);
 // `normalize.ts` maps this spec onto the internal Config with defaults applied.
 import { z } from "zod";
 import { parseDuration } from "./duration.js";

@@ -1,4 +1,4 @@
-// Every metric the agent exports (shared/design.md's catalog), on a Registry of its own — never
+// Every metric the agent exports (docs/metrics.md's catalog), on a Registry of its own — never
 // prom-client's global one, so two agents (or tests) in one process do not share state.
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { DEFAULT_LATENCY_BUCKETS } from "../config/latencyBuckets.js";
@@ -29,6 +29,8 @@ export class AgentMetrics {
   readonly events: Counter<"model" | "source">;
   readonly dropped: Counter<"reason">;
   readonly parseErrors: Counter<"model" | "reason">;
+  readonly ignored: Counter<"reason">;
+  readonly pairConflicts: Counter<never>;
   readonly queueDepth: Gauge;
 
   readonly featurePsi: Gauge<"model" | "model_version" | "feature" | "window">;
@@ -78,6 +80,16 @@ export class AgentMetrics {
       "infermon_parse_errors_total",
       "Bodies that could not be read as the model's protocol.",
       ["model", "reason"],
+    );
+    this.ignored = counter(
+      "infermon_events_ignored_total",
+      "Logger events with nothing to analyse (health checks with empty bodies); not errors.",
+      ["reason"],
+    );
+    this.pairConflicts = counter(
+      "infermon_pairing_conflicts_total",
+      "CloudEvent halves whose id was waiting for a different model (never paired across models).",
+      [],
     );
     this.queueDepth = gauge("infermon_queue_depth", "Events waiting for analysis.", []);
     this.featurePsi = gauge("infermon_feature_psi", "Population stability index of a feature.", FW);

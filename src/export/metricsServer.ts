@@ -1,7 +1,6 @@
 // /metrics (Prometheus text), /healthz (the process answers) and /readyz (reference profiles are
 // loaded and the agent's listeners are up).
 import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 
 export interface MetricsServerOptions {
@@ -40,19 +39,5 @@ export function createMetricsServer(o: MetricsServerOptions): Server {
       return;
     }
     res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
-  });
-}
-
-/** `host:port` → listening server address. */
-export function listenOn(server: Server, listen: string): Promise<AddressInfo> {
-  const i = listen.lastIndexOf(":");
-  const host = listen.slice(0, i).replace(/^\[|\]$/g, "") || "0.0.0.0";
-  const port = Number(listen.slice(i + 1));
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, host, () => {
-      server.off("error", reject);
-      resolve(server.address() as AddressInfo);
-    });
   });
 }

@@ -1,7 +1,8 @@
 // alerts/alertmanager.yaml: a route tree from alerting.owners (critical → the owner's page
 // receiver, warning → its ticket receiver, anything else → default_receiver), grouping by
-// alertname and model, and inhibition (critical over warning; agent down over the model's
-// drift, quality and label alerts).
+// alertname and model, and inhibition (critical over warning; an agent that is down over the
+// alerts computed from that same agent — same instance, and same model when the target names one —
+// never over another pod's or another model's).
 import { Document } from "yaml";
 import type { Config } from "../config/model.js";
 import { ALERT_PREFIX, LABEL } from "./conventions.js";
@@ -17,6 +18,9 @@ const AGENT_DEPENDENT = [
   "FeatureUnseenCategoryRateHigh",
   "Label.*",
 ].map((s) => `${ALERT_PREFIX}${s}`);
+
+/** The same alert of the same source: a critical mutes its warning, never another pod's. */
+const SAME_ALERT = ["alertname", LABEL.model, LABEL.feature, LABEL.slo, LABEL.instance];
 
 export interface RouteCase {
   labels: Record<string, string>;
@@ -39,7 +43,7 @@ export function alertmanagerConfig(config: Config): Record<string, unknown> {
     receivers.add(o.page);
     receivers.add(o.ticket);
   }
-  const down = [`${ALERT_PREFIX}AgentDown`, `${ALERT_PREFIX}AgentAbsent`].join("|");
+  const dependent = `alertname=~"${AGENT_DEPENDENT.join("|")}"`;
   return {
     route: {
       receiver: defaultReceiver,
@@ -67,16 +71,31 @@ export function alertmanagerConfig(config: Config): Record<string, unknown> {
       {
         source_matchers: ['severity="critical"'],
         target_matchers: ['severity="warning"'],
-        equal: ["alertname", LABEL.model, LABEL.feature, LABEL.slo],
+        equal: [...SAME_ALERT],
       },
       {
         source_matchers: ['severity="warning"'],
         target_matchers: ['severity="info"'],
-        equal: ["alertname", LABEL.model, LABEL.feature, LABEL.slo],
+        equal: [...SAME_ALERT],
       },
+      // a down target mutes what that target computed: its instance, and its model when the
+      // target has a model label; a fleet-wide alert (no instance) and a sibling pod stay loud
       {
-        source_matchers: [`alertname=~"${down}"`],
-        target_matchers: [`alertname=~"${AGENT_DEPENDENT.join("|")}"`],
+        source_matchers: [`alertname="${ALERT_PREFIX}AgentDown"`, `${LABEL.model}!=""`],
+        target_matchers: [dependent],
+        equal: [LABEL.model, LABEL.instance],
+      },
+      // a target of no known model (one agent for several models) mutes every model's alerts
+      // from that instance, and only from it
+      {
+        source_matchers: [`alertname="${ALERT_PREFIX}AgentDown"`, `${LABEL.model}=""`],
+        target_matchers: [dependent],
+        equal: [LABEL.instance],
+      },
+      // no target of the job at all: every agent of that model is gone
+      {
+        source_matchers: [`alertname="${ALERT_PREFIX}AgentAbsent"`],
+        target_matchers: [dependent],
         equal: [LABEL.model],
       },
     ],

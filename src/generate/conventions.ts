@@ -4,10 +4,13 @@
 
 /** Every alert name starts with this (CamelCase, monitoring-mixins style). */
 export const ALERT_PREFIX = "Infermon";
-/** Prefix of the agent's metrics (shared/design.md, metric catalog). */
+/** Prefix of the agent's metrics (docs/metrics.md). */
 export const METRIC_PREFIX = "infermon_";
 /** The Prometheus scrape job of the agent; `up{job=...}` tells whether it is scraped. */
 export const AGENT_JOB = "infermon";
+
+/** Pod label naming the model an agent pod monitors; the PodMonitor copies it to `model` on `up`. */
+export const MODEL_POD_LABEL = "infermon.io/model";
 
 /** `owner` label of alerts of a model without `owner`; routed to alerting.default_receiver. */
 export const UNOWNED = "unowned";
@@ -30,6 +33,8 @@ export const LABEL = {
   slo: "slo",
   tier: "tier",
   longWindow: "long_window",
+  /** the scrape target (one agent) that computed a series */
+  instance: "instance",
 } as const;
 
 /** Rule-group names: `infermon-<concern>` for alerts, `infermon-slo-<model>-<slo>-<kind>` for SLOs. */
@@ -84,7 +89,10 @@ export type DashboardKey = keyof typeof DASHBOARDS;
 export const PATHS = {
   alerts: "alerts",
   runbooks: "alerts/runbooks",
+  /** promtool suites only */
   tests: "alerts/tests",
+  /** Alertmanager route cases, run by `infermon routes-test` */
+  routeCases: "alerts/alertmanager.tests.yaml",
   slo: "slo",
   dashboards: "dashboards",
   kubernetes: "deploy/kubernetes",

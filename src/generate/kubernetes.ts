@@ -4,7 +4,7 @@
 import { PodMonitor } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PodMonitor";
 import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
 import type { Config } from "../config/model.js";
-import { AGENT_JOB, PATHS } from "./conventions.js";
+import { AGENT_JOB, LABEL, MODEL_POD_LABEL, PATHS } from "./conventions.js";
 import { type RuleFile, ruleGroupsData, toYaml } from "./rules.js";
 
 const labels = (config: Config) => ({
@@ -39,8 +39,19 @@ export function podMonitor(config: Config): PodMonitor {
           port: "metrics",
           path: "/metrics",
           interval: "30s",
-          // the generated rules and dashboards select up{job="infermon"}
-          relabelings: [{ action: "replace", targetLabel: "job", replacement: AGENT_JOB }],
+          // the agent's own `model` labels win over the target's (no `exported_model`), while
+          // `up` and agent-wide series get the target's: InfermonAgentDown then names the model
+          honorLabels: true,
+          relabelings: [
+            // the generated rules and dashboards select up{job="infermon"}
+            { action: "replace", targetLabel: "job", replacement: AGENT_JOB },
+            // a pod labelled infermon.io/model=<name> is that model's agent (no label: none)
+            {
+              action: "replace",
+              sourceLabels: [`__meta_kubernetes_pod_label_${MODEL_POD_LABEL.replace(/[^a-zA-Z0-9_]/g, "_")}`],
+              targetLabel: LABEL.model,
+            },
+          ],
         },
       ],
     },

@@ -25,7 +25,7 @@ import {
 import { renderTestSuite, type TestSuite } from "./ruleTests.js";
 import { renderRunbook, runbookPath } from "./runbooks.js";
 import { sloGroups } from "./slo/rules.js";
-import { sloScenarios } from "./slo/scenarios.js";
+import { SLO_TEST_INTERVAL, sloScenarios } from "./slo/scenarios.js";
 import { type Sli, slis } from "./slo/sli.js";
 import { burnSpec } from "./slo/specs.js";
 import { validateForGenerate } from "./validate.js";
@@ -88,7 +88,7 @@ export function buildRules(config: Config, links: LinkBase): RulesStage {
       comments: sloComments(list),
     };
     files.push(file);
-    suites.push({ rules: file, scenarios, name: `slo-${model.name}` });
+    suites.push({ rules: file, scenarios, name: `slo-${model.name}`, evaluationInterval: SLO_TEST_INTERVAL });
   }
   return { files, suites, specs, links };
 }
@@ -154,14 +154,16 @@ function runbooks(stage: RulesStage, header: string): Files {
 }
 
 function alertmanager(config: Config, header: string): Files {
-  const cases = {
-    amtool:
-      "amtool config routes test --config.file=alerts/alertmanager.yaml --verify.receivers=<receiver> <labels>",
-    cases: routeCases(config),
-  };
+  // not under alerts/tests/, which holds promtool suites only (`promtool test rules alerts/tests/*.yaml`)
+  const cases = { config: "alertmanager.yaml", cases: routeCases(config) };
+  const comment = [
+    `# ${header}`,
+    `# Alertmanager route cases. Run: npx infermon routes-test ${PATHS.routeCases}`,
+    `# (each case is: amtool config routes test --config.file=${PATHS.alerts}/alertmanager.yaml --verify.receivers=<receiver> <labels>)`,
+  ].join("\n");
   return [
     [`${PATHS.alerts}/alertmanager.yaml`, renderAlertmanager(config, header)],
-    [`${PATHS.tests}/routes.yaml`, `# ${header}\n${toYaml(cases)}`],
+    [PATHS.routeCases, `${comment}\n${toYaml(cases)}`],
   ];
 }
 

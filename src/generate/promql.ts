@@ -2,7 +2,7 @@
 // Every query goes through here, so a label or metric name is spelled once.
 import { METRIC_PREFIX } from "./conventions.js";
 
-export type Matchers = Record<string, string | { re: string } | { ne: string }>;
+export type Matchers = Record<string, string | { re: string } | { ne: string } | { nre: string }>;
 
 /** Escape a value for a double-quoted PromQL/LogQL string. */
 export const quote = (v: string): string => `"${v.replaceAll("\\", "\\\\").replaceAll('"', '\\"')}"`;
@@ -12,12 +12,13 @@ export function sel(metric: string, matchers: Matchers = {}): string {
   const parts = Object.entries(matchers).map(([k, v]) => {
     if (typeof v === "string") return `${k}=${quote(v)}`;
     if ("re" in v) return `${k}=~${quote(v.re)}`;
+    if ("nre" in v) return `${k}!~${quote(v.nre)}`;
     return `${k}!=${quote(v.ne)}`;
   });
   return parts.length > 0 ? `${metric}{${parts.join(",")}}` : metric;
 }
 
-/** The agent's metric names (shared/design.md metric catalog). */
+/** The agent's metric names (docs/metrics.md). */
 export const M = {
   requests: `${METRIC_PREFIX}inference_requests_total`,
   duration: `${METRIC_PREFIX}inference_request_duration_seconds`,

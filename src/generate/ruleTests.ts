@@ -12,6 +12,8 @@ export interface TestSuite {
   scenarios: Scenario[];
   /** stem of alerts/tests/<name>.test.yaml */
   name: string;
+  /** promtool's evaluation_interval (default 1m); coarser keeps long suites cheap */
+  evaluationInterval?: string;
 }
 
 function findRule(
@@ -68,7 +70,7 @@ export function renderTestSuite(suite: TestSuite): { path: string; content: stri
   const rules = suite.rules.groups.flatMap((g) => g.rules).filter(isAlert);
   const doc = {
     rule_files: [posix.relative(PATHS.tests, suite.rules.path)],
-    evaluation_interval: "1m",
+    evaluation_interval: suite.evaluationInterval ?? "1m",
     tests: suite.scenarios.map((s) => testCase(rules, s)),
   };
   return { path, content: toYaml(doc) };

@@ -103,6 +103,14 @@ export function halfOf(type: string): "request" | "response" | undefined {
   }
 }
 
+/**
+ * What links the request and response halves of one call: Seldon Core v1's executor gives them
+ * different ce-ids and the same ce-requestid (its Seldon-Puid); KServe gives them one ce-id.
+ */
+export function pairId(e: CloudEvent): string {
+  return e.extensions.requestid ?? e.id;
+}
+
 /** The model an event belongs to, from the logger's extension attributes. */
 export function modelHint(e: CloudEvent): string | undefined {
   const x = e.extensions;

@@ -1,12 +1,15 @@
 // The ingest listener: CloudEvents from KServe's and Seldon's payload loggers at `/` (request and
-// response halves paired by ce-id), and InferenceEvents at POST /v1/events. It answers as soon as
-// the work is queued; analysis happens later, off this path.
+// response halves paired by (model or source, ce-requestid or ce-id): pairing.ts), and
+// InferenceEvents at POST /v1/events. It answers as soon as the work is queued; analysis happens
+// later, off this path.
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { isObject } from "../adapters/jsonBody.js";
+import { UNKNOWN_MODEL } from "../export/labelValues.js";
 import type { AgentMetrics } from "../export/metrics.js";
 import type { ModelRuntime, Work } from "../monitor/analyzer.js";
-import { halfOf, modelHint, readCloudEvent } from "./cloudEvents.js";
+import { codingsOf, inflate } from "../monitor/decompress.js";
+import { halfOf, modelHint, pairId, readCloudEvent } from "./cloudEvents.js";
 import { readEvents } from "./eventsEndpoint.js";
 import { type Pair, Pairing } from "./pairing.js";
 
@@ -33,9 +36,12 @@ export class IngestServer {
   constructor(private readonly o: IngestOptions) {
     this.now = o.now ?? Date.now;
     const ttl = o.pairTtlMs ?? 30_000;
-    this.pairing = new Pairing(ttl, o.maxPending ?? 100_000, (n) =>
-      o.metrics.dropped.inc({ reason: "unpaired" }, n),
-    );
+    const unpaired = o.metrics.dropped.labels({ reason: "unpaired" });
+    const conflicts = o.metrics.pairConflicts.labels({});
+    this.pairing = new Pairing(ttl, o.maxPending ?? 100_000, {
+      unpaired: (n) => unpaired.inc(n),
+      conflict: () => conflicts.inc(),
+    });
     this.sweeper = setInterval(() => this.pairing.expire(this.now()), Math.max(100, ttl / 4)).unref();
     this.server = createServer((req, res) => this.handle(req, res));
   }
@@ -81,20 +87,43 @@ export class IngestServer {
         return;
       }
       const body = Buffer.concat(chunks);
-      try {
-        if (path === "/") this.cloudEvent(req, res, body);
-        else this.events(res, body);
-      } catch (err) {
-        // never crash on input; answer and move on
-        reply(res, 400, { error: (err as Error).message });
+      const codings = codingsOf(req.headers["content-encoding"]);
+      if (!codings) {
+        this.dispatch(path, req, res, body);
+        return;
       }
+      // a compressed POST (a log shipper's gzip): decompressed on zlib's thread pool, bounded by
+      // the same limit after decompression
+      inflate(body, codings, limit).then(
+        (r) => {
+          if (r.ok) this.dispatch(path, req, res, r.body);
+          else if (r.reason === "too_large") {
+            this.o.metrics.dropped.inc({ reason: "decompressed_too_large" });
+            reply(res, 413, { error: `body over ${limit} bytes after decompression` });
+          } else {
+            this.o.metrics.parseErrors.inc({ model: UNKNOWN_MODEL, reason: "content_encoding" });
+            reply(res, 400, { error: `cannot decompress: ${r.reason} content-encoding` });
+          }
+        },
+        () => reply(res, 500, { error: "decompression failed" }),
+      );
     });
+  }
+
+  private dispatch(path: string | undefined, req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+    try {
+      if (path === "/") this.cloudEvent(req, res, body);
+      else this.events(res, body);
+    } catch (err) {
+      // never crash on input; answer and move on
+      reply(res, 400, { error: (err as Error).message });
+    }
   }
 
   private cloudEvent(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
     const r = readCloudEvent(req.headers, body);
     if (!r.ok) {
-      this.o.metrics.parseErrors.inc({ model: "unknown", reason: r.reason });
+      this.o.metrics.parseErrors.inc({ model: UNKNOWN_MODEL, reason: r.reason });
       reply(res, 400, { error: r.reason });
       return;
     }
@@ -105,6 +134,12 @@ export class IngestServer {
       reply(res, 202, { accepted: false, reason: "unknown_type" });
       return;
     }
+    if (e.data.length === 0) {
+      // KServe also logs non-inference calls (health GETs): nothing to analyse, and not an error
+      this.o.metrics.ignored.inc({ reason: "empty_body" });
+      reply(res, 202, { accepted: false, reason: "empty_body" });
+      return;
+    }
     const hint = modelHint(e);
     const model = this.resolveModel(hint, e.data);
     if (!model && hint !== undefined) {
@@ -112,8 +147,9 @@ export class IngestServer {
       reply(res, 202, { accepted: false, reason: "unknown_model" });
       return;
     }
-    const pair = this.pairing.add(e.id, half, {
+    const pair = this.pairing.add(pairId(e), half, {
       model,
+      source: e.source,
       body: e.data,
       jsonLength: e.jsonLength,
       time: this.now(),
@@ -133,7 +169,6 @@ export class IngestServer {
       kind: "exchange",
       model,
       source: "cloudevents",
-      encoded: false,
       exchange: {
         request: p.request.body,
         response: p.response.body,
@@ -168,7 +203,8 @@ export class IngestServer {
     const m = this.o.metrics;
     for (const r of readEvents(body, now)) {
       if (!r.ok) {
-        m.parseErrors.inc({ model: r.model, reason: r.reason });
+        // the model named in a bad body is traffic: only a configured name becomes a label
+        m.parseErrors.inc({ model: this.o.models.has(r.model) ? r.model : UNKNOWN_MODEL, reason: r.reason });
         rejected++;
         continue;
       }

@@ -1,7 +1,12 @@
 // Off the hot path: decodes copied bodies with the model's protocol adapter and feeds the events
-// to the model's monitor, counting parse errors, events and LLM usage.
+// to the model's monitor, counting parse errors, events and LLM usage. Content-encoded copies are
+// decompressed first, bounded by max_body_bytes (decompress.ts): small ones at once, larger ones on
+// zlib's thread pool, coming back through the queue as plain ones.
 import type { DecodeResult, Exchange, InferenceEvent, ProtocolAdapter } from "../adapters/inferenceEvent.js";
+import { finishReasonLabel } from "../export/labelValues.js";
 import type { AgentMetrics } from "../export/metrics.js";
+import type { DropReason } from "../export/reasons.js";
+import { codingsOf, type Inflated, inflate, inflateSync, SYNC_MAX_BYTES } from "./decompress.js";
 import type { ModelMonitor } from "./modelMonitor.js";
 
 export type EventSource = "tap" | "cloudevents" | "http" | "kafka";
@@ -14,18 +19,52 @@ export interface ModelRuntime {
 
 /** A unit of analysis work, as queued. */
 export type Work =
-  | { kind: "exchange"; model: ModelRuntime; exchange: Exchange; source: EventSource; encoded: boolean }
+  | {
+      kind: "exchange";
+      model: ModelRuntime;
+      exchange: Exchange;
+      source: EventSource;
+      /** Content-Encoding of the request / response copy, when compressed */
+      encodings?: { request?: string | undefined; response?: string | undefined } | undefined;
+    }
   | { kind: "event"; model: ModelRuntime; event: InferenceEvent; source: EventSource };
 
 /** Called for each body that could not be read (after it is counted), for the log. */
 export type ParseErrorListener = (model: string, reason: string, exchange: Exchange | undefined) => void;
 
+export interface InflateOptions {
+  /** most bytes a decompressed body may have (tap.max_body_bytes) */
+  maxBodyBytes: number;
+  /** hands a decompressed exchange back to the queue; false when it was dropped (and counted) */
+  resubmit: (w: Work) => boolean;
+  /** counts (and logs) a copy that is not analysed */
+  drop: (reason: DropReason) => void;
+}
+
+/** Decompressions in flight at once; more copies are dropped (each may hold max_body_bytes). */
+const MAX_INFLATING = 32;
+
 export class Analyzer {
+  private inflating = 0;
+  private settledWaiters: (() => void)[] = [];
+
   constructor(
     private readonly metrics: AgentMetrics,
     private readonly now: () => number = Date.now,
     private readonly onParseError: ParseErrorListener = () => {},
+    private readonly inflateOpts?: InflateOptions,
   ) {}
+
+  /** Decompressions still running. */
+  get pendingDecompressions(): number {
+    return this.inflating;
+  }
+
+  /** Resolves once no decompression is running. */
+  settled(): Promise<void> {
+    if (this.inflating === 0) return Promise.resolve();
+    return new Promise((resolve) => this.settledWaiters.push(resolve));
+  }
 
   handle = (w: Work): void => {
     if (w.kind === "event") {
@@ -33,13 +72,86 @@ export class Analyzer {
       this.metrics.events.inc({ model: w.model.name, source: w.source });
       return;
     }
-    if (w.encoded) {
-      this.metrics.parseErrors.inc({ model: w.model.name, reason: "content_encoding" });
-      this.onParseError(w.model.name, "content_encoding", w.exchange);
+    if (w.encodings) {
+      this.inflate(w, w.encodings);
       return;
     }
     this.apply(w.model, w.model.adapter.decode(w.exchange), w.source, w.exchange);
   };
+
+  private inflate(
+    w: Work & { kind: "exchange" },
+    enc: { request?: string | undefined; response?: string | undefined },
+  ): void {
+    const o = this.inflateOpts;
+    const req = codingsOf(enc.request);
+    const res = codingsOf(enc.response);
+    const x = w.exchange;
+    if (!o) {
+      this.parseError(w.model, "content_encoding", x);
+      return;
+    }
+    // the usual small body: at once, in this (budgeted) analysis pass
+    const cap = Math.min(o.maxBodyBytes, SYNC_MAX_BYTES);
+    const a = x.request && req ? inflateSync(x.request, req, cap) : undefined;
+    const b = x.response && res ? inflateSync(x.response, res, cap) : undefined;
+    const larger = (r: Inflated | undefined) =>
+      r?.ok === false && r.reason === "too_large" && cap < o.maxBodyBytes;
+    if (!larger(a) && !larger(b)) {
+      if (this.settle(w.model, x, a, b))
+        this.apply(w.model, w.model.adapter.decode(this.plain(x, a, b)), w.source, x);
+      return;
+    }
+    // larger than the one-shot cap: zlib streams on the thread pool, then back through the queue
+    if (this.inflating >= MAX_INFLATING) {
+      o.drop("queue_full");
+      return;
+    }
+    this.inflating++;
+    const part = (body: Buffer | undefined, codings: string[] | undefined, done: Inflated | undefined) =>
+      body && codings && (done === undefined || larger(done))
+        ? inflate(body, codings, o.maxBodyBytes)
+        : Promise.resolve(done);
+    Promise.all([part(x.request, req, a), part(x.response, res, b)])
+      .then(([a2, b2]) => {
+        if (this.settle(w.model, x, a2, b2))
+          o.resubmit({ kind: "exchange", model: w.model, exchange: this.plain(x, a2, b2), source: w.source });
+      })
+      .catch(() => o.drop("analysis_error"))
+      .finally(() => {
+        this.inflating--;
+        if (this.inflating === 0 && this.settledWaiters.length > 0) {
+          const ws = this.settledWaiters;
+          this.settledWaiters = [];
+          for (const f of ws) f();
+        }
+      });
+  }
+
+  /** True when both bodies are readable; otherwise counts why not (a drop or a parse error). */
+  private settle(model: ModelRuntime, x: Exchange, ...parts: (Inflated | undefined)[]): boolean {
+    for (const r of parts) {
+      if (r === undefined || r.ok) continue;
+      if (r.reason === "too_large") this.inflateOpts?.drop("decompressed_too_large");
+      else this.parseError(model, "content_encoding", x);
+      return false;
+    }
+    return true;
+  }
+
+  /** The exchange with its decompressed bodies. */
+  private plain(x: Exchange, a: Inflated | undefined, b: Inflated | undefined): Exchange {
+    return {
+      ...x,
+      request: a?.ok ? a.body : x.request,
+      response: b?.ok ? b.body : x.response,
+    };
+  }
+
+  private parseError(model: ModelRuntime, reason: "content_encoding", exchange: Exchange): void {
+    this.metrics.parseErrors.inc({ model: model.name, reason });
+    this.onParseError(model.name, reason, exchange);
+  }
 
   apply(model: ModelRuntime, r: DecodeResult, source: EventSource, exchange?: Exchange): void {
     const m = this.metrics;
@@ -52,7 +164,8 @@ export class Analyzer {
       const u = r.usage;
       if (u.promptTokens > 0) m.llmTokens.inc({ model: u.model, type: "prompt" }, u.promptTokens);
       if (u.completionTokens > 0) m.llmTokens.inc({ model: u.model, type: "completion" }, u.completionTokens);
-      for (const reason of u.finishReasons) m.llmFinishReasons.inc({ model: u.model, reason });
+      for (const reason of u.finishReasons)
+        m.llmFinishReasons.inc({ model: u.model, reason: finishReasonLabel(reason) });
       m.events.inc({ model: model.name, source });
       return;
     }

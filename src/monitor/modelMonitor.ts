@@ -3,6 +3,7 @@
 // and class counts, data-quality counters. Everything is laid out once at construction.
 import type { InferenceEvent } from "../adapters/inferenceEvent.js";
 import type { ModelConfig } from "../config/model.js";
+import { CappedLabel, OTHER } from "../export/labelValues.js";
 import type { AgentMetrics } from "../export/metrics.js";
 import { type BinLayout, INVALID_BIN, MISSING_BIN, type Slot } from "../stats/binLayout.js";
 import { driftValues } from "../stats/drift.js";
@@ -29,17 +30,23 @@ interface VersionChildren {
 }
 
 const NO_PREDICTION: PredictionReading = Object.freeze({});
+const NO_OBS: Obs = Object.freeze({ observe() {} });
 
 /** Distinct model_version label values kept per model; more share the label "other". */
 const MAX_VERSIONS = 16;
+/** Distinct class labels kept per model when `prediction.classes` is not configured. */
+const MAX_CLASSES = 100;
 
 export class ModelMonitor {
   private readonly windows: { name: string; w: SlidingWindow }[];
   private readonly scratch: Int32Array;
   private readonly readPrediction: PredictionReader;
   private readonly versions = new Map<string, VersionChildren>();
+  private otherVersion: VersionChildren | undefined;
   private latestVersion: string;
   private readonly regression: boolean;
+  /** class label from a predicted class: the configured classes, else the first MAX_CLASSES seen */
+  private readonly classLabel: (cls: string) => string;
 
   constructor(
     readonly model: ModelConfig,
@@ -52,6 +59,14 @@ export class ModelMonitor {
     this.readPrediction = predictionReader(model);
     this.latestVersion = model.version;
     this.regression = model.task === "regression";
+    const classes = model.prediction.classes;
+    if (classes) {
+      const known = new Set(classes);
+      this.classLabel = (c) => (known.has(c) ? c : OTHER);
+    } else {
+      const cap = new CappedLabel(MAX_CLASSES);
+      this.classLabel = (c) => cap.of(c);
+    }
     if (layout) {
       for (let s = 0; s < layout.featureCount; s++) {
         const slot = layout.slots[s] as Slot;
@@ -69,11 +84,13 @@ export class ModelMonitor {
         });
       }
     }
+    // the configured version's counters exist at 0 from the start (rate() sees the first event)
+    this.children(model.version);
   }
 
   observe(e: InferenceEvent, now: number): void {
     const v = this.children(e.version);
-    this.latestVersion = e.version;
+    this.latestVersion = v.label;
     const p = e.prediction === undefined ? NO_PREDICTION : this.readPrediction(e.prediction);
     if (p.cls !== undefined) this.classCounter(v, p.cls).inc();
     if (p.score !== undefined) (this.regression ? v.value : v.score).observe(p.score);
@@ -142,12 +159,17 @@ export class ModelMonitor {
   }
 
   private children(version: string): VersionChildren {
-    let v = this.versions.get(version);
+    const v = this.versions.get(version);
     if (v) return v;
-    const label = this.versions.size < MAX_VERSIONS ? version : "other";
-    v = this.versions.get(label) ?? this.bind(label);
-    this.versions.set(version, v);
-    return v;
+    if (this.versions.size < MAX_VERSIONS) {
+      const bound = this.bind(version);
+      this.versions.set(version, bound);
+      return bound;
+    }
+    // later versions share "other", and are not remembered one by one (memory stays bounded too)
+    let other = this.otherVersion;
+    if (!other) other = this.otherVersion = this.bind(OTHER);
+    return other;
   }
 
   private bind(version: string): VersionChildren {
@@ -167,32 +189,33 @@ export class ModelMonitor {
         });
         missing[s] = m.featureMissing.labels(f);
         invalid[s] = m.featureInvalid.labels(f);
-        unseen[s] = m.featureUnseen.labels(f);
+        // only a categorical feature can have an unseen category: no series for numeric ones
+        if (slot.bins.type === "categorical") unseen[s] = m.featureUnseen.labels(f);
       }
     }
+    const classes = new Map<string, Inc>();
+    for (const c of this.model.prediction.classes ?? [])
+      classes.set(c, m.predictions.labels({ ...base, class: c }));
     return {
       label: version,
       bins,
       missing,
       invalid,
       unseen,
-      score: m.predictionScore.labels(base),
-      value: m.predictionValue.labels(base),
-      classes: new Map(),
+      score: this.regression ? NO_OBS : m.predictionScore.labels(base),
+      value: this.regression ? m.predictionValue.labels(base) : NO_OBS,
+      classes,
     };
   }
 
   private classCounter(v: VersionChildren, cls: string): Inc {
-    let c = v.classes.get(cls);
+    // bounded: a model emitting free-form labels must not grow the series without end; the map is
+    // keyed by the label, so it stays as small as the series
+    const label = this.classLabel(cls);
+    let c = v.classes.get(label);
     if (!c) {
-      // bounded: a model emitting free-form labels must not grow the series without end
-      const label = v.classes.size < 1000 ? cls : "other";
-      c = this.metrics.predictions.labels({
-        model: this.model.name,
-        model_version: v.label,
-        class: label,
-      });
-      v.classes.set(cls, c);
+      c = this.metrics.predictions.labels({ model: this.model.name, model_version: v.label, class: label });
+      v.classes.set(label, c);
     }
     return c;
   }

@@ -1,4 +1,4 @@
-// Bin assignment (shared/design.md): numeric inner edges e1<…<e(k-1) give (-inf,e1), [e1,e2), …, [e(k-1),+inf);
+// Bin assignment (README, Drift statistics): numeric inner edges e1<…<e(k-1) give (-inf,e1), [e1,e2), …, [e(k-1),+inf);
 // categorical bins are the reference's top values followed by `__other__`.
 
 export const OTHER = "__other__";

@@ -1,5 +1,5 @@
 // The result of comparing current counts with a reference, in the shape `infermon drift --format
-// json` prints (shared/design.md). Pure: the CLI and the agent's tests build it the same way.
+// json` prints (README, Commands). Pure: the CLI and the agent's tests build it the same way.
 import { type Level, type ModelConfig, PREDICTION_KEY } from "../config/model.js";
 import type { BinLayout, Slot } from "./binLayout.js";
 import { driftLevel, driftValues, levelsFor, worstLevel } from "./drift.js";

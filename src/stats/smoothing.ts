@@ -1,7 +1,7 @@
 import type { Smoothing } from "../config/model.js";
 
 /**
- * Proportions of `counts` under a smoothing method (shared/design.md):
+ * Proportions of `counts` under a smoothing method (README, Drift statistics):
  * laplace p_i = (c_i + α)/(N + kα); epsilon p_i = c_i/N with zeros replaced by ε (no renormalising).
  */
 export function smoothedProportions(counts: ArrayLike<number>, smoothing: Smoothing): Float64Array {

@@ -46,6 +46,8 @@ export interface RequestHeaderFacts {
   /** a Transfer-Encoding was sent (a body of unknown length) */
   chunked: boolean;
   contentEncoded: boolean;
+  /** the Content-Encoding value as sent (when not identity) */
+  contentEncoding: string | undefined;
   /** Inference-Header-Content-Length (OIP binary extension) */
   jsonLength: number | undefined;
 }
@@ -67,6 +69,7 @@ export function upstreamRequestHeaders(raw: readonly string[], info: ForwardInfo
   let contentLength: number | undefined;
   let chunked = false;
   let contentEncoded = false;
+  let contentEncoding: string | undefined;
   let jsonLength: number | undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
@@ -83,6 +86,7 @@ export function upstreamRequestHeaders(raw: readonly string[], info: ForwardInfo
         break;
       case "content-encoding":
         contentEncoded = value.trim().toLowerCase() !== "identity";
+        contentEncoding = contentEncoded ? value : undefined;
         break;
       case "inference-header-content-length":
         jsonLength = toLength(value);
@@ -112,7 +116,7 @@ export function upstreamRequestHeaders(raw: readonly string[], info: ForwardInfo
   out.push("x-forwarded-for", xff === undefined ? ip : `${xff}, ${ip}`);
   if (!hasProto) out.push("x-forwarded-proto", info.proto);
   if (!hasHost && host !== undefined) out.push("x-forwarded-host", host);
-  return { headers: out, requestId, contentLength, chunked, contentEncoded, jsonLength };
+  return { headers: out, requestId, contentLength, chunked, contentEncoded, contentEncoding, jsonLength };
 }
 
 /** What the tap needs to know about the upstream's response headers. */
@@ -121,6 +125,8 @@ export interface ResponseHeaderFacts {
   headers: string[];
   hasRequestId: boolean;
   contentEncoded: boolean;
+  /** the Content-Encoding value as sent (when not identity) */
+  contentEncoding: string | undefined;
   /** Inference-Header-Content-Length (OIP binary extension) */
   jsonLength: number | undefined;
   contentLength: number | undefined;
@@ -132,6 +138,7 @@ export function clientResponseHeaders(raw: readonly (Buffer | string)[]): Respon
   const headers: string[] = [];
   let hasRequestId = false;
   let contentEncoded = false;
+  let contentEncoding: string | undefined;
   let jsonLength: number | undefined;
   let contentLength: number | undefined;
   for (let i = 0; i < strs.length; i += 2) {
@@ -140,12 +147,14 @@ export function clientResponseHeaders(raw: readonly (Buffer | string)[]): Respon
     const lower = name.toLowerCase();
     if (HOP_BY_HOP.has(lower) || drop?.has(lower)) continue;
     if (lower === "x-request-id") hasRequestId = true;
-    else if (lower === "content-encoding") contentEncoded = value.trim().toLowerCase() !== "identity";
-    else if (lower === "inference-header-content-length") jsonLength = toLength(value);
+    else if (lower === "content-encoding") {
+      contentEncoded = value.trim().toLowerCase() !== "identity";
+      contentEncoding = contentEncoded ? value : undefined;
+    } else if (lower === "inference-header-content-length") jsonLength = toLength(value);
     else if (lower === "content-length") contentLength = toLength(value);
     headers.push(name, value);
   }
-  return { headers, hasRequestId, contentEncoded, jsonLength, contentLength };
+  return { headers, hasRequestId, contentEncoded, contentEncoding, jsonLength, contentLength };
 }
 
 export function toLength(v: string | string[] | undefined): number | undefined {

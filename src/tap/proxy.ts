@@ -14,9 +14,15 @@ import { clientResponseHeaders, type RequestHeaderFacts, upstreamRequestHeaders 
 import type { RouteTable, RouteTarget } from "./routeTable.js";
 import { isWebSocket, replayWithoutUpgrade, UpgradeTunnels } from "./upgrade.js";
 
+/** The Content-Encoding values of the copied bodies (absent: identity). */
+export interface BodyEncodings {
+  request?: string | undefined;
+  response?: string | undefined;
+}
+
 export interface TapSink<T> {
-  /** a model route's copies, after the response ended with a 2xx */
-  exchange(target: T, exchange: Exchange, contentEncoded: boolean): void;
+  /** a model route's copies, after the response ended with a 2xx (`encodings` when compressed) */
+  exchange(target: T, exchange: Exchange, encodings: BodyEncodings | undefined): void;
   /** a copy that was not taken */
   drop(reason: "body_too_large"): void;
   /** every model-route request, for requests_total and the latency histogram */
@@ -108,8 +114,15 @@ export class Tap<T extends RouteTarget> {
     return this.inFlight;
   }
 
-  /** Stop accepting, let in-flight requests finish within `graceMs`, then close everything. */
-  async close(graceMs: number): Promise<void> {
+  /** Stop accepting, let in-flight requests finish within `graceMs`, then close everything (once). */
+  close(graceMs: number): Promise<void> {
+    this.closing ??= this.closeOnce(graceMs);
+    return this.closing;
+  }
+
+  private closing: Promise<void> | undefined;
+
+  private async closeOnce(graceMs: number): Promise<void> {
     const closed = this.server.listening
       ? new Promise<void>((resolve) => this.server.close(() => resolve()))
       : Promise.resolve();
@@ -298,7 +311,10 @@ export class Tap<T extends RouteTarget> {
       sink.drop("body_too_large");
       return;
     }
-    const encoded = (facts?.contentEncoded ?? false) || ctx.facts.contentEncoded;
+    const reqEnc = ctx.facts.contentEncoding;
+    const resEnc = facts?.contentEncoding;
+    const encodings =
+      reqEnc !== undefined || resEnc !== undefined ? { request: reqEnc, response: resEnc } : undefined;
     sink.exchange(
       target,
       {
@@ -309,7 +325,7 @@ export class Tap<T extends RouteTarget> {
         requestId: ctx.requestId as string,
         time: Date.now(),
       },
-      encoded,
+      encodings,
     );
   }
 }

@@ -129,6 +129,27 @@ describe("open inference v2", () => {
     ]);
   });
 
+  it("reads the features that are there when one feature's tensor is absent (that one is missing)", () => {
+    const e = events(
+      oip.decode(
+        ex(
+          { inputs: [inputs[0], inputs[2]] },
+          { outputs: [{ name: "probability", shape: [2], datatype: "FP32", data: [0.2, 0.9] }] },
+        ),
+      ),
+    );
+    expect(e.map((x) => x.features)).toEqual([
+      { income: 50000, age: undefined, region: "north" },
+      { income: 70000, age: undefined, region: "south" },
+    ]);
+    expect(e.map((x) => x.prediction)).toEqual([0.2, 0.9]);
+    // the tensors that are there must still agree on the rows
+    expect(oip.decode(ex({ inputs: [inputs[0], { name: "region", shape: [1], data: ["north"] }] }))).toEqual({
+      kind: "error",
+      reason: "row_mismatch",
+    });
+  });
+
   it("names what is wrong", () => {
     expect(oip.decode(ex("{not json"))).toEqual({ kind: "error", reason: "malformed_json" });
     expect(oip.decode(ex('{"inputs": [{"name": "income", "data": [1'))).toEqual({

@@ -1,5 +1,6 @@
 // The ingest listener: KServe and Seldon payload-logger CloudEvents (binary and structured mode,
-// paired by ce-id), unpaired halves expiring, and POST /v1/events (JSON and NDJSON).
+// paired by ce-id), unpaired halves expiring, POST /v1/events (JSON and NDJSON), compressed POSTs.
+import { brotliCompressSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Addresses, Agent } from "../../src/cli/agent.js";
 import { creditRow, oipRequest, rng, writeFixture } from "../helpers/agentFixture.js";
@@ -33,7 +34,7 @@ const response = JSON.stringify({
   outputs: [{ name: "probability", shape: [2], datatype: "FP32", data: [0.1, 0.8] }],
 });
 
-function binary(type: string, id: string, body: string, ext: Record<string, string> = {}) {
+function binary(type: string, id: string, body: string | Buffer, ext: Record<string, string> = {}) {
   return send(`${ingest}/`, {
     headers: {
       "content-type": "application/json",
@@ -136,5 +137,40 @@ describe("limits and routes", () => {
     expect((await send(`${ingest}/nowhere`, { body: "{}" })).status).toBe(404);
     const m = await metrics();
     expect(metricValue(m, "infermon_events_dropped_total", { reason: "body_too_large" })).toBe(1);
+  });
+});
+
+describe("compressed POSTs", () => {
+  it("reads gzip and br bodies at / and /v1/events; a bomb is 413 and counted, a corrupt body 400", async () => {
+    const before = await metrics();
+    const http = metricValue(before, "infermon_events_total", { model: "credit", source: "http" }) ?? 0;
+    const ce = metricValue(before, "infermon_events_total", { model: "credit", source: "cloudevents" }) ?? 0;
+    const ev = { model: "credit", features: rows[0], prediction: 0.9 };
+    const a = await send(`${ingest}/v1/events`, {
+      headers: { "content-encoding": "gzip" },
+      body: gzipSync(JSON.stringify([ev, ev])),
+    });
+    expect(JSON.parse(a.body.toString())).toEqual({ accepted: 2, rejected: 0 });
+    const ext = { "content-encoding": "br", "ce-inferenceservicename": "credit" };
+    const t = "org.kubeflow.serving.inference";
+    const id = "compressed-1";
+    expect((await binary(`${t}.request`, id, brotliCompressSync(request), ext)).status).toBe(202);
+    expect((await binary(`${t}.response`, id, brotliCompressSync(response), ext)).status).toBe(202);
+    // 64 MiB of zeros in ~64 KiB of gzip: stops at the 16 MiB limit of /v1/events
+    const bomb = gzipSync(Buffer.alloc(64 << 20), { level: 9 });
+    const b = await send(`${ingest}/v1/events`, { headers: { "content-encoding": "gzip" }, body: bomb });
+    expect(b.status).toBe(413);
+    const c = await send(`${ingest}/v1/events`, {
+      headers: { "content-encoding": "gzip" },
+      body: "not gzip",
+    });
+    expect(c.status).toBe(400);
+    const m = await metrics();
+    expect(metricValue(m, "infermon_events_total", { model: "credit", source: "http" })).toBe(http + 2);
+    expect(metricValue(m, "infermon_events_total", { model: "credit", source: "cloudevents" })).toBe(ce + 2);
+    expect(metricValue(m, "infermon_events_dropped_total", { reason: "decompressed_too_large" })).toBe(1);
+    expect(
+      metricValue(m, "infermon_parse_errors_total", { model: "unknown", reason: "content_encoding" }),
+    ).toBe(1);
   });
 });

@@ -1,6 +1,6 @@
 // The tap against a real upstream model server: byte-identical passthrough, headers, streaming,
 // 502/504, bodies over the limit, content-encoded bodies, and what reaches /metrics.
-import { gzipSync } from "node:zlib";
+import { brotliCompressSync, constants, deflateSync, gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Addresses, Agent } from "../../src/cli/agent.js";
 import { creditRow, houseRow, oipRequest, rng, writeFixture } from "../helpers/agentFixture.js";
@@ -14,7 +14,7 @@ let addr: Addresses;
 let tapUrl: string;
 
 async function scrape() {
-  await agent.queue.idle();
+  await agent.idle();
   const r = await send(`http://127.0.0.1:${addr.metrics.port}/metrics`);
   return parseMetrics(r.body.toString());
 }
@@ -151,18 +151,84 @@ describe("tap passthrough", () => {
     expect(after).toBe(before + 2);
   });
 
-  it("passes gzip bodies unchanged and counts a parse error", async () => {
-    const body = gzipSync(oipRequest([creditRow(rng(5))]));
-    // the upstream answers 200 with a gzip body of its own (chosen by the test)
-    const reply = gzipSync('{"outputs":[]}').toString("base64");
-    const headers = { "content-encoding": "gzip", "content-type": "application/json", "x-reply-b64": reply };
-    const direct = await send(`${upstream.url}/v2/models/credit/infer`, { headers, body });
-    const tapped = await send(`${tapUrl}/v2/models/credit/infer`, { headers, body });
-    expect(endToEnd(tapped)).toEqual(endToEnd(direct));
+  it("analyses gzip, deflate and br bodies (request and response) and passes them through unchanged", async () => {
+    const rows = [creditRow(rng(5)), creditRow(rng(6))];
+    const oipResponse = JSON.stringify({
+      model_name: "credit",
+      outputs: [{ name: "probability", shape: [2], datatype: "FP64", data: [0.2, 0.9] }],
+    });
+    const cases: [string, (b: Buffer | string) => Buffer][] = [
+      ["gzip", (b) => gzipSync(b)],
+      ["deflate", (b) => deflateSync(b)],
+      ["br", (b) => brotliCompressSync(b)],
+      ["gzip, br", (b) => brotliCompressSync(gzipSync(b))],
+    ];
+    const before = await scrape();
+    const events = metricValue(before, "infermon_events_total", { model: "credit", source: "tap" }) ?? 0;
+    const errors = metricValue(before, "infermon_parse_errors_total", { model: "credit" }) ?? 0;
+    for (const [encoding, encode] of cases) {
+      const headers = {
+        "content-encoding": encoding,
+        "content-type": "application/json",
+        "x-reply-b64": encode(oipResponse).toString("base64"),
+        "x-reply-encoding": encoding,
+      };
+      const body = encode(oipRequest(rows));
+      const direct = await send(`${upstream.url}/v2/models/credit/infer`, { headers, body });
+      const tapped = await send(`${tapUrl}/v2/models/credit/infer`, { headers, body });
+      expect(tapped.headers["content-encoding"]).toBe(encoding);
+      expect(endToEnd(tapped), encoding).toEqual(endToEnd(direct));
+    }
+    await agent.idle();
     const m = await scrape();
-    expect(
-      metricValue(m, "infermon_parse_errors_total", { model: "credit", reason: "content_encoding" }),
-    ).toBe(1);
+    expect(metricValue(m, "infermon_events_total", { model: "credit", source: "tap" })).toBe(events + 8);
+    expect(metricValue(m, "infermon_parse_errors_total", { model: "credit" })).toBe(errors);
+  });
+
+  it("counts a zip bomb as dropped (decompression stops at max_body_bytes) and corrupt or unknown codings as parse errors", async () => {
+    const drops = (m: Awaited<ReturnType<typeof scrape>>) =>
+      metricValue(m, "infermon_events_dropped_total", { reason: "decompressed_too_large" });
+    const encodingErrors = (m: Awaited<ReturnType<typeof scrape>>) =>
+      metricValue(m, "infermon_parse_errors_total", { model: "credit", reason: "content_encoding" });
+    const before = await scrape();
+    // 256 MiB of zeros in 405 bytes of brotli, answered by the upstream; 2 MiB in ~2 KiB of deflate sent
+    const bomb = brotliCompressSync(Buffer.alloc(256 << 20), {
+      params: { [constants.BROTLI_PARAM_QUALITY]: 4 },
+    });
+    expect(bomb.length).toBeLessThan(4096);
+    const plain = oipRequest([creditRow(rng(7))]);
+    const rssBefore = process.memoryUsage().rss;
+    const viaResponse = {
+      headers: { "x-reply-b64": bomb.toString("base64"), "x-reply-encoding": "br" },
+      body: plain,
+    };
+    const direct = await send(`${upstream.url}/v2/models/credit/infer`, viaResponse);
+    const tapped = await send(`${tapUrl}/v2/models/credit/infer`, viaResponse);
+    expect(endToEnd(tapped)).toEqual(endToEnd(direct));
+    const requestBomb = deflateSync(Buffer.alloc(2 << 20), { level: 9 });
+    expect(requestBomb.length).toBeLessThan(4096);
+    await send(`${tapUrl}/v2/models/credit/infer`, {
+      headers: { "content-encoding": "deflate", "x-reply-b64": Buffer.from("{}").toString("base64") },
+      body: requestBomb,
+    });
+    await agent.idle();
+    expect(process.memoryUsage().rss - rssBefore).toBeLessThan(100 << 20);
+    let m = await scrape();
+    expect(drops(m)).toBe((drops(before) ?? 0) + 2);
+    // a body that is not what its Content-Encoding says, and a coding the agent cannot read
+    for (const [encoding, body] of [
+      ["gzip", Buffer.from("not gzip at all")],
+      ["zstd", Buffer.from(plain)],
+    ] as const) {
+      const r = await send(`${tapUrl}/v2/models/credit/infer`, {
+        headers: { "content-encoding": encoding, "x-reply-b64": Buffer.from("{}").toString("base64") },
+        body,
+      });
+      expect(r.status).toBe(200);
+    }
+    await agent.idle();
+    m = await scrape();
+    expect(encodingErrors(m)).toBe((encodingErrors(before) ?? 0) + 2);
   });
 
   it("analyses TF-Serving :predict traffic", async () => {

@@ -187,8 +187,11 @@ describe("analysis queue", () => {
 describe("pairing", () => {
   it("pairs halves by id in either order, expires and evicts the rest", () => {
     let unpaired = 0;
-    const p = new Pairing<string>(1000, 2, (n) => {
-      unpaired += n;
+    const p = new Pairing<string>(1000, 2, {
+      unpaired: (n) => {
+        unpaired += n;
+      },
+      conflict: () => {},
     });
     const half = (t: number) => ({ model: "m", body: Buffer.from("x"), time: t });
     expect(p.add("1", "response", half(0))).toBeUndefined();
@@ -202,6 +205,40 @@ describe("pairing", () => {
     expect(p.expire(1025)).toBe(1); // 3 expired
     expect(unpaired).toBe(2);
     expect(p.size).toBe(1);
+  });
+
+  it("never pairs halves naming different models; a half without a model pairs within its source", () => {
+    let unpaired = 0;
+    let conflicts = 0;
+    const p = new Pairing<string>(1000, 100, {
+      unpaired: (n) => {
+        unpaired += n;
+      },
+      conflict: () => {
+        conflicts++;
+      },
+    });
+    const half = (model: string | undefined, source = "s", t = 0) => ({
+      model,
+      source,
+      body: Buffer.from(model ?? "-"),
+      time: t,
+    });
+    expect(p.add("7", "request", half("house"))).toBeUndefined();
+    expect(p.add("7", "response", half("credit"))).toBeUndefined(); // same id, other model
+    expect(conflicts).toBe(1);
+    expect(p.size).toBe(2);
+    const credit = p.add("7", "request", half("credit"));
+    expect(credit?.request.body.toString()).toBe("credit");
+    expect(credit?.response.body.toString()).toBe("credit");
+    const house = p.add("7", "response", half("house"));
+    expect(house?.request.body.toString()).toBe("house");
+    expect(p.size).toBe(0);
+    // no model on the request: pairs with a response from the same source, not from another one
+    p.add("8", "request", half(undefined, "a"));
+    expect(p.add("8", "response", half("credit", "b"))).toBeUndefined();
+    expect(p.add("8", "response", half("credit", "a"))?.model).toBe("credit");
+    expect(unpaired).toBe(0);
   });
 });
 

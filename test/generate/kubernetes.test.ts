@@ -32,6 +32,14 @@ for (const [name, data] of [
       expect(obj.spec.podMetricsEndpoints[0].relabelings).toContainEqual(
         expect.objectContaining({ targetLabel: "job", replacement: "infermon" }),
       );
+      // agent-down alerts name the model of a pod labelled infermon.io/model, and the agent's
+      // own model labels are kept (honorLabels), not renamed exported_model
+      expect(obj.spec.podMetricsEndpoints[0].relabelings).toContainEqual({
+        action: "replace",
+        sourceLabels: ["__meta_kubernetes_pod_label_infermon_io_model"],
+        targetLabel: "model",
+      });
+      expect(obj.spec.podMetricsEndpoints[0].honorLabels).toBe(true);
     });
   });
 }

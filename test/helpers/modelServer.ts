@@ -83,7 +83,9 @@ export async function startModelServer(): Promise<ModelServer> {
       // the test chooses the response body, byte for byte
       const b = Buffer.from(reply, "base64");
       const ihcl = req.headers["x-reply-ihcl"];
+      const encoding = req.headers["x-reply-encoding"];
       res.writeHead(200, {
+        ...(typeof encoding === "string" && { "Content-Encoding": encoding }),
         "Content-Type": typeof ihcl === "string" ? "application/octet-stream" : "application/json",
         "Content-Length": b.length,
         ...(typeof ihcl === "string" && { "Inference-Header-Content-Length": ihcl }),

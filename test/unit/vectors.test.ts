@@ -11,7 +11,7 @@ interface VectorCase {
   smoothing: Smoothing;
   expected: { psi: number; kl: number; js: number };
 }
-const file = fileURLToPath(new URL("../../../shared/vectors/drift-vectors.json", import.meta.url));
+const file = fileURLToPath(new URL("../fixtures/vectors/drift-vectors.json", import.meta.url));
 const vectors = JSON.parse(readFileSync(file, "utf8")) as {
   tolerance: { relative: number; absolute: number };
   cases: VectorCase[];
@@ -22,7 +22,7 @@ function close(actual: number, expected: number): boolean {
   return Math.abs(actual - expected) <= Math.max(absolute, relative * Math.abs(expected));
 }
 
-describe("shared drift vectors (../shared/vectors/drift-vectors.json)", () => {
+describe("public drift vectors (test/fixtures/vectors/drift-vectors.json)", () => {
   it("has cases", () => expect(vectors.cases.length).toBeGreaterThan(0));
   for (const c of vectors.cases) {
     it(`${c.name} (${c.smoothing.method})`, () => {

@@ -1,7 +1,9 @@
 // The agent itself: events dropped, unparseable bodies, scrape target down or absent, Kafka lag.
 // The agent-wide metrics carry no `model` label, so these rules are repeated per model with the
-// model's `model`/`owner` labels: the owner learns that its model's monitoring is degraded, and
-// Alertmanager can inhibit that model's drift and quality alerts while the agent is down.
+// model's `model`/`owner` labels: the owner learns that its model's monitoring is degraded.
+// InfermonAgentDown is the exception: it carries the labels of the target that is down (job,
+// instance, pod, namespace, …) and a `model` only when the target itself has one, so that
+// Alertmanager mutes only the alerts of that target (src/generate/alertmanager.ts).
 import type { ModelConfig } from "../../config/model.js";
 import {
   AGENT_JOB,
@@ -9,8 +11,11 @@ import {
   DROP_WARNING_RATIO,
   groupName,
   KAFKA_LAG_WARNING,
+  LABEL,
   LOG_SELECTOR,
+  MODEL_POD_LABEL,
   PARSE_ERROR_WARNING_RATIO,
+  UNOWNED,
 } from "../conventions.js";
 import { M, num, rate, sel, sumBy } from "../promql.js";
 import type { AlertingRule } from "../rules.js";
@@ -78,12 +83,12 @@ const parseErrors: AlertSpec = {
 const down: AlertSpec = {
   name: `${ALERT_PREFIX}AgentDown`,
   summary: "Prometheus cannot scrape an infermon agent.",
-  description: `Prometheus failed to scrape infermon target {{ $labels.instance }} (job {{ $labels.job }}); monitoring of model {{ $labels.model }} may be blind.`,
+  description: `Prometheus failed to scrape infermon target {{ $labels.instance }} (job {{ $labels.job }}); monitoring of model {{ $labels.model }} from that target may be blind.`,
   dashboard: "agent",
   runbook: {
-    meaning: `A target of the \`${AGENT_JOB}\` scrape job has been down for 5m: the agent crashed, is restarting, or its metrics port is unreachable.`,
+    meaning: `A target of the \`${AGENT_JOB}\` scrape job has been down for 5m: the agent crashed, is restarting, or its metrics port is unreachable. The alert carries the target's labels (\`instance\`, \`pod\`, \`namespace\`, …); it names a \`model\` and goes to that model's owner only when the scrape target has a \`model\` label (the generated PodMonitor copies the pod label \`${MODEL_POD_LABEL}\`), otherwise it goes to \`alerting.default_receiver\`.`,
     impact:
-      "Drift, prediction and quality metrics from that agent stop; their alerts are inhibited in Alertmanager while this fires. With the tap in the request path, check that the model still serves traffic.",
+      "Drift, prediction and quality metrics from that agent stop; alerts from the same target (same `instance`, and same `model` when the target has one) are inhibited in Alertmanager while this fires — other pods and other models keep paging. With the tap in the request path, check that the model still serves traffic.",
     diagnosis: [
       "Check the pod: `kubectl get pods -l app=infermon` and `kubectl describe pod` for restarts and OOM kills.",
       "Open the Agent health dashboard: memory before the failure.",
@@ -160,7 +165,8 @@ function rules(model: ModelConfig, kafka: boolean): AlertingRule[] {
       `${sumBy(["model"], rate(sel(M.parseErrors, m), "10m"))}\n  / ${sumBy(["model"], rate(sel(M.requests, m), "10m"))}\n  > ${num(PARSE_ERROR_WARNING_RATIO)}`,
       "10m",
     ),
-    modelAlert(down, model, "critical", `${sel(M.up, { job: AGENT_JOB })} == 0`, "5m"),
+    // only this model's targets: the labels (instance, pod, …) are the target's own
+    modelAlert(down, model, "critical", `${sel(M.up, { job: AGENT_JOB, model: model.name })} == 0`, "5m"),
     modelAlert(absent, model, "critical", `absent(${sel(M.up, { job: AGENT_JOB })})`, "15m"),
   ];
   if (kafka) {
@@ -175,6 +181,25 @@ function rules(model: ModelConfig, kafka: boolean): AlertingRule[] {
     );
   }
   return out;
+}
+
+/**
+ * InfermonAgentDown of targets that name no configured model (no `model` target label, or an
+ * unknown one): one alert per target with its own labels, to the default receiver.
+ */
+function downOfUnknownModel(models: readonly ModelConfig[]): AlertingRule {
+  const known = models.map((m) => m.name).join("|");
+  return {
+    alert: down.name,
+    expr: `${sel(M.up, { job: AGENT_JOB, [LABEL.model]: { nre: known } })} == 0`,
+    for: "5m",
+    labels: { owner: UNOWNED, severity: "critical" },
+    annotations: {
+      summary: down.summary,
+      description:
+        "Prometheus failed to scrape infermon target {{ $labels.instance }} (job {{ $labels.job }}); the models that agent monitors may be blind (the target has no model label naming a configured model).",
+    },
+  };
 }
 
 function scenarios(models: readonly ModelConfig[], kafka: boolean): Scenario[] {
@@ -198,6 +223,28 @@ function scenarios(models: readonly ModelConfig[], kafka: boolean): Scenario[] {
     values: `0+${perMinute}x40`,
   });
   const target = { instance: "10.0.0.1:9464", job: AGENT_JOB };
+  // a pod per model, each with its model's target label, plus a sibling pod of the first model
+  // and an agent whose target has no model label
+  const pod = (m: ModelConfig, i: number) => ({
+    instance: `10.0.1.${i + 1}:9464`,
+    job: AGENT_JOB,
+    [LABEL.model]: m.name,
+    namespace: "ml",
+    pod: `${m.name}-${i}`,
+  });
+  const sibling = { ...pod(first, models.length), pod: `${first.name}-sibling` };
+  const unlabelled = {
+    instance: "10.0.2.1:9464",
+    job: AGENT_JOB,
+    namespace: "monitoring",
+    pod: "infermon-0",
+  };
+  const downAlert = (m: ModelConfig, i: number) => ({
+    model: m.name,
+    severity: "critical" as const,
+    labels: pod(m, i),
+    value: 0,
+  });
   const out: Scenario[] = [
     {
       name: "events dropped: 10%",
@@ -217,15 +264,51 @@ function scenarios(models: readonly ModelConfig[], kafka: boolean): Scenario[] {
       evalTime: "30m",
       expect: [{ alertname: dropped.name, alerts: [] }],
     },
-    {
-      name: "agent down",
-      input: [{ series: sel(M.up, target), values: "0x20" }],
+    ...models.map((m, i) => ({
+      name: `${m.name} pod down: one alert with that target's labels`,
+      input: [
+        ...models.map((o, j) => ({ series: sel(M.up, pod(o, j)), values: o === m ? "0x20" : "1x20" })),
+        ...(m === first ? [{ series: sel(M.up, sibling), values: "1x20" }] : []),
+        { series: sel(M.up, unlabelled), values: "1x20" },
+      ],
       evalTime: "10m",
-      expect: [all(down.name, "critical", target, 0), { alertname: absent.name, alerts: [] }],
+      expect: [
+        { alertname: down.name, alerts: [downAlert(m, i)] },
+        { alertname: absent.name, alerts: [] },
+      ],
+    })),
+    {
+      name: "agent of no known model down: one alert with the target's labels, no model",
+      input: [
+        { series: sel(M.up, unlabelled), values: "0x20" },
+        {
+          series: sel(M.up, { ...unlabelled, instance: "10.0.2.2:9464", [LABEL.model]: "other" }),
+          values: "0x20",
+        },
+        ...models.map((o, j) => ({ series: sel(M.up, pod(o, j)), values: "1x20" })),
+      ],
+      evalTime: "10m",
+      expect: [
+        {
+          alertname: down.name,
+          alerts: [
+            { model: undefined, severity: "critical", labels: unlabelled, value: 0 },
+            {
+              model: undefined,
+              severity: "critical",
+              labels: { ...unlabelled, instance: "10.0.2.2:9464", [LABEL.model]: "other" },
+              value: 0,
+            },
+          ],
+        },
+      ],
     },
     {
       name: "agent up",
-      input: [{ series: sel(M.up, target), values: "1x30" }],
+      input: [
+        { series: sel(M.up, target), values: "1x30" },
+        ...models.map((o, j) => ({ series: sel(M.up, pod(o, j)), values: "1x30" })),
+      ],
       evalTime: "20m",
       expect: [
         { alertname: down.name, alerts: [] },
@@ -288,7 +371,7 @@ export const agentAlerts: AlertConcern = (models, ctx) => {
   return {
     file: "agent",
     group: groupName("agent"),
-    rules: models.flatMap((m) => rules(m, ctx.kafka)),
+    rules: [...models.flatMap((m) => rules(m, ctx.kafka)), downOfUnknownModel(models)],
     specs: ctx.kafka ? [dropped, parseErrors, down, absent, kafkaLag] : [dropped, parseErrors, down, absent],
     scenarios: scenarios(models, ctx.kafka),
   };

@@ -32,7 +32,8 @@ export interface SeriesInput {
 
 /** An alert expected to be firing in a scenario (labels of the expression's result and its value). */
 export interface ExpectedAlert {
-  model: string;
+  /** the rule's `model` label; undefined for a rule without one (e.g. a target of no known model) */
+  model: string | undefined;
   severity: Severity;
   labels: Record<string, string>;
   value: number;

@@ -1,20 +1,31 @@
 // promtool scenarios for the burn-rate alerts: for every tier, an error ratio between its
 // threshold and the next one fires exactly the tiers at or below it; a ratio under 1× fires
 // nothing (and leaves half the budget); a high ratio on a trickle of traffic fires nothing.
+// Sized for a busy CI machine: promtool evaluates every rule of the file at every evaluation step,
+// and that is what costs, so the rules are evaluated once per shortest SLI window (5m) rather than
+// every minute, over just enough time for the slowest tier's guard and `for` (4h, not 5h).
 
 import type { ExpectedAlert, Scenario, SeriesInput } from "../alerts/types.js";
-import { BURN_RATE_TIERS } from "../conventions.js";
+import { BURN_RATE_TIERS, SLI_WINDOWS } from "../conventions.js";
 import { M, num, sel } from "../promql.js";
 import { budgetOf, SLO_RECORD } from "./rules.js";
 import type { Sli } from "./sli.js";
 import { burnSpec } from "./specs.js";
 
-const STEPS = 300; // 5h of 1m samples: past every tier's `for` (3h at most) with guards met
-const EVAL = "5h";
+/** Evaluation interval of the SLO suites: the shortest SLI window. */
+export const SLO_TEST_INTERVAL = SLI_WINDOWS[0];
+// Samples twice per shortest window, so that a 5m range holds two of them even where ranges
+// are left-open (Prometheus 3) — one sample per window would leave rate() empty there.
+const SAMPLE_SECONDS = 150;
+// 4h: every guard is met within the first hour and the slowest tier's `for` is 3h
+const EVAL_MINUTES = 240;
+const STEPS = (EVAL_MINUTES * 60) / SAMPLE_SECONDS;
+const EVAL = `${EVAL_MINUTES / 60}h`;
+const SAMPLE_INTERVAL = `${SAMPLE_SECONDS}s`;
 
 function input(sli: Sli, perMinute: number, badPerMinute: number): SeriesInput[] {
   const l = { model: sli.model.name, model_version: sli.model.version };
-  const v = (x: number) => `0+${num(x)}x${STEPS}`;
+  const v = (x: number) => `0+${num((x * SAMPLE_SECONDS) / 60)}x${STEPS}`;
   const good = perMinute - badPerMinute;
   switch (sli.kind) {
     case "availability":
@@ -66,6 +77,7 @@ export function sloScenarios(sli: Sli): Scenario[] {
     out.push({
       name: `${name}: error ratio ${num(ratio)} burns ${num(tier.factor)}x and above`,
       input: input(sli, perMinute, perMinute * ratio),
+      interval: SAMPLE_INTERVAL,
       evalTime: EVAL,
       expect: [{ alertname, alerts: firing(ratio) }],
     });
@@ -75,6 +87,7 @@ export function sloScenarios(sli: Sli): Scenario[] {
   out.push({
     name: `${name}: error ratio ${num(calm)} within budget`,
     input: input(sli, perMinute, perMinute * calm),
+    interval: SAMPLE_INTERVAL,
     evalTime: EVAL,
     expect: [{ alertname, alerts: [] }],
     exprs: [
@@ -85,10 +98,11 @@ export function sloScenarios(sli: Sli): Scenario[] {
       },
     ],
   });
-  // a trickle: 1 bad event in 4 over 5h (a 25 % error ratio) is fewer than min_bad_events
+  // a trickle: 1 bad event in 4 over the run (a 25 % error ratio) is fewer than min_bad_events
   out.push({
     name: `${name}: one bad event in four is too few to alert on`,
-    input: input(sli, 4 / STEPS, 1 / STEPS),
+    input: input(sli, 4 / EVAL_MINUTES, 1 / EVAL_MINUTES),
+    interval: SAMPLE_INTERVAL,
     evalTime: EVAL,
     expect: [{ alertname, alerts: [] }],
   });
