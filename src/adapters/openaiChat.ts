@@ -2,6 +2,7 @@
 // from the JSON response or from a server-sent-event stream (usage from the final chunk, when the
 // client asked for it with stream_options.include_usage).
 import type { ModelConfig } from "../config/model.js";
+import { finiteNumber } from "../stats/finiteNumber.js";
 import { type DecodeResult, type Exchange, type ProtocolAdapter, parseError } from "./inferenceEvent.js";
 import { isObject, readJson } from "./jsonBody.js";
 
@@ -29,8 +30,9 @@ export function openaiChat(model: ModelConfig): ProtocolAdapter {
       for (const b of bodies) {
         if (!isObject(b)) return parseError("wrong_shape");
         if (isObject(b.usage)) {
-          if (typeof b.usage.prompt_tokens === "number") promptTokens = b.usage.prompt_tokens;
-          if (typeof b.usage.completion_tokens === "number") completionTokens = b.usage.completion_tokens;
+          // the shared finite-number rule: `1e309` tokens must not turn a counter into +Inf forever
+          promptTokens = tokens(b.usage.prompt_tokens) ?? promptTokens;
+          completionTokens = tokens(b.usage.completion_tokens) ?? completionTokens;
         }
         if (Array.isArray(b.choices))
           for (const c of b.choices)
@@ -39,6 +41,12 @@ export function openaiChat(model: ModelConfig): ProtocolAdapter {
       return { kind: "llm", usage: { model: model.name, promptTokens, completionTokens, finishReasons } };
     },
   };
+}
+
+/** A token count: a finite, non-negative number (JSON numbers only), else undefined. */
+function tokens(x: unknown): number | undefined {
+  const n = typeof x === "number" ? finiteNumber(x) : undefined;
+  return n !== undefined && n >= 0 ? n : undefined;
 }
 
 /** The JSON payloads of `data:` lines, without the closing `[DONE]`. */

@@ -1,9 +1,22 @@
 // `infermon drift --format table`: for people. Aligned columns, features sorted by PSI (highest
-// first), drifted features marked.
-import type { Level } from "../config/model.js";
-import type { DriftReport } from "../stats/driftReport.js";
+// first, features without values last), drifted and missing features marked.
+import { type DriftReport, gateLevel, type Reason, type Status } from "../stats/driftReport.js";
 
-const MARK: Record<Level, string> = { ok: "", warning: "! warning", critical: "!! CRITICAL" };
+const MARK: Record<Status, string> = {
+  ok: "ok",
+  warning: "! warning",
+  critical: "!! CRITICAL",
+  insufficient_data: "insufficient_data",
+  missing: "missing",
+};
+
+function mark(s: { status: Status; reason?: Reason; absent?: true }): string {
+  const m = MARK[s.status];
+  // a missing current feature fails the gate like a critical one: say so
+  if (s.status === "missing")
+    return `${gateLevel(s) === "critical" ? "!! MISSING" : m} (${s.absent ? "absent" : s.reason})`;
+  return s.reason ? `${m} (${s.reason})` : m;
+}
 
 const num = (x: number | null): string => (x === null ? "-" : x.toFixed(4));
 
@@ -19,11 +32,11 @@ export function formatTable(r: DriftReport): string {
       num(f.js),
       String(f.missing),
       String(f.invalid),
-      MARK[f.status] || "ok",
+      mark(f),
     ]);
   if (r.prediction) {
     const p = r.prediction;
-    rows.push(["(prediction)", "", num(p.psi), num(p.kl), num(p.js), "", "", MARK[p.status] || "ok"]);
+    rows.push(["(prediction)", "", num(p.psi), num(p.kl), num(p.js), "", "", mark(p)]);
   }
   const right = new Set([2, 3, 4, 5, 6]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));
@@ -40,7 +53,18 @@ export function formatTable(r: DriftReport): string {
     line(widths.map((w) => "-".repeat(w))),
     ...rows.map(line),
     "",
-    `status: ${r.status}${r.status === "ok" ? "" : ` (${r.features.filter((f) => f.status !== "ok").length} features drifted)`}`,
+    `status: ${r.status}${summary(r)}`,
   ];
   return `${out.join("\n")}\n`;
+}
+
+function summary(r: DriftReport): string {
+  if (r.status === "ok") return "";
+  const missing = r.features.filter((f) => gateLevel(f) === "critical" && f.status === "missing");
+  const drifted = r.features.filter((f) => f.status === "warning" || f.status === "critical");
+  const parts: string[] = [];
+  if (drifted.length > 0) parts.push(`${drifted.length} features drifted or degraded`);
+  if (missing.length > 0) parts.push(`missing: ${missing.map((f) => f.name).join(", ")}`);
+  if (r.status === "insufficient_data") parts.push(`${r.rows.current} rows, below min_samples`);
+  return parts.length > 0 ? ` (${parts.join("; ")})` : "";
 }

@@ -74,12 +74,20 @@ export class Agent {
     // examples in the log, rates in the metrics: one line per kind of problem per 10 s at most
     const throttle = new LogThrottle(10_000, now);
     const layouts = config.models.map((m) => loadLayout(m));
+    layouts.forEach((l, i) => {
+      for (const slot of l?.slots ?? [])
+        if (slot.referenceTotal === 0)
+          log.warn(
+            { model: config.models[i]?.name, feature: slot.name },
+            "reference profile has no values for this feature: its drift is undefined and not exported",
+          );
+    });
     const valueBuckets = new Set<number>();
     config.models.forEach((m, i) => {
       const l = layouts[i];
       const p = l && l.predictionSlot >= 0 ? l.slots[l.predictionSlot] : undefined;
       if (m.task === "regression" && p?.bins.type === "numeric")
-        for (const e of p.bins.edges) valueBuckets.add(e);
+        for (const e of p.bins.values ?? p.bins.edges) valueBuckets.add(e);
     });
     this.metrics = new AgentMetrics({
       version: VERSION,

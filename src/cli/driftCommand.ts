@@ -3,7 +3,7 @@ import { batchDrift } from "../batch/batchDrift.js";
 import { formatTable } from "../batch/table.js";
 import { findModel, loadConfig } from "../config/load.js";
 import type { Level } from "../config/model.js";
-import { levelReached } from "../stats/drift.js";
+import { gateFails } from "../stats/driftReport.js";
 import { EXIT } from "./exitCodes.js";
 import { reportSkip } from "./reportSkip.js";
 
@@ -14,6 +14,7 @@ interface Options {
   current: string;
   format: "json" | "table";
   failOn?: Exclude<Level, "ok">;
+  failOnInsufficient?: boolean;
   strict?: boolean;
 }
 
@@ -27,10 +28,14 @@ export function registerDrift(program: Command): void {
     .requiredOption("--current <file>", "current data: CSV with a header row, or JSONL")
     .addOption(new Option("--format <format>", "output format").choices(["json", "table"]).default("json"))
     .addOption(
-      new Option("--fail-on <level>", "exit 1 when the overall status reaches this level").choices([
-        "warning",
-        "critical",
-      ]),
+      new Option(
+        "--fail-on <level>",
+        "exit 1 when the overall status reaches this level (a missing current feature counts as critical)",
+      ).choices(["warning", "critical"]),
+    )
+    .option(
+      "--fail-on-insufficient",
+      "exit 1 when the current data has fewer than min_samples rows (status insufficient_data)",
     )
     .option("--strict", "stop at the first malformed line instead of skipping it")
     .action(async (opts: Options) => {
@@ -41,12 +46,12 @@ export function registerDrift(program: Command): void {
       });
       if (report.rows.current < model.minSamples) {
         process.stderr.write(
-          `infermon: note: ${report.rows.current} current rows is below min_samples (${model.minSamples}); values are noisy\n`,
+          `infermon: note: ${report.rows.current} current rows is below min_samples (${model.minSamples}): status insufficient_data, --fail-on not applied${opts.failOnInsufficient ? "" : " (--fail-on-insufficient fails it)"}\n`,
         );
       }
       process.stdout.write(
         opts.format === "table" ? formatTable(report) : `${JSON.stringify(report, null, 2)}\n`,
       );
-      if (opts.failOn && levelReached(report.status, opts.failOn)) process.exitCode = EXIT.threshold;
+      if (gateFails(report, opts.failOn, opts.failOnInsufficient ?? false)) process.exitCode = EXIT.threshold;
     });
 }

@@ -19,7 +19,14 @@ export const PREDICTION_KEY = "__prediction__";
 export type Smoothing = { method: "laplace"; alpha: number } | { method: "epsilon"; epsilon: number };
 
 export type FeatureConfig =
-  | { name: string; type: "numeric"; bins: number; edges?: number[] }
+  | {
+      name: string;
+      type: "numeric";
+      bins: number;
+      edges?: number[];
+      /** at most this many distinct reference values: one bin per value (0: never) */
+      maxDistinctValues: number;
+    }
   | { name: string; type: "categorical"; topK: number };
 
 export interface PredictionConfig {
@@ -29,6 +36,15 @@ export interface PredictionConfig {
   /** numeric prediction binning (scores, regression values) */
   bins: number;
   edges?: number[];
+  /** at most this many distinct reference values: one bin per value (the model's setting) */
+  maxDistinctValues: number;
+}
+
+/** Shares of rows (batch) or events (live) above which a data-quality problem warns or is critical. */
+export interface DataQuality {
+  missing: Levels;
+  invalid: Levels;
+  unseen: Levels;
 }
 
 export interface SloTarget {
@@ -50,6 +66,7 @@ export interface ModelConfig {
   reference?: string;
   windows: { name: string; ms: number }[];
   minSamples: number;
+  dataQuality: DataQuality;
   drift: {
     smoothing: Smoothing;
     /** fixed levels: the configured ones, or the defaults; with `auto`, what a feature without learned levels gets */
@@ -109,6 +126,14 @@ export const DEFAULT_THRESHOLDS = {
  * from the simulation in bench/alert-quality (docs/adr/0008-alert-quality.md).
  */
 export const DEFAULT_MIN_BAD_EVENTS = 4;
+/** Data-quality shares (the generator's former constant 5 % warns; a fifth of rows is critical). */
+export const DEFAULT_DATA_QUALITY = {
+  missing: { warning: 0.05, critical: 0.2 },
+  invalid: { warning: 0.05, critical: 0.2 },
+  unseen: { warning: 0.05, critical: 0.2 },
+} as const;
+/** Numeric features with at most this many distinct reference values are binned per value. */
+export const DEFAULT_MAX_DISTINCT_VALUES = 20;
 export const DEFAULT_NUMERIC_BINS = 10;
 export const DEFAULT_TOP_K = 20;
 export const DEFAULT_PREDICTION_BINS = 10;

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { parseDuration } from "./duration.js";
 import {
   type Config,
+  DEFAULT_DATA_QUALITY,
   DEFAULT_MIN_BAD_EVENTS,
   DEFAULT_NUMERIC_BINS,
   DEFAULT_PREDICTION_BINS,
@@ -15,11 +16,16 @@ import type { ConfigSpec, FeatureSpec, ModelSpec } from "./schema.js";
 
 const ms = (d: string): number => parseDuration(d) as number; // validated by the schema
 
-function feature(f: FeatureSpec): FeatureConfig {
+function feature(f: FeatureSpec, maxDistinct: number): FeatureConfig {
   if (f.type === "categorical") return { name: f.name, type: "categorical", topK: f.top_k ?? DEFAULT_TOP_K };
   return f.edges
-    ? { name: f.name, type: "numeric", bins: f.edges.length + 1, edges: [...f.edges] }
-    : { name: f.name, type: "numeric", bins: f.bins ?? DEFAULT_NUMERIC_BINS };
+    ? { name: f.name, type: "numeric", bins: f.edges.length + 1, edges: [...f.edges], maxDistinctValues: 0 }
+    : {
+        name: f.name,
+        type: "numeric",
+        bins: f.bins ?? DEFAULT_NUMERIC_BINS,
+        maxDistinctValues: f.max_distinct_values ?? maxDistinct,
+      };
 }
 
 function slo(t: { objective: number; period: string } | undefined): SloTarget | undefined {
@@ -35,16 +41,22 @@ function model(m: ModelSpec, baseDir: string): ModelConfig {
     task: m.task,
     protocol: m.protocol,
     route: m.route ?? `/v2/models/${m.name}`,
-    features: m.features.map(feature),
+    features: m.features.map((f) => feature(f, m.max_distinct_values)),
     prediction: {
       output: p?.output ?? "prediction",
       threshold: p?.threshold ?? 0.5,
       bins: p?.edges ? p.edges.length + 1 : (p?.bins ?? DEFAULT_PREDICTION_BINS),
+      maxDistinctValues: p?.edges ? 0 : m.max_distinct_values,
       ...(p?.classes && { classes: p.classes }),
       ...(p?.edges && { edges: p.edges }),
     },
     windows: m.windows.map((w) => ({ name: w, ms: ms(w) })),
     minSamples: m.min_samples,
+    dataQuality: {
+      missing: m.data_quality?.missing ?? { ...DEFAULT_DATA_QUALITY.missing },
+      invalid: m.data_quality?.invalid ?? { ...DEFAULT_DATA_QUALITY.invalid },
+      unseen: m.data_quality?.unseen ?? { ...DEFAULT_DATA_QUALITY.unseen },
+    },
     drift: {
       smoothing: m.drift?.smoothing ?? { method: "laplace", alpha: 0.5 },
       thresholds: {

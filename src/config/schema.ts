@@ -24,6 +24,7 @@ const feature = z
     bins: positiveInt.min(1).max(1000).optional(),
     edges: z.array(z.number().finite()).min(1).optional(),
     top_k: positiveInt.max(10_000).optional(),
+    max_distinct_values: z.number().int().nonnegative().max(1000).optional(),
   })
   .superRefine((f, ctx) => {
     if (f.edges) {
@@ -39,6 +40,16 @@ const feature = z
         code: "custom",
         path: [f.edges ? "edges" : "bins"],
         message: "only for numeric features",
+      });
+    }
+    if (f.type === "categorical" && f.max_distinct_values !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["max_distinct_values"], message: "only for numeric features" });
+    }
+    if (f.edges !== undefined && f.max_distinct_values !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["max_distinct_values"],
+        message: "not with edges (explicit edges are used as given)",
       });
     }
     if (f.type === "numeric" && f.top_k !== undefined) {
@@ -58,6 +69,18 @@ const thresholdLevels = levels.refine((l) => l.critical >= l.warning, {
   message: "critical must be at least warning",
   path: ["critical"],
 });
+
+// shares of rows/events: a level is reached when the share is above it
+const share = z
+  .number()
+  .min(0, { message: "must be a share in [0, 1]" })
+  .max(1, { message: "must be a share in [0, 1]" });
+const shareLevels = z
+  .strictObject({ warning: share, critical: share })
+  .refine((l) => l.critical >= l.warning, {
+    message: "critical must be at least warning",
+    path: ["critical"],
+  });
 
 const model = z
   .strictObject({
@@ -85,6 +108,14 @@ const model = z
     reference: z.string().min(1).optional(),
     windows: z.array(duration).min(1).default(["5m", "1h"]),
     min_samples: z.number().int().nonnegative().default(200),
+    max_distinct_values: z.number().int().nonnegative().max(1000).default(20),
+    data_quality: z
+      .strictObject({
+        missing: shareLevels.optional(),
+        invalid: shareLevels.optional(),
+        unseen: shareLevels.optional(),
+      })
+      .optional(),
     drift: z
       .strictObject({
         smoothing: smoothing.optional(),

@@ -65,8 +65,13 @@ export const BURN_RATE_TIERS: readonly BurnRateTier[] = [
   { tier: "ticket", severity: "warning", factor: 1, long: "3d", short: "6h", for: "3h" },
 ];
 
-/** Data-quality rates (share of analysed events) that warn; not configurable yet. */
-export const DATA_QUALITY_WARNING_RATIO = 0.05;
+/**
+ * Data-quality alerts: the share of analysed events with a missing, invalid or unseen value over
+ * WINDOW, against the model's `data_quality` shares (warning tickets, critical pages) — the same
+ * shares and the same strict `>` that `infermon drift` judges a data file by (ADR 0009).
+ */
+export const DATA_QUALITY_WINDOW = "15m";
+export const DATA_QUALITY_FOR = "15m";
 /** Share of events dropped or bodies unparseable that warns. */
 export const DROP_WARNING_RATIO = 0.01;
 export const PARSE_ERROR_WARNING_RATIO = 0.01;

@@ -70,8 +70,10 @@ export class ModelMonitor {
     if (layout) {
       for (let s = 0; s < layout.featureCount; s++) {
         const slot = layout.slots[s] as Slot;
-        let total = 0;
-        for (const c of slot.reference) total += c;
+        const total = slot.referenceTotal;
+        // no reference values: the distribution is undefined, so no reference series either (the
+        // fleet-drift rules join on them and would otherwise compare with a uniform guess)
+        if (total === 0) continue;
         metrics.referenceObservations.set(
           { model: model.name, model_version: model.version, feature: slot.name },
           total,
@@ -79,7 +81,7 @@ export class ModelMonitor {
         slot.labels.forEach((bin, i) => {
           metrics.referenceRatio.set(
             { model: model.name, model_version: model.version, feature: slot.name, bin },
-            total > 0 ? (slot.reference[i] as number) / total : 0,
+            (slot.reference[i] as number) / total,
           );
         });
       }
@@ -142,7 +144,8 @@ export class ModelMonitor {
         const current = totals.subarray(slot.offset, slot.offset + slot.bins.size);
         let sum = 0;
         for (const c of current) sum += c;
-        if (sum === 0) return; // all missing in this window: nothing to compare
+        // all missing in this window, or no reference values: drift is undefined, no gauge
+        if (sum === 0 || slot.referenceTotal === 0) return;
         const d = driftValues(current, slot.reference, smoothing);
         if (s === layout.predictionSlot) {
           m.predictionPsi.set({ ...labels, window: name }, d.psi);

@@ -1,6 +1,7 @@
 // What a prediction means for a model's task: a class (classification) and/or a score or value.
 // Decided per model at construction; reading is then a few comparisons.
 import type { ModelConfig } from "../config/model.js";
+import { finiteNumber } from "../stats/finiteNumber.js";
 
 export interface PredictionReading {
   /** class label (classification), undefined when it cannot be told */
@@ -11,12 +12,8 @@ export interface PredictionReading {
 
 export type PredictionReader = (raw: unknown) => PredictionReading;
 
-const num = (x: unknown): number | undefined =>
-  typeof x === "number" && Number.isFinite(x)
-    ? x
-    : typeof x === "string" && x.trim() !== "" && Number.isFinite(Number(x))
-      ? Number(x)
-      : undefined;
+// the shared rule: a prediction of 1e309 or "inf" is no score
+const num = finiteNumber;
 
 export function predictionReader(model: ModelConfig): PredictionReader {
   const classes = model.prediction.classes;

@@ -6,8 +6,9 @@ import {
   binLabels,
   categoricalBins,
   categoryBinIndex,
-  numericBinIndex,
+  numericBinOf,
   numericBins,
+  valueBins,
 } from "./binning.js";
 import { type Profile, ProfileError, type ProfileSlot } from "./profile.js";
 import { INVALID_VALUE, MISSING_VALUE, readCategory, readNumber } from "./values.js";
@@ -23,6 +24,8 @@ export interface Slot {
   readonly offset: number;
   /** reference counts per bin */
   readonly reference: Float64Array;
+  /** binned reference values; 0 means the reference distribution is undefined (no drift is computed) */
+  readonly referenceTotal: number;
   /** reference values known to the categorical `__other__` bin (unseen = neither these nor a category) */
   readonly known?: ReadonlySet<string>;
 }
@@ -75,7 +78,7 @@ export class BinLayout {
       const x = readNumber(raw);
       if (x === MISSING_VALUE) return MISSING_BIN;
       if (x === INVALID_VALUE) return INVALID_BIN;
-      return slot.offset + numericBinIndex(bins.edges, x);
+      return slot.offset + numericBinOf(bins, x);
     }
     const v = readCategory(raw);
     if (v === MISSING_VALUE) return MISSING_BIN;
@@ -93,13 +96,19 @@ export class BinLayout {
 }
 
 function slotFrom(ps: ProfileSlot, offset: number): Slot {
-  const bins = ps.type === "numeric" ? numericBins(ps.edges) : categoricalBins(ps.categories);
+  const bins =
+    ps.type === "categorical"
+      ? categoricalBins(ps.categories)
+      : ps.layout === "values"
+        ? valueBins(ps.values ?? [])
+        : numericBins(ps.edges ?? []);
   const s: Slot = {
     name: ps.name,
     bins,
     labels: binLabels(bins),
     offset,
     reference: Float64Array.from(ps.counts),
+    referenceTotal: ps.counts.reduce((a, b) => a + b, 0),
   };
   if (ps.type === "categorical" && ps.other_values) return { ...s, known: new Set(ps.other_values) };
   return s;

@@ -37,6 +37,16 @@ export function levelOf(value: number, levels: Levels): Level {
   return "ok";
 }
 
+/**
+ * The level a data-quality share (missing, invalid or unseen values per row or event) reaches:
+ * strictly above a threshold, so 0 means "any" and the alert rules compare with `>` alike.
+ */
+export function shareLevel(share: number, levels: Levels): Level {
+  if (share > levels.critical) return "critical";
+  if (share > levels.warning) return "warning";
+  return "ok";
+}
+
 export function worstLevel(levels: Iterable<Level>): Level {
   let worst: Level = "ok";
   for (const l of levels) if (RANK[l] > RANK[worst]) worst = l;

@@ -1,19 +1,39 @@
 // The result of comparing current counts with a reference, in the shape `infermon drift --format
-// json` prints (README, Commands). Pure: the CLI and the agent's tests build it the same way.
-import { type Level, type ModelConfig, PREDICTION_KEY } from "../config/model.js";
+// json` prints (docs/batch-drift.md). Pure: the CLI and the agent's tests build
+// it the same way.
+//
+// Statuses (ADR 0009): `ok`, `warning`, `critical` from the drift thresholds and the data-quality
+// shares; `insufficient_data` when the current data has fewer than `min_samples` rows (values still
+// shown); `missing` when one side has no values for the feature (drift values null). A missing
+// current feature (absent, or no usable value in any row) counts as critical for `--fail-on`; a feature
+// with no reference values has undefined drift and does not trip the gate (`baseline` warns).
+import { type Level, type Levels, type ModelConfig, PREDICTION_KEY } from "../config/model.js";
 import type { BinLayout, Slot } from "./binLayout.js";
-import { driftLevel, driftValues, levelsFor, worstLevel } from "./drift.js";
+import { driftLevel, driftValues, levelReached, levelsFor, shareLevel, worstLevel } from "./drift.js";
 import type { RowCounter } from "./rowCounter.js";
 import { proportions } from "./smoothing.js";
+
+export type Status = Level | "insufficient_data" | "missing";
+
+/**
+ * Why a status is what it is, when it is not the drift statistics alone. With status `missing`:
+ * `missing` (the current data has no usable value: absent column, or every value missing),
+ * `invalid` (every value present is invalid), `no_reference_values` (the reference has no value:
+ * drift undefined). With a level: the data-quality share (`missing`, `invalid`, `unseen`) that set it.
+ */
+export type Reason = "missing" | "invalid" | "unseen" | "no_reference_values";
 
 export interface FeatureDrift {
   name: string;
   type: "numeric" | "categorical";
-  /** null when the current data has no value for this feature */
+  /** null when either side has no value for this feature */
   psi: number | null;
   kl: number | null;
   js: number | null;
-  status: Level;
+  status: Status;
+  reason?: Reason;
+  /** true when no current row has the column or key at all (a renamed column, nested JSONL) */
+  absent?: true;
   missing: number;
   invalid: number;
   /** categorical only: values never seen in the reference */
@@ -21,24 +41,89 @@ export interface FeatureDrift {
   bins: { bin: string; reference: number; current: number }[];
 }
 
+export interface PredictionDrift {
+  psi: number | null;
+  kl: number | null;
+  js: number | null;
+  status: Status;
+  reason?: Reason;
+}
+
 export interface DriftReport {
   model: string;
   rows: { reference: number; current: number; skipped: number };
   features: FeatureDrift[];
-  prediction?: { psi: number | null; kl: number | null; js: number | null; status: Level };
-  status: Level;
+  prediction?: PredictionDrift;
+  /** the worst gate level of the features and prediction; `insufficient_data` when that is ok but data is short */
+  status: Level | "insufficient_data";
+}
+
+/** The level a feature's or prediction's status means for `--fail-on`. */
+export function gateLevel(s: { status: Status; reason?: Reason }): Level {
+  if (s.status === "missing") return s.reason === "no_reference_values" ? "ok" : "critical";
+  if (s.status === "insufficient_data") return "ok";
+  return s.status;
+}
+
+/** Whether `infermon drift --fail-on <failOn> [--fail-on-insufficient]` fails on this report. */
+export function gateFails(
+  r: DriftReport,
+  failOn: Exclude<Level, "ok"> | undefined,
+  onInsufficient: boolean,
+): boolean {
+  if (onInsufficient && r.status === "insufficient_data") return true;
+  if (!failOn || r.status === "insufficient_data") return false;
+  return levelReached(r.status, failOn);
 }
 
 function slotCounts(counts: Float64Array, slot: Slot): Float64Array {
   return counts.subarray(slot.offset, slot.offset + slot.bins.size);
 }
 
-function stats(model: ModelConfig, name: string, current: Float64Array, reference: Float64Array) {
+const sum = (xs: ArrayLike<number>): number => {
   let n = 0;
-  for (const c of current) n += c;
-  if (n === 0) return { psi: null, kl: null, js: null, status: "ok" as Level };
-  const v = driftValues(current, reference, model.drift.smoothing);
-  return { ...v, status: driftLevel(v, levelsFor(model, name)) };
+  for (let i = 0; i < xs.length; i++) n += xs[i] as number;
+  return n;
+};
+
+const NULLS = { psi: null, kl: null, js: null };
+
+interface Judged {
+  psi: number | null;
+  kl: number | null;
+  js: number | null;
+  status: Status;
+  reason?: Reason;
+  absent?: true;
+}
+
+/** Drift of one slot, judged: missing sides first, then drift and data-quality levels. */
+function judge(
+  model: ModelConfig,
+  slot: Slot,
+  current: Float64Array,
+  quality: { present: number; missing: number; invalid: number },
+  shares: { kind: "missing" | "invalid" | "unseen"; share: number; levels: Levels }[],
+  enough: boolean,
+  /** whose levels: the feature's name, or PREDICTION_KEY (learned levels with thresholds: auto) */
+  levelsKey: string,
+): Judged {
+  if (quality.present === 0) return { ...NULLS, status: "missing", reason: "missing", absent: true };
+  if (sum(current) === 0)
+    return {
+      ...NULLS,
+      status: "missing",
+      reason: quality.invalid > 0 && quality.missing === 0 ? "invalid" : "missing",
+    };
+  if (slot.referenceTotal === 0) return { ...NULLS, status: "missing", reason: "no_reference_values" };
+  const v = driftValues(current, slot.reference, model.drift.smoothing);
+  if (!enough) return { ...v, status: "insufficient_data" };
+  const drift = driftLevel(v, levelsFor(model, levelsKey));
+  const levels = shares.map((s) => ({ kind: s.kind, level: shareLevel(s.share, s.levels) }));
+  const status = worstLevel([drift, ...levels.map((l) => l.level)]);
+  // name the data-quality share when it, not the drift statistics, set the level
+  const reason = status !== drift ? levels.find((l) => l.level === status)?.kind : undefined;
+  return reason ? { ...v, status, reason } : { ...v, status };
 }
 
 export function driftReport(
@@ -48,41 +133,60 @@ export function driftReport(
   rows: { reference: number; skipped: number },
 ): DriftReport {
   const features: FeatureDrift[] = [];
+  const n = current.rows;
+  const enough = n >= model.minSamples;
+  const dq = model.dataQuality;
   for (let s = 0; s < layout.featureCount; s++) {
     const slot = layout.slots[s]!;
     const cur = slotCounts(current.counts, slot);
     const pc = proportions(cur);
     const pr = proportions(slot.reference);
-    const f: FeatureDrift = {
-      name: slot.name,
-      type: slot.bins.type,
-      ...stats(model, slot.name, cur, slot.reference),
+    const categorical = slot.bins.type === "categorical";
+    const shares = [
+      { kind: "missing" as const, share: n > 0 ? current.missing[s]! / n : 0, levels: dq.missing },
+      { kind: "invalid" as const, share: n > 0 ? current.invalid[s]! / n : 0, levels: dq.invalid },
+      ...(categorical
+        ? [{ kind: "unseen" as const, share: n > 0 ? current.unseen[s]! / n : 0, levels: dq.unseen }]
+        : []),
+    ];
+    const quality = {
+      present: current.present[s]!,
       missing: current.missing[s]!,
       invalid: current.invalid[s]!,
-      bins: slot.labels.map((bin, i) => ({ bin, reference: pr[i]!, current: pc[i]! })),
     };
-    if (slot.bins.type === "categorical") {
-      // keep the documented key order: unseen after invalid
-      const { bins, ...rest } = f;
-      features.push({ ...rest, unseen: current.unseen[s]!, bins });
-    } else features.push(f);
+    const judged = judge(model, slot, cur, quality, shares, enough, slot.name);
+    features.push({
+      name: slot.name,
+      type: slot.bins.type,
+      ...judged,
+      missing: current.missing[s]!,
+      invalid: current.invalid[s]!,
+      // documented key order: unseen after invalid, categorical only
+      ...(categorical && { unseen: current.unseen[s]! }),
+      bins: slot.labels.map((bin, i) => ({ bin, reference: pr[i]!, current: pc[i]! })),
+    });
   }
-  let prediction: DriftReport["prediction"];
+  let prediction: PredictionDrift | undefined;
   const ps = layout.predictionSlot;
   if (ps >= 0) {
     const slot = layout.slots[ps]!;
     const cur = slotCounts(current.counts, slot);
-    let n = 0;
-    for (const c of cur) n += c;
     // present when the current data has the prediction field too
-    if (n > 0) prediction = stats(model, PREDICTION_KEY, cur, slot.reference);
+    const quality = {
+      present: current.present[ps]!,
+      missing: current.missing[ps]!,
+      invalid: current.invalid[ps]!,
+    };
+    if (sum(cur) > 0) prediction = judge(model, slot, cur, quality, [], enough, PREDICTION_KEY);
   }
-  const status = worstLevel([...features.map((f) => f.status), prediction?.status ?? "ok"]);
+  const parts = [...features, ...(prediction ? [prediction] : [])];
+  const worst = worstLevel(parts.map(gateLevel));
+  const short = parts.some((p) => p.status === "insufficient_data");
   return {
     model: model.name,
-    rows: { reference: rows.reference, current: current.rows, skipped: rows.skipped },
+    rows: { reference: rows.reference, current: n, skipped: rows.skipped },
     features,
     ...(prediction && { prediction }),
-    status,
+    status: worst === "ok" && short ? "insufficient_data" : worst,
   };
 }

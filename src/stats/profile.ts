@@ -4,13 +4,26 @@
 import { type ProfileThresholds, parseThresholds } from "./learnedThresholds.js";
 
 export const PROFILE_SCHEMA = "infermon.profile";
-export const PROFILE_SCHEMA_VERSION = 1;
+/** 2: numeric slots record their `layout` (quantiles, edges or per-value bins) and why (ADR 0009). */
+export const PROFILE_SCHEMA_VERSION = 2;
+
+/**
+ * How a numeric slot is binned: `quantiles` of the reference, explicit config `edges`, or
+ * `values` (one bin per distinct reference value plus `__other__`, for few-valued features).
+ */
+export type NumericLayout = "quantiles" | "edges" | "values";
 
 export type ProfileSlot =
   | {
       name: string;
       type: "numeric";
-      edges: number[];
+      layout: NumericLayout;
+      /** why this layout was chosen, for people reading the profile */
+      layout_reason: string;
+      /** inner edges (layouts quantiles and edges) */
+      edges?: number[];
+      /** the distinct reference values, increasing (layout values) */
+      values?: number[];
       counts: number[];
       missing: number;
       invalid: number;
@@ -58,17 +71,33 @@ function slot(x: unknown, where: string): ProfileSlot {
   const missing = typeof x.missing === "number" ? x.missing : 0;
   const invalid = typeof x.invalid === "number" ? x.invalid : 0;
   if (x.type === "numeric") {
-    const edges = x.edges;
+    const layout = x.layout;
+    if (layout !== "quantiles" && layout !== "edges" && layout !== "values")
+      throw new ProfileError(`${where}.layout: expected quantiles, edges or values`);
+    const key = layout === "values" ? "values" : "edges";
+    const points = x[key];
     if (
-      !Array.isArray(edges) ||
-      !edges.every((e, i) => typeof e === "number" && (i === 0 || e > (edges[i - 1] as number)))
+      !Array.isArray(points) ||
+      !points.every(
+        (e, i) => typeof e === "number" && Number.isFinite(e) && (i === 0 || e > (points[i - 1] as number)),
+      )
     ) {
-      throw new ProfileError(`${where}.edges: expected increasing numbers`);
+      throw new ProfileError(`${where}.${key}: expected increasing numbers`);
     }
-    if (counts.length !== edges.length + 1)
-      throw new ProfileError(`${where}.counts: expected ${edges.length + 1} bins`);
+    if (counts.length !== points.length + 1)
+      throw new ProfileError(`${where}.counts: expected ${points.length + 1} bins`);
     const range = typeof x.min === "number" && typeof x.max === "number" ? { min: x.min, max: x.max } : {};
-    return { name: x.name, type: "numeric", edges: edges as number[], counts, missing, invalid, ...range };
+    return {
+      name: x.name,
+      type: "numeric",
+      layout,
+      layout_reason: typeof x.layout_reason === "string" ? x.layout_reason : "",
+      [key]: points as number[],
+      counts,
+      missing,
+      invalid,
+      ...range,
+    };
   }
   if (x.type === "categorical") {
     const cats = x.categories;

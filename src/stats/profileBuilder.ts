@@ -2,8 +2,21 @@
 // quantile edges) and counts categories (for top_k); the second counts every row into the bins.
 // Memory is bounded by the reservoir size and the number of distinct categories, not the rows.
 import type { FeatureConfig, ModelConfig } from "../config/model.js";
-import { categoricalBins, categoryBinIndex, numericBinIndex, numericBins } from "./binning.js";
-import { PROFILE_SCHEMA, PROFILE_SCHEMA_VERSION, type Profile, type ProfileSlot } from "./profile.js";
+import {
+  categoricalBins,
+  categoryBinIndex,
+  type NumericBins,
+  numericBinOf,
+  numericBins,
+  valueBins,
+} from "./binning.js";
+import {
+  type NumericLayout,
+  PROFILE_SCHEMA,
+  PROFILE_SCHEMA_VERSION,
+  type Profile,
+  type ProfileSlot,
+} from "./profile.js";
 import { quantileEdges, topK } from "./quantiles.js";
 import { Reservoir } from "./reservoir.js";
 import { INVALID_VALUE, MISSING_VALUE, readCategory, readNumber } from "./values.js";
@@ -21,38 +34,59 @@ interface SlotSpec {
   numeric: boolean;
   bins: number;
   edges?: number[];
+  /** at most this many distinct reference values: one bin per value (0: never) */
+  maxDistinct: number;
   topK: number;
   fixedCategories?: string[];
 }
 
 function featureSpec(f: FeatureConfig): SlotSpec {
   return f.type === "numeric"
-    ? { name: f.name, numeric: true, bins: f.bins, topK: 0, ...(f.edges && { edges: f.edges }) }
-    : { name: f.name, numeric: false, bins: 0, topK: f.topK };
+    ? {
+        name: f.name,
+        numeric: true,
+        bins: f.bins,
+        maxDistinct: f.maxDistinctValues,
+        topK: 0,
+        ...(f.edges && { edges: f.edges }),
+      }
+    : { name: f.name, numeric: false, bins: 0, maxDistinct: 0, topK: f.topK };
 }
 
 class SlotSampler {
   readonly reservoir: Reservoir;
   readonly categories = new Map<string, number>();
+  /** rows that have the field at all (a column that is absent everywhere is a config/data mismatch) */
+  present = 0;
   numbers = 0;
   texts = 0;
   min = Number.POSITIVE_INFINITY;
   max = Number.NEGATIVE_INFINITY;
+  /** distinct numbers while there are at most `maxDistinct`; undefined once there are more */
+  distinct: Set<number> | undefined;
 
   constructor(
     reservoirSize: number,
     private readonly countCategories: boolean,
+    private readonly maxDistinct: number,
   ) {
     this.reservoir = new Reservoir(reservoirSize);
+    this.distinct = maxDistinct > 0 ? new Set() : undefined;
   }
 
   observe(raw: unknown): void {
+    if (raw !== undefined) this.present++;
     const x = readNumber(raw);
     if (typeof x === "number") {
       this.numbers++;
       if (x < this.min) this.min = x;
       if (x > this.max) this.max = x;
-      if (this.reservoir.capacity > 0 && Number.isFinite(x)) this.reservoir.add(x);
+      if (this.reservoir.capacity > 0) this.reservoir.add(x);
+      const d = this.distinct;
+      if (d) {
+        d.add(x);
+        if (d.size > this.maxDistinct) this.distinct = undefined;
+      }
     }
     if (!this.countCategories) return;
     const v = readCategory(raw);
@@ -74,12 +108,49 @@ interface Counter {
   result(): ProfileSlot;
 }
 
-function numericCounter(name: string, edges: number[], min: number, max: number): Counter {
-  const bins = numericBins(edges);
+interface NumericChoice {
+  layout: NumericLayout;
+  reason: string;
+  /** inner edges, or the distinct values for layout `values` */
+  points: number[];
+}
+
+/** The numeric layout for a slot from what pass one saw (ADR 0009). */
+function chooseNumeric(spec: SlotSpec, s: SlotSampler): NumericChoice {
+  if (spec.edges)
+    return { layout: "edges", reason: "explicit edges in the configuration", points: spec.edges };
+  const d = s.distinct;
+  if (d) {
+    const points = [...d].sort((a, b) => a - b);
+    const n = points.length;
+    const reason =
+      n === 0
+        ? "no numeric values in the reference: its distribution is undefined, drift is not computed"
+        : `${n === 1 ? "constant in the reference" : `${n} distinct values in the reference`} (max_distinct_values ${spec.maxDistinct}): one bin per value plus __other__`;
+    return { layout: "values", reason, points };
+  }
+  const edges = quantileEdges(s.reservoir.sample(), spec.bins);
+  const merged = edges.length + 1 < spec.bins ? ` (${edges.length + 1} after merging equal edges)` : "";
+  const why =
+    spec.maxDistinct > 0
+      ? `more than ${spec.maxDistinct} distinct values (max_distinct_values)`
+      : "max_distinct_values is 0";
+  return {
+    layout: "quantiles",
+    reason: `${why}: ${spec.bins} quantile bins of the reference${merged}`,
+    points: edges,
+  };
+}
+
+function numericCounter(name: string, choice: NumericChoice, min: number, max: number): Counter {
+  const bins: NumericBins =
+    choice.layout === "values" ? valueBins(choice.points) : numericBins(choice.points);
   const slot: ProfileSlot = {
     name,
     type: "numeric",
-    edges,
+    layout: choice.layout,
+    layout_reason: choice.reason,
+    [choice.layout === "values" ? "values" : "edges"]: choice.points,
     counts: new Array(bins.size).fill(0),
     missing: 0,
     invalid: 0,
@@ -93,7 +164,7 @@ function numericCounter(name: string, edges: number[], min: number, max: number)
       if (x === MISSING_VALUE) slot.missing++;
       else if (x === INVALID_VALUE) slot.invalid++;
       else {
-        const i = numericBinIndex(bins.edges, x);
+        const i = numericBinOf(bins, x);
         counts[i] = (counts[i] as number) + 1;
       }
     },
@@ -147,6 +218,7 @@ export class ProfileBuilder {
       name: p.output,
       numeric: true,
       bins: p.bins,
+      maxDistinct: p.edges ? 0 : p.maxDistinctValues,
       topK: 20,
       ...(p.edges && { edges: p.edges }),
       ...(p.classes && { fixedCategories: p.classes }),
@@ -158,8 +230,8 @@ export class ProfileBuilder {
     const last = this.specs.length - 1;
     this.samplers = this.specs.map((s, i) =>
       i === last
-        ? new SlotSampler(s.edges ? 0 : size, true)
-        : new SlotSampler(s.numeric && !s.edges ? size : 0, !s.numeric),
+        ? new SlotSampler(s.edges ? 0 : size, true, s.edges ? 0 : s.maxDistinct)
+        : new SlotSampler(s.numeric && !s.edges ? size : 0, !s.numeric, s.edges ? 0 : s.maxDistinct),
     );
   }
 
@@ -181,13 +253,18 @@ export class ProfileBuilder {
           s.texts === 0 &&
           !(spec.fixedCategories && allIn(s.categories, spec.fixedCategories))
         : spec.numeric;
-      if (numeric) {
-        const edges = spec.edges ?? quantileEdges(s.reservoir.sample(), spec.bins);
-        return numericCounter(spec.name, edges, s.min, s.max);
-      }
+      if (numeric) return numericCounter(spec.name, chooseNumeric(spec, s), s.min, s.max);
       const cats = spec.fixedCategories ?? topK(s.categories, spec.topK);
       return categoricalCounter(spec.name, cats);
     });
+  }
+
+  /** After pass one: configured features that no row had at all (an absent column or key). */
+  absentFeatures(): string[] {
+    const out: string[] = [];
+    for (let i = 0; i < this.model.features.length; i++)
+      if ((this.samplers[i] as SlotSampler).present === 0) out.push((this.specs[i] as SlotSpec).name);
+    return out;
   }
 
   /** Pass two: count a row. */

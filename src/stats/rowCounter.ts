@@ -7,6 +7,8 @@ export class RowCounter {
   readonly missing: Float64Array;
   readonly invalid: Float64Array;
   readonly unseen: Float64Array;
+  /** rows that had the field at all (0: the column or key is absent from the data) */
+  readonly present: Float64Array;
   rows = 0;
 
   constructor(readonly layout: BinLayout) {
@@ -15,6 +17,7 @@ export class RowCounter {
     this.missing = new Float64Array(n);
     this.invalid = new Float64Array(n);
     this.unseen = new Float64Array(n);
+    this.present = new Float64Array(n);
   }
 
   add(row: Row): void {
@@ -23,6 +26,7 @@ export class RowCounter {
     for (let s = 0; s < slots.length; s++) {
       const slot = slots[s]!;
       const raw = row[slot.name];
+      if (raw !== undefined) this.present[s]!++;
       const i = this.layout.binOf(slot, raw);
       if (i >= 0) {
         this.counts[i]!++;

@@ -122,7 +122,9 @@ describe("monitor → /metrics", () => {
     ];
     await send(`${tapUrl}/v2/models/credit/infer`, { body: oipRequest(rows as Row[]) });
     const m = parseMetrics(await scrapeText());
-    expect(metricValue(m, "infermon_feature_missing_total", { feature: "income" })).toBe(2);
+    expect(metricValue(m, "infermon_feature_missing_total", { feature: "income" })).toBe(1);
+    // "NaN" is a non-finite number: invalid like 1e309 or inf (ADR 0009)
+    expect(metricValue(m, "infermon_feature_invalid_total", { feature: "income" })).toBe(1);
     expect(metricValue(m, "infermon_feature_invalid_total", { feature: "age" })).toBe(1);
     expect(metricValue(m, "infermon_feature_unseen_category_total", { feature: "region" })).toBe(1);
   });

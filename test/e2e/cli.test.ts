@@ -56,7 +56,7 @@ describe("infermon (CLI)", () => {
       expect(r.code, r.stderr).toBe(0);
       const p = JSON.parse(readFileSync(out, "utf8"));
       expect(p.schema).toBe("infermon.profile");
-      expect(p.schema_version).toBe(1);
+      expect(p.schema_version).toBe(2);
       expect(p.rows).toBe(5000);
       expect(p.features.map((f: { name: string }) => f.name)).toEqual(["income", "age", "score", "region"]);
       expect(p.features[2].edges).toEqual([300, 580, 670, 740, 800]);
@@ -169,7 +169,8 @@ describe("infermon (CLI)", () => {
       const rep: DriftReport = JSON.parse(r.stdout);
       expect(rep.rows).toEqual({ reference: 5000, current: 3, skipped: 1 });
       const f = Object.fromEntries(rep.features.map((x) => [x.name, x]));
-      expect(f.income).toMatchObject({ missing: 2, invalid: 0 });
+      // "NaN" is a non-finite number: invalid, not missing (ADR 0009)
+      expect(f.income).toMatchObject({ missing: 1, invalid: 1 });
       expect(f.score).toMatchObject({ missing: 0, invalid: 1 });
       expect(f.region).toMatchObject({ missing: 1 });
       expect(infermon(args(cur, "--strict")).code).toBe(2);

@@ -75,11 +75,27 @@ describe("value readers", () => {
     expect(readNumber(3.5)).toBe(3.5);
     expect(readNumber(" 42 ")).toBe(42);
     expect(readNumber("1e3")).toBe(1000);
-    expect(readNumber("Infinity")).toBe(Number.POSITIVE_INFINITY);
   });
-  it("treat null, empty, NaN and NA as missing", () => {
-    for (const v of [null, undefined, "", "NaN", "nan", "NA", "null", Number.NaN])
+  it("treat null, empty and NA markers as missing", () => {
+    for (const v of [null, undefined, "", " ", "NA", "N/A", "null", "None"])
       expect(readNumber(v)).toBe(MISSING_VALUE);
+  });
+  it("treat every non-finite number, however written, as invalid", () => {
+    for (const v of [
+      "Infinity",
+      "-Infinity",
+      "inf",
+      "-inf",
+      "INF",
+      "1e309",
+      "-1e400",
+      "NaN",
+      "nan",
+      Number.NaN,
+    ])
+      expect(readNumber(v)).toBe(INVALID_VALUE);
+    for (const v of [Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY])
+      expect(readNumber(v)).toBe(INVALID_VALUE);
   });
   it("treat text, booleans and objects as invalid numbers", () => {
     for (const v of ["abc", "12abc", true, {}, [1]]) expect(readNumber(v)).toBe(INVALID_VALUE);

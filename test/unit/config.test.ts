@@ -24,12 +24,13 @@ describe("configuration", () => {
     const c = loadConfig("examples/infermon.yaml");
     expect(c.service).toBe("credit-scoring");
     const m = findModel(c, "credit");
-    expect(m.features[0]).toEqual({ name: "income", type: "numeric", bins: 10 });
+    expect(m.features[0]).toEqual({ name: "income", type: "numeric", bins: 10, maxDistinctValues: 20 });
     expect(m.features[2]).toEqual({
       name: "score",
       type: "numeric",
       bins: 6,
       edges: [300, 580, 670, 740, 800],
+      maxDistinctValues: 0,
     });
     expect(m.features[3]).toEqual({ name: "region", type: "categorical", topK: 20 });
     expect(m.windows).toEqual([
@@ -88,6 +89,52 @@ models:
 `;
     expect(issues(dup)).toContain('models[0].features[1].name: duplicate feature "x"');
     expect(issues(dup)).toContain('models[1].name: duplicate model name "a" (also models[0])');
+  });
+
+  it("reads data_quality shares and max_distinct_values, with defaults", () => {
+    const m = parseConfig(MINIMAL).models[0]!;
+    expect(m.dataQuality).toEqual({
+      missing: { warning: 0.05, critical: 0.2 },
+      invalid: { warning: 0.05, critical: 0.2 },
+      unseen: { warning: 0.05, critical: 0.2 },
+    });
+    expect(m.features[0]).toMatchObject({ maxDistinctValues: 20 });
+    const set = parseConfig(
+      `${MINIMAL}    max_distinct_values: 5
+    data_quality: {missing: {warning: 0.01, critical: 0.5}}
+`,
+    ).models[0]!;
+    expect(set.dataQuality.missing).toEqual({ warning: 0.01, critical: 0.5 });
+    expect(set.dataQuality.unseen).toEqual({ warning: 0.05, critical: 0.2 });
+    expect(set.features[0]).toMatchObject({ maxDistinctValues: 5 });
+  });
+
+  it("rejects bad data_quality shares and misplaced max_distinct_values, naming the key", () => {
+    const y = `
+models:
+  - name: a
+    task: regression
+    data_quality: {missing: {warning: 1.5, critical: 2}, invalid: {warning: 0.3, critical: 0.1}, unseen: {warning: 0.1}, typo: {}}
+    features:
+      - {name: x, type: categorical, max_distinct_values: 3}
+      - {name: y, type: numeric, edges: [1, 2], max_distinct_values: 3}
+      - {name: z, type: numeric, max_distinct_values: -1}
+`;
+    const got = issues(y);
+    expect(got).toContain("models[0].data_quality.missing.warning: must be a share in [0, 1]");
+    expect(got).toContain("models[0].data_quality.missing.critical: must be a share in [0, 1]");
+    expect(got).toContain("models[0].data_quality.typo: unknown key");
+    expect(got.some((i) => i.startsWith("models[0].data_quality.unseen.critical:"))).toBe(true);
+    expect(got).toContain("models[0].features[0].max_distinct_values: only for numeric features");
+    expect(got).toContain(
+      "models[0].features[1].max_distinct_values: not with edges (explicit edges are used as given)",
+    );
+    expect(got.some((i) => i.startsWith("models[0].features[2].max_distinct_values:"))).toBe(true);
+    const order = `${MINIMAL}    data_quality: {invalid: {warning: 0.3, critical: 0.1}}
+`;
+    expect(issues(order)).toContain(
+      "models[0].data_quality.invalid.critical: critical must be at least warning",
+    );
   });
 
   it("rejects an objective outside (0, 100) and a runbook base that is not a URL", () => {

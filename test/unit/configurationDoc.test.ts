@@ -79,6 +79,7 @@ const SECTIONS: [RegExp, string][] = [
   [/^models\[\]\.drift\./, "models[].drift"],
   [/^models\[\]\.labels\./, "models[].labels"],
   [/^models\[\]\.quality\./, "models[].quality"],
+  [/^models\[\]\.data_quality\./, "models[].data_quality"],
   [/^models\[\]\.slo\./, "models[].slo"],
   [/^models\[\]\./, "models"],
   [/^(tap|ingest|kafka|metrics|tracing|logging|alerting)\./, "$1"],

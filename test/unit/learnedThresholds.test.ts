@@ -9,7 +9,7 @@ import { rng } from "../../src/demo/creditData.js";
 import { bootstrapLevels } from "../../src/stats/bootstrapThresholds.js";
 import { driftValues, levelsFor } from "../../src/stats/drift.js";
 import { learnedLevels, learnThresholds } from "../../src/stats/learnedThresholds.js";
-import { type Profile, parseProfile } from "../../src/stats/profile.js";
+import { PROFILE_SCHEMA_VERSION, type Profile, parseProfile } from "../../src/stats/profile.js";
 
 const LAPLACE = { method: "laplace", alpha: 0.5 } as const;
 const opts = { resamples: 300, percentiles: { warning: 99, critical: 99.9 }, smoothing: LAPLACE, seed: 3 };
@@ -27,7 +27,7 @@ ${slo}`;
 function profile(): Profile {
   return parseProfile({
     schema: "infermon.profile",
-    schema_version: 1,
+    schema_version: PROFILE_SCHEMA_VERSION,
     model: "m",
     model_version: "1",
     rows: 1550,

@@ -45,7 +45,7 @@ describe("ProfileBuilder", () => {
       other_values: ["z"],
     });
     expect(p.rows).toBe(100);
-    expect(p.schema_version).toBe(1);
+    expect(p.schema_version).toBe(2);
   });
   it("profiles a numeric prediction", () => {
     expect(p.prediction).toMatchObject({ name: "score", type: "numeric" });
@@ -56,11 +56,13 @@ describe("ProfileBuilder", () => {
       { x: 1, e: "oops", c: null },
       { x: null, e: 5, c: "a" },
       { x: "NaN", e: 1, c: { bad: 1 } },
+      { x: "NA", e: "1e309", c: Number.POSITIVE_INFINITY },
     ]);
     const [x, e, c] = q.features;
-    expect(x).toMatchObject({ missing: 2, invalid: 0 });
-    expect(e).toMatchObject({ missing: 0, invalid: 1, counts: [0, 2, 0] });
-    expect(c).toMatchObject({ missing: 1, invalid: 1 });
+    // NaN, however written, is a non-finite number: invalid, like 1e309 (ADR 0009)
+    expect(x).toMatchObject({ missing: 2, invalid: 1 });
+    expect(e).toMatchObject({ missing: 0, invalid: 2, counts: [0, 2, 0] });
+    expect(c).toMatchObject({ missing: 1, invalid: 2 });
   });
   it("leaves the prediction out when the data has none", () => {
     expect(build([{ x: 1, e: 1, c: "a" }]).prediction).toBeUndefined();
@@ -90,9 +92,9 @@ describe("parseProfile", () => {
   it("rejects counts that do not fit the bins", () => {
     const bad = {
       schema: "infermon.profile",
-      schema_version: 1,
+      schema_version: 2,
       model: "m",
-      features: [{ name: "x", type: "numeric", edges: [1], counts: [1, 2, 3] }],
+      features: [{ name: "x", type: "numeric", layout: "quantiles", edges: [1], counts: [1, 2, 3] }],
     };
     expect(() => parseProfile(bad)).toThrow(/features\[0\]\.counts: expected 2 bins/);
   });
