@@ -32,8 +32,16 @@ function profile(): Profile {
     model_version: "1",
     rows: 1550,
     features: [
-      { name: "a", type: "numeric", edges: [1, 2, 3, 4, 5], counts: REF, missing: 0, invalid: 0 },
-      { name: "b", type: "numeric", edges: [1], counts: [0, 0], missing: 10, invalid: 0 },
+      {
+        name: "a",
+        type: "numeric",
+        layout: "edges",
+        edges: [1, 2, 3, 4, 5],
+        counts: REF,
+        missing: 0,
+        invalid: 0,
+      },
+      { name: "b", type: "numeric", layout: "edges", edges: [1], counts: [0, 0], missing: 10, invalid: 0 },
     ],
   });
 }
