@@ -81,13 +81,14 @@ Analysis in the latency and throughput parts: ${r.agent.events} events (rows) an
   return md;
 }
 
-/** Replace (or append) the "## Proxy" section of `readme`, leaving every other heading as it is. */
-export function writeSection(readme, md) {
+/** Replace (or append) the `heading` section (default "## Proxy") of `readme`, leaving every other
+ * heading as it is. */
+export function writeSection(readme, md, heading = "## Proxy") {
   let text = "";
   try {
     text = readFileSync(readme, "utf8");
   } catch {}
-  const start = text.indexOf("## Proxy\n");
+  const start = text.indexOf(`${heading}\n`);
   if (start < 0) text = text + (text && !text.endsWith("\n\n") ? "\n" : "") + md;
   else {
     const next = text.indexOf("\n## ", start + 1);

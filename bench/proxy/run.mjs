@@ -6,8 +6,9 @@
 //     open loop, undici); wrk -R is not in Debian's wrk
 //   - maximum throughput: wrk with a Lua script for the POST body
 //   - infermon's RSS over a long fixed-rate run
+//   - tracing's throughput cost: tracing off / sample_ratio 0.1 / 1.0 (tracingCost.mjs)
 // Usage: npm run build && node bench/proxy/run.mjs [--rate 1000] [--seconds 30] [--max-seconds 10]
-//          [--rss-seconds 300] [--write]   (--seconds 0 / --max-seconds 0 / --rss-seconds 0 skip those parts)   (--write replaces the "## Proxy" section of bench/README.md)
+//          [--rss-seconds 300] [--tracing-seconds 5] [--tracing-rounds 7] [--write]   (--seconds 0 / --max-seconds 0 / --rss-seconds 0 skip those parts)   (--write replaces the "## Proxy" section of bench/README.md)
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -32,7 +33,17 @@ const RATE = Number(args.rate ?? 1000);
 const SECONDS = Number(args.seconds ?? 30);
 const MAX_SECONDS = Number(args["max-seconds"] ?? 10);
 const RSS_SECONDS = Number(args["rss-seconds"] ?? 300);
-const P = { upstream: 18_901, nginx: 18_902, tap: 18_903, metrics: 18_904, minimal: 18_905 };
+const TRACING_SECONDS = Number(args["tracing-seconds"] ?? 5);
+const TRACING_ROUNDS = Number(args["tracing-rounds"] ?? 7);
+const P = {
+  upstream: 18_901,
+  nginx: 18_902,
+  tap: 18_903,
+  metrics: 18_904,
+  minimal: 18_905,
+  sink: 18_910,
+  tracing: 18_911,
+};
 
 const { parseConfig } = await import(join(root, "dist/config/load.js"));
 const demoData = await import(join(root, "dist/demo/creditData.js"));
@@ -236,6 +247,41 @@ for (const [name, runs] of Object.entries(runsOf)) {
 }
 results.loadavgEnd = (await import("node:os")).loadavg();
 
+// --- tracing's throughput cost: three more agents (off / 0.1 / 1.0), its own section and results file
+let tracing;
+if (TRACING_SECONDS > 0) {
+  const { measureTracingCost } = await import("./tracingCost.mjs");
+  const os = await import("node:os");
+  const loadavgStart = os.loadavg();
+  tracing = await measureTracingCost({
+    dir,
+    here,
+    lua,
+    path: PATH,
+    seconds: TRACING_SECONDS,
+    rounds: TRACING_ROUNDS,
+    ports: { sink: P.sink, base: P.tracing },
+    log,
+    start,
+    waitFor,
+    configFor: (tap, metrics, line) =>
+      `${configText.replace(`127.0.0.1:${P.tap}`, `127.0.0.1:${tap}`).replace(`127.0.0.1:${P.metrics}`, `127.0.0.1:${metrics}`)}${line}\n`,
+    startAgent: (file, env) =>
+      start(process.execPath, [join(root, "dist/cli/main.js"), "run", "-c", file], {
+        cwd: dir,
+        env: { ...process.env, ...env },
+      }),
+  });
+  Object.assign(tracing, {
+    date: new Date().toISOString(),
+    cpus: os.cpus().length,
+    loadavgStart,
+    loadavgEnd: os.loadavg(),
+    command: process.argv.slice(2).join(" "),
+  });
+  writeFileSync(join(here, "tracing-results.json"), `${JSON.stringify(tracing, null, 2)}\n`);
+}
+
 const agentCounts = async () => {
   const metrics = await (await fetch(`http://127.0.0.1:${P.metrics}/metrics`)).text();
   const metric = (re) => Number(re.exec(metrics)?.[1] ?? 0);
@@ -281,10 +327,19 @@ Object.assign(results, {
   maxSeconds: MAX_SECONDS,
   rssSeconds: RSS_SECONDS,
 });
-writeFileSync(join(here, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
 const { render, writeSection } = await import("./report.mjs");
-const md = render(results);
-process.stdout.write(md);
-if (args.write) writeSection(join(root, "bench/README.md"), md);
+// a run of the tracing part alone (--seconds 0 --max-seconds 0 --rss-seconds 0) leaves the rest as it was
+if (SECONDS > 0 || MAX_SECONDS > 0 || RSS_SECONDS > 0) {
+  writeFileSync(join(here, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+  const md = render(results);
+  process.stdout.write(md);
+  if (args.write) writeSection(join(root, "bench/README.md"), md);
+}
+if (tracing) {
+  const { renderTracingCost } = await import("./tracingCost.mjs");
+  const md = renderTracingCost(tracing);
+  process.stdout.write(md);
+  if (args.write) writeSection(join(root, "bench/README.md"), md, "## Proxy: tracing cost");
+}
 cleanup();
 process.exit(0);

@@ -12,6 +12,8 @@ export interface InferenceEvent {
   prediction?: unknown;
   /** milliseconds since the epoch */
   time: number;
+  /** ground truth sent with the prediction (POST /v1/events, Kafka): joined at once */
+  label?: unknown;
 }
 
 /** Usage of one OpenAI-style chat completion (no features, no drift). */
@@ -32,6 +34,9 @@ export interface Exchange {
   /** x-request-id (from the client or generated) */
   requestId: string;
   time: number;
+  /** the trace this exchange belongs to (a sampled tap request, a producer-linked analysis span),
+   * for the log lines analysis writes about it */
+  trace?: { traceId: string; spanId: string } | undefined;
 }
 
 export type DecodeResult =

@@ -13,7 +13,15 @@ import { type Logger, silentLogger } from "../export/logger.js";
 import { LogThrottle } from "../export/logThrottle.js";
 import { AgentMetrics } from "../export/metrics.js";
 import { createMetricsServer } from "../export/metricsServer.js";
+import { LABEL_DELAY_BUCKETS } from "../export/qualityMetrics.js";
+import { logFields } from "../export/traceContext.js";
+import { TRACING_OFF, type Tracing } from "../export/tracing.js";
 import { IngestServer } from "../ingest/server.js";
+import { type KafkaSink, KafkaSource, type KafkaSourceOptions } from "../kafka/consumer.js";
+import type { ConsumeOutcome } from "../kafka/kafkaMessage.js";
+import { KafkaMetrics } from "../kafka/kafkaMetrics.js";
+import { PredictionPublisher } from "../kafka/predictionPublisher.js";
+import { LabelJoin, type LabelOutcome } from "../labels/labelJoin.js";
 import { AnalysisBudget, type BudgetOptions } from "../monitor/analysisBudget.js";
 import { AnalysisQueue } from "../monitor/analysisQueue.js";
 import { Analyzer, type ModelRuntime, type Work } from "../monitor/analyzer.js";
@@ -31,7 +39,7 @@ export interface Runtime extends ModelRuntime {
 
 /** Inc/observe handles bound once per model, so the proxy's path does no label lookups. */
 interface RequestCounters {
-  duration: { observe(v: number): void };
+  duration: { observe(v: number, traceId?: string): void };
   codes: Map<number, { inc(): void }>;
 }
 
@@ -55,6 +63,16 @@ export class Agent {
   readonly tap: Tap<Runtime> | undefined;
   readonly ingest: IngestServer | undefined;
   readonly metricsServer: Server;
+  /** what consumed Kafka messages are applied through (the join, then the model monitor) */
+  readonly kafkaSink: KafkaSink;
+  /** the Kafka consumer (an aggregator: `kafka` without publish_predictions) */
+  readonly kafka: KafkaSource | undefined;
+  /** the Kafka producer (a sidecar: kafka.publish_predictions) */
+  readonly publisher: PredictionPublisher | undefined;
+  /** spans (TRACING_OFF unless given); the Kafka consumer takes `tracing.analysis` */
+  readonly tracing: Tracing;
+  /** the label join and quality metrics (src/labels/index.ts: the API label sources use) */
+  readonly labels: LabelJoin;
   private ready = false;
   private readonly log: Logger;
 
@@ -66,8 +84,14 @@ export class Agent {
       analysisBudget?: BudgetOptions;
       /** pino logger (default: silent) */
       logger?: Logger;
+      /** Kafka consumer tuning (tests) */
+      kafka?: Pick<KafkaSourceOptions, "staleMs" | "sessionTimeoutMs" | "clientId" | "retries">;
+      /** from createTracing (default: off) */
+      tracing?: Tracing;
     } = {},
   ) {
+    const tracing = opts.tracing ?? TRACING_OFF;
+    this.tracing = tracing;
     const now = opts.now ?? Date.now;
     const log = opts.logger ?? silentLogger;
     this.log = log;
@@ -93,10 +117,13 @@ export class Agent {
       version: VERSION,
       latencyBuckets: latencyBuckets(config),
       valueBuckets: [...valueBuckets].sort((a, b) => a - b),
+      labelDelayBuckets: [...LABEL_DELAY_BUCKETS, ...config.models.map((m) => m.labels.ttlMs / 1000)],
       processMetrics: opts.processMetrics,
     });
     const metrics = this.metrics;
     createInitialSeries(metrics, config);
+    this.labels = new LabelJoin(config.models, metrics.quality, now, log);
+    const labels = this.labels;
     const runtimes = new Map<string, Runtime>();
     config.models.forEach((m, i) => {
       runtimes.set(m.name, {
@@ -105,10 +132,24 @@ export class Agent {
         route: m.route,
         model: m,
         adapter: adapterFor(m),
-        monitor: new ModelMonitor(m, layouts[i], metrics),
+        monitor: new ModelMonitor(m, layouts[i], metrics, labels.monitor(m.name)),
       });
     });
     this.runtimes = runtimes;
+
+    // Kafka: a sidecar publishes its predictions (and consumes nothing: the aggregators join them);
+    // an aggregator consumes the predictions and labels topics in one group
+    const kc = config.kafka;
+    // registered without Kafka too (no series then): the generated agent dashboard reads them
+    const kafkaMetrics = new KafkaMetrics(metrics.registry);
+    if (kc?.publishPredictions && kc.topics.predictions)
+      this.publisher = new PredictionPublisher({
+        brokers: kc.brokers,
+        topic: kc.topics.predictions,
+        metrics: kafkaMetrics,
+        logger: log,
+      });
+    const publisher = this.publisher;
 
     const logPayloads = config.logging.logPayloads;
     const analyzer = new Analyzer(
@@ -122,6 +163,7 @@ export class Agent {
             model,
             reason,
             request_id: exchange?.requestId,
+            ...logFields(exchange?.trace),
             suppressed: t.suppressed,
             ...(logPayloads &&
               exchange && {
@@ -141,6 +183,7 @@ export class Agent {
           dropped(reason);
         },
       },
+      publisher && ((e) => publisher.offer(e)),
     );
     this.analyzer = analyzer;
     // analysis yields the loop to a saturated proxy (docs/adr/0003-agent-runtime.md)
@@ -153,7 +196,16 @@ export class Agent {
     );
     this.queue = new AnalysisQueue<Work>(
       config.tap?.queueSize ?? DEFAULT_QUEUE,
-      analyzer.handle,
+      (w) => {
+        if (!w.trace) return analyzer.handle(w);
+        try {
+          analyzer.handle(w);
+          w.trace.end();
+        } catch (err) {
+          w.trace.end("error");
+          throw err;
+        }
+      },
       (err) => {
         metrics.dropped.inc({ reason: "analysis_error" });
         const t = throttle.take("analysis_error");
@@ -180,9 +232,11 @@ export class Agent {
       if (queue.depth >= shedBacklog && budget.saturated) {
         dropOverload.inc();
         dropped("overload");
+        w.trace?.end("dropped");
         return false;
       }
       if (queue.offer(w)) return true;
+      w.trace?.end("dropped");
       dropQueueFull.inc();
       dropped("queue_full");
       return false;
@@ -203,6 +257,7 @@ export class Agent {
         maxBodyBytes: config.tap.maxBodyBytes,
         timeoutMs: config.tap.timeoutMs,
         routes: new RouteTable([...runtimes.values()]),
+        tracer: tracing.requests<Runtime>(config.tap.upstream),
         onUpstreamError(e) {
           const t = throttle.take(`upstream:${e.status}`);
           if (t)
@@ -212,6 +267,7 @@ export class Agent {
                 method: e.method,
                 path: e.path,
                 request_id: e.requestId,
+                ...(e.traceId !== undefined && { trace_id: e.traceId, span_id: e.spanId }),
                 error: e.error,
                 suppressed: t.suppressed,
               },
@@ -226,9 +282,9 @@ export class Agent {
             dropTooLarge.inc();
             dropped("body_too_large");
           },
-          request(target, code, seconds) {
+          request(target, code, seconds, traceId) {
             const c = counters.get(target) as RequestCounters;
-            c.duration.observe(seconds);
+            c.duration.observe(seconds, traceId);
             let inc = c.codes.get(code);
             if (!inc) {
               inc = metrics.requests.labels({
@@ -250,18 +306,35 @@ export class Agent {
         models: runtimes,
         submit,
         metrics,
+        labels,
         maxBodyBytes: config.tap?.maxBodyBytes ?? DEFAULT_MAX_BODY,
         now,
+        analysisTracer: tracing.analysis,
+      });
+    }
+    this.kafkaSink = kafkaSink(runtimes, analyzer, labels);
+    if (kc && !kc.publishPredictions && (kc.topics.predictions || kc.topics.labels)) {
+      this.kafka = new KafkaSource({
+        brokers: kc.brokers,
+        groupId: kc.groupId,
+        topics: kc.topics,
+        sink: this.kafkaSink,
+        metrics: kafkaMetrics,
+        logger: log,
+        now,
+        ...opts.kafka,
       });
     }
     this.metricsServer = createMetricsServer({
       registry: metrics.registry,
-      ready: () => this.ready,
+      // not ready while the broker is away; /metrics and everything else keep serving
+      ready: () => this.ready && (this.kafka?.ready ?? true),
       beforeScrape: () => {
         metrics.queueDepth.set(queue.depth);
         metrics.resetDriftGauges();
         const t = now();
         for (const r of runtimes.values()) r.monitor.refresh(t);
+        labels.refresh(t);
       },
     });
   }
@@ -281,6 +354,8 @@ export class Agent {
       const out: Addresses = { metrics: await listenOn(this.metricsServer, c.metrics.listen, "metrics") };
       if (this.tap && c.tap) out.tap = await listenOn(this.tap.server, c.tap.listen, "tap");
       if (this.ingest && c.ingest) out.ingest = await listenOn(this.ingest.server, c.ingest.listen, "ingest");
+      this.kafka?.start();
+      this.labels.start();
       this.ready = true;
       return out;
     } catch (err) {
@@ -293,16 +368,50 @@ export class Agent {
   /** Stop accepting, finish in-flight requests within `graceMs`, analyse what is queued, close. */
   async stop(graceMs: number): Promise<void> {
     this.ready = false;
-    await Promise.all([this.tap?.close(graceMs), this.ingest?.close()]);
+    await Promise.all([this.tap?.close(graceMs), this.ingest?.close(), this.kafka?.stop()]);
     await Promise.race([this.idle(), new Promise((r) => setTimeout(r, Math.min(graceMs, 2000)).unref())]);
     if (this.queue.depth > 0)
       this.log.warn({ queue_depth: this.queue.depth }, "stopped with copies not yet analysed");
+    await this.publisher?.close(Math.min(graceMs, 2000));
+    // spans of the requests just finished go out before the process exits
+    await this.tracing.shutdown(Math.max(1000, Math.min(graceMs, 5000)));
+    this.labels.stop();
     if (!this.metricsServer.listening) return;
     await new Promise<void>((resolve) => {
       this.metricsServer.close(() => resolve());
       this.metricsServer.closeAllConnections();
     });
   }
+}
+
+/**
+ * Applies consumed Kafka messages at once (not through the analysis queue, which may drop: an
+ * offset is committed only after its message is applied). A prediction id the join already holds
+ * (a redelivery, a producer's retry) is a duplicate: neither joined nor counted for drift again.
+ */
+function kafkaSink(runtimes: ReadonlyMap<string, Runtime>, analyzer: Analyzer, labels: LabelJoin): KafkaSink {
+  const fromLabel: Record<LabelOutcome, ConsumeOutcome> = {
+    matched: "applied",
+    waiting: "applied",
+    duplicate: "duplicate",
+    invalid: "invalid",
+    unknown_model: "unknown_model",
+  };
+  return {
+    prediction(e) {
+      const model = runtimes.get(e.model);
+      if (!model) return "unknown_model";
+      const event = { ...e, version: e.version ?? model.version };
+      // the join first: the monitor's own hand-off to the join is then a no-op
+      if (labels.recordPrediction(event) === "duplicate") return "duplicate";
+      analyzer.handle({ kind: "event", model, event, source: "kafka" });
+      return "applied";
+    },
+    label: (json) => fromLabel[labels.applyLabelJson(json)],
+    unreadableLabel: () => {
+      labels.unreadableLabel();
+    },
+  };
 }
 
 /** The start of a body for the log (only with logging.log_payloads). */

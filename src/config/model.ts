@@ -80,7 +80,14 @@ export interface ModelConfig {
     /** per window name, per feature (the prediction under PREDICTION_KEY): learned levels, filled from the profile */
     learned?: LearnedLevels;
   };
-  labels: { ttlMs: number; maxPending: number };
+  labels: {
+    ttlMs: number;
+    maxPending: number;
+    /** how long labels usually take (labels.expected_delay, default the ttl): the labels-not-arriving window */
+    expectedDelayMs: number;
+    /** the model has a `labels:` block: it expects labels even without quality thresholds or a correctness SLO */
+    configured: boolean;
+  };
   quality: { accuracy?: Levels; mae?: Levels };
   slo: {
     /** bad events the long window must hold before a burn-rate alert fires */
@@ -107,7 +114,8 @@ export interface Config {
   };
   metrics: { listen: string };
   tracing: { enabled: boolean; sampleRatio: number };
-  logging: { level: string; logPayloads: boolean };
+  /** redactHeaders: header names redacted in logs besides the built-in ones (lower case) */
+  logging: { level: string; logPayloads: boolean; redactHeaders?: string[] };
   alerting: {
     runbookBaseUrl?: string;
     grafanaUrl?: string;

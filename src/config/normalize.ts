@@ -68,7 +68,12 @@ function model(m: ModelSpec, baseDir: string): ModelConfig {
       ...(m.drift?.expected_rate !== undefined && { expectedRate: m.drift.expected_rate }),
       ...(m.drift?.for !== undefined && { for: m.drift.for }),
     },
-    labels: { ttlMs: ms(m.labels?.ttl ?? "24h"), maxPending: m.labels?.max_pending ?? 1_000_000 },
+    labels: {
+      ttlMs: ms(m.labels?.ttl ?? "24h"),
+      maxPending: m.labels?.max_pending ?? 1_000_000,
+      expectedDelayMs: ms(m.labels?.expected_delay ?? m.labels?.ttl ?? "24h"),
+      configured: m.labels !== undefined,
+    },
     quality: { ...m.quality },
     slo: { minBadEvents: m.slo?.min_bad_events ?? DEFAULT_MIN_BAD_EVENTS },
   };
@@ -91,7 +96,11 @@ export function normalize(spec: ConfigSpec, source: string, baseDir: string): Co
     models: spec.models.map((m) => model(m, baseDir)),
     metrics: { listen: spec.metrics.listen },
     tracing: { enabled: spec.tracing.enabled, sampleRatio: spec.tracing.sample_ratio },
-    logging: { level: spec.logging.level, logPayloads: spec.logging.log_payloads },
+    logging: {
+      level: spec.logging.level,
+      logPayloads: spec.logging.log_payloads,
+      redactHeaders: spec.logging.redact_headers.map((h) => h.toLowerCase()),
+    },
     alerting: {
       owners: spec.alerting?.owners ?? {},
       defaultReceiver: spec.alerting?.default_receiver ?? "default",

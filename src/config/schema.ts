@@ -144,7 +144,13 @@ const model = z
           });
       })
       .optional(),
-    labels: z.strictObject({ ttl: duration.optional(), max_pending: positiveInt.optional() }).optional(),
+    labels: z
+      .strictObject({
+        ttl: duration.optional(),
+        max_pending: positiveInt.max(100_000_000).optional(),
+        expected_delay: duration.optional(),
+      })
+      .optional(),
     quality: z
       .strictObject({
         accuracy: levels.optional(),
@@ -192,6 +198,14 @@ const model = z
         }
       }
     }
+    const ttl = parseDuration(m.labels?.ttl ?? "24h") as number;
+    const expected = m.labels?.expected_delay;
+    if (expected !== undefined && (parseDuration(expected) as number) > ttl)
+      ctx.addIssue({
+        code: "custom",
+        path: ["labels", "expected_delay"],
+        message: "must not exceed labels.ttl (a later label can no longer join)",
+      });
     if (m.task === "multiclass_classification" && m.prediction && !m.prediction.classes) {
       ctx.addIssue({
         code: "custom",
@@ -238,8 +252,11 @@ export const configSpec = z
       .strictObject({
         level: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
         log_payloads: z.boolean().default(false),
+        redact_headers: z
+          .array(z.string().regex(/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/, { message: "must be a header name" }))
+          .default([]),
       })
-      .default({ level: "info", log_payloads: false }),
+      .default({ level: "info", log_payloads: false, redact_headers: [] }),
     alerting: z
       .strictObject({
         runbook_base_url: url.optional(),

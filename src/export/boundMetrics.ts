@@ -12,6 +12,15 @@ interface MetricValue {
   value: number;
   labels: Labels;
   metricName?: string;
+  /** OpenMetrics exemplar (prom-client prints it only in an OpenMetrics registry) */
+  exemplar?: Exemplar;
+}
+
+/** prom-client's exemplar shape: timestamp in seconds */
+interface Exemplar {
+  labelSet: { trace_id: string };
+  value: number;
+  timestamp: number;
 }
 
 export interface CounterChild {
@@ -19,7 +28,8 @@ export interface CounterChild {
 }
 
 export interface HistogramChild {
-  observe(v: number): void;
+  /** `traceId`: the sampled request's trace, kept as its bucket's exemplar (the latest wins) */
+  observe(v: number, traceId?: string): void;
 }
 
 class Child implements CounterChild {
@@ -69,13 +79,15 @@ class HChild implements HistogramChild {
   readonly counts: Float64Array;
   sum = 0;
   count = 0;
+  /** per bucket (the last one is +Inf), created with the first exemplar */
+  exemplars: (Exemplar | undefined)[] | undefined;
   constructor(
     readonly labels: Labels,
     private readonly bounds: Float64Array,
   ) {
     this.counts = new Float64Array(bounds.length);
   }
-  observe(v: number): void {
+  observe(v: number, traceId?: string): void {
     if (Number.isNaN(v)) return;
     // first bucket whose upper bound is ≥ v (le semantics); beyond the last only +Inf counts it
     const b = this.bounds;
@@ -89,6 +101,10 @@ class HChild implements HistogramChild {
     if (lo < b.length) this.counts[lo] = (this.counts[lo] as number) + 1;
     this.sum += v;
     this.count++;
+    if (traceId !== undefined) {
+      this.exemplars ??= new Array(b.length + 1);
+      this.exemplars[lo] = { labelSet: { trace_id: traceId }, value: v, timestamp: Date.now() / 1000 };
+    }
   }
 }
 
@@ -127,15 +143,26 @@ export class BoundHistogram<L extends string> {
     const values: MetricValue[] = [];
     for (const c of this.children.values()) {
       let acc = 0;
+      const ex = c.exemplars;
       this.bounds.forEach((le, i) => {
         acc += c.counts[i] as number;
-        values.push({
+        const v: MetricValue = {
           value: acc,
           labels: { ...c.labels, le: String(le) },
           metricName: `${this.name}_bucket`,
-        });
+        };
+        const e = ex?.[i];
+        if (e) v.exemplar = e;
+        values.push(v);
       });
-      values.push({ value: c.count, labels: { ...c.labels, le: "+Inf" }, metricName: `${this.name}_bucket` });
+      const inf: MetricValue = {
+        value: c.count,
+        labels: { ...c.labels, le: "+Inf" },
+        metricName: `${this.name}_bucket`,
+      };
+      const e = ex?.[this.bounds.length];
+      if (e) inf.exemplar = e;
+      values.push(inf);
       values.push({ value: c.sum, labels: c.labels, metricName: `${this.name}_sum` });
       values.push({ value: c.count, labels: c.labels, metricName: `${this.name}_count` });
     }

@@ -3,6 +3,7 @@
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { DEFAULT_LATENCY_BUCKETS } from "../config/latencyBuckets.js";
 import { BoundHistogram, BoundCounter as Counter } from "./boundMetrics.js";
+import { QualityMetrics } from "./qualityMetrics.js";
 
 const SCORE_BUCKETS = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1];
 
@@ -17,6 +18,8 @@ export interface MetricsOptions {
   latencyBuckets?: readonly number[];
   /** bucket bounds of infermon_prediction_value (regression); from the reference profiles */
   valueBuckets?: number[];
+  /** bucket bounds of infermon_label_delay_seconds (default: a second to a week, plus the ttls) */
+  labelDelayBuckets?: number[];
   /** process_* and nodejs_* metrics (default on) */
   processMetrics?: boolean;
 }
@@ -49,6 +52,9 @@ export class AgentMetrics {
   readonly predictionScore: BoundHistogram<"model" | "model_version">;
   readonly predictionValue: BoundHistogram<"model" | "model_version">;
   readonly predictions: Counter<"model" | "model_version" | "class">;
+
+  /** label join and model quality (src/labels/) */
+  readonly quality: QualityMetrics;
 
   readonly llmTokens: Counter<"model" | "type">;
   readonly llmFinishReasons: Counter<"model" | "reason">;
@@ -152,6 +158,7 @@ export class AgentMetrics {
       this.registry,
     );
     this.predictions = counter("infermon_predictions_total", "Predicted class.", [...M, "class"]);
+    this.quality = new QualityMetrics(this.registry, opts.labelDelayBuckets);
     this.llmTokens = counter("infermon_llm_tokens_total", "LLM token usage (type: prompt, completion).", [
       "model",
       "type",
@@ -187,5 +194,6 @@ export class AgentMetrics {
       this.windowSamples,
     ])
       g.reset();
+    this.quality.resetWindowGauges();
   }
 }

@@ -1,7 +1,8 @@
-// /metrics (Prometheus text), /healthz (the process answers) and /readyz (reference profiles are
+// /metrics (Prometheus text, or OpenMetrics with exemplars when the scraper asks for it), /healthz (the process answers) and /readyz (reference profiles are
 // loaded and the agent's listeners are up).
 import { createServer, type Server } from "node:http";
 import type { Registry } from "prom-client";
+import { OPENMETRICS_CONTENT_TYPE, openMetricsText, wantsOpenMetrics } from "./openMetrics.js";
 
 export interface MetricsServerOptions {
   registry: Registry;
@@ -32,8 +33,12 @@ export function createMetricsServer(o: MetricsServerOptions): Server {
       } catch {
         // a failed recomputation leaves the last values; the scrape itself still answers
       }
-      o.registry.metrics().then(
-        (text) => res.writeHead(200, { "content-type": o.registry.contentType }).end(text),
+      const om = wantsOpenMetrics(req.headers.accept);
+      (om ? openMetricsText(o.registry) : o.registry.metrics()).then(
+        (text) =>
+          res
+            .writeHead(200, { "content-type": om ? OPENMETRICS_CONTENT_TYPE : o.registry.contentType })
+            .end(text),
         (err: Error) => res.writeHead(500, { "content-type": "text/plain" }).end(`${err.message}\n`),
       );
       return;

@@ -6,6 +6,7 @@ import { DASHBOARDS, PATHS } from "./conventions.js";
 import { dashboardUrl, type LinkBase } from "./links.js";
 import { quote } from "./promql.js";
 import type { AlertingRule } from "./rules.js";
+import { traceSection } from "./traceRunbook.js";
 
 const fence = (lang: string, lines: readonly string[]): string =>
   [`\`\`\`${lang}`, ...lines, "```"].join("\n");
@@ -72,6 +73,7 @@ export function renderRunbook(
     "",
     ...queries("logql", rb.logql, models),
     "",
+    ...(traceSection(spec.name) ?? []),
     "## Mitigation",
     "",
     ...rb.mitigation.map((s) => `- ${s}`),

@@ -44,6 +44,7 @@ function toEvent(x: unknown, now: number): EventRead {
   if (typeof x.version === "string") e.event.version = x.version;
   if (typeof x.id === "string" || typeof x.id === "number") e.event.id = String(x.id);
   if (x.prediction !== undefined) e.event.prediction = x.prediction;
+  if (x.label !== undefined && x.label !== null) e.event.label = x.label;
   return e;
 }
 

@@ -13,6 +13,9 @@ export interface Half<M> {
   body: Buffer;
   jsonLength?: number | undefined;
   time: number;
+  /** the event's distributed-tracing extension (ce-traceparent / ce-tracestate) */
+  traceparent?: string | undefined;
+  tracestate?: string | undefined;
 }
 
 export interface Pair<M> {

@@ -1,12 +1,18 @@
 // The ingest listener: CloudEvents from KServe's and Seldon's payload loggers at `/` (request and
-// response halves paired by (model or source, ce-requestid or ce-id): pairing.ts), and
-// InferenceEvents at POST /v1/events. It answers as soon as the work is queued; analysis happens
-// later, off this path.
+// response halves paired by (model or source, ce-requestid or ce-id): pairing.ts; Seldon feedback
+// events carry labels), InferenceEvents at POST /v1/events, labels at POST /v1/labels. It answers
+// as soon as the work is queued; analysis happens later, off this path. Labels are applied at once
+// (a map lookup each).
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { isObject } from "../adapters/jsonBody.js";
+import { type AnalysisTracer, NO_ANALYSIS_TRACING } from "../export/analysisTracing.js";
 import { UNKNOWN_MODEL } from "../export/labelValues.js";
 import type { AgentMetrics } from "../export/metrics.js";
+import { linkFromHeaders } from "../export/traceContext.js";
+import { emptyCounts, type LabelJoin } from "../labels/labelJoin.js";
+import { MALFORMED, readJsonItems } from "../labels/labelsEndpoint.js";
+import { readFeedback, SELDON_FEEDBACK } from "../labels/seldonFeedback.js";
 import type { ModelRuntime, Work } from "../monitor/analyzer.js";
 import { codingsOf, inflate } from "../monitor/decompress.js";
 import { halfOf, modelHint, pairId, readCloudEvent } from "./cloudEvents.js";
@@ -18,11 +24,15 @@ export interface IngestOptions {
   /** non-blocking hand-off; false when the event was dropped (the callee counts it) */
   submit: (w: Work) => boolean;
   metrics: AgentMetrics;
+  /** where labels go (POST /v1/labels, Seldon feedback) */
+  labels?: LabelJoin;
   maxBodyBytes: number;
   /** how long a half waits for its other half (default 30 s) */
   pairTtlMs?: number;
   maxPending?: number;
   now?: () => number;
+  /** analysis spans for events that carry their producer's trace context (default: none) */
+  analysisTracer?: AnalysisTracer;
 }
 
 type Runtime = ModelRuntime & { version: string };
@@ -66,7 +76,7 @@ export class IngestServer {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? "/").split("?")[0];
-    if (req.method !== "POST" || (path !== "/" && path !== "/v1/events")) {
+    if (req.method !== "POST" || (path !== "/" && path !== "/v1/events" && path !== "/v1/labels")) {
       reply(res, 404, { error: "not found" });
       return;
     }
@@ -113,6 +123,7 @@ export class IngestServer {
   private dispatch(path: string | undefined, req: IncomingMessage, res: ServerResponse, body: Buffer): void {
     try {
       if (path === "/") this.cloudEvent(req, res, body);
+      else if (path === "/v1/labels") this.labels(res, body);
       else this.events(res, body);
     } catch (err) {
       // never crash on input; answer and move on
@@ -128,6 +139,10 @@ export class IngestServer {
       return;
     }
     const e = r.event;
+    if (e.type === SELDON_FEEDBACK) {
+      this.feedback(res, e.data, modelHint(e), e.extensions.requestid);
+      return;
+    }
     const half = halfOf(e.type);
     if (!half) {
       this.o.metrics.dropped.inc({ reason: "unknown_type" });
@@ -153,6 +168,8 @@ export class IngestServer {
       body: e.data,
       jsonLength: e.jsonLength,
       time: this.now(),
+      traceparent: e.extensions.traceparent,
+      tracestate: e.extensions.tracestate,
     });
     if (pair) this.submitPair(pair);
     reply(res, 202, { accepted: true });
@@ -165,10 +182,18 @@ export class IngestServer {
       this.o.metrics.dropped.inc({ reason: "unknown_model" });
       return;
     }
+    // the producer's context: the request half's (Seldon and KServe send the same on both)
+    const tp = p.request.traceparent ?? p.response.traceparent;
+    const link =
+      tp === undefined
+        ? undefined
+        : linkFromHeaders({ traceparent: tp, tracestate: p.request.tracestate ?? p.response.tracestate });
+    const trace = (this.o.analysisTracer ?? NO_ANALYSIS_TRACING).start("cloudevents", model, p.id, link);
     this.o.submit({
       kind: "exchange",
       model,
       source: "cloudevents",
+      trace,
       exchange: {
         request: p.request.body,
         response: p.response.body,
@@ -176,6 +201,7 @@ export class IngestServer {
         responseJsonLength: p.response.jsonLength,
         requestId: p.id,
         time: p.request.time,
+        ...(trace && { trace: { traceId: trace.traceId, spanId: trace.spanId } }),
       },
     });
   }
@@ -194,6 +220,50 @@ export class IngestServer {
       // not JSON: no hint there
     }
     return undefined;
+  }
+
+  /** POST /v1/labels: JSON object, array or NDJSON; answers with the count per outcome. */
+  private labels(res: ServerResponse, body: Buffer): void {
+    const join = this.o.labels;
+    if (!join) {
+      reply(res, 404, { error: "not found" });
+      return;
+    }
+    const counts = emptyCounts();
+    for (const x of readJsonItems(body)) {
+      const outcome = x === MALFORMED ? join.unreadableLabel() : join.applyLabelJson(x);
+      counts[outcome]++;
+    }
+    reply(res, 202, counts);
+  }
+
+  /** A Seldon feedback CloudEvent: its truth, one label per row. */
+  private feedback(res: ServerResponse, data: Buffer, hint: string | undefined, requestId?: string): void {
+    const join = this.o.labels;
+    let x: unknown;
+    try {
+      x = JSON.parse(data.toString("utf8"));
+    } catch {
+      x = undefined;
+    }
+    // as for inference events: a named model must be configured; unnamed, the only model
+    const model =
+      this.resolveModel(hint, data)?.name ??
+      (hint === undefined && this.o.models.size === 1 ? [...this.o.models.keys()][0] : undefined);
+    if (!join || model === undefined) {
+      join?.unknownModelLabel();
+      reply(res, 202, { accepted: false, reason: "unknown_model" });
+      return;
+    }
+    const r = readFeedback(x, model, requestId);
+    if (!r.ok) {
+      join.monitor(model)?.invalid();
+      reply(res, 202, { accepted: false, reason: r.reason });
+      return;
+    }
+    const counts = emptyCounts();
+    for (const l of r.labels) counts[join.applyLabel(l)]++;
+    reply(res, 202, { accepted: true, ...counts });
   }
 
   private events(res: ServerResponse, body: Buffer): void {

@@ -17,6 +17,13 @@ export interface ModelRuntime {
   readonly monitor: ModelMonitor;
 }
 
+/** An analysis span (linked to the producer's context), ended once the work is analysed or dropped. */
+export interface WorkTrace {
+  readonly traceId: string;
+  readonly spanId: string;
+  end(outcome?: "dropped" | "error"): void;
+}
+
 /** A unit of analysis work, as queued. */
 export type Work =
   | {
@@ -26,8 +33,18 @@ export type Work =
       source: EventSource;
       /** Content-Encoding of the request / response copy, when compressed */
       encodings?: { request?: string | undefined; response?: string | undefined } | undefined;
+      trace?: WorkTrace | undefined;
     }
-  | { kind: "event"; model: ModelRuntime; event: InferenceEvent; source: EventSource };
+  | {
+      kind: "event";
+      model: ModelRuntime;
+      event: InferenceEvent;
+      source: EventSource;
+      trace?: WorkTrace | undefined;
+    };
+
+/** Called for each event analysed from the tap or ingest (kafka.publish_predictions). */
+export type EventListener = (e: InferenceEvent) => void;
 
 /** Called for each body that could not be read (after it is counted), for the log. */
 export type ParseErrorListener = (model: string, reason: string, exchange: Exchange | undefined) => void;
@@ -53,6 +70,7 @@ export class Analyzer {
     private readonly now: () => number = Date.now,
     private readonly onParseError: ParseErrorListener = () => {},
     private readonly inflateOpts?: InflateOptions,
+    private readonly onEvent?: EventListener,
   ) {}
 
   /** Decompressions still running. */
@@ -70,6 +88,7 @@ export class Analyzer {
     if (w.kind === "event") {
       w.model.monitor.observe(w.event, this.now());
       this.metrics.events.inc({ model: w.model.name, source: w.source });
+      if (this.onEvent && w.source !== "kafka") this.onEvent(w.event);
       return;
     }
     if (w.encodings) {
@@ -171,6 +190,7 @@ export class Analyzer {
     }
     const now = this.now();
     for (const e of r.events) model.monitor.observe(e, now);
+    if (this.onEvent && source !== "kafka") for (const e of r.events) this.onEvent(e);
     if (r.events.length > 0) m.events.inc({ model: model.name, source }, r.events.length);
   }
 }

@@ -5,6 +5,7 @@ import type { InferenceEvent } from "../adapters/inferenceEvent.js";
 import type { ModelConfig } from "../config/model.js";
 import { CappedLabel, OTHER } from "../export/labelValues.js";
 import type { AgentMetrics } from "../export/metrics.js";
+import type { QualityMonitor } from "../labels/qualityMonitor.js";
 import { type BinLayout, INVALID_BIN, MISSING_BIN, type Slot } from "../stats/binLayout.js";
 import { driftValues } from "../stats/drift.js";
 import { SlidingWindow } from "../stats/slidingWindow.js";
@@ -52,6 +53,8 @@ export class ModelMonitor {
     readonly model: ModelConfig,
     private readonly layout: BinLayout | undefined,
     private readonly metrics: AgentMetrics,
+    /** the model's label join: every prediction read here is recorded in it */
+    private readonly quality?: QualityMonitor,
   ) {
     const width = layout?.width ?? 0;
     this.windows = model.windows.map((w) => ({ name: w.name, w: new SlidingWindow(width, w.ms, 60) }));
@@ -96,6 +99,11 @@ export class ModelMonitor {
     const p = e.prediction === undefined ? NO_PREDICTION : this.readPrediction(e.prediction);
     if (p.cls !== undefined) this.classCounter(v, p.cls).inc();
     if (p.score !== undefined) (this.regression ? v.value : v.score).observe(p.score);
+    const q = this.quality;
+    if (q) {
+      q.prediction(e.id, e.version, p.cls, p.score, e.time, now);
+      if (e.label !== undefined) q.label(e.id, e.label, e.time, now);
+    }
     const layout = this.layout;
     if (!layout) return;
     const scratch = this.scratch;

@@ -1,6 +1,7 @@
 // Header handling of a reverse proxy (RFC 9110 §7.6.1): hop-by-hop fields — Connection, the fields
 // it lists, Proxy-Connection, Keep-Alive, TE, Transfer-Encoding, Upgrade — are not forwarded;
-// `x-forwarded-*` are added. Everything else, traceparent included, passes through as sent.
+// `x-forwarded-*` are added. Everything else passes through as sent; with tracing on, the tap puts
+// its own client span into `traceparent` (the trace continues, its parent is the tap's span).
 
 const HOP_BY_HOP = new Set([
   "connection",
@@ -50,6 +51,11 @@ export interface RequestHeaderFacts {
   contentEncoding: string | undefined;
   /** Inference-Header-Content-Length (OIP binary extension) */
   jsonLength: number | undefined;
+  /** the client's W3C trace context, when sent (first of each) */
+  traceparent: string | undefined;
+  tracestate: string | undefined;
+  /** index of the traceparent's name in `headers` (-1: none), so the tap can replace its value */
+  traceparentAt: number;
 }
 
 /**
@@ -71,6 +77,9 @@ export function upstreamRequestHeaders(raw: readonly string[], info: ForwardInfo
   let contentEncoded = false;
   let contentEncoding: string | undefined;
   let jsonLength: number | undefined;
+  let traceparent: string | undefined;
+  let tracestate: string | undefined;
+  let traceparentAt = -1;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
@@ -109,6 +118,15 @@ export function upstreamRequestHeaders(raw: readonly string[], info: ForwardInfo
       case "x-request-id":
         if (requestId === undefined && value !== "") requestId = value;
         break;
+      case "traceparent":
+        if (traceparent === undefined) {
+          traceparent = value;
+          traceparentAt = out.length;
+        }
+        break;
+      case "tracestate":
+        tracestate = tracestate === undefined ? value : `${tracestate},${value}`;
+        break;
     }
     out.push(name, value);
   }
@@ -116,7 +134,18 @@ export function upstreamRequestHeaders(raw: readonly string[], info: ForwardInfo
   out.push("x-forwarded-for", xff === undefined ? ip : `${xff}, ${ip}`);
   if (!hasProto) out.push("x-forwarded-proto", info.proto);
   if (!hasHost && host !== undefined) out.push("x-forwarded-host", host);
-  return { headers: out, requestId, contentLength, chunked, contentEncoded, contentEncoding, jsonLength };
+  return {
+    headers: out,
+    requestId,
+    contentLength,
+    chunked,
+    contentEncoded,
+    contentEncoding,
+    jsonLength,
+    traceparent,
+    tracestate,
+    traceparentAt,
+  };
 }
 
 /** What the tap needs to know about the upstream's response headers. */

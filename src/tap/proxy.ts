@@ -11,6 +11,7 @@ import { Pool } from "undici";
 import type { Exchange } from "../adapters/inferenceEvent.js";
 import { BodyCopy } from "./bodyCopy.js";
 import { clientResponseHeaders, type RequestHeaderFacts, upstreamRequestHeaders } from "./hopByHop.js";
+import { NO_TRACING, type RequestTrace, type RequestTracer } from "./requestTrace.js";
 import type { RouteTable, RouteTarget } from "./routeTable.js";
 import { isWebSocket, replayWithoutUpgrade, UpgradeTunnels } from "./upgrade.js";
 
@@ -25,8 +26,9 @@ export interface TapSink<T> {
   exchange(target: T, exchange: Exchange, encodings: BodyEncodings | undefined): void;
   /** a copy that was not taken */
   drop(reason: "body_too_large"): void;
-  /** every model-route request, for requests_total and the latency histogram */
-  request(target: T, code: number, seconds: number): void;
+  /** every model-route request, for requests_total and the latency histogram (with the sampled
+   * request's trace id for an exemplar) */
+  request(target: T, code: number, seconds: number, traceId: string | undefined): void;
 }
 
 export interface TapOptions<T extends RouteTarget> {
@@ -39,6 +41,8 @@ export interface TapOptions<T extends RouteTarget> {
   connections?: number;
   /** an upstream failure answered with 502/504 (for the log) */
   onUpstreamError?: (e: UpstreamError) => void;
+  /** spans at the tap's seams (default: none) */
+  tracer?: RequestTracer<T>;
 }
 
 export interface UpstreamError {
@@ -47,6 +51,9 @@ export interface UpstreamError {
   path: string;
   requestId: string | undefined;
   error: string;
+  /** the request's trace (the tap's span when sampled, else the client's traceparent) */
+  traceId: string | undefined;
+  spanId: string | undefined;
 }
 
 const JSON_HEADERS = ["content-type", "application/json"];
@@ -57,6 +64,7 @@ export class Tap<T extends RouteTarget> {
   private readonly origin: string;
   private readonly basePath: string;
   private readonly tunnels: UpgradeTunnels;
+  private readonly tracer: RequestTracer<T>;
   private inFlight = 0;
   private drained: (() => void) | undefined;
 
@@ -64,6 +72,7 @@ export class Tap<T extends RouteTarget> {
     const u = new URL(opts.upstream);
     this.origin = u.origin;
     this.basePath = u.pathname === "/" ? "" : u.pathname.replace(/\/$/, "");
+    this.tracer = opts.tracer ?? (NO_TRACING as RequestTracer<T>);
     this.pool = new Pool(this.origin, {
       connections: opts.connections ?? 128,
       pipelining: 1,
@@ -89,6 +98,8 @@ export class Tap<T extends RouteTarget> {
           path: pathOnly(req.url),
           requestId: undefined,
           error,
+          traceId: undefined,
+          spanId: undefined,
         }),
     );
     // Node hands every request with `Connection: upgrade` to this listener. WebSocket handshakes are
@@ -161,6 +172,12 @@ export class Tap<T extends RouteTarget> {
         headers.push("x-request-id", generatedId);
       }
     }
+    const trace = this.tracer.start(req, target, requestId, facts.traceparent, facts.tracestate);
+    const tp = trace.traceparent;
+    if (tp !== undefined) {
+      if (facts.traceparentAt >= 0) headers[facts.traceparentAt + 1] = tp;
+      else headers.push("traceparent", tp);
+    }
     const length = facts.contentLength;
     const hasBody = length !== undefined ? length > 0 : facts.chunked;
     const ctx: Ctx<T> = {
@@ -174,11 +191,15 @@ export class Tap<T extends RouteTarget> {
       facts,
       reqCopy: undefined,
       abort: undefined,
+      trace,
+      status: 0,
     };
     // one listener per response: the in-flight count, and aborting the upstream request when the
     // client went away before the response was finished
     res.once("close", () => {
-      if (!res.writableFinished) ctx.abort?.(new Error("client closed"));
+      const aborted = !res.writableFinished;
+      if (aborted) ctx.abort?.(new Error("client closed"));
+      trace.end(ctx.status, aborted);
       this.done();
     });
     if (!hasBody) {
@@ -224,7 +245,8 @@ export class Tap<T extends RouteTarget> {
       },
       onHeaders(statusCode: number, raw: Buffer[], resume: () => void, statusText: string): boolean {
         if (statusCode < 200) return true; // 1xx: the client's server answers 100-continue itself
-        status = statusCode;
+        status = ctx.status = statusCode;
+        ctx.trace.upstreamResponded(statusCode);
         facts = clientResponseHeaders(raw);
         const out = facts.headers;
         if (ctx.requestId !== undefined && !facts.hasRequestId) out.push("x-request-id", ctx.requestId);
@@ -251,18 +273,20 @@ export class Tap<T extends RouteTarget> {
         return false;
       },
       onComplete: () => {
+        ctx.trace.upstreamEnded();
         if (!res.writableEnded) res.end();
         if (ctx.target) this.finish(ctx, status, facts, resCopy as BodyCopy);
       },
       onError: (err: Error) => {
+        const code = (err as { code?: string }).code ?? "";
+        ctx.trace.upstreamEnded(code || err.name);
         if (res.headersSent || res.destroyed) {
           // mid-body failure, or the client went away: nothing to answer
           res.destroy(err);
           return;
         }
-        const code = (err as { code?: string }).code ?? "";
         const timeout = code === "UND_ERR_HEADERS_TIMEOUT" || code === "UND_ERR_BODY_TIMEOUT";
-        status = timeout ? 504 : 502;
+        status = ctx.status = timeout ? 504 : 502;
         const message = timeout
           ? `upstream did not answer within ${opts.timeoutMs} ms`
           : `upstream unreachable: ${code || err.message}`;
@@ -270,13 +294,17 @@ export class Tap<T extends RouteTarget> {
         if (ctx.requestId !== undefined) out.push("x-request-id", ctx.requestId);
         res.writeHead(status, out);
         res.end(JSON.stringify({ error: message, status }));
-        if (ctx.target) opts.sink.request(ctx.target, status, (performance.now() - ctx.start) / 1000);
+        if (ctx.target)
+          opts.sink.request(ctx.target, status, (performance.now() - ctx.start) / 1000, ctx.trace.traceId);
+        const ids = traceIds(ctx);
         opts.onUpstreamError?.({
           status: status as 502 | 504,
           method: req.method ?? "GET",
           path: pathOnly(req.url),
           requestId: ctx.requestId,
           error: message,
+          traceId: ids?.[0],
+          spanId: ids?.[1],
         });
         // the client may still be sending a body the upstream never read
         if (!req.complete) req.resume();
@@ -303,7 +331,7 @@ export class Tap<T extends RouteTarget> {
   ): void {
     const target = ctx.target as T;
     const sink = this.opts.sink;
-    sink.request(target, status, (performance.now() - ctx.start) / 1000);
+    sink.request(target, status, (performance.now() - ctx.start) / 1000, ctx.trace.traceId);
     if (status < 200 || status >= 300) return;
     const request = ctx.streamCopy ? ctx.streamCopy.take() : ctx.reqCopy;
     const response = resCopy.take();
@@ -324,6 +352,9 @@ export class Tap<T extends RouteTarget> {
         responseJsonLength: facts?.jsonLength,
         requestId: ctx.requestId as string,
         time: Date.now(),
+        ...(ctx.trace.traceId !== undefined && {
+          trace: { traceId: ctx.trace.traceId, spanId: ctx.trace.spanId as string },
+        }),
       },
       encodings,
     );
@@ -343,6 +374,20 @@ interface Ctx<T> {
   streamCopy?: BodyCopy | undefined;
   /** undici's abort for the upstream request, once it is dispatched */
   abort: ((err?: Error) => void) | undefined;
+  trace: RequestTrace;
+  /** the status answered to the client (0 until known) */
+  status: number;
+}
+
+const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}/;
+
+/** [trace id, span id] for a log line: the tap's span when sampled, else the client's traceparent
+ * (its span is the tap's parent), so the line still joins the trace with tracing off. */
+function traceIds(ctx: Ctx<unknown>): [string, string] | undefined {
+  const t = ctx.trace;
+  if (t.traceId !== undefined) return [t.traceId, t.spanId as string];
+  const m = ctx.facts.traceparent === undefined ? null : TRACEPARENT.exec(ctx.facts.traceparent);
+  return m ? [m[1] as string, m[2] as string] : undefined;
 }
 
 async function* streamBody(req: IncomingMessage, copy: BodyCopy | undefined): AsyncIterable<Buffer> {

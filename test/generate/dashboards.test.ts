@@ -53,6 +53,8 @@ describe("dashboards", () => {
         // a Tempo variable that no panel reads (until traces are shown) only asks for a datasource
         // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana variable syntax
         if (vars.tempo) expect(JSON.stringify(d.panels)).toContain("${tempo}");
+        if (path === "dashboards/overview.json")
+          expect(vars.tempo).toMatchObject({ type: "datasource", query: "tempo" });
         for (const v of ["namespace", "model", "model_version"]) expect(vars[v]?.type).toBe("query");
       });
 
@@ -68,7 +70,8 @@ describe("dashboards", () => {
       it("rates over $__rate_interval (or the dashboard range), never a fixed window", () => {
         for (const p of d.panels) {
           for (const t of p.targets ?? []) {
-            for (const m of t.expr.matchAll(/\b(rate|increase)\([^[]*\[([^\]]+)\]/g)) {
+            // (Tempo targets have a TraceQL query, no expr)
+            for (const m of (t.expr ?? "").matchAll(/\b(rate|increase)\([^[]*\[([^\]]+)\]/g)) {
               expect(["$__rate_interval", "$__range"], `${p.title}: ${t.expr}`).toContain(m[2]);
             }
           }
@@ -86,7 +89,9 @@ describe("dashboards", () => {
   }
 
   it("links panels tied to an alert to that alert's runbook, which is generated", () => {
-    const urls = dashboards.flatMap(([, d]) => d.panels.flatMap((p) => (p.links ?? []).map((l) => l.url)));
+    const urls = dashboards
+      .flatMap(([, d]) => d.panels.flatMap((p) => (p.links ?? []).map((l) => l.url)))
+      .filter((u) => !u.includes("/explore?")); // the Tempo links
     expect(urls.length).toBeGreaterThan(5);
     for (const u of urls) {
       const name = /\/([A-Za-z]+)\.md$/.exec(u)?.[1];
@@ -129,5 +134,27 @@ describe("dashboards", () => {
     const logs = agent.panels.find((p) => p.type === "logs");
     // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana variable syntax
     expect(logs?.targets?.[0]?.datasource?.uid).toBe("${loki}");
+  });
+
+  it("links the latency panel to Tempo (Explore on the models' server spans) and lists slow traces", () => {
+    const overview = dashboards.find(([p]) => p === "dashboards/overview.json")?.[1] as Dashboard;
+    const latency = overview.panels.find((p) => p.title === "Latency");
+    const link = latency?.links?.find((l) => l.url.includes("/explore?left="));
+    expect(link).toBeDefined();
+    // biome-ignore-start lint/suspicious/noTemplateCurlyInString: Grafana variable syntax
+    const state = JSON.parse(decodeURIComponent(String(link?.url).split("left=")[1] as string)) as {
+      datasource: string;
+      queries: { queryType: string; query: string }[];
+    };
+    expect(state.datasource).toBe("${tempo}");
+    expect(state.queries[0]?.query).toBe(
+      '{ resource.service.name = "infermon" && kind = server && span.infermon.model =~ "${model:regex}" }',
+    );
+    const traces = overview.panels.find((p) => p.title === "Slow requests (Tempo)") as Panel & {
+      targets: { query: string; datasource: { uid: string } }[];
+    };
+    expect(traces.targets[0]?.datasource.uid).toBe("${tempo}");
+    expect(traces.targets[0]?.query).toContain("span.infermon.model");
+    // biome-ignore-end lint/suspicious/noTemplateCurlyInString: Grafana variable syntax
   });
 });

@@ -1,6 +1,12 @@
 // A small model server for tests: Open Inference Protocol v2 and TF-Serving REST, plus routes that
 // stress a proxy (echo with odd headers, SSE stream, slow answers, replies given by the test).
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import {
+  createServer,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 import type { AddressInfo } from "node:net";
 
 export interface ModelServer {
@@ -8,6 +14,8 @@ export interface ModelServer {
   server: Server;
   /** requests received, by path */
   hits: string[];
+  /** the headers of each request received, in order */
+  headers: IncomingHttpHeaders[];
   close(): Promise<void>;
 }
 
@@ -73,10 +81,12 @@ function tfPredict(body: Buffer, res: ServerResponse): void {
 
 export async function startModelServer(): Promise<ModelServer> {
   const hits: string[] = [];
+  const headers: IncomingHttpHeaders[] = [];
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
     const path = url.pathname;
     hits.push(path);
+    headers.push(req.headers);
     const body = await read(req);
     const reply = req.headers["x-reply-b64"];
     if (typeof reply === "string") {
@@ -170,6 +180,7 @@ export async function startModelServer(): Promise<ModelServer> {
     url: `http://127.0.0.1:${port}`,
     server,
     hits,
+    headers,
     close: () =>
       new Promise((resolve) => {
         server.close(() => resolve());

@@ -1,5 +1,6 @@
-// Ground-truth labels: not arriving at all within the join TTL, or predictions expiring
-// unjoined. Only for models whose quality is judged (quality thresholds or a correctness SLO).
+// Ground-truth labels: not arriving within the model's expected label delay, or predictions
+// expiring unjoined. Only for models that expect labels: quality thresholds, a correctness SLO, or
+// a `labels:` block; any other model gets no label rules at all.
 import { formatDuration } from "../../config/duration.js";
 import type { ModelConfig } from "../../config/model.js";
 import { ALERT_PREFIX, groupName, LABEL_EXPIRED_INFO_RATIO, LOG_SELECTOR } from "../conventions.js";
@@ -15,7 +16,7 @@ const notArriving: AlertSpec = {
   dashboard: "quality",
   runbook: {
     meaning:
-      "The model served predictions during the whole label TTL (`models[].labels.ttl`), but not one label was matched to a prediction in that time.",
+      "The model served predictions more than its expected label delay D ago (`models[].labels.expected_delay`, default `labels.ttl`) and is still serving, but not one label was matched to a prediction in the last D. A model that started less than D ago does not alert: its labels are not due yet.",
     impact:
       "Quality metrics (accuracy, MAE, the correctness SLO) stop updating: a quality regression would go unnoticed.",
     diagnosis: [
@@ -62,17 +63,36 @@ const expired: AlertSpec = {
   },
 };
 
+/** How long the not-arriving condition must hold: a quarter of the delay, between 5m and 1h. */
+function forMs(delayMs: number): number {
+  return Math.min(3_600_000, Math.max(300_000, Math.round(delayMs / 4 / 60_000) * 60_000));
+}
+
+/** promtool sample interval for label scenarios: about 60 samples per expected delay, ≥ 1m. */
+function intervalMs(delayMs: number): number {
+  return Math.max(60_000, Math.floor(delayMs / 60 / 60_000) * 60_000);
+}
+
 function rules(model: ModelConfig): AlertingRule[] {
-  const ttl = formatDuration(model.labels.ttlMs);
+  const delay = formatDuration(model.labels.expectedDelayMs);
   const m = { model: model.name };
-  const events = sumBy(["model"], rate(sel(M.events, m), ttl));
-  const matched = sumBy(["model"], rate(sel(M.labels, { ...m, outcome: "matched" }), ttl));
+  // predictions made D ago or more (labels for them are due by now), and predictions still being made
+  const due = sumBy(["model"], `rate(${sel(M.events, m)}[${delay}] offset ${delay})`);
+  const events = sumBy(["model"], rate(sel(M.events, m), delay));
+  const matched = sumBy(["model"], rate(sel(M.labels, { ...m, outcome: "matched" }), delay));
   const exp = sumBy(["model"], rate(sel(M.joinExpired, m), "1h"));
   const matched1h = sumBy(["model"], rate(sel(M.labels, { ...m, outcome: "matched" }), "1h"));
   return [
-    modelAlert(notArriving, model, "warning", `${events} > 0\nunless on (model)\n${matched} > 0`, "1h", {
-      description: `Model {{ $labels.model }} served predictions, but no label was matched to them in the last ${ttl} (the label TTL).`,
-    }),
+    modelAlert(
+      notArriving,
+      model,
+      "warning",
+      `${due} > 0\nand on (model)\n${events} > 0\nunless on (model)\n${matched} > 0`,
+      formatDuration(forMs(model.labels.expectedDelayMs)),
+      {
+        description: `Model {{ $labels.model }} served predictions, but no label was matched to them in the last ${delay} (the expected label delay).`,
+      },
+    ),
     modelAlert(
       expired,
       model,
@@ -85,10 +105,16 @@ function rules(model: ModelConfig): AlertingRule[] {
 
 function scenarios(model: ModelConfig): Scenario[] {
   const m = { model: model.name };
-  const events = { series: sel(M.events, { ...m, source: "tap" }), values: "0+60x100" };
-  const matched = (perMinute: number) => ({
+  const delayMs = model.labels.expectedDelayMs;
+  const step = intervalMs(delayMs);
+  const interval = formatDuration(step);
+  // long enough for the offset window to fill and the `for` to pass: 2D + for, and some
+  const due = formatDuration(Math.ceil((2 * delayMs + forMs(delayMs)) / step) * step + 3 * step);
+  const samples = Math.ceil((2 * delayMs + forMs(delayMs)) / step) + 10;
+  const events = { series: sel(M.events, { ...m, source: "tap" }), values: `0+60x${samples}` };
+  const matched = (perStep: number) => ({
     series: sel(M.labels, { ...m, outcome: "matched" }),
-    values: `0+${perMinute}x100`,
+    values: `0+${perStep}x${samples}`,
   });
   const exp = (perMinute: number) => ({ series: sel(M.joinExpired, m), values: `0+${perMinute}x100` });
   const fire = (alertname: string, severity: "warning" | "info", value: number) => ({
@@ -99,13 +125,30 @@ function scenarios(model: ModelConfig): Scenario[] {
     {
       name: `${model.name} labels not arriving`,
       input: [events],
-      evalTime: "90m",
-      expect: [fire(notArriving.name, "warning", 1)],
+      evalTime: due,
+      interval,
+      expect: [fire(notArriving.name, "warning", 60_000 / step)],
     },
     {
       name: `${model.name} labels arriving`,
       input: [events, matched(6)],
-      evalTime: "90m",
+      evalTime: due,
+      interval,
+      expect: [{ alertname: notArriving.name, alerts: [] }],
+    },
+    {
+      // the old fixed-1h rule fired here, an hour after a new model's first prediction
+      name: `${model.name} new model, labels not due yet`,
+      input: [events],
+      evalTime: formatDuration(Math.floor((delayMs * 0.9) / step) * step),
+      interval,
+      expect: [{ alertname: notArriving.name, alerts: [] }],
+    },
+    {
+      name: `${model.name} traffic stopped, labels of the last predictions all in`,
+      input: [{ series: events.series, values: `0+60x${Math.ceil(delayMs / step)} _x${samples}` }],
+      evalTime: due,
+      interval,
       expect: [{ alertname: notArriving.name, alerts: [] }],
     },
     {
@@ -125,7 +168,11 @@ function scenarios(model: ModelConfig): Scenario[] {
 
 export const labelAlerts: AlertConcern = (models) => {
   const judged = models.filter(
-    (m) => m.quality.accuracy !== undefined || m.quality.mae !== undefined || m.slo.correctness !== undefined,
+    (m) =>
+      m.labels.configured ||
+      m.quality.accuracy !== undefined ||
+      m.quality.mae !== undefined ||
+      m.slo.correctness !== undefined,
   );
   if (judged.length === 0) return undefined;
   return {

@@ -31,6 +31,7 @@ import { type Matchers, sel } from "../promql.js";
 export const DS = {
   prometheus: { type: "prometheus", uid: "${datasource}" },
   loki: { type: "loki", uid: "${loki}" },
+  tempo: { type: "tempo", uid: "${tempo}" },
 } as const;
 // biome-ignore-end lint/suspicious/noTemplateCurlyInString: Grafana variable syntax
 
@@ -86,6 +87,8 @@ export interface PanelOpts {
   stack?: boolean;
   min?: number;
   max?: number;
+  /** extra panel links (e.g. Traces in Tempo) */
+  panelLinks?: DashboardLinkBuilder[];
 }
 
 type AnyPanel = TimeseriesPanel | StatPanel | BarGaugePanel | HeatmapPanel | TablePanel | LogsPanel;
@@ -99,14 +102,16 @@ function decorate<P extends AnyPanel>(p: P, o: PanelOpts, links: LinkBase, table
     .height(o.height ?? 8);
   if (o.min !== undefined) p.min(o.min);
   if (o.max !== undefined) p.max(o.max);
+  const panelLinks = [...(o.panelLinks ?? [])];
   if (o.runbook && (links.alerts === undefined || links.alerts.has(o.runbook))) {
-    p.links([
+    panelLinks.unshift(
       new DashboardLinkBuilder("Runbook")
         .type(DashboardLinkType.Link)
         .url(`${links.runbookBaseUrl}/${o.runbook}.md`)
         .targetBlank(true),
-    ]);
+    );
   }
+  if (panelLinks.length > 0) p.links(panelLinks);
   o.targets.forEach((t, i) => {
     p.withTarget(promTarget(t, i, tablePanel));
   });
@@ -159,11 +164,10 @@ function queryVar(name: string, label: string, query: string, opts: { single?: b
   return opts.single ? v.multi(false).includeAll(false) : v.multi(true).includeAll(true).allValue(".*");
 }
 
-/**
- * Datasource variables (Prometheus, Loki) and namespace → model → model_version. No Tempo
- * variable until a panel reads traces (the tracing work adds both): an unused variable only
- * asks the user to pick a datasource for nothing.
- */
+/** The Tempo datasource variable: only on dashboards whose panels read traces (an unused one only asks for a datasource). */
+export const tempoVariable = () => datasourceVar("tempo", "tempo", "Tempo");
+
+/** Datasource variables (Prometheus, Loki) and namespace → model → model_version. */
 export function standardVariables(extra: cog.Builder<VariableModel>[] = []) {
   return [
     datasourceVar("datasource", "prometheus", "Prometheus"),

@@ -3,7 +3,8 @@ import { ALERT_PREFIX } from "../conventions.js";
 import type { LinkBase } from "../links.js";
 import { M, ratioOrZero, sel } from "../promql.js";
 import { SLO_RECORD } from "../slo/rules.js";
-import { type DashboardParts, q, RATE, stat, timeseries } from "./common.js";
+import { type DashboardParts, q, RATE, stat, tempoVariable, timeseries } from "./common.js";
+import { slowTraces, tracesLink } from "./traces.js";
 
 const slo = (record: string) => sel(record, { model: { re: "$model" } });
 
@@ -11,6 +12,7 @@ export function overview(links: LinkBase): DashboardParts {
   const req = q(M.requests);
   return {
     key: "overview",
+    extraVariables: [tempoVariable()],
     description: "Traffic, errors, latency and SLO status of every monitored model.",
     panels: [
       stat(
@@ -78,7 +80,7 @@ export function overview(links: LinkBase): DashboardParts {
         {
           title: "Latency",
           description:
-            "Upstream latency quantiles per model from the tap's histogram; exemplars link to traces in Tempo (configure the Prometheus datasource's exemplar trace-id destination).",
+            "Upstream latency quantiles per model from the tap's histogram. The dots are exemplars: sampled requests with their trace_id, which open the trace in Tempo (the Prometheus datasource's exemplar trace-id destination, docs/tracing.md); 'Traces in Tempo' lists the models' spans.",
           unit: "s",
           targets: [0.5, 0.9, 0.99].map((quantile) => ({
             expr: `histogram_quantile(${quantile}, sum by (model, le) (rate(${q(`${M.duration}_bucket`)}[${RATE}])))`,
@@ -87,6 +89,7 @@ export function overview(links: LinkBase): DashboardParts {
           })),
           span: 8,
           runbook: `${ALERT_PREFIX}LatencyErrorBudgetBurn`,
+          panelLinks: [tracesLink(links)],
         },
         links,
       ),
@@ -119,6 +122,7 @@ export function overview(links: LinkBase): DashboardParts {
         },
         links,
       ),
+      slowTraces(),
     ],
   };
 }

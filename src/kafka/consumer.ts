@@ -1,0 +1,286 @@
+// The Kafka source: one consumer group reads the predictions topic (InferenceEvents as JSON, keyed
+// by request id) and the labels topic, and hands each message to a sink that applies it (the
+// model monitor and the label join). At-least-once: an offset is resolved only after its message
+// was applied (or counted as poison), and only resolved offsets are committed; redeliveries are
+// recognised by offset here and by id in the join. Kafka is pulled, so nothing is dropped: a slow
+// sink only slows fetching. The broker going away makes the source not ready; kafkajs reconnects
+// with exponential backoff and the consumer is restarted (with backoff) if it gives up.
+import { type Consumer, Kafka, logLevel } from "kafkajs";
+import type { InferenceEvent } from "../adapters/inferenceEvent.js";
+import { type Logger, silentLogger } from "../export/logger.js";
+import { kafkaLogCreator } from "./kafkaLog.js";
+import { type ConsumeOutcome, readLabelMessage, readPredictionMessage } from "./kafkaMessage.js";
+import type { KafkaMetrics } from "./kafkaMetrics.js";
+import { OffsetWatermark } from "./offsetWatermark.js";
+
+/** What applies consumed messages: the agent wires it to the monitors and the label join. */
+export interface KafkaSink {
+  /** an event without a version gets the model's configured one */
+  prediction(event: Omit<InferenceEvent, "version"> & { version?: string | undefined }): ConsumeOutcome;
+  /** a parsed labels-topic message (`{model, id, label|value, time?}`), checked by the join */
+  label(json: unknown): ConsumeOutcome;
+  /** a labels-topic message that is not JSON (counted by the join too) */
+  unreadableLabel(): void;
+}
+
+export interface KafkaSourceOptions {
+  brokers: string[];
+  groupId: string;
+  topics: { predictions?: string | undefined; labels?: string | undefined };
+  sink: KafkaSink;
+  metrics: KafkaMetrics;
+  logger?: Logger;
+  clientId?: string;
+  now?: () => number;
+  /** no fetch or heartbeat for this long → not ready (default 6 s) */
+  staleMs?: number;
+  /** consumer session (default 10 s): how long a dead member holds its partitions */
+  sessionTimeoutMs?: number;
+  /** long-poll wait of a fetch (default 500 ms) */
+  maxWaitMs?: number;
+  /** kafkajs retries of a failing request before the consumer restarts (default 8: ~40 s) */
+  retries?: number;
+}
+
+const COMMIT_INTERVAL_MS = 200;
+
+/** Backoff between restarts of a consumer that gave up: 0.5 s doubling to 30 s. */
+const RESTART_MIN_MS = 500;
+const RESTART_MAX_MS = 30_000;
+
+export class KafkaSource {
+  private readonly kafka: Kafka;
+  private consumer: Consumer | undefined;
+  private readonly watermark = new OffsetWatermark();
+  private readonly log: Logger;
+  private readonly now: () => number;
+  private readonly staleMs: number;
+  private lastContact = Number.NEGATIVE_INFINITY;
+  private joined = false;
+  private stopped = false;
+  private restarts = 0;
+  private restartTimer: NodeJS.Timeout | undefined;
+  private starting: Promise<void> | undefined;
+  /** next offset to commit per "topic\0partition": resolved (applied) and what the broker has */
+  private readonly resolved = new Map<string, number>();
+  private readonly committed = new Map<string, number>();
+  private assigned: Record<string, readonly number[]> = {};
+  private committer: NodeJS.Timeout | undefined;
+  private committing = false;
+
+  constructor(private readonly o: KafkaSourceOptions) {
+    this.log = o.logger ?? silentLogger;
+    this.now = o.now ?? Date.now;
+    this.staleMs = o.staleMs ?? 6_000;
+    this.kafka = new Kafka({
+      clientId: o.clientId ?? "infermon",
+      brokers: o.brokers,
+      logLevel: logLevel.WARN,
+      logCreator: kafkaLogCreator(this.log),
+      connectionTimeout: 3_000,
+      retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 8 },
+    });
+    for (const t of this.topicList()) o.metrics.consumedTopic(t);
+  }
+
+  /** Whether the group is joined and the broker answered recently. */
+  get ready(): boolean {
+    return this.joined && this.now() - this.lastContact < this.staleMs;
+  }
+
+  /** The partitions this member holds (after its last group join). */
+  get assignment(): Readonly<Record<string, readonly number[]>> {
+    return this.assigned;
+  }
+
+  /** Starts consuming in the background; connection failures are retried, never thrown. */
+  start(): void {
+    this.stopped = false;
+    this.starting = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.restartTimer);
+    clearInterval(this.committer);
+    const c = this.consumer;
+    this.consumer = undefined;
+    this.joined = false;
+    // what was applied is committed, then the member leaves the group so the partitions move at once;
+    // bounded, as a consumer still connecting to an absent broker would hold shutdown for ~40 s
+    const within = (p: Promise<unknown> | undefined, ms: number) =>
+      Promise.race([p?.catch(() => {}), new Promise((r) => setTimeout(r, ms).unref())]);
+    await within(this.starting, 1_000);
+    if (c) await within(this.commitPending(c, true), 2_000);
+    await within(
+      c?.disconnect().catch((err: unknown) => this.log.warn({ err }, "kafka consumer did not close cleanly")),
+      5_000,
+    );
+  }
+
+  private topicList(): string[] {
+    const { predictions, labels } = this.o.topics;
+    return [predictions, labels].filter((t): t is string => t !== undefined);
+  }
+
+  private async run(): Promise<void> {
+    if (this.stopped) return;
+    const c = this.kafka.consumer({
+      groupId: this.o.groupId,
+      sessionTimeout: this.o.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: 1_000,
+      maxWaitTimeInMs: this.o.maxWaitMs ?? 500,
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxBytes: 16 * 1024 * 1024,
+      retry: {
+        initialRetryTime: 300,
+        maxRetryTime: 10_000,
+        retries: this.o.retries ?? 8,
+        // kafkajs restarts a crashed consumer for retriable errors; do so for every error: a
+        // source that stops for good would stall the join silently
+        restartOnFailure: async () => !this.stopped,
+      },
+    });
+    this.consumer = c;
+    const e = c.events;
+    const contact = () => {
+      this.lastContact = this.now();
+    };
+    c.on(e.GROUP_JOIN, (ev) => {
+      this.joined = true;
+      this.restarts = 0;
+      contact();
+      this.assigned = ev.payload.memberAssignment;
+      this.o.metrics.assigned(ev.payload.memberAssignment);
+      this.log.info({ assignment: ev.payload.memberAssignment }, "kafka consumer joined its group");
+    });
+    c.on(e.FETCH, contact);
+    c.on(e.HEARTBEAT, contact);
+    c.on(e.CRASH, (ev) => {
+      this.joined = false;
+      this.log.warn({ err: ev.payload.error, restart: ev.payload.restart }, "kafka consumer crashed");
+      if (!ev.payload.restart) this.scheduleRestart(c);
+    });
+    // the partitions may move: hand over what was applied
+    c.on(e.REBALANCING, () => {
+      void this.commitPending(c, true);
+    });
+    c.on(e.DISCONNECT, () => {
+      this.joined = false;
+    });
+    c.on(e.COMMIT_OFFSETS, (ev) => {
+      for (const t of ev.payload.topics)
+        for (const p of t.partitions) this.committed.set(`${t.topic}\u0000${p.partition}`, Number(p.offset));
+    });
+    // at-least-once: only applied (resolved) offsets are committed, every 200 ms rather than after
+    // each batch (a commit per partition batch waited a round trip each: 15k → 50k messages/s in
+    // bench/kafka); a crash redelivers at most that much, recognised by offset or id
+    clearInterval(this.committer);
+    this.committer = setInterval(() => {
+      void this.commitPending(c);
+    }, COMMIT_INTERVAL_MS);
+    this.committer.unref();
+    try {
+      await c.connect();
+      if (this.stopped) {
+        await c.disconnect();
+        return;
+      }
+      await c.subscribe({ topics: this.topicList(), fromBeginning: true });
+      await c.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+          contact();
+          const topic = batch.topic;
+          const kind = topic === this.o.topics.predictions ? "predictions" : "labels";
+          let last = -1;
+          for (const m of batch.messages) {
+            if (!isRunning() || isStale()) break;
+            const offset = Number(m.offset);
+            const outcome = this.watermark.advance(topic, batch.partition, offset)
+              ? applyMessage(kind, m.value, m.key, this.o.sink, this.now())
+              : "duplicate";
+            this.o.metrics.counter(topic, outcome).inc();
+            resolveOffset(m.offset);
+            last = offset;
+          }
+          if (last >= 0) {
+            this.resolved.set(`${topic}\u0000${batch.partition}`, last + 1);
+            this.o.metrics.setLag(topic, batch.partition, Number(batch.highWatermark) - last - 1);
+          }
+          await heartbeat();
+        },
+      });
+    } catch (err) {
+      this.log.warn({ err }, "kafka consumer could not start");
+      this.scheduleRestart(c);
+    }
+  }
+
+  private async commitPending(c: Consumer, evenIfNotReady = false): Promise<void> {
+    if ((!evenIfNotReady && !this.ready) || this.committing) return;
+    const pending: { topic: string; partition: number; offset: string }[] = [];
+    for (const [topic, partitions] of Object.entries(this.assigned))
+      for (const partition of partitions) {
+        const k = `${topic}\u0000${partition}`;
+        const r = this.resolved.get(k);
+        if (r !== undefined && r > (this.committed.get(k) ?? -1))
+          pending.push({ topic, partition, offset: String(r) });
+      }
+    if (pending.length === 0) return;
+    this.committing = true;
+    try {
+      await c.commitOffsets(pending);
+      for (const p of pending) this.committed.set(`${p.topic}\u0000${p.partition}`, Number(p.offset));
+    } catch (err) {
+      this.log.debug({ err }, "kafka offsets not committed yet (retried)");
+    } finally {
+      this.committing = false;
+    }
+  }
+
+  private scheduleRestart(c: Consumer): void {
+    if (this.stopped || this.consumer !== c) return;
+    const delay = Math.min(RESTART_MAX_MS, RESTART_MIN_MS * 2 ** this.restarts++);
+    this.restartTimer = setTimeout(
+      () => {
+        c.disconnect()
+          .catch(() => {})
+          .finally(() => {
+            if (this.stopped || this.consumer !== c) return;
+            this.starting = this.run();
+          });
+      },
+      delay * (0.75 + Math.random() / 2),
+    );
+    this.restartTimer.unref();
+  }
+}
+
+/**
+ * One message applied through the sink, or the poison outcome it is counted as (exported for
+ * bench/kafka, which drives the same path from another client).
+ */
+export function applyMessage(
+  kind: "predictions" | "labels",
+  value: Buffer | null,
+  key: Buffer | null,
+  sink: KafkaSink,
+  now: number,
+): ConsumeOutcome {
+  if (kind === "labels") {
+    const r = readLabelMessage(value, key);
+    if (r.ok) return sink.label(r.json);
+    sink.unreadableLabel();
+    return r.outcome;
+  }
+  const r = readPredictionMessage(value, key, now);
+  if (!r.ok) return r.outcome;
+  let outcome: ConsumeOutcome = "applied";
+  r.events.forEach((ev, i) => {
+    const o = sink.prediction({ ...ev, version: r.versions[i] });
+    if (o !== "applied") outcome = o;
+  });
+  return outcome;
+}

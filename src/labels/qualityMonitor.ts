@@ -1,0 +1,183 @@
+// One model's label join and quality: predictions and labels go into the join store; each join is
+// counted (correct/incorrect, label delay) and added to the sliding windows by label arrival time;
+// the window gauges are computed when /metrics is scraped. Every counter exists at 0 from the start.
+import type { ModelConfig } from "../config/model.js";
+import type { CounterChild, HistogramChild } from "../export/boundMetrics.js";
+import { LABEL_OUTCOMES, type QualityMetrics } from "../export/qualityMetrics.js";
+import { JoinStore, type LabelJoinOutcome, type PredictionOutcome } from "./joinStore.js";
+import { LabelValues } from "./labelValues.js";
+import {
+  addClassification,
+  addRegression,
+  classificationMetrics,
+  countsWidth,
+  type QualityKind,
+  regressionMetrics,
+} from "./qualityCounts.js";
+import { QualityWindow } from "./qualityWindow.js";
+
+/** Distinct model_version label values kept per model (as the drift monitor); more share "other". */
+const MAX_VERSIONS = 16;
+
+export type LabelResult = LabelJoinOutcome | "invalid";
+
+const NOOP: CounterChild = { inc() {} };
+
+interface Version {
+  name: string;
+  correct: CounterChild;
+  incorrect: CounterChild;
+}
+
+export class QualityMonitor {
+  readonly values: LabelValues;
+  readonly store: JoinStore;
+  private readonly kind: QualityKind;
+  private readonly k: number;
+  private readonly windows: { name: string; w: QualityWindow }[];
+  private readonly versions: Version[] = [];
+  private readonly versionIndex = new Map<string, number>();
+  private latestVersion: string;
+  private readonly outcome: Record<(typeof LABEL_OUTCOMES)[number], CounterChild>;
+  private readonly delay: HistogramChild;
+  private readonly expiredCounter: CounterChild;
+  /** the time of the join being counted (set just before the store calls back) */
+  private joinTime = 0;
+
+  constructor(
+    readonly model: ModelConfig,
+    private readonly metrics: QualityMetrics,
+  ) {
+    this.values = new LabelValues(model);
+    this.k = this.values.classes.length;
+    this.kind = this.values.regression ? { task: "regression" } : { task: "classification", classes: this.k };
+    const width = countsWidth(this.kind);
+    this.windows = model.windows.map((w) => ({ name: w.name, w: new QualityWindow(width, w.ms, 60) }));
+    const m = { model: model.name };
+    this.outcome = Object.fromEntries(
+      LABEL_OUTCOMES.map((o) => [o, metrics.labels.labels({ ...m, outcome: o })]),
+    ) as Record<(typeof LABEL_OUTCOMES)[number], CounterChild>;
+    this.delay = metrics.delay.labels(m);
+    this.expiredCounter = metrics.expired.labels(m);
+    metrics.pending.set(m, 0);
+    metrics.waitingLabels.set(m, 0);
+    this.latestVersion = model.version;
+    this.version(model.version);
+    this.store = new JoinStore(model.labels.ttlMs, model.labels.maxPending, {
+      joined: (p, l, v, delayMs) => this.joined(p, l, v, delayMs),
+      expired: (n) => this.expiredCounter.inc(n),
+      unmatched: (n) => this.outcome.unmatched.inc(n),
+    });
+  }
+
+  /**
+   * A prediction as the drift monitor read it (class and/or score); `undefined` when the model's
+   * task cannot use it (no class, no value), else how the store took it.
+   */
+  prediction(
+    id: string,
+    version: string,
+    cls: string | undefined,
+    score: number | undefined,
+    time: number,
+    now: number,
+  ): PredictionOutcome | undefined {
+    const value = this.values.prediction(cls, score);
+    if (value === undefined) return undefined;
+    const v = this.version(version);
+    // the bounded label (a version past the cap is "other"), never the raw value from traffic
+    this.latestVersion = (this.versions[v] as Version).name;
+    this.joinTime = now;
+    return this.store.addPrediction(id, value, v, time, now);
+  }
+
+  /** A label for prediction `id` (its raw value checked against the task), counted by outcome. */
+  label(id: string, raw: unknown, time: number, now: number): LabelResult {
+    const value = this.values.label(raw);
+    if (value === undefined) {
+      this.outcome.invalid.inc();
+      return "invalid";
+    }
+    this.joinTime = now;
+    const r = this.store.addLabel(id, value, time, now);
+    if (r === "duplicate") this.outcome.duplicate.inc();
+    return r;
+  }
+
+  /** Count an invalid label (e.g. no id) for this model. */
+  invalid(): void {
+    this.outcome.invalid.inc();
+  }
+
+  /** Expire old entries and recompute the gauges as of `now` (before each scrape). */
+  refresh(now: number): void {
+    this.store.expire(now);
+    const m = this.metrics;
+    const model = this.model.name;
+    m.pending.set({ model }, this.store.pendingPredictions);
+    m.waitingLabels.set({ model }, this.store.waitingLabels);
+    const labels = { model, model_version: this.latestVersion };
+    for (const { name, w } of this.windows) {
+      const c = w.totals(now);
+      const n = c[0] as number;
+      const l = { ...labels, window: name };
+      m.labeledInWindow.set(l, n);
+      if (n === 0 || n < this.model.minSamples) continue;
+      if (this.kind.task === "regression") {
+        const r = regressionMetrics(c);
+        m.mae.set(l, r.mae);
+        m.rmse.set(l, r.rmse);
+        continue;
+      }
+      const q = classificationMetrics(c, this.k);
+      m.accuracy.set(l, q.accuracy);
+      if (!q.macro) continue;
+      m.precision.set(l, q.macro.precision);
+      m.recall.set(l, q.macro.recall);
+      m.f1.set(l, q.macro.f1);
+      q.perClass.forEach((s, i) => {
+        if (!s) return;
+        const lc = { ...l, class: this.values.classes[i] as string };
+        m.precision.set(lc, s.precision);
+        m.recall.set(lc, s.recall);
+        m.f1.set(lc, s.f1);
+      });
+    }
+  }
+
+  private joined(prediction: number, label: number, version: number, delayMs: number): void {
+    const now = this.joinTime;
+    this.outcome.matched.inc();
+    this.delay.observe(delayMs / 1000);
+    if (this.kind.task === "regression") {
+      // no right or wrong without a tolerance: regression joins are not in the correctness SLI
+      for (const { w } of this.windows) addRegression(w.sliceAt(now), prediction, label);
+      return;
+    }
+    const v = this.versions[version] as Version;
+    (prediction === label ? v.correct : v.incorrect).inc();
+    for (const { w } of this.windows) addClassification(w.sliceAt(now), this.k, prediction, label);
+  }
+
+  private version(name: string): number {
+    let i = this.versionIndex.get(name);
+    if (i !== undefined) return i;
+    const label = this.versions.length < MAX_VERSIONS ? name : "other";
+    i = this.versions.findIndex((v) => v.name === label);
+    if (i < 0 && this.values.regression) {
+      i = this.versions.length;
+      this.versions.push({ name: label, correct: NOOP, incorrect: NOOP });
+    } else if (i < 0) {
+      const base = { model: this.model.name, model_version: label };
+      i = this.versions.length;
+      this.versions.push({
+        name: label,
+        correct: this.metrics.labeled.labels({ ...base, result: "correct" }),
+        incorrect: this.metrics.labeled.labels({ ...base, result: "incorrect" }),
+      });
+    }
+    // bounded too: names from traffic past the cap all map to "other" without being kept
+    if (this.versionIndex.size < 1000) this.versionIndex.set(name, i);
+    return i;
+  }
+}

@@ -1,0 +1,121 @@
+// Join semantics of the label join store: in order, label first, duplicates, ttl expiry, eviction
+// at max entries, and growth of the ring keeping every id findable.
+import { describe, expect, it } from "vitest";
+import { JoinStore } from "../../src/labels/joinStore.js";
+
+function recorder() {
+  const joins: { prediction: number; label: number; version: number; delayMs: number }[] = [];
+  const counts = { expired: 0, unmatched: 0 };
+  return {
+    joins,
+    counts,
+    sink: {
+      joined: (prediction: number, label: number, version: number, delayMs: number) =>
+        joins.push({ prediction, label, version, delayMs }),
+      expired: (n: number) => {
+        counts.expired += n;
+      },
+      unmatched: (n: number) => {
+        counts.unmatched += n;
+      },
+    },
+  };
+}
+
+describe("JoinStore", () => {
+  it("joins a label to its prediction (in order) with the label delay", () => {
+    const r = recorder();
+    const s = new JoinStore(60_000, 100, r.sink);
+    expect(s.addPrediction("a", 1, 0, 1_000, 1_000)).toBe("pending");
+    expect(s.pendingPredictions).toBe(1);
+    expect(s.addLabel("a", 0, 4_000, 4_500)).toBe("matched");
+    expect(r.joins).toEqual([{ prediction: 1, label: 0, version: 0, delayMs: 3_000 }]);
+    expect(s.pendingPredictions).toBe(0);
+  });
+
+  it("keeps a label that arrives first until its prediction comes (within the ttl)", () => {
+    const r = recorder();
+    const s = new JoinStore(60_000, 100, r.sink);
+    expect(s.addLabel("b", 2, 5_000, 5_000)).toBe("waiting");
+    expect(s.waitingLabels).toBe(1);
+    expect(s.addPrediction("b", 2, 3, 4_000, 6_000)).toBe("joined");
+    expect(r.joins).toEqual([{ prediction: 2, label: 2, version: 3, delayMs: 1_000 }]);
+    expect(s.waitingLabels).toBe(0);
+    expect(s.pendingPredictions).toBe(0);
+  });
+
+  it("never counts a second label (or a repeated prediction) twice", () => {
+    const r = recorder();
+    const s = new JoinStore(60_000, 100, r.sink);
+    s.addPrediction("c", 1, 0, 0, 0);
+    expect(s.addLabel("c", 1, 1, 1)).toBe("matched");
+    expect(s.addLabel("c", 0, 2, 2)).toBe("duplicate");
+    expect(s.addPrediction("c", 1, 0, 3, 3)).toBe("duplicate");
+    // label first, then the same label again before the prediction
+    expect(s.addLabel("d", 1, 4, 4)).toBe("waiting");
+    expect(s.addLabel("d", 1, 5, 5)).toBe("duplicate");
+    expect(s.addPrediction("d", 1, 0, 6, 6)).toBe("joined");
+    // a redelivered prediction while it still waits
+    expect(s.addPrediction("e", 0, 0, 7, 7)).toBe("pending");
+    expect(s.addPrediction("e", 0, 0, 8, 8)).toBe("duplicate");
+    expect(s.pendingPredictions).toBe(1);
+    expect(r.joins).toHaveLength(2);
+  });
+
+  it("expires predictions and early labels after the ttl, counted apart", () => {
+    const r = recorder();
+    const s = new JoinStore(10_000, 100, r.sink);
+    s.addPrediction("p1", 1, 0, 0, 0);
+    s.addLabel("l1", 1, 1_000, 1_000);
+    s.addPrediction("p2", 1, 0, 5_000, 5_000);
+    s.expire(9_999);
+    expect(r.counts).toEqual({ expired: 0, unmatched: 0 });
+    s.expire(11_000);
+    expect(r.counts).toEqual({ expired: 1, unmatched: 1 });
+    expect(s.pendingPredictions).toBe(1);
+    // an expired prediction no longer joins: its label now waits, and expires unmatched in turn
+    expect(s.addLabel("p1", 1, 11_000, 11_000)).toBe("waiting");
+    s.expire(30_000);
+    expect(r.counts).toEqual({ expired: 2, unmatched: 2 });
+    expect(s.size).toBe(0);
+  });
+
+  it("holds at most maxEntries: the oldest is evicted first and counted as expired", () => {
+    const r = recorder();
+    const s = new JoinStore(1e9, 3, r.sink);
+    for (const id of ["a", "b", "c"]) s.addPrediction(id, 0, 0, 0, 0);
+    s.addPrediction("d", 0, 0, 0, 0);
+    expect(r.counts.expired).toBe(1);
+    expect(s.size).toBe(3);
+    expect(s.addLabel("a", 0, 1, 1)).toBe("waiting"); // a is gone (and the label evicts b)
+    expect(r.counts.expired).toBe(2);
+    expect(s.addLabel("c", 0, 1, 1)).toBe("matched");
+    expect(s.addLabel("d", 0, 1, 1)).toBe("matched");
+    // joined entries are evicted silently (they only remember ids for duplicates)
+    s.addPrediction("x", 0, 0, 2, 2);
+    s.addPrediction("y", 0, 0, 2, 2);
+    expect(r.counts).toEqual({ expired: 2, unmatched: 0 });
+  });
+
+  it("finds every id after the ring grew many times, and wraps around", () => {
+    const r = recorder();
+    const s = new JoinStore(1e12, 5_000, r.sink);
+    for (let i = 0; i < 20_000; i++) s.addPrediction(`id-${i}`, i % 2, 0, i, i);
+    expect(s.size).toBe(5_000);
+    expect(r.counts.expired).toBe(15_000);
+    for (let i = 15_000; i < 20_000; i++) expect(s.addLabel(`id-${i}`, i % 2, i, 20_000)).toBe("matched");
+    expect(s.addLabel("id-14999", 0, 0, 20_000)).toBe("waiting");
+    expect(r.joins).toHaveLength(5_000);
+  });
+
+  it("forgets everything on clear and says how much was waiting", () => {
+    const r = recorder();
+    const s = new JoinStore(60_000, 100, r.sink);
+    s.addPrediction("a", 0, 0, 0, 0);
+    s.addPrediction("b", 0, 0, 0, 0);
+    s.addLabel("c", 0, 0, 0);
+    expect(s.clear()).toEqual({ predictions: 2, labels: 1 });
+    expect(s.size).toBe(0);
+    expect(s.addLabel("a", 0, 0, 0)).toBe("waiting");
+  });
+});
