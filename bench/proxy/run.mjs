@@ -8,11 +8,11 @@
 //   - infermon's RSS over a long fixed-rate run
 //   - tracing's throughput cost: tracing off / sample_ratio 0.1 / 1.0 (tracingCost.mjs)
 // Usage: npm run build && node bench/proxy/run.mjs [--rate 1000] [--seconds 30] [--max-seconds 10]
-//          [--rss-seconds 300] [--tracing-seconds 5] [--tracing-rounds 7] [--write]   (--seconds 0 / --max-seconds 0 / --rss-seconds 0 skip those parts)   (--write replaces the "## Proxy" section of bench/README.md)
+//          [--rss-seconds 300] [--tracing-seconds 5] [--tracing-rounds 7] [--tracing-baseline DIST_DIR] [--write]   (--seconds 0 / --max-seconds 0 / --rss-seconds 0 skip those parts)   (--write replaces the "## Proxy" section of bench/README.md)
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { fixedRate } from "./fixedRate.mjs";
 import { oipRequest, padId, referenceProfile, uniformCreditRow } from "./inputs.mjs";
@@ -266,8 +266,9 @@ if (TRACING_SECONDS > 0) {
     waitFor,
     configFor: (tap, metrics, line) =>
       `${configText.replace(`127.0.0.1:${P.tap}`, `127.0.0.1:${tap}`).replace(`127.0.0.1:${P.metrics}`, `127.0.0.1:${metrics}`)}${line}\n`,
-    startAgent: (file, env) =>
-      start(process.execPath, [join(root, "dist/cli/main.js"), "run", "-c", file], {
+    baseline: args["tracing-baseline"] && resolve(args["tracing-baseline"]),
+    startAgent: (file, dist, env) =>
+      start(process.execPath, [join(dist ?? join(root, "dist"), "cli/main.js"), "run", "-c", file], {
         cwd: dir,
         env: { ...process.env, ...env },
       }),

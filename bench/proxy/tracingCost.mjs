@@ -14,18 +14,24 @@ export const TRACING_VARIANTS = [
 ];
 
 /**
- * o: { dir, configFor(tapPort, metricsPort, tracingLine) → yaml text, startAgent(file, env), waitFor,
+ * o: { dir, configFor(tapPort, metricsPort, tracingLine) → yaml text, startAgent(file, distDir?, env), waitFor, baseline?,
  *      start(cmd, argv), here, ports: {sink, base}, lua, path, seconds, rounds, log }
  */
 export async function measureTracingCost(o) {
   const sink = o.start(process.execPath, [join(o.here, "otlpSink.mjs"), String(o.ports.sink)]);
   const agents = [];
-  for (const [i, [name, line]] of TRACING_VARIANTS.entries()) {
+  // --tracing-baseline DIR: the same two traced agents from another build (a dist/ directory, e.g.
+  // main's before a change), in the same rounds, so before and after share the machine's load
+  const variants = TRACING_VARIANTS.map(([name, line]) => [name, line, undefined]);
+  if (o.baseline)
+    for (const [name, line] of TRACING_VARIANTS.slice(1))
+      variants.push([`${name} (baseline)`, line, o.baseline]);
+  for (const [i, [name, line, main]] of variants.entries()) {
     const tap = o.ports.base + 2 * i;
     const metrics = tap + 1;
     const file = join(o.dir, `tracing-${i}.yaml`);
     writeFileSync(file, o.configFor(tap, metrics, line));
-    const child = o.startAgent(file, {
+    const child = o.startAgent(file, main, {
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${o.ports.sink}`,
       OTEL_EXPORTER_OTLP_INSECURE: "true",
     });
@@ -95,12 +101,17 @@ export async function measureTracingCost(o) {
 export function renderTracingCost(t) {
   if (!t) return "";
   const pct = (x) => `${(100 * x).toFixed(1)} %`;
-  const target = { "tracing 0.1": 0.03, "tracing 1.0": 0.15 };
+  const target = {
+    "tracing 0.1": 0.03,
+    "tracing 1.0": 0.15,
+    "tracing 0.1 (baseline)": 0.03,
+    "tracing 1.0 (baseline)": 0.15,
+  };
   let md = `## Proxy: tracing cost
 
 Command: \`npm run build && node bench/proxy/run.mjs ${t.command}\`, ${t.date.slice(0, 16).replace("T", " ")} UTC, ${t.cpus} CPUs shared with other work (load average ${t.loadavgStart.map((x) => x.toFixed(1)).join("/")} at the start, ${t.loadavgEnd.map((x) => x.toFixed(1)).join("/")} at the end): absolute figures are noisy, the ratios are what this measures.
 
-Three agents, identical but for \`tracing:\` (off, \`sample_ratio: 0.1\`, \`sample_ratio: 1.0\`), exporting over OTLP gRPC to a receiver that discards (\`bench/proxy/otlpSink.mjs\`), batch processor defaults (queue 2,048, batches of 512, 5 s); wrk \`-t1 -c32\`, ${t.rounds} rounds of ${t.seconds} s per agent, the order rotated each round; median requests/s, cost = 1 − rps / rps(off), and the median of the per-round ratios (each round's three runs are back to back). On a machine shared with other work, requests/s swing with the others' load; the agent's own CPU time per request (user + system from \`/proc/PID/stat\`, median over rounds) does not, and a saturated agent's throughput is one core over it: cost from CPU = 1 − CPU(off) / CPU(traced). Targets: ≤ 3 % at 0.1, ≤ 15 % at 1.0 (judged on the CPU figure).
+Three agents, identical but for \`tracing:\` (off, \`sample_ratio: 0.1\`, \`sample_ratio: 1.0\`)${"tracing 0.1 (baseline)" in t.variants ? ', plus the two traced ones again from a baseline build (`--tracing-baseline DIST`, "(baseline)" rows), all in the same rotated rounds' : ""}, exporting over OTLP gRPC to a receiver that discards (\`bench/proxy/otlpSink.mjs\`), batch processor defaults (queue 2,048, batches of 512, 5 s); wrk \`-t1 -c32\`, ${t.rounds} rounds of ${t.seconds} s per agent, the order rotated each round; median requests/s, cost = 1 − rps / rps(off), and the median of the per-round ratios (each round's three runs are back to back). On a machine shared with other work, requests/s swing with the others' load; the agent's own CPU time per request (user + system from \`/proc/PID/stat\`, median over rounds) does not, and a saturated agent's throughput is one core over it: cost from CPU = 1 − CPU(off) / CPU(traced). Targets: ≤ 3 % at 0.1, ≤ 15 % at 1.0 (judged on the CPU figure).
 
 | agent | req/s (median) | req/s per round | cost (medians) | cost (median of rounds) | CPU µs / request | cost from CPU | target |
 | --- | ---: | --- | ---: | ---: | ---: | ---: | --- |

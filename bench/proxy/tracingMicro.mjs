@@ -2,7 +2,7 @@
 // in a loop, exported through a batch processor either to nowhere ("null") or over OTLP gRPC to a
 // discarding receiver ("otlp", start `node bench/proxy/otlpSink.mjs 18910` first). Batches of 500
 // requests with a pause, so the queue never overflows and every span is exported. CPU per request.
-// Usage: npm run build && node bench/proxy/tracingMicro.mjs RATIO null|otlp
+// Usage: npm run build && node bench/proxy/tracingMicro.mjs RATIO null|otlp [sdk]
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-grpc";
 import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 
@@ -19,7 +19,9 @@ const provider = new TracerProvider({
   sampler: samplerFor(undefined, ratio),
   spanProcessors: [new BatchSpanProcessor({ exporter })],
 });
-const tt = tapTracer(provider.getTracer("bench"), "http://127.0.0.1:9000");
+// "sdk" as 3rd argument: every request asks the SDK's sampler (the tap before its own root draw)
+const askSdk = process.argv[4] === "sdk";
+const tt = tapTracer(provider.getTracer("bench"), "http://127.0.0.1:9000", askSdk ? undefined : ratio);
 const req = { method: "POST", url: "/v2/models/credit/infer", httpVersion: "1.1", headers: {}, socket: {} };
 const target = { name: "credit", version: "3", route: "/v2/models/credit" };
 const N = 500;
@@ -40,5 +42,7 @@ for (let k = 0; k < K; k++) {
 }
 await provider.forceFlush();
 const c = process.cpuUsage(c0);
-console.log(`${mode} ratio ${ratio}: ${((c.user + c.system) / (K * N)).toFixed(2)} µs CPU per request`);
+console.log(
+  `${mode} ratio ${ratio}${askSdk ? " (sdk sampler)" : ""}: ${((c.user + c.system) / (K * N)).toFixed(2)} µs CPU per request`,
+);
 await provider.shutdown();

@@ -5,6 +5,7 @@ import {
   type DecodeResult,
   type Exchange,
   type InferenceEvent,
+  type ParseErrorReason,
   type ProtocolAdapter,
   parseError,
 } from "./inferenceEvent.js";
@@ -23,7 +24,7 @@ export function tfServing(model: ModelConfig): ProtocolAdapter {
       const req = readJson(x.request, true);
       if (!req.ok) return parseError(req.reason);
       const rows = requestRows(req.value, names);
-      if (rows === undefined) return parseError("wrong_shape");
+      if (typeof rows === "string") return parseError(rows);
       let predictions: unknown[] | undefined;
       if (x.response) {
         const res = readJson(x.response, true);
@@ -78,26 +79,29 @@ function rowsFrom(list: unknown[], names: readonly string[]): Row[] | undefined 
   return rows;
 }
 
-function requestRows(body: unknown, names: readonly string[]): Row[] | undefined {
-  if (!isObject(body)) return undefined;
-  if (Array.isArray(body.instances)) return rowsFrom(body.instances, names);
+function requestRows(body: unknown, names: readonly string[]): Row[] | ParseErrorReason {
+  if (!isObject(body)) return "wrong_shape";
+  if (Array.isArray(body.instances)) return rowsFrom(body.instances, names) ?? "wrong_shape";
   const inputs = body.inputs;
-  if (Array.isArray(inputs)) return rowsFrom(inputs, names);
+  if (Array.isArray(inputs)) return rowsFrom(inputs, names) ?? "wrong_shape";
   if (isObject(inputs)) {
-    // columnar: {feature: [v per row]}
+    // columnar: {feature: [v per row]}. A feature whose column is absent is missing in every row
+    // (as with the json protocol and OIP tensors), not a reason to drop the columns that are there.
     const cols = names.map((n) => inputs[n]);
-    if (!cols.every(Array.isArray)) return undefined;
-    const n = (cols[0] as unknown[]).length;
-    if (!cols.every((c) => (c as unknown[]).length === n)) return undefined;
+    const present = cols.filter((c) => c !== undefined);
+    if (present.length === 0 || !present.every(Array.isArray)) return "wrong_shape";
+    const n = (present[0] as unknown[]).length;
+    if (!present.every((c) => (c as unknown[]).length === n)) return "row_mismatch";
     return Array.from({ length: n }, (_, i) => {
       const r: Row = {};
       names.forEach((name, j) => {
-        r[name] = unwrap((cols[j] as unknown[])[i]);
+        const c = cols[j] as unknown[] | undefined;
+        r[name] = c === undefined ? undefined : unwrap(c[i]);
       });
       return r;
     });
   }
-  return undefined;
+  return "wrong_shape";
 }
 
 function responseRows(

@@ -1,8 +1,11 @@
 import type { ModelConfig } from "../config/model.js";
 import type { Profile } from "../stats/profile.js";
 import { ProfileBuilder } from "../stats/profileBuilder.js";
-import { DataFileError, forEachRow, type ReadOptions } from "./dataFile.js";
+import type { BatchOptions } from "./batchOptions.js";
+import { DataFileError } from "./dataFile.js";
+import { Engine } from "./duckdbEngine.js";
 import { progress } from "./progress.js";
+import { DataReader } from "./reader.js";
 
 export interface BaselineResult {
   profile: Profile;
@@ -11,50 +14,83 @@ export interface BaselineResult {
   empty: string[];
 }
 
-/** Build a reference profile from a data file in two streamed passes. */
+/** Build a reference profile from a data path (file, glob or URL). */
 export async function buildProfile(
   model: ModelConfig,
-  file: string,
-  opts: Pick<ReadOptions, "strict" | "onSkip"> & { reservoirSize?: number } = {},
+  path: string,
+  opts: BatchOptions = {},
 ): Promise<BaselineResult> {
-  const builder = new ProfileBuilder(
-    model,
-    opts.reservoirSize === undefined ? {} : { reservoirSize: opts.reservoirSize },
+  const engine = await Engine.open(opts);
+  try {
+    return await buildProfileWith(engine, model, path, opts);
+  } finally {
+    engine.close();
+  }
+}
+
+/** A configured feature no row has (a renamed column, or values nested under an object): an error naming the file. */
+function requireFeatures(model: ModelConfig, reader: DataReader): void {
+  const byFile = new Map<string, string[]>();
+  for (const f of model.features) {
+    const file = reader.filesWithout(f.name)[0];
+    if (file !== undefined) byFile.set(file, [...(byFile.get(file) ?? []), f.name]);
+  }
+  const first = [...byFile.entries()][0];
+  if (!first) return;
+  const [file, absent] = first;
+  const columns = reader.columnNames();
+  const nested = columns.length > 0 ? ` (its columns or keys: ${columns.slice(0, 20).join(", ")})` : "";
+  throw new DataFileError(
+    `${file}: configured feature${absent.length > 1 ? "s" : ""} ${absent.map((a) => `"${a}"`).join(", ")} ${absent.length > 1 ? "are" : "is"} not in the data${nested}; data files are flat, one column or key per feature`,
   );
-  let skipped = 0;
-  let columns: string[] | undefined;
-  const p1 = progress(`${file}: pass 1/2`);
-  await forEachRow(
-    file,
-    (row) => {
-      columns ??= Object.keys(row);
-      builder.observe(row);
-    },
-    {
-      strict: opts.strict ?? false,
-      onSkip: (s) => {
-        skipped++;
-        opts.onSkip?.(s);
-      },
-      onProgress: p1.update,
-    },
-  );
-  p1.done();
-  const absent = builder.absentFeatures();
-  if (absent.length > 0 && columns !== undefined) {
-    // a configured feature no row has: a renamed column, or values nested under an object
-    const nested = columns.length > 0 ? ` (its columns or keys: ${columns.slice(0, 20).join(", ")})` : "";
-    throw new DataFileError(
-      `${file}: configured feature${absent.length > 1 ? "s" : ""} ${absent.map((a) => `"${a}"`).join(", ")} ${absent.length > 1 ? "are" : "is"} not in the data${nested}; data files are flat, one column or key per feature`,
+}
+
+/**
+ * Pass one counts categories and selects quantiles; exact edges of large data take one or two
+ * more passes over the numeric features only; the last pass counts every row into the bins.
+ */
+export async function buildProfileWith(
+  engine: Engine,
+  model: ModelConfig,
+  path: string,
+  opts: BatchOptions = {},
+): Promise<BaselineResult> {
+  const reader = await DataReader.open(engine, path, opts.formatIn);
+  if (reader.knowsColumns) requireFeatures(model, reader);
+  const builder = new ProfileBuilder(model, opts.sample === undefined ? {} : { sample: opts.sample });
+  const fields = builder.fields();
+  let pass = 1;
+  const run = async (what: string, scan: (p: (f: number) => void) => Promise<number>) => {
+    const p = progress(`${path}: pass ${pass++} (${what})`);
+    const n = await scan(p.update);
+    p.done();
+    return n;
+  };
+  const lines = { strict: opts.strict ?? false, ...(opts.onSkip && { onSkip: opts.onSkip }) };
+  // text is parsed once (the engine writes it as Parquet to the temporary directory), not per pass
+  const staged = reader.stageable
+    ? await run("parse", (onProgress) => reader.stage(fields, { ...lines, onProgress }))
+    : undefined;
+  const skipped =
+    (await run("categories, quantiles", (onProgress) =>
+      reader.scan(fields, (b) => builder.observeColumns(b), {
+        ...(staged === undefined && lines),
+        onProgress,
+      }),
+    )) + (staged ?? 0);
+  if (!reader.knowsColumns) requireFeatures(model, reader);
+  for (let r = builder.refining(); r.length > 0; r = builder.refining()) {
+    const sub = r.map((i) => fields[i] as (typeof fields)[number]);
+    await run("exact quantiles", (onProgress) =>
+      reader.scan(sub, (b) => builder.refineColumns(b, r), { onProgress }),
     );
+    builder.endRefinePass(r);
   }
   builder.fixBins();
-  const p2 = progress(`${file}: pass 2/2`);
-  // pass two skips the same lines again: only pass one reports them
-  await forEachRow(file, (row) => builder.count(row), { onProgress: p2.update });
-  p2.done();
+  // malformed lines were reported by pass one
+  await run("counts", (onProgress) => reader.scan(fields, (b) => builder.countColumns(b), { onProgress }));
   const profile = builder.build();
-  if (profile.rows === 0) throw new DataFileError(`${file}: no data rows`);
+  if (profile.rows === 0) throw new DataFileError(`${path}: no data rows`);
   const empty = profile.features.filter((f) => f.counts.every((c) => c === 0)).map((f) => f.name);
   return { profile, skipped, empty };
 }

@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
 import type { ModelConfig } from "../config/model.js";
 import { PROFILE_SCHEMA, type Profile, parseProfile } from "../stats/profile.js";
-import { buildProfile } from "./baseline.js";
-import type { ReadOptions } from "./dataFile.js";
+import { buildProfileWith } from "./baseline.js";
+import type { BatchOptions } from "./batchOptions.js";
+import type { Engine } from "./duckdbEngine.js";
 
 /** Whether `file` is a profile written by `infermon baseline` (a single JSON document with our schema tag). */
-function readProfileIfAny(file: string): Profile | undefined {
+export function readProfileIfAny(file: string): Profile | undefined {
   if (!file.toLowerCase().endsWith(".json")) return undefined;
   let text: string;
   try {
@@ -31,13 +32,14 @@ export interface Reference {
   skipped: number;
 }
 
-/** The reference as a profile: read it, or build it from a data file. */
+/** The reference as a profile: read it, or build it from a data path. */
 export async function loadReference(
+  engine: () => Promise<Engine>,
   model: ModelConfig,
   file: string,
-  opts: Pick<ReadOptions, "strict" | "onSkip"> = {},
+  opts: BatchOptions = {},
 ): Promise<Reference> {
   const profile = readProfileIfAny(file);
   if (profile) return { profile, skipped: 0 };
-  return buildProfile(model, file, opts);
+  return buildProfileWith(await engine(), model, file, opts);
 }

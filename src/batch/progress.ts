@@ -1,7 +1,8 @@
-// Progress on long file passes, on a TTY only (so logs and CI output stay clean).
+// Progress on long data passes, on a TTY only (so logs and CI output stay clean).
 
 export interface Progress {
-  update(bytesRead: number, totalBytes: number): void;
+  /** fraction of the pass done, 0..1 */
+  update(fraction: number): void;
   done(): void;
 }
 
@@ -11,17 +12,22 @@ export function progress(label: string, stream: NodeJS.WriteStream = process.std
   if (!stream.isTTY) return NOOP;
   let last = 0;
   let shown = false;
+  const t0 = Date.now();
   return {
-    update(read, total) {
+    update(fraction) {
       const now = Date.now();
       if (now - last < 200) return;
       last = now;
       shown = true;
-      const pct = total > 0 ? Math.min(100, (read / total) * 100) : 100;
-      stream.write(`\r${label} ${pct.toFixed(0).padStart(3)}%  ${(read / 1048576).toFixed(1)} MiB`);
+      const pct = Math.max(0, Math.min(100, fraction * 100));
+      const width = 24;
+      const filled = Math.round((pct / 100) * width);
+      stream.write(
+        `\r${label} [${"#".repeat(filled)}${".".repeat(width - filled)}] ${pct.toFixed(0).padStart(3)}%  ${((now - t0) / 1000).toFixed(0)} s`,
+      );
     },
     done() {
-      if (shown) stream.write(`\r${" ".repeat(label.length + 24)}\r`);
+      if (shown) stream.write(`\r${" ".repeat(label.length + 48)}\r`);
     },
   };
 }

@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { adapterFor } from "../adapters/adapterFor.js";
 import { latencyBuckets } from "../config/latencyBuckets.js";
 import type { Config, ModelConfig } from "../config/model.js";
+import type { AnalysisTracer } from "../export/analysisTracing.js";
 import { createInitialSeries, INITIAL_CODES } from "../export/initialSeries.js";
 import { codeLabel } from "../export/labelValues.js";
 import { listenOn } from "../export/listen.js";
@@ -183,7 +184,7 @@ export class Agent {
           dropped(reason);
         },
       },
-      publisher && ((e) => publisher.offer(e)),
+      publisher && ((e, trace) => publisher.offer(e, trace)),
     );
     this.analyzer = analyzer;
     // analysis yields the loop to a saturated proxy (docs/adr/0003-agent-runtime.md)
@@ -312,7 +313,7 @@ export class Agent {
         analysisTracer: tracing.analysis,
       });
     }
-    this.kafkaSink = kafkaSink(runtimes, analyzer, labels);
+    this.kafkaSink = kafkaSink(runtimes, analyzer, labels, tracing.analysis);
     if (kc && !kc.publishPredictions && (kc.topics.predictions || kc.topics.labels)) {
       this.kafka = new KafkaSource({
         brokers: kc.brokers,
@@ -389,7 +390,12 @@ export class Agent {
  * offset is committed only after its message is applied). A prediction id the join already holds
  * (a redelivery, a producer's retry) is a duplicate: neither joined nor counted for drift again.
  */
-function kafkaSink(runtimes: ReadonlyMap<string, Runtime>, analyzer: Analyzer, labels: LabelJoin): KafkaSink {
+function kafkaSink(
+  runtimes: ReadonlyMap<string, Runtime>,
+  analyzer: Analyzer,
+  labels: LabelJoin,
+  tracer: AnalysisTracer,
+): KafkaSink {
   const fromLabel: Record<LabelOutcome, ConsumeOutcome> = {
     matched: "applied",
     waiting: "applied",
@@ -398,13 +404,26 @@ function kafkaSink(runtimes: ReadonlyMap<string, Runtime>, analyzer: Analyzer, l
     unknown_model: "unknown_model",
   };
   return {
-    prediction(e) {
+    prediction(e, link) {
       const model = runtimes.get(e.model);
       if (!model) return "unknown_model";
       const event = { ...e, version: e.version ?? model.version };
       // the join first: the monitor's own hand-off to the join is then a no-op
       if (labels.recordPrediction(event) === "duplicate") return "duplicate";
-      analyzer.handle({ kind: "event", model, event, source: "kafka" });
+      // a record with the producer's trace headers: an analysis span linked to it
+      const trace =
+        link && tracer.start("kafka", { name: model.name, version: event.version }, event.id, link);
+      if (!trace) {
+        analyzer.handle({ kind: "event", model, event, source: "kafka" });
+        return "applied";
+      }
+      try {
+        analyzer.handle({ kind: "event", model, event, source: "kafka", trace });
+        trace.end();
+      } catch (err) {
+        trace.end("error");
+        throw err;
+      }
       return "applied";
     },
     label: (json) => fromLabel[labels.applyLabelJson(json)],

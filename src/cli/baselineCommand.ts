@@ -1,48 +1,67 @@
 import { renameSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { buildProfile } from "../batch/baseline.js";
 import { DataFileError } from "../batch/dataFile.js";
 import { findModel, loadConfig } from "../config/load.js";
 import { DEFAULT_BOOTSTRAP } from "../stats/bootstrapThresholds.js";
 import { learnThresholds } from "../stats/learnedThresholds.js";
+import { addBatchFlags, type BatchFlags, batchOptions, positiveInteger } from "./batchFlags.js";
+import { readProfileFile } from "./profileCommand.js";
 import { reportSkip } from "./reportSkip.js";
 import { UsageError } from "./usageError.js";
 
-interface Options {
+interface Options extends BatchFlags {
   config: string;
   model: string;
   data: string;
   output: string;
-  strict?: boolean;
   resamples?: string;
+  sample?: number;
+  binsFrom?: string;
 }
 
 export function registerBaseline(program: Command): void {
-  program
+  const cmd = program
     .command("baseline")
-    .description("build a reference profile (bins and counts) from training data (CSV or JSONL)")
+    .description("build a reference profile (bins and counts) from training data (CSV, Parquet or JSONL)")
     .requiredOption("-c, --config <file>", "configuration file (infermon.yaml)")
     .requiredOption("-m, --model <name>", "model name from the configuration")
-    .requiredOption("--data <file>", "training data: CSV with a header row, or JSONL")
+    .requiredOption("--data <path>", "training data: a file, a glob (quoted) or an s3:// / https:// URL")
     .requiredOption("-o, --output <file>", "where to write the profile (JSON)")
     .option(
-      "--strict",
-      "stop at the first malformed line instead of skipping it, and fail (exit 2) when a feature has no values",
+      "--sample <n>",
+      "quantile edges from a uniform sample of n values per feature (default: exact, any size)",
+      positiveInteger("--sample"),
+    )
+    .option(
+      "--bins-from <profile>",
+      "count the data into this profile's bins instead of choosing bins (profiles to `profile merge`)",
     )
     .option(
       "--resamples <n>",
       "windows drawn per level when learning thresholds (drift.thresholds: auto)",
       String(DEFAULT_BOOTSTRAP.resamples),
-    )
-    .action(async (opts: Options) => {
+    );
+  addBatchFlags(cmd, "; with baseline, also fail (exit 2) when a feature has no values").action(
+    async (opts: Options) => {
       const model = findModel(loadConfig(opts.config), opts.model);
       const resamples = Number(opts.resamples);
       if (!Number.isInteger(resamples) || resamples < 100)
         throw new UsageError("--resamples: must be an integer of at least 100");
-      const { profile, skipped, empty } = await buildProfile(model, opts.data, {
-        strict: opts.strict ?? false,
-        onSkip: reportSkip,
-      });
+      // the engine (DuckDB) loads only here: `infermon run` never maps it
+      const batch = { ...batchOptions(opts), onSkip: reportSkip };
+      if (opts.binsFrom && opts.sample !== undefined)
+        throw new UsageError("--bins-from and --sample exclude each other");
+      const { profile, skipped, empty } = opts.binsFrom
+        ? await (await import("../batch/countInto.js")).countIntoProfile(
+            model,
+            readProfileFile(opts.binsFrom),
+            opts.data,
+            batch,
+          )
+        : await (await import("../batch/baseline.js")).buildProfile(model, opts.data, {
+            ...batch,
+            ...(opts.sample !== undefined && { sample: opts.sample }),
+          });
       if (empty.length > 0) {
         // a distribution with no values is undefined: drift on it is null, never a number
         const what = `${empty.map((f) => `"${f}"`).join(", ")}: no values in ${opts.data} (every row missing or invalid); drift on ${empty.length > 1 ? "them" : "it"} is undefined (status missing, no alert)`;
@@ -68,5 +87,6 @@ export function registerBaseline(program: Command): void {
           (skipped > 0 ? `, ${skipped} malformed lines skipped` : "") +
           "\n",
       );
-    });
+    },
+  );
 }

@@ -87,6 +87,11 @@ export interface ModelConfig {
     expectedDelayMs: number;
     /** the model has a `labels:` block: it expects labels even without quality thresholds or a correctness SLO */
     configured: boolean;
+    /**
+     * regression: a join counts correct when |prediction − truth| ≤ absolute + relative × |truth|
+     * (labels.tolerance, as numpy.isclose); absent: regression joins are not in the correctness SLI
+     */
+    tolerance?: { absolute: number; relative: number };
   };
   quality: { accuracy?: Levels; mae?: Levels };
   slo: {

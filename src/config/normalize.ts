@@ -73,6 +73,9 @@ function model(m: ModelSpec, baseDir: string): ModelConfig {
       maxPending: m.labels?.max_pending ?? 1_000_000,
       expectedDelayMs: ms(m.labels?.expected_delay ?? m.labels?.ttl ?? "24h"),
       configured: m.labels !== undefined,
+      ...(m.labels?.tolerance && {
+        tolerance: { absolute: m.labels.tolerance.absolute ?? 0, relative: m.labels.tolerance.relative ?? 0 },
+      }),
     },
     quality: { ...m.quality },
     slo: { minBadEvents: m.slo?.min_bad_events ?? DEFAULT_MIN_BAD_EVENTS },

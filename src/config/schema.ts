@@ -149,6 +149,15 @@ const model = z
         ttl: duration.optional(),
         max_pending: positiveInt.max(100_000_000).optional(),
         expected_delay: duration.optional(),
+        tolerance: z
+          .strictObject({
+            absolute: z.number().finite().nonnegative().optional(),
+            relative: z.number().finite().nonnegative().optional(),
+          })
+          .refine((t) => t.absolute !== undefined || t.relative !== undefined, {
+            message: "give absolute, relative or both",
+          })
+          .optional(),
       })
       .optional(),
     quality: z
@@ -206,11 +215,38 @@ const model = z
         path: ["labels", "expected_delay"],
         message: "must not exceed labels.ttl (a later label can no longer join)",
       });
+    // a regression prediction is correct only within a tolerance: without one the correctness
+    // SLI (infermon_labeled_predictions_total) is never counted and a correctness SLO reads nothing
+    if (m.task === "regression" && m.slo?.correctness && !m.labels?.tolerance)
+      ctx.addIssue({
+        code: "custom",
+        path: ["labels", "tolerance"],
+        message: "required for a regression model with slo.correctness (when is a prediction correct?)",
+      });
+    if (m.task !== "regression" && m.labels?.tolerance)
+      ctx.addIssue({
+        code: "custom",
+        path: ["labels", "tolerance"],
+        message: "only for regression models (a class is right or wrong)",
+      });
     if (m.task === "multiclass_classification" && m.prediction && !m.prediction.classes) {
       ctx.addIssue({
         code: "custom",
         path: ["prediction", "classes"],
         message: "required for multiclass_classification",
+      });
+    } else if (
+      m.task === "multiclass_classification" &&
+      !m.prediction?.classes &&
+      (m.quality !== undefined || m.slo?.correctness !== undefined || m.labels !== undefined)
+    ) {
+      // labels are joined by class: without classes the agent learns names from traffic and
+      // exports accuracy only, while the quality dashboard reads precision, recall and F1 per class
+      ctx.addIssue({
+        code: "custom",
+        path: ["prediction", "classes"],
+        message:
+          "required for multiclass_classification with quality, slo.correctness or labels (precision, recall and F1 are per class)",
       });
     }
   });

@@ -6,6 +6,16 @@ import { STATUS_CODES } from "node:http";
 /** The value every out-of-set or over-cap label value becomes. */
 export const OTHER = "other";
 
+/**
+ * Longest label value taken from traffic as it is. Bounding the number of values is not enough: a
+ * 10 kB model_version from a response body would be copied into every series of the model on every
+ * scrape. Longer values are `other`.
+ */
+export const MAX_LABEL_VALUE_LENGTH = 128;
+
+/** Whether a value from traffic may become a label value as it is (given a free slot). */
+export const fitsLabel = (value: string): boolean => value.length <= MAX_LABEL_VALUE_LENGTH;
+
 /** Keeps the first `max` distinct values as they are; later new values share `other`. */
 export class CappedLabel {
   private readonly seen = new Set<string>();
@@ -13,6 +23,7 @@ export class CappedLabel {
   constructor(private readonly max: number) {}
 
   of(value: string): string {
+    if (!fitsLabel(value)) return OTHER;
     if (this.seen.has(value)) return value;
     if (this.seen.size >= this.max) return OTHER;
     this.seen.add(value);

@@ -40,7 +40,7 @@ export class QualityMetrics {
     );
     this.labeled = new Counter(
       "infermon_labeled_predictions_total",
-      "Predictions joined to a label, by result: correct, incorrect (regression: always correct).",
+      "Predictions joined to a label, by result: correct, incorrect (regression: within labels.tolerance; not counted without one).",
       ["model", "model_version", "result"],
       registry,
     );

@@ -4,7 +4,9 @@
 import {
   type Attributes,
   type Context,
+  createContextKey,
   type Link,
+  ROOT_CONTEXT,
   type SpanKind,
   TraceFlags,
   trace,
@@ -19,6 +21,23 @@ import {
   TraceIdRatioBasedSampler,
 } from "@opentelemetry/sdk-trace";
 import type { OtelEnv } from "./otelEnv.js";
+
+/**
+ * A root context whose span the tap has already decided to keep (its own coin flip at
+ * `tracing.sample_ratio`, see rootRatio): the sampler keeps it without a second draw.
+ */
+export const KEPT_ROOT: Context = ROOT_CONTEXT.setValue(createContextKey("infermon.kept_root"), true);
+
+/**
+ * The ratio at which root spans are sampled when the sampler is parent-based with a trace-id
+ * ratio root (the default) — the tap then decides for a request without a sampled parent before
+ * calling the SDK, so a dropped request creates no span, ids or context at all. Undefined for other
+ * samplers (OTEL_TRACES_SAMPLER), which the SDK asks as usual.
+ */
+export function rootRatio(env: OtelEnv["sampler"], sampleRatio: number): number | undefined {
+  if (!env) return sampleRatio;
+  return env.name === "parentbased_traceidratio" ? env.ratio : undefined;
+}
 
 export function samplerFor(env: OtelEnv["sampler"], sampleRatio: number): Sampler {
   if (!env)
@@ -49,6 +68,7 @@ class LinkedProducerSampler implements Sampler {
     attributes: Attributes,
     links: Link[],
   ): SamplingResult {
+    if (context === KEPT_ROOT) return { decision: SamplingDecision.RECORD_AND_SAMPLED };
     if (links.length > 0 && trace.getSpanContext(context) === undefined) {
       for (const l of links)
         if ((l.context.traceFlags & TraceFlags.SAMPLED) !== 0)

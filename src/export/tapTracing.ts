@@ -2,7 +2,7 @@
 // for the client's request and a CLIENT child for the upstream call, with the HTTP semantic
 // conventions' attributes and infermon.model / model_version / request_id. The client's
 // traceparent is continued; the upstream receives the CLIENT span as its parent. A request the
-// sampler drops costs one sampling decision and keeps the client's traceparent as sent.
+// sampler drops costs one Math.random() (no traceparent) and keeps the client's traceparent as sent.
 import {
   type Attributes,
   type Context,
@@ -26,6 +26,7 @@ import {
   ATTR_URL_SCHEME,
 } from "@opentelemetry/semantic-conventions";
 import { NO_REQUEST_TRACE, type RequestTrace, type RequestTracer } from "../tap/requestTrace.js";
+import { KEPT_ROOT } from "./sampler.js";
 import { formatTraceparent, remoteContext } from "./traceContext.js";
 
 /** What the tap's route table maps a request to (a model's runtime). */
@@ -39,7 +40,16 @@ export const ATTR_INFERMON_MODEL = "infermon.model";
 export const ATTR_INFERMON_MODEL_VERSION = "infermon.model_version";
 export const ATTR_INFERMON_REQUEST_ID = "infermon.request_id";
 
-export function tapTracer<T extends TracedTarget>(tracer: Tracer, upstream: string): RequestTracer<T> {
+/**
+ * `rootRatio` (sampler.ts): when set, the tap draws the sampling decision itself for requests
+ * without a trace context — a dropped request returns before the SDK is called (no ids, span,
+ * context or closure) — and follows a valid client traceparent's sampled flag (parent-based).
+ */
+export function tapTracer<T extends TracedTarget>(
+  tracer: Tracer,
+  upstream: string,
+  rootRatio?: number,
+): RequestTracer<T> {
   const u = new URL(upstream);
   const origin = u.origin;
   const basePath = u.pathname === "/" ? "" : u.pathname.replace(/\/$/, "");
@@ -48,7 +58,14 @@ export function tapTracer<T extends TracedTarget>(tracer: Tracer, upstream: stri
   return {
     start(req, target, requestId, traceparent, tracestate) {
       const parent = remoteContext(traceparent, tracestate);
-      const ctx: Context = parent ? trace.setSpanContext(ROOT_CONTEXT, parent) : ROOT_CONTEXT;
+      let ctx: Context;
+      if (parent) {
+        if (rootRatio !== undefined && (parent.traceFlags & TraceFlags.SAMPLED) === 0)
+          return NO_REQUEST_TRACE;
+        ctx = trace.setSpanContext(ROOT_CONTEXT, parent);
+      } else if (rootRatio === undefined) ctx = ROOT_CONTEXT;
+      else if (Math.random() < rootRatio) ctx = KEPT_ROOT;
+      else return NO_REQUEST_TRACE;
       const method = req.method ?? "GET";
       // attributes only once the sampler kept the span: a dropped request builds nothing
       const server = tracer.startSpan(

@@ -14,7 +14,7 @@ import { type AnalysisTracer, analysisTracer, NO_ANALYSIS_TRACING } from "./anal
 import { ExportWatch } from "./exportWatch.js";
 import type { Logger } from "./logger.js";
 import { type OtelEnv, readOtelEnv } from "./otelEnv.js";
-import { samplerFor } from "./sampler.js";
+import { rootRatio, samplerFor } from "./sampler.js";
 import { type TracedTarget, tapTracer } from "./tapTracing.js";
 
 export interface Tracing {
@@ -90,10 +90,11 @@ export function createTracing(
   });
   sdk.start();
   const tracer = trace.getTracer("infermon", o.version);
+  const tapRatio = rootRatio(otel.sampler, config.tracing.sampleRatio);
   let stopped: Promise<void> | undefined;
   return {
     enabled: true,
-    requests: <T extends TracedTarget>(upstream: string) => tapTracer<T>(tracer, upstream),
+    requests: <T extends TracedTarget>(upstream: string) => tapTracer<T>(tracer, upstream, tapRatio),
     analysis: analysisTracer(tracer),
     summary: {
       tracing: "on",

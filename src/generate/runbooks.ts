@@ -14,7 +14,7 @@ const fence = (lang: string, lines: readonly string[]): string =>
 function rulesTable(rules: readonly AlertingRule[]): string {
   const rows = rules.map(
     (r) =>
-      `| ${r.labels.model} | ${r.labels.severity} | ${r.for} | \`${r.expr.replace(/\s*\n\s*/g, " ").replaceAll("|", "\\|")}\` |`,
+      `| ${r.labels.model ?? "— (any other)"} | ${r.labels.severity} | ${r.for} | \`${r.expr.replace(/\s*\n\s*/g, " ").replaceAll("|", "\\|")}\` |`,
   );
   return ["| model | severity | for | expression |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
@@ -34,6 +34,16 @@ function queries(lang: string, lines: readonly string[], models: readonly string
       lines.map((l) => l.replaceAll('"<model>"', quote(m))),
     ),
   ]);
+}
+
+/** "PromQL:", naming the placeholders left once the models are filled in (e.g. an alert's `<instance>`). */
+function promqlHeading(lines: readonly string[], models: readonly string[]): string {
+  const left = new Set<string>();
+  for (const l of lines)
+    for (const m of l.matchAll(/<([a-z_]+)>/g))
+      if (m[1] !== undefined && !(m[1] === "model" && models.length > 0)) left.add(`\`<${m[1]}>\``);
+  if (left.size === 0) return "PromQL:";
+  return `PromQL (replace ${[...left].join(", ")} with the alert's label${left.size > 1 ? "s" : ""}):`;
 }
 
 export function renderRunbook(
@@ -65,7 +75,7 @@ export function renderRunbook(
     "",
     ...rb.diagnosis.map((s, i) => `${i + 1}. ${s}`),
     "",
-    "PromQL:",
+    promqlHeading(rb.promql, models),
     "",
     ...queries("promql", rb.promql, models),
     "",

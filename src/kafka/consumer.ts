@@ -5,9 +5,11 @@
 // recognised by offset here and by id in the join. Kafka is pulled, so nothing is dropped: a slow
 // sink only slows fetching. The broker going away makes the source not ready; kafkajs reconnects
 // with exponential backoff and the consumer is restarted (with backoff) if it gives up.
-import { type Consumer, Kafka, logLevel } from "kafkajs";
+import type { Link } from "@opentelemetry/api";
+import { type Consumer, type IHeaders, Kafka, logLevel } from "kafkajs";
 import type { InferenceEvent } from "../adapters/inferenceEvent.js";
 import { type Logger, silentLogger } from "../export/logger.js";
+import { linkFromHeaders } from "../export/traceContext.js";
 import { kafkaLogCreator } from "./kafkaLog.js";
 import { type ConsumeOutcome, readLabelMessage, readPredictionMessage } from "./kafkaMessage.js";
 import type { KafkaMetrics } from "./kafkaMetrics.js";
@@ -16,7 +18,11 @@ import { OffsetWatermark } from "./offsetWatermark.js";
 /** What applies consumed messages: the agent wires it to the monitors and the label join. */
 export interface KafkaSink {
   /** an event without a version gets the model's configured one */
-  prediction(event: Omit<InferenceEvent, "version"> & { version?: string | undefined }): ConsumeOutcome;
+  prediction(
+    event: Omit<InferenceEvent, "version"> & { version?: string | undefined },
+    /** the producer's span, from the record's trace headers (traceparent/tracestate) */
+    link?: Link | undefined,
+  ): ConsumeOutcome;
   /** a parsed labels-topic message (`{model, id, label|value, time?}`), checked by the join */
   label(json: unknown): ConsumeOutcome;
   /** a labels-topic message that is not JSON (counted by the join too) */
@@ -199,7 +205,7 @@ export class KafkaSource {
             if (!isRunning() || isStale()) break;
             const offset = Number(m.offset);
             const outcome = this.watermark.advance(topic, batch.partition, offset)
-              ? applyMessage(kind, m.value, m.key, this.o.sink, this.now())
+              ? applyMessage(kind, m.value, m.key, this.o.sink, this.now(), m.headers)
               : "duplicate";
             this.o.metrics.counter(topic, outcome).inc();
             resolveOffset(m.offset);
@@ -268,6 +274,7 @@ export function applyMessage(
   key: Buffer | null,
   sink: KafkaSink,
   now: number,
+  headers?: IHeaders,
 ): ConsumeOutcome {
   if (kind === "labels") {
     const r = readLabelMessage(value, key);
@@ -278,8 +285,9 @@ export function applyMessage(
   const r = readPredictionMessage(value, key, now);
   if (!r.ok) return r.outcome;
   let outcome: ConsumeOutcome = "applied";
+  const link = linkFromHeaders(headers);
   r.events.forEach((ev, i) => {
-    const o = sink.prediction({ ...ev, version: r.versions[i] });
+    const o = sink.prediction({ ...ev, version: r.versions[i] }, link);
     if (o !== "applied") outcome = o;
   });
   return outcome;

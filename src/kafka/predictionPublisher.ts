@@ -5,6 +5,7 @@
 import { CompressionTypes, Kafka, logLevel, type Message, type Producer } from "kafkajs";
 import type { InferenceEvent } from "../adapters/inferenceEvent.js";
 import { type Logger, silentLogger } from "../export/logger.js";
+import type { TraceIds } from "../export/traceContext.js";
 import { kafkaLogCreator } from "./kafkaLog.js";
 import type { KafkaMetrics } from "./kafkaMetrics.js";
 
@@ -66,12 +67,22 @@ export class PredictionPublisher {
   }
 
   /** Non-blocking: queues the event, or counts it dropped when the buffer is full. */
-  offer(e: InferenceEvent): boolean {
+  offer(e: InferenceEvent, trace?: TraceIds): boolean {
     if (this.closed || this.buffer.length >= this.maxBuffered) {
       this.dropped.inc();
       return false;
     }
-    this.buffer.push({ key: e.id, value: JSON.stringify(e) });
+    // the traced request's context, so a consumer's analysis span links to it (W3C trace context
+    // in Kafka headers, as OpenTelemetry's kafkajs instrumentation sends it)
+    this.buffer.push(
+      trace
+        ? {
+            key: e.id,
+            value: JSON.stringify(e),
+            headers: { traceparent: `00-${trace.traceId}-${trace.spanId}-01` },
+          }
+        : { key: e.id, value: JSON.stringify(e) },
+    );
     if (this.buffer.length >= this.batchSize) this.kick();
     else this.timer ??= setTimeout(() => this.kick(), this.lingerMs).unref();
     return true;

@@ -84,6 +84,8 @@ export class JoinStore {
 
   /** A prediction (`value`: class index or regression value) made at `time`, seen at `now`. */
   addPrediction(id: string, value: number, version: number, time: number, now: number): PredictionOutcome {
+    // entries past the ttl leave first: a late half never joins, whether or not a sweep ran
+    this.expire(now);
     const rec = this.rec;
     const seq = this.index.get(id);
     if (seq !== undefined) {
@@ -105,6 +107,7 @@ export class JoinStore {
 
   /** A label (`value`: class index or true value) observed at `time`, arriving at `now`. */
   addLabel(id: string, value: number, time: number, now: number): LabelJoinOutcome {
+    this.expire(now);
     const rec = this.rec;
     const seq = this.index.get(id);
     if (seq !== undefined) {
@@ -154,9 +157,8 @@ export class JoinStore {
     return out;
   }
 
-  /** A slot for a new entry at the tail: expired entries leave first, then the oldest if full. */
+  /** A slot for a new entry at the tail (expired entries have left): the oldest leaves if full. */
   private insert(id: string, now: number): number {
-    this.expire(now);
     if (this.size >= this.maxEntries) {
       const st = this.dropHead();
       if (st === PREDICTION) this.sink.expired(1);

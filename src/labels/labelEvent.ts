@@ -22,7 +22,10 @@ export type LabelRead = { ok: true; label: LabelEvent } | { ok: false; model: st
 export function toLabelEvent(x: unknown): LabelRead {
   if (!isObject(x)) return { ok: false, model: "unknown", reason: "wrong_shape" };
   const model = typeof x.model === "string" && x.model !== "" ? x.model : undefined;
-  const id = typeof x.id === "string" || typeof x.id === "number" ? String(x.id) : undefined;
+  const id =
+    typeof x.id === "string" || (typeof x.id === "number" && Number.isFinite(x.id))
+      ? String(x.id)
+      : undefined;
   const label = x.label !== undefined ? x.label : x.value;
   if (model === undefined || id === undefined || id === "" || label === undefined || label === null)
     return { ok: false, model: model ?? "unknown", reason: "wrong_shape" };

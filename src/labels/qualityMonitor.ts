@@ -3,6 +3,7 @@
 // the window gauges are computed when /metrics is scraped. Every counter exists at 0 from the start.
 import type { ModelConfig } from "../config/model.js";
 import type { CounterChild, HistogramChild } from "../export/boundMetrics.js";
+import { fitsLabel } from "../export/labelValues.js";
 import { LABEL_OUTCOMES, type QualityMetrics } from "../export/qualityMetrics.js";
 import { JoinStore, type LabelJoinOutcome, type PredictionOutcome } from "./joinStore.js";
 import { LabelValues } from "./labelValues.js";
@@ -15,9 +16,15 @@ import {
   regressionMetrics,
 } from "./qualityCounts.js";
 import { QualityWindow } from "./qualityWindow.js";
+import { withinTolerance } from "./tolerance.js";
 
 /** Distinct model_version label values kept per model (as the drift monitor); more share "other". */
 const MAX_VERSIONS = 16;
+/**
+ * Longest request id the join holds: the store keeps every id for the ttl, so an id's length
+ * multiplies max_pending (a UUID is 36; OIP ids with a row suffix stay far below this).
+ */
+export const MAX_ID_LENGTH = 512;
 
 export type LabelResult = LabelJoinOutcome | "invalid";
 
@@ -83,7 +90,9 @@ export class QualityMonitor {
     now: number,
   ): PredictionOutcome | undefined {
     const value = this.values.prediction(cls, score);
-    if (value === undefined) return undefined;
+    if (value === undefined || id.length > MAX_ID_LENGTH) return undefined;
+    // a time that is not a number (a bad source) is the arrival time, never NaN in the delay
+    if (!Number.isFinite(time)) time = now;
     const v = this.version(version);
     // the bounded label (a version past the cap is "other"), never the raw value from traffic
     this.latestVersion = (this.versions[v] as Version).name;
@@ -91,9 +100,13 @@ export class QualityMonitor {
     return this.store.addPrediction(id, value, v, time, now);
   }
 
-  /** A label for prediction `id` (its raw value checked against the task), counted by outcome. */
+  /**
+   * A label for prediction `id` (its raw value checked against the task; an over-long id is
+   * invalid), counted by outcome.
+   */
   label(id: string, raw: unknown, time: number, now: number): LabelResult {
-    const value = this.values.label(raw);
+    const value = id.length > MAX_ID_LENGTH ? undefined : this.values.label(raw);
+    if (!Number.isFinite(time)) time = now;
     if (value === undefined) {
       this.outcome.invalid.inc();
       return "invalid";
@@ -149,12 +162,14 @@ export class QualityMonitor {
     const now = this.joinTime;
     this.outcome.matched.inc();
     this.delay.observe(delayMs / 1000);
+    const v = this.versions[version] as Version;
     if (this.kind.task === "regression") {
-      // no right or wrong without a tolerance: regression joins are not in the correctness SLI
+      // right or wrong only within labels.tolerance; without one, v's counters are no-ops
+      const tol = this.model.labels.tolerance;
+      if (tol) (withinTolerance(prediction, label, tol) ? v.correct : v.incorrect).inc();
       for (const { w } of this.windows) addRegression(w.sliceAt(now), prediction, label);
       return;
     }
-    const v = this.versions[version] as Version;
     (prediction === label ? v.correct : v.incorrect).inc();
     for (const { w } of this.windows) addClassification(w.sliceAt(now), this.k, prediction, label);
   }
@@ -162,9 +177,10 @@ export class QualityMonitor {
   private version(name: string): number {
     let i = this.versionIndex.get(name);
     if (i !== undefined) return i;
-    const label = this.versions.length < MAX_VERSIONS ? name : "other";
+    // an over-long version from traffic is "other" too (src/export/labelValues.ts)
+    const label = this.versions.length < MAX_VERSIONS && fitsLabel(name) ? name : "other";
     i = this.versions.findIndex((v) => v.name === label);
-    if (i < 0 && this.values.regression) {
+    if (i < 0 && this.values.regression && !this.model.labels.tolerance) {
       i = this.versions.length;
       this.versions.push({ name: label, correct: NOOP, incorrect: NOOP });
     } else if (i < 0) {

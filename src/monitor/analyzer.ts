@@ -6,6 +6,7 @@ import type { DecodeResult, Exchange, InferenceEvent, ProtocolAdapter } from "..
 import { finishReasonLabel } from "../export/labelValues.js";
 import type { AgentMetrics } from "../export/metrics.js";
 import type { DropReason } from "../export/reasons.js";
+import type { TraceIds } from "../export/traceContext.js";
 import { codingsOf, type Inflated, inflate, inflateSync, SYNC_MAX_BYTES } from "./decompress.js";
 import type { ModelMonitor } from "./modelMonitor.js";
 
@@ -43,8 +44,9 @@ export type Work =
       trace?: WorkTrace | undefined;
     };
 
-/** Called for each event analysed from the tap or ingest (kafka.publish_predictions). */
-export type EventListener = (e: InferenceEvent) => void;
+/** Called for each event analysed from the tap or ingest (kafka.publish_predictions), with the
+ * trace it belongs to when there is one (a sampled tap request, a producer-linked analysis span). */
+export type EventListener = (e: InferenceEvent, trace: TraceIds | undefined) => void;
 
 /** Called for each body that could not be read (after it is counted), for the log. */
 export type ParseErrorListener = (model: string, reason: string, exchange: Exchange | undefined) => void;
@@ -88,7 +90,7 @@ export class Analyzer {
     if (w.kind === "event") {
       w.model.monitor.observe(w.event, this.now());
       this.metrics.events.inc({ model: w.model.name, source: w.source });
-      if (this.onEvent && w.source !== "kafka") this.onEvent(w.event);
+      if (this.onEvent && w.source !== "kafka") this.onEvent(w.event, w.trace);
       return;
     }
     if (w.encodings) {
@@ -190,7 +192,7 @@ export class Analyzer {
     }
     const now = this.now();
     for (const e of r.events) model.monitor.observe(e, now);
-    if (this.onEvent && source !== "kafka") for (const e of r.events) this.onEvent(e);
+    if (this.onEvent && source !== "kafka") for (const e of r.events) this.onEvent(e, exchange?.trace);
     if (r.events.length > 0) m.events.inc({ model: model.name, source }, r.events.length);
   }
 }

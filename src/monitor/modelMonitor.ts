@@ -3,7 +3,7 @@
 // and class counts, data-quality counters. Everything is laid out once at construction.
 import type { InferenceEvent } from "../adapters/inferenceEvent.js";
 import type { ModelConfig } from "../config/model.js";
-import { CappedLabel, OTHER } from "../export/labelValues.js";
+import { CappedLabel, fitsLabel, OTHER } from "../export/labelValues.js";
 import type { AgentMetrics } from "../export/metrics.js";
 import type { QualityMonitor } from "../labels/qualityMonitor.js";
 import { type BinLayout, INVALID_BIN, MISSING_BIN, type Slot } from "../stats/binLayout.js";
@@ -172,12 +172,13 @@ export class ModelMonitor {
   private children(version: string): VersionChildren {
     const v = this.versions.get(version);
     if (v) return v;
-    if (this.versions.size < MAX_VERSIONS) {
+    if (this.versions.size < MAX_VERSIONS && fitsLabel(version)) {
       const bound = this.bind(version);
       this.versions.set(version, bound);
       return bound;
     }
-    // later versions share "other", and are not remembered one by one (memory stays bounded too)
+    // later (or over-long) versions share "other", and are not remembered one by one (memory stays
+    // bounded too)
     let other = this.otherVersion;
     if (!other) other = this.otherVersion = this.bind(OTHER);
     return other;

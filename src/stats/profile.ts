@@ -41,12 +41,17 @@ export type ProfileSlot =
       other_values?: string[];
     };
 
+/** How the quantile edges of numeric features were made: exact order statistics, or a sample. */
+export type EdgesFrom = { method: "exact" } | { method: "sample"; size: number };
+
 export interface Profile {
   schema: typeof PROFILE_SCHEMA;
   schema_version: typeof PROFILE_SCHEMA_VERSION;
   model: string;
   model_version: string;
   rows: number;
+  /** absent in profiles written before edges were exact (they came from a 200k sample) */
+  edges_from?: EdgesFrom;
   features: ProfileSlot[];
   /** the prediction's reference distribution, when the data had the prediction field */
   prediction?: ProfileSlot;
@@ -142,6 +147,16 @@ export function parseProfile(x: unknown): Profile {
     features: x.features.map((f, i) => slot(f, `features[${i}]`)),
   };
   if (x.prediction !== undefined) p.prediction = slot(x.prediction, "prediction");
+  const ef = x.edges_from;
+  if (isObj(ef) && ef.method === "exact") p.edges_from = { method: "exact" };
+  else if (isObj(ef) && ef.method === "sample" && typeof ef.size === "number")
+    p.edges_from = { method: "sample", size: ef.size };
   if (x.thresholds !== undefined) p.thresholds = parseThresholds(x.thresholds);
+  if (p.edges_from) {
+    // keep the documented key order: edges_from before features, learned thresholds last
+    const { features, prediction, thresholds, ...head } = p;
+    return { ...head, features, ...(prediction && { prediction }), ...(thresholds && { thresholds }) };
+  }
+
   return p;
 }

@@ -5,15 +5,34 @@
  */
 export function quantileEdges(values: Float64Array | number[], bins: number): number[] {
   const sorted = Float64Array.from(values).sort();
-  const n = sorted.length;
+  return edgesFromOrderStatistics(sorted.length, (rank) => sorted[rank] as number, bins);
+}
+
+/** The order statistics (0-based ranks into the sorted values) `edgesFromOrderStatistics` reads. */
+export function edgeRanks(n: number, bins: number): number[] {
+  const ranks = new Set<number>();
+  if (n === 0 || bins < 2) return [];
+  for (let i = 1; i < bins; i++) {
+    const lo = Math.floor(((n - 1) * i) / bins);
+    ranks.add(lo);
+    ranks.add(Math.min(lo + 1, n - 1));
+  }
+  return [...ranks].sort((a, b) => a - b);
+}
+
+/**
+ * Quantile edges from `n` sorted values given only the order statistics at `edgeRanks(n, bins)`:
+ * the same numbers whether they come from a sorted array or from an exact selection over a stream.
+ */
+export function edgesFromOrderStatistics(n: number, at: (rank: number) => number, bins: number): number[] {
   if (n === 0 || bins < 2) return [];
   const edges: number[] = [];
   for (let i = 1; i < bins; i++) {
     const pos = ((n - 1) * i) / bins;
     const lo = Math.floor(pos);
     const frac = pos - lo;
-    const a = sorted[lo] as number;
-    const b = sorted[Math.min(lo + 1, n - 1)] as number;
+    const a = at(lo);
+    const b = at(Math.min(lo + 1, n - 1));
     const q = roundEdge(frac === 0 || a === b ? a : a + (b - a) * frac);
     if (!Number.isFinite(q)) continue;
     if (edges.length === 0 || q > (edges[edges.length - 1] as number)) edges.push(q);

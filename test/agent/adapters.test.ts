@@ -260,6 +260,32 @@ describe("tf-serving", () => {
     ]);
     expect(e[1]?.prediction).toEqual([0, 0, 1]);
   });
+  it("reads the columns that are there when one feature's column is absent (that one is missing)", () => {
+    const e = events(
+      tf.decode(
+        ex(
+          { inputs: { a: [1, 2] } },
+          {
+            predictions: [
+              [1, 0, 0],
+              [0, 1, 0],
+            ],
+          },
+        ),
+      ),
+    );
+    expect(e.map((x) => x.features)).toEqual([
+      { a: 1, b: undefined },
+      { a: 2, b: undefined },
+    ]);
+    expect(e[1]?.prediction).toEqual([0, 1, 0]);
+    // the columns that are there must still agree on the rows; no known column at all says nothing
+    expect(tf.decode(ex({ inputs: { a: [1, 2], b: [3] } }))).toEqual({
+      kind: "error",
+      reason: "row_mismatch",
+    });
+    expect(tf.decode(ex({ inputs: { zzz: [1] } }))).toEqual({ kind: "error", reason: "wrong_shape" });
+  });
   it("rejects wrong shapes", () => {
     expect(tf.decode(ex({ instances: [[1, 2, 3]] }))).toEqual({ kind: "error", reason: "wrong_shape" });
     expect(tf.decode(ex({ instances: [[1, 2]] }, { predictions: [1, 2] }))).toEqual({

@@ -166,6 +166,31 @@ describe("label join through the agent", () => {
     expect(m.some((s) => s.labels.model === "nope" || s.labels.class === "maybe")).toBe(false);
   });
 
+  it("reads NaN/Infinity values as invalid, and bounds /v1/labels bodies like /v1/events (413, nothing applied)", async () => {
+    const before = await metrics();
+    const body = [
+      '{"model": "house-price", "id": "n1", "value": NaN}',
+      '{"model": "house-price", "id": "n2", "value": -Infinity}',
+      '{"model": "house-price", "id": "n3", "value": 1e999}',
+      '{"model": "house-price", "id": "n4", "value": Infinity}',
+    ].join("\n");
+    const r = await send(`${ingestUrl()}/v1/labels`, { body });
+    expect(JSON.parse(r.body.toString())).toMatchObject({ invalid: 4, waiting: 0 });
+    // one byte over the 16 MiB limit of /v1/events and /v1/labels: refused whole, counted
+    const line = `${JSON.stringify({ model: "credit", id: "big-000000", label: "1" })}\n`;
+    const big = line.repeat(Math.ceil((16 * 1024 * 1024 + 1) / line.length));
+    const tooBig = await send(`${ingestUrl()}/v1/labels`, { body: big });
+    expect(tooBig.status).toBe(413);
+    const m = await metrics();
+    expect(labelCount(m, "invalid", "house-price")).toBe(
+      (labelCount(before, "invalid", "house-price") ?? 0) + 4,
+    );
+    expect(labelCount(m, "waiting")).toBe(labelCount(before, "waiting"));
+    expect(metricValue(m, "infermon_label_join_waiting_labels", { model: "credit" })).toBe(
+      metricValue(before, "infermon_label_join_waiting_labels", { model: "credit" }),
+    );
+  });
+
   it("joins a label sent with the prediction in POST /v1/events at once", async () => {
     const events = [0, 1, 2, 3].map((i) => ({
       model: "house-price",

@@ -47,6 +47,17 @@ describe("infermon (CLI)", () => {
       expect(r.stderr).toContain("models[0].features[0].edges: must be increasing");
       expect(r.stderr).toContain("models[0].extra: unknown key");
     });
+    it("exits 2 for a regression correctness SLO without labels.tolerance", () => {
+      const bad = at(
+        "no-tolerance.yaml",
+        "models:\n  - name: m\n    task: regression\n    slo: {correctness: {objective: 95}}\n",
+      );
+      const r = infermon(["validate", "-c", bad]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain(
+        "models[0].labels.tolerance: required for a regression model with slo.correctness",
+      );
+    });
   });
 
   describe("baseline", () => {

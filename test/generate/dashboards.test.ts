@@ -1,6 +1,7 @@
 // Dashboard conventions: stable uids, datasource and model variables, unit and description on
 // every panel, $__rate_interval, links between dashboards and to runbooks, Tempo exemplars.
 import { describe, expect, it } from "vitest";
+import { AgentMetrics } from "../../src/export/metrics.js";
 import { DASHBOARDS } from "../../src/generate/conventions.js";
 import { generate } from "../../src/generate/pipeline.js";
 import { configFrom, exampleData } from "./helpers.js";
@@ -34,6 +35,34 @@ const dashboards = [...files]
   .map(([p, c]) => [p, JSON.parse(c) as Dashboard] as const);
 
 describe("dashboards", () => {
+  it("show every metric the agent exports", () => {
+    const exported = new AgentMetrics({ version: "0.0.0", processMetrics: false }).registry
+      .getMetricsAsArray()
+      .map((m) => m.name);
+    const exprs = dashboards.flatMap(([, d]) =>
+      d.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr ?? "")),
+    );
+    // read only by the fleet-drift recording rules (smoothing the reference as the agent does)
+    const rulesOnly = new Set(["infermon_feature_reference_observations"]);
+    const missing = exported.filter((n) => !rulesOnly.has(n) && !exprs.some((e) => e.includes(n)));
+    expect(missing).toEqual([]);
+  });
+
+  it("show the agent-wide counters per agent (instance), as their alerts fire", () => {
+    const [, agent] = dashboards.find(([p]) => p === "dashboards/agent.json") as (typeof dashboards)[number];
+    for (const metric of [
+      "infermon_events_dropped_total",
+      "infermon_events_ignored_total",
+      "infermon_pairing_conflicts_total",
+    ]) {
+      const exprs = agent.panels
+        .flatMap((p) => (p.targets ?? []).map((t) => t.expr ?? ""))
+        .filter((e) => e.includes(metric));
+      expect(exprs.length, metric).toBeGreaterThan(0);
+      for (const e of exprs) expect(e, metric).toMatch(/by \([^)]*\binstance\b/);
+    }
+  });
+
   it("one per concern, with the conventional stable uids", () => {
     expect(dashboards.map(([p]) => p).sort()).toEqual(
       ["agent", "drift", "overview", "predictions", "quality"].map((k) => `dashboards/${k}.json`),

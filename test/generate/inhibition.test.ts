@@ -204,3 +204,69 @@ describe.skipIf(!hasAlertmanager)("inhibition in a real Alertmanager", () => {
     }
   });
 });
+
+// Drops are counted per agent (infermon_events_dropped_total{reason} has no model label of its
+// own): the alert must name the agent that drops — its target labels, and the model and owner
+// only when that target has a model label — never every configured model at once.
+describe.skipIf(!hasPromtool)("InfermonEventsDropped in promtool", () => {
+  const droppedRules = (
+    parse(readFileSync(join(dir, "alerts/agent.rules.yaml"), "utf8")) as { groups: RuleGroup[] }
+  ).groups
+    .flatMap((g) => g.rules)
+    .filter((r): r is AlertingRule => "alert" in r && r.alert === "InfermonEventsDropped");
+
+  const sample = (name: string, labels: Record<string, string>) =>
+    `${name}{${Object.entries(labels)
+      .map(([k, v]) => `${k}="${v}"`)
+      .join(",")}}`;
+
+  function expectedDrop(labels: Record<string, string>, value: number): Record<string, unknown> {
+    const rule = droppedRules.find((r) => r.labels.model === labels.model);
+    if (!rule) throw new Error(`no InfermonEventsDropped rule for model ${labels.model ?? "(none)"}`);
+    return {
+      exp_labels: { ...labels, owner: ownerOf(labels), severity: "warning" },
+      exp_annotations: Object.fromEntries(
+        Object.entries(rule.annotations).map(([k, v]) => [k, expandTemplate(v, labels, value)]),
+      ),
+    };
+  }
+
+  it("fires once per dropping agent, with that target's labels, its model's owner only", async () => {
+    // the house-price pod and the shared agent drop a fifth of their copies, the others none;
+    // the shared agent's events name both models (the agent's own model label)
+    const drops: Partial<Record<keyof typeof target, number>> = { housePriceDown: 20, shared: 20 };
+    const input = Object.entries(target).flatMap(([k, labels]) => [
+      {
+        series: sample("infermon_events_dropped_total", { ...labels, reason: "queue_full" }),
+        values: `0+${drops[k as keyof typeof target] ?? 0}x40`,
+      },
+      ...["credit", "house-price"].map((model) => ({
+        series: sample("infermon_events_total", { ...labels, model, source: "tap" }),
+        values: "0+40x40",
+      })),
+    ]);
+    const file = join(dir, "alerts/tests/events-dropped-agents.test.yaml");
+    writeFileSync(
+      file,
+      stringify({
+        rule_files: ["../agent.rules.yaml"],
+        evaluation_interval: "1m",
+        tests: [
+          {
+            interval: "1m",
+            input_series: input,
+            alert_rule_test: [
+              {
+                eval_time: "30m",
+                alertname: "InfermonEventsDropped",
+                exp_alerts: [expectedDrop(target.housePriceDown, 0.2), expectedDrop(target.shared, 0.2)],
+              },
+            ],
+          },
+        ],
+      }),
+    );
+    const r = await run("promtool", ["test", "rules", file], dir);
+    expect(r.status, r.out).toBe(0);
+  });
+});

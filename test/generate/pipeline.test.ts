@@ -54,16 +54,35 @@ describe("generate pipeline", () => {
         expect(a.for).toMatch(/^\d+[smhd]$/);
         expect(["critical", "warning", "info"]).toContain(a.labels.severity);
         expect(a.labels.owner).toBeTruthy();
-        // every alert names its model, except an agent-down of a target that names none
-        if (a.labels.model === undefined)
-          expect([a.alert, (a as { expr?: string }).expr]).toEqual([
-            "InfermonAgentDown",
-            expect.stringContaining('model!~"'),
-          ]);
-        else expect(a.labels.model).toBeTruthy();
+        // every alert names its model, except one of an agent whose target names none (down,
+        // dropping) and the Kafka lag of a topic all models share
+        if (a.labels.model === undefined) {
+          const expr = (a as { expr?: string }).expr;
+          if (a.alert === "InfermonKafkaConsumerLagHigh") expect(expr).toMatch(/^sum by \(topic\)/);
+          else
+            expect([a.alert, expr]).toEqual([
+              expect.stringMatching(/^Infermon(AgentDown|EventsDropped)$/),
+              expect.stringContaining('model!~"'),
+            ]);
+        } else expect(a.labels.model).toBeTruthy();
         expect(a.annotations.summary).not.toContain("{{");
         expect(a.annotations.description).toBeTruthy();
         expect(a.annotations.dashboard_url).toMatch(/^https:\/\/grafana\.example\.com\/d\/infermon-/);
+      }
+    }
+  });
+
+  it("gives an alert a model label only when its expression reads that model's series", () => {
+    // a per-agent or per-topic expression repeated per model with a fixed model label would page
+    // every owner for one agent's fault, and inhibit by a model that is not the source
+    for (const files of [example, variant]) {
+      for (const a of alertsOf(files)) {
+        const model = a.labels.model;
+        if (model === undefined) continue;
+        const expr = (a as { expr?: string }).expr ?? "";
+        // absent(up{job}): no agent at all, so every model is unmonitored — the one exception
+        if (a.alert === "InfermonAgentAbsent") continue;
+        expect(expr, `${a.alert} ${model}`).toContain(`model="${model}"`);
       }
     }
   });
@@ -87,6 +106,8 @@ describe("generate pipeline", () => {
         ]) {
           expect(runbook).toContain(h);
         }
+        // a rule without a model (an agent's target naming none, a Kafka topic) is still a readable row
+        expect(runbook, a.alert).not.toMatch(/\bundefined\b/);
       }
       const runbooks = [...files.keys()].filter((p) => p.startsWith("alerts/runbooks/"));
       expect(runbooks.length).toBe(new Set(alerts.map((a) => a.alert)).size);
@@ -106,7 +127,7 @@ describe("generate pipeline", () => {
 
   it("has four burn-rate alerts per SLO, two paging and two ticketing, each with a traffic guard", () => {
     const burns = alertsOf(example).filter((a) => a.alert.endsWith("ErrorBudgetBurn"));
-    expect(burns.length).toBe(4 * 4); // credit: 3 SLOs, house-price: 1
+    expect(burns.length).toBe(4 * 5); // credit: 3 SLOs, house-price: 2 (availability, correctness)
     for (const b of burns) {
       expect(b.labels.tier).toBe(b.labels.severity === "critical" ? "page" : "ticket");
       expect(b.labels.long_window).toMatch(/^(1h|6h|1d|3d)$/);

@@ -137,6 +137,49 @@ models:
     );
   });
 
+  it("reads labels.tolerance for regression and names the key when it is missing or misplaced", () => {
+    const house = (extra: string) => `
+models:
+  - name: h
+    task: regression
+${extra}`;
+    const c = parseConfig(
+      house("    labels: {tolerance: {relative: 0.1}}\n    slo: {correctness: {objective: 90}}\n"),
+    );
+    expect(c.models[0]?.labels.tolerance).toEqual({ absolute: 0, relative: 0.1 });
+    expect(parseConfig(house("")).models[0]?.labels.tolerance).toBeUndefined();
+    expect(issues(house("    slo: {correctness: {objective: 90}}\n"))).toContain(
+      "models[0].labels.tolerance: required for a regression model with slo.correctness (when is a prediction correct?)",
+    );
+    const bad = issues(house("    labels: {tolerance: {absolute: -1}}\n"));
+    expect(bad.some((i) => i.startsWith("models[0].labels.tolerance.absolute:"))).toBe(true);
+    expect(issues(house("    labels: {tolerance: {}}\n"))).toContain(
+      "models[0].labels.tolerance: give absolute, relative or both",
+    );
+    expect(issues(`${MINIMAL}    labels: {tolerance: {absolute: 1}}\n`)).toContain(
+      "models[0].labels.tolerance: only for regression models (a class is right or wrong)",
+    );
+  });
+
+  it("requires prediction.classes for a multiclass model that expects labels, naming the key", () => {
+    const iris = (extra: string) => `
+models:
+  - name: iris
+    task: multiclass_classification
+${extra}`;
+    const msg =
+      "models[0].prediction.classes: required for multiclass_classification with quality, slo.correctness or labels (precision, recall and F1 are per class)";
+    expect(issues(iris("    quality: {accuracy: {warning: 0.9, critical: 0.8}}\n"))).toContain(msg);
+    expect(issues(iris("    slo: {correctness: {objective: 95}}\n"))).toContain(msg);
+    expect(issues(iris("    labels: {ttl: 1h}\n"))).toContain(msg);
+    // drift only: classes may be read from traffic as they come
+    expect(parseConfig(iris("")).models[0]?.prediction.classes).toBeUndefined();
+    const ok = parseConfig(
+      iris("    prediction: {classes: [a, b, c]}\n    slo: {correctness: {objective: 95}}\n"),
+    );
+    expect(ok.models[0]?.prediction.classes).toEqual(["a", "b", "c"]);
+  });
+
   it("rejects an objective outside (0, 100) and a runbook base that is not a URL", () => {
     const y = `${MINIMAL}    slo: {availability: {objective: 100}}\nalerting: {runbook_base_url: "not a url"}\n`;
     const got = issues(y);

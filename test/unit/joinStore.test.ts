@@ -119,3 +119,39 @@ describe("JoinStore", () => {
     expect(s.addLabel("a", 0, 0, 0)).toBe("waiting");
   });
 });
+
+describe("JoinStore edge cases", () => {
+  it("never joins past the ttl, even when nothing swept in between (the boundary is exclusive)", () => {
+    const r = recorder();
+    const s = new JoinStore(1_000, 100, r.sink);
+    s.addPrediction("a", 1, 0, 0, 0);
+    s.addPrediction("b", 1, 0, 0, 0);
+    // one ms before the ttl: still joins
+    expect(s.addLabel("a", 1, 999, 999)).toBe("matched");
+    // at the ttl: the prediction has expired, so the label waits (and later counts unmatched)
+    expect(s.addLabel("b", 1, 1_000, 1_000)).toBe("waiting");
+    expect(r.counts.expired).toBe(1);
+    expect(r.joins).toHaveLength(1);
+    // a label first, its prediction after the ttl: a new pending prediction, the label unmatched
+    s.addLabel("c", 1, 2_000, 2_000);
+    expect(s.addPrediction("c", 1, 0, 3_000, 3_000)).toBe("pending");
+    expect(r.counts.unmatched).toBe(2);
+    // a second label for a joined id after the ttl is no duplicate any more: it waits
+    expect(s.addLabel("a", 1, 5_000, 5_000)).toBe("waiting");
+  });
+
+  it("survives the clock going backwards: joins once, and still expires by the later clock", () => {
+    const r = recorder();
+    const s = new JoinStore(1_000, 100, r.sink);
+    s.addPrediction("a", 1, 0, 10_000, 10_000);
+    // the clock steps back 5 s: the prediction is still there, the delay is never negative
+    expect(s.addLabel("a", 0, 5_000, 5_000)).toBe("matched");
+    expect(r.joins[0]?.delayMs).toBe(0);
+    expect(s.addLabel("a", 0, 5_001, 5_001)).toBe("duplicate");
+    s.addPrediction("b", 1, 0, 5_002, 5_002);
+    s.expire(11_000);
+    expect(s.size).toBe(0);
+    expect(r.counts.expired).toBe(1);
+    expect(r.joins).toHaveLength(1);
+  });
+});

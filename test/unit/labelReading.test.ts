@@ -106,3 +106,14 @@ describe("readFeedback (Seldon)", () => {
     expect(readFeedback("x", "m", "rq").ok).toBe(false);
   });
 });
+
+describe("label ids and models", () => {
+  it("a non-finite numeric id is no id", () => {
+    expect(toLabelEvent({ model: "m", id: Number.NaN, label: 1 }).ok).toBe(false);
+    expect(toLabelEvent({ model: "m", id: Number.POSITIVE_INFINITY, label: 1 }).ok).toBe(false);
+    expect(toLabelEvent({ model: "m", id: 7, label: 1 })).toEqual({
+      ok: true,
+      label: { model: "m", id: "7", label: 1 },
+    });
+  });
+});

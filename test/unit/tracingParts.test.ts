@@ -169,6 +169,45 @@ describe("tap spans", () => {
     expect(exporter.getFinishedSpans()).toHaveLength(2);
   });
 
+  it("with the root ratio known, a dropped request never reaches the SDK; kept roots are sampled once", () => {
+    const { exporter, tracer } = provider(1);
+    let calls = 0;
+    const counting = {
+      ...tracer,
+      startSpan: (...a: Parameters<typeof tracer.startSpan>) => {
+        calls++;
+        return tracer.startSpan(...a);
+      },
+    } as typeof tracer;
+    // ratio 0: no span for a request without traceparent, nor for an unsampled parent
+    const none = tapTracer(counting, "http://model:9000", 0);
+    for (let i = 0; i < 100; i++) none.start(req(), target, `d-${i}`, undefined, undefined).end(200, false);
+    none.start(req(), target, "d-u", TP.replace(/01$/, "00"), undefined).end(200, false);
+    expect(calls).toBe(0);
+    // a sampled parent is still followed, and an invalid traceparent counts as none
+    none.start(req(), target, "d-p", TP, undefined).end(200, false);
+    none.start(req(), target, "d-x", "00-garbage-01", undefined).end(200, false);
+    expect(calls).toBe(2);
+    expect(exporter.getFinishedSpans()).toHaveLength(2);
+    // ratio 1 (the SDK's sampler at 1 too): every root kept, about half at 0.5
+    const all = tapTracer(counting, "http://model:9000", 1);
+    expect(all.start(req(), target, "k-1", undefined, undefined).traceId).toMatch(/^[0-9a-f]{32}$/);
+    const half = tapTracer(provider(1).tracer, "http://model:9000", 0.5);
+    let kept = 0;
+    for (let i = 0; i < 2000; i++)
+      if (half.start(req(), target, `h-${i}`, undefined, undefined).traceId) kept++;
+    expect(kept).toBeGreaterThan(850);
+    expect(kept).toBeLessThan(1150);
+  });
+
+  it("a kept root is sampled even when the SDK's own ratio would drop it (no second draw)", () => {
+    const { exporter, tracer } = provider(0);
+    const t = tapTracer(tracer, "http://model:9000", 1).start(req(), target, "k-2", undefined, undefined);
+    expect(t.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    t.end(200, false);
+    expect(exporter.getFinishedSpans()).toHaveLength(2);
+  });
+
   it("a 5xx or a client that went away marks the server span as an error", () => {
     const { exporter, tracer } = provider(1);
     const t = tapTracer(tracer, "http://model:9000").start(req(), target, "r-5", undefined, undefined);

@@ -1,4 +1,6 @@
-// Agent health: events, drops, parse errors, queue depth, Kafka lag, memory, and its logs.
+// Agent health: events, drops, parse errors, ignored events, pairing conflicts, queue depth, Kafka
+// lag, memory, and its logs. Agent-wide counters (no model label) are shown per agent (instance),
+// as the alerts on them fire per agent.
 import { AGENT_JOB, ALERT_PREFIX, LOG_SELECTOR } from "../conventions.js";
 import type { LinkBase } from "../links.js";
 import { M, sel } from "../promql.js";
@@ -67,9 +69,14 @@ export function agent(links: LinkBase): DashboardParts {
         {
           title: "Events dropped",
           description:
-            "Copies of traffic not analysed per second, per reason (queue_full, body_too_large, …).",
+            "Copies of traffic not analysed per second, per agent and reason (queue_full, overload, body_too_large, unpaired, …).",
           unit: "ops",
-          targets: [{ expr: `sum by (reason) (rate(${sel(M.dropped, ns)}[${RATE}]))`, legend: "{{reason}}" }],
+          targets: [
+            {
+              expr: `sum by (instance, reason) (rate(${sel(M.dropped, ns)}[${RATE}]))`,
+              legend: "{{instance}} {{reason}}",
+            },
+          ],
           span: 8,
           runbook: `${ALERT_PREFIX}EventsDropped`,
         },
@@ -89,6 +96,38 @@ export function agent(links: LinkBase): DashboardParts {
           ],
           span: 8,
           runbook: `${ALERT_PREFIX}ParseErrors`,
+        },
+        links,
+      ),
+      timeseries(
+        {
+          title: "Events ignored",
+          description:
+            "Logger events with nothing to analyse per second, per agent and reason (empty_body: KServe logs its health GETs). Not errors, not drops; no alert reads them.",
+          unit: "ops",
+          targets: [
+            {
+              expr: `sum by (instance, reason) (rate(${sel(M.ignored, ns)}[${RATE}]))`,
+              legend: "{{instance}} {{reason}}",
+            },
+          ],
+          span: 12,
+        },
+        links,
+      ),
+      timeseries(
+        {
+          title: "Pairing conflicts",
+          description:
+            "CloudEvent halves per second, per agent, whose id was already waiting for a different model: two services reuse request ids. Such halves are never paired across models; each waits for its own partner (or is dropped as unpaired).",
+          unit: "ops",
+          targets: [
+            {
+              expr: `sum by (instance) (rate(${sel(M.pairingConflicts, ns)}[${RATE}]))`,
+              legend: "{{instance}}",
+            },
+          ],
+          span: 12,
         },
         links,
       ),

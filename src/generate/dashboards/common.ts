@@ -167,21 +167,25 @@ function queryVar(name: string, label: string, query: string, opts: { single?: b
 /** The Tempo datasource variable: only on dashboards whose panels read traces (an unused one only asks for a datasource). */
 export const tempoVariable = () => datasourceVar("tempo", "tempo", "Tempo");
 
+/** Exists at 0 for every configured model and source from the start (initialSeries.ts). */
+export const MODEL_SERIES = "infermon_events_total";
+/** Carry model_version for every model from the start: the tap's requests, the prediction histograms. */
+export const VERSION_SERIES =
+  "infermon_inference_requests_total|infermon_prediction_score_count|infermon_prediction_value_count";
+
 /** Datasource variables (Prometheus, Loki) and namespace → model → model_version. */
 export function standardVariables(extra: cog.Builder<VariableModel>[] = []) {
   return [
     datasourceVar("datasource", "prometheus", "Prometheus"),
     datasourceVar("loki", "loki", "Loki"),
     queryVar("namespace", "Namespace", `label_values(up{job="${AGENT_JOB}"}, namespace)`),
-    queryVar(
-      "model",
-      "Model",
-      'label_values(infermon_inference_requests_total{namespace=~"$namespace"}, model)',
-    ),
+    // from series every configured model has from the start, whichever way its traffic comes (tap,
+    // CloudEvents, /v1/events): requests exist only where a tap sees the model
+    queryVar("model", "Model", `label_values(${MODEL_SERIES}{namespace=~"$namespace"}, model)`),
     queryVar(
       "model_version",
       "Model version",
-      'label_values(infermon_inference_requests_total{namespace=~"$namespace",model=~"$model"}, model_version)',
+      `label_values({__name__=~"${VERSION_SERIES}",namespace=~"$namespace",model=~"$model"}, model_version)`,
     ),
     ...extra,
   ];

@@ -75,6 +75,37 @@ export function predictions(links: LinkBase): DashboardParts {
         },
         links,
       ),
+      timeseries(
+        {
+          title: "LLM tokens",
+          description: "Tokens per second of openai-chat models, per model and type (prompt, completion).",
+          unit: "short",
+          targets: [
+            {
+              expr: `sum by (model, type) (rate(${q(M.llmTokens, { version: false })}[${RATE}]))`,
+              legend: "{{model}} {{type}}",
+            },
+          ],
+          span: 12,
+        },
+        links,
+      ),
+      timeseries(
+        {
+          title: "LLM finish reasons",
+          description:
+            "Completions per second of openai-chat models, per model and finish reason (length: cut at max_tokens; content_filter: refused).",
+          unit: "ops",
+          targets: [
+            {
+              expr: `sum by (model, reason) (rate(${q(M.llmFinishReasons, { version: false })}[${RATE}]))`,
+              legend: "{{model}} {{reason}}",
+            },
+          ],
+          span: 12,
+        },
+        links,
+      ),
     ],
   };
 }

@@ -118,9 +118,29 @@ export function quality(links: LinkBase): DashboardParts {
       timeseries(
         {
           title: "Predictions waiting for a label",
-          description: "Predictions held in the label-join buffer.",
+          description:
+            "Predictions held in the label-join buffer, and labels that arrived before their prediction and wait for it.",
           unit: "short",
-          targets: [{ expr: `sum by (model) (${q(M.joinPending, noVersion)})`, legend: "{{model}}" }],
+          targets: [
+            { expr: `sum by (model) (${q(M.joinPending, noVersion)})`, legend: "{{model}} predictions" },
+            { expr: `sum by (model) (${q(M.joinWaitingLabels, noVersion)})`, legend: "{{model}} labels" },
+          ],
+          span: 12,
+        },
+        links,
+      ),
+      timeseries(
+        {
+          title: "Labelled predictions in the window",
+          description:
+            "Labelled predictions in each sliding window; the quality gauges appear once a window holds min_samples.",
+          unit: "short",
+          targets: [
+            {
+              expr: `max by (model, window) (${q(M.windowLabeled)})`,
+              legend: "{{model}} {{window}}",
+            },
+          ],
           span: 12,
         },
         links,

@@ -47,11 +47,12 @@ const SLI_TEXT: Record<SloKind, { sli: string; promql: string[]; causes: string[
     ],
   },
   correctness: {
-    sli: "the share of labelled predictions judged incorrect once their ground-truth label arrived",
+    sli: "the share of labelled predictions judged incorrect once their ground-truth label arrived (regression: off by more than `labels.tolerance`)",
     promql: [
       `sum by (result) (rate(${M.labeled}{model="<model>"}[1h]))`,
       `infermon_slo:sli_error:ratio_rate1h{model="<model>",slo="correctness"}`,
       `${M.accuracy}{model="<model>"}`,
+      `${M.mae}{model="<model>"}`,
     ],
     causes: [
       "input drift or concept drift",
