@@ -6,6 +6,7 @@ import { RowCounter } from "../stats/rowCounter.js";
 import type { BatchOptions } from "./batchOptions.js";
 import { DataFileError } from "./dataFile.js";
 import { Engine } from "./duckdbEngine.js";
+import { withBatchLevels } from "./learnedLevels.js";
 import { loadReference } from "./loadReference.js";
 import { progress } from "./progress.js";
 import { DataReader } from "./reader.js";
@@ -47,7 +48,8 @@ export async function batchDrift(
     });
     p.done();
     if (counter.rows === 0) throw new DataFileError(`${currentFile}: no data rows`);
-    return driftReport(model, layout, counter, { reference: profile.rows, skipped });
+    const judged = withBatchLevels(model, profile, counter.rows);
+    return driftReport(judged, layout, counter, { reference: profile.rows, skipped });
   } finally {
     engine?.close();
   }

@@ -48,7 +48,9 @@ export async function countIntoProfile(
   };
   const byName = new Map(seed.features.map((f) => [f.name, f]));
   const features = model.features.map((f, s) => slot(byName.get(f.name) as ProfileSlot, s));
-  const profile: Profile = { ...seed, rows: counter.rows, features };
+  // the seed's learned thresholds were drawn from its own counts: baseline learns them again
+  const { thresholds: _stale, ...head } = seed;
+  const profile: Profile = { ...head, rows: counter.rows, features };
   if (seed.prediction) profile.prediction = slot(seed.prediction, layout.predictionSlot);
   const empty = features.filter((f) => f.counts.every((c) => c === 0)).map((f) => f.name);
   return { profile, skipped, empty };

@@ -2,6 +2,8 @@ import { renameSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { DataFileError } from "../batch/dataFile.js";
 import { findModel, loadConfig } from "../config/load.js";
+import { DEFAULT_BOOTSTRAP } from "../stats/bootstrapThresholds.js";
+import { learnThresholds } from "../stats/learnedThresholds.js";
 import { addBatchFlags, type BatchFlags, batchOptions, positiveInteger } from "./batchFlags.js";
 import { readProfileFile } from "./profileCommand.js";
 import { reportSkip } from "./reportSkip.js";
@@ -12,6 +14,7 @@ interface Options extends BatchFlags {
   model: string;
   data: string;
   output: string;
+  resamples?: string;
   sample?: number;
   binsFrom?: string;
 }
@@ -32,10 +35,18 @@ export function registerBaseline(program: Command): void {
     .option(
       "--bins-from <profile>",
       "count the data into this profile's bins instead of choosing bins (profiles to `profile merge`)",
+    )
+    .option(
+      "--resamples <n>",
+      "windows drawn per level when learning thresholds (drift.thresholds: auto)",
+      String(DEFAULT_BOOTSTRAP.resamples),
     );
   addBatchFlags(cmd, "; with baseline, also fail (exit 2) when a feature has no values").action(
     async (opts: Options) => {
       const model = findModel(loadConfig(opts.config), opts.model);
+      const resamples = Number(opts.resamples);
+      if (!Number.isInteger(resamples) || resamples < 100)
+        throw new UsageError("--resamples: must be an integer of at least 100");
       // the engine (DuckDB) loads only here: `infermon run` never maps it
       const batch = { ...batchOptions(opts), onSkip: reportSkip };
       if (opts.binsFrom && opts.sample !== undefined)
@@ -56,6 +67,13 @@ export function registerBaseline(program: Command): void {
         const what = `${empty.map((f) => `"${f}"`).join(", ")}: no values in ${opts.data} (every row missing or invalid); drift on ${empty.length > 1 ? "them" : "it"} is undefined (status missing, no alert)`;
         if (opts.strict) throw new DataFileError(`feature${empty.length > 1 ? "s" : ""} ${what}`);
         process.stderr.write(`infermon: warning: feature${empty.length > 1 ? "s" : ""} ${what}\n`);
+      }
+      if (model.drift.auto) {
+        const started = Date.now();
+        profile.thresholds = learnThresholds(model, profile, { resamples });
+        process.stderr.write(
+          `${opts.output}: drift thresholds learned from ${resamples} bootstrap windows per window size (${Date.now() - started} ms)\n`,
+        );
       }
       // write then rename: a reader never sees half a profile
       const tmp = `${opts.output}.tmp-${process.pid}`;

@@ -1,6 +1,8 @@
 import type { Command } from "commander";
+import { withLearnedLevels } from "../batch/learnedLevels.js";
 import { loadConfig } from "../config/load.js";
 import { generate, NothingGeneratedError } from "../generate/pipeline.js";
+import { validateForGenerate } from "../generate/validate.js";
 import { WriteError, writeArtifacts } from "../generate/write.js";
 import { EXIT } from "./exitCodes.js";
 import { UsageError } from "./usageError.js";
@@ -12,7 +14,10 @@ export function registerGenerate(program: Command): void {
     .requiredOption("-c, --config <file>", "configuration file (infermon.yaml)")
     .option("-o, --output <dir>", "output directory", ".")
     .action((opts: { config: string; output: string }) => {
-      const config = loadConfig(opts.config);
+      const loaded = loadConfig(opts.config);
+      // configuration errors first: they say more than a missing profile would
+      validateForGenerate(loaded);
+      const config = withLearnedLevels(loaded);
       let files: Map<string, string>;
       try {
         files = generate(config, { source: opts.config });

@@ -9,6 +9,13 @@ export interface Levels {
   critical: number;
 }
 
+export type Statistic = "psi" | "kl" | "js";
+export type StatLevels = Record<Statistic, Levels>;
+/** window name → feature name (or PREDICTION_KEY) → levels per statistic */
+export type LearnedLevels = Record<string, Record<string, StatLevels>>;
+/** Key of the prediction's levels beside the features' (not a valid feature name in practice). */
+export const PREDICTION_KEY = "__prediction__";
+
 export type Smoothing = { method: "laplace"; alpha: number } | { method: "epsilon"; epsilon: number };
 
 export type FeatureConfig =
@@ -60,7 +67,19 @@ export interface ModelConfig {
   windows: { name: string; ms: number }[];
   minSamples: number;
   dataQuality: DataQuality;
-  drift: { smoothing: Smoothing; thresholds: { psi: Levels; kl: Levels; js: Levels } };
+  drift: {
+    smoothing: Smoothing;
+    /** fixed levels: the configured ones, or the defaults; with `auto`, what a feature without learned levels gets */
+    thresholds: StatLevels;
+    /** `thresholds: auto`: levels learned from the reference (profile.thresholds) */
+    auto: boolean;
+    /** requests per second the model usually sees (sizes the bootstrap windows) */
+    expectedRate?: number;
+    /** `for:` of the drift alerts; derived from the window when absent */
+    for?: string;
+    /** per window name, per feature (the prediction under PREDICTION_KEY): learned levels, filled from the profile */
+    learned?: LearnedLevels;
+  };
   labels: {
     ttlMs: number;
     maxPending: number;
@@ -76,6 +95,8 @@ export interface ModelConfig {
   };
   quality: { accuracy?: Levels; mae?: Levels };
   slo: {
+    /** bad events the long window must hold before a burn-rate alert fires */
+    minBadEvents: number;
     availability?: SloTarget;
     latency?: SloTarget & { threshold: number };
     correctness?: SloTarget;
@@ -113,6 +134,11 @@ export const DEFAULT_THRESHOLDS = {
   kl: { warning: 0.1, critical: 0.2 },
   js: { warning: 0.1, critical: 0.2 },
 } as const;
+/**
+ * Burn-rate alerts fire only when the long window holds at least this many bad events: chosen
+ * from the simulation in bench/alert-quality (docs/adr/0008-alert-quality.md).
+ */
+export const DEFAULT_MIN_BAD_EVENTS = 4;
 /** Data-quality shares (the generator's former constant 5 % warns; a fifth of rows is critical). */
 export const DEFAULT_DATA_QUALITY = {
   missing: { warning: 0.05, critical: 0.2 },

@@ -3,6 +3,7 @@ import { parseDuration } from "./duration.js";
 import {
   type Config,
   DEFAULT_DATA_QUALITY,
+  DEFAULT_MIN_BAD_EVENTS,
   DEFAULT_NUMERIC_BINS,
   DEFAULT_PREDICTION_BINS,
   DEFAULT_THRESHOLDS,
@@ -33,6 +34,7 @@ function slo(t: { objective: number; period: string } | undefined): SloTarget | 
 
 function model(m: ModelSpec, baseDir: string): ModelConfig {
   const p = m.prediction;
+  const fixed = m.drift?.thresholds === "auto" ? undefined : m.drift?.thresholds;
   const out: ModelConfig = {
     name: m.name,
     version: m.version ?? "unknown",
@@ -58,10 +60,13 @@ function model(m: ModelSpec, baseDir: string): ModelConfig {
     drift: {
       smoothing: m.drift?.smoothing ?? { method: "laplace", alpha: 0.5 },
       thresholds: {
-        psi: m.drift?.thresholds?.psi ?? { ...DEFAULT_THRESHOLDS.psi },
-        kl: m.drift?.thresholds?.kl ?? { ...DEFAULT_THRESHOLDS.kl },
-        js: m.drift?.thresholds?.js ?? { ...DEFAULT_THRESHOLDS.js },
+        psi: fixed?.psi ?? { ...DEFAULT_THRESHOLDS.psi },
+        kl: fixed?.kl ?? { ...DEFAULT_THRESHOLDS.kl },
+        js: fixed?.js ?? { ...DEFAULT_THRESHOLDS.js },
       },
+      auto: m.drift?.thresholds === "auto",
+      ...(m.drift?.expected_rate !== undefined && { expectedRate: m.drift.expected_rate }),
+      ...(m.drift?.for !== undefined && { for: m.drift.for }),
     },
     labels: {
       ttlMs: ms(m.labels?.ttl ?? "24h"),
@@ -73,7 +78,7 @@ function model(m: ModelSpec, baseDir: string): ModelConfig {
       }),
     },
     quality: { ...m.quality },
-    slo: {},
+    slo: { minBadEvents: m.slo?.min_bad_events ?? DEFAULT_MIN_BAD_EVENTS },
   };
   if (m.json) out.json = m.json;
   if (m.reference) out.reference = resolve(baseDir, m.reference);

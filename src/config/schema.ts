@@ -119,13 +119,29 @@ const model = z
     drift: z
       .strictObject({
         smoothing: smoothing.optional(),
+        // `auto`: learned from the reference by `infermon baseline` (bootstrap, needs expected_rate)
         thresholds: z
-          .strictObject({
-            psi: thresholdLevels.optional(),
-            kl: thresholdLevels.optional(),
-            js: thresholdLevels.optional(),
-          })
+          .union([
+            z.literal("auto"),
+            z.strictObject({
+              psi: thresholdLevels.optional(),
+              kl: thresholdLevels.optional(),
+              js: thresholdLevels.optional(),
+            }),
+          ])
           .optional(),
+        /** requests per second the model usually sees: sizes the bootstrap windows */
+        expected_rate: z.number().positive().optional(),
+        for: duration.optional(),
+      })
+      .superRefine((d, ctx) => {
+        if (d.thresholds === "auto" && d.expected_rate === undefined)
+          ctx.addIssue({
+            code: "custom",
+            path: ["expected_rate"],
+            message:
+              "required when thresholds is auto (the bootstrap windows hold expected_rate × window events)",
+          });
       })
       .optional(),
     labels: z
@@ -161,6 +177,8 @@ const model = z
           })
           .optional(),
         correctness: z.strictObject({ objective: percent, period: duration.default("30d") }).optional(),
+        /** bad events the long window must hold before a burn-rate alert fires */
+        min_bad_events: positiveInt.optional(),
       })
       .optional(),
     owner: z.string().min(1).optional(),

@@ -66,14 +66,6 @@ export const BURN_RATE_TIERS: readonly BurnRateTier[] = [
 ];
 
 /**
- * Minimum-traffic guard of a burn-rate alert: the long window must hold at least MIN_EVENTS
- * events, and enough that the burn threshold means at least MIN_BAD_EVENTS bad ones — so a
- * handful of requests cannot page anyone.
- */
-export const MIN_EVENTS = 100;
-export const MIN_BAD_EVENTS = 5;
-
-/**
  * Data-quality alerts: the share of analysed events with a missing, invalid or unseen value over
  * WINDOW, against the model's `data_quality` shares (warning tickets, critical pages) — the same
  * shares and the same strict `>` that `infermon drift` judges a data file by (ADR 0009).

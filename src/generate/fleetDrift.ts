@@ -1,11 +1,14 @@
-// Fleet-wide PSI: recording rules that merge every pod's bin counters
+// Fleet-wide PSI, KL and JS: recording rules that merge every pod's bin counters
 // (infermon_feature_bin_observations_total) and compare them with the reference
 // (infermon_feature_reference_ratio r_i/R and infermon_feature_reference_observations R), with the
 // agent's smoothing, exactly:
 //   laplace: p_i = (c_i + α) / (N + k·α); q_i = (r_i + α) / (R + k·α), r_i = ratio_i · R
 //   epsilon: p_i = c_i / N, q_i = r_i / R, a proportion that is 0 becomes ε
-//   psi = Σ (p_i − q_i) · ln(p_i / q_i)
-// A value is recorded only when the window holds at least min_samples observations.
+//   psi = Σ (p_i − q_i) · ln(p_i / q_i), kl = Σ p_i · ln(p_i / q_i)
+//   js = sqrt(½ Σ [p_i·log2(p_i/m_i) + q_i·log2(q_i/m_i)]) on the unsmoothed proportions, m = (p+q)/2
+// A value is recorded only when the fleet's window holds at least min_samples observations.
+// The drift alerts (alerts/drift.ts) read these: one alert per model × feature × statistic,
+// whatever the number of replicas.
 import type { ModelConfig } from "../config/model.js";
 import { driftValues } from "../stats/drift.js";
 import type { Scenario } from "./alerts/types.js";
@@ -15,20 +18,38 @@ import type { RecordingRule, RuleGroup } from "./rules.js";
 
 export const FLEET_RECORD = {
   counts: "model_feature_bin:infermon_feature_bin_observations:increase",
+  observations: "model_feature:infermon_feature_observations:increase",
   reference: "model_feature_bin:infermon_feature_reference_ratio:smoothed",
   current: "model_feature_bin:infermon_feature_current_ratio:smoothed",
+  currentRaw: "model_feature_bin:infermon_feature_current_ratio:raw",
   psi: "model_feature:infermon_feature_psi:fleet",
+  kl: "model_feature:infermon_feature_kl_divergence:fleet",
+  js: "model_feature:infermon_feature_js_distance:fleet",
 } as const;
 
 const BIN = "namespace, model, model_version, feature, bin";
 const FEATURE = "namespace, model, model_version, feature";
 
+/**
+ * What a counter gained over `window`, exactly where it can be: `x - x offset window` per series
+ * when the counter did not reset inside the window; a series born inside the window counts its
+ * whole value; across a reset, increase() (which handles resets but extrapolates).
+ * `increase()` alone extrapolates to the window's edges and drops the first increment of a new
+ * series (docs/generate.md), which moves a count compared with min_samples or min_bad_events.
+ */
+export function exactIncrease(selector: string, window: string): string {
+  const x = selector;
+  return `((${x} - ${x} offset ${window}) and resets(${x}[${window}]) == 0) or (${x} unless ${x} offset ${window}) or increase(${x}[${window}])`;
+}
+
 function windowRules(m: ModelConfig, window: string): RecordingRule[] {
   const self = { model: m.name };
   const w = { model: m.name, window };
+  const labels = { model: m.name, window };
   const counts = sel(FLEET_RECORD.counts, w);
   const reference = sel(FLEET_RECORD.reference, self);
   const current = sel(FLEET_RECORD.current, w);
+  const raw = sel(FLEET_RECORD.currentRaw, w);
   const total = `sum by (${FEATURE}) (${counts})`;
   const s = m.drift.smoothing;
   const smoothed =
@@ -36,18 +57,36 @@ function windowRules(m: ModelConfig, window: string): RecordingRule[] {
       ? `(${counts} + ${num(s.alpha)})\n/ on (${FEATURE}) group_left ()\n(${total} + ${num(s.alpha)} * count by (${FEATURE}) (${counts}))`
       : `(${counts} / on (${FEATURE}) group_left ${total}) > 0\nor\n${counts} * 0 + ${num(s.epsilon)}`;
   const on = `on (${BIN})`;
+  // a value is recorded only when the fleet's window holds min_samples observations of the feature
+  const gate = `and on (${FEATURE})\n${sel(FLEET_RECORD.observations, w)} >= ${m.minSamples}`;
+  const ratio = `max by (${BIN}) (${sel(M.referenceRatio, self)})`;
+  // Jensen–Shannon: base 2, unsmoothed; a bin with p = 0 (or q = 0) contributes nothing
+  const mid = `((${raw} + ${on} ${ratio}) / 2)`;
+  const half = (x: string) => `sum by (${FEATURE}) ((${x} > 0) * ${on} log2((${x} > 0) / ${on} ${mid}))`;
   return [
     {
       record: FLEET_RECORD.counts,
       // bins nobody observed yet have no counter: take them from the reference as zeros
-      expr: `sum by (${BIN}) (increase(${sel(M.binObservations, self)}[${window}]))\nor\n0 * max by (${BIN}) (${sel(M.referenceRatio, self)})`,
-      labels: { model: m.name, window },
+      expr: `sum by (${BIN}) (${exactIncrease(sel(M.binObservations, self), window)})\nor\n0 * ${ratio}`,
+      labels,
     },
-    { record: FLEET_RECORD.current, expr: smoothed, labels: { model: m.name, window } },
+    { record: FLEET_RECORD.observations, expr: total, labels },
+    { record: FLEET_RECORD.current, expr: smoothed, labels },
+    { record: FLEET_RECORD.currentRaw, expr: `${counts}\n/ on (${FEATURE}) group_left ()\n${total}`, labels },
     {
       record: FLEET_RECORD.psi,
-      expr: `sum by (${FEATURE}) (\n  (${current} - ${on} ${reference})\n  * ${on}\n  ln(${current} / ${on} ${reference})\n)\nand on (${FEATURE})\n${total} >= ${m.minSamples}`,
-      labels: { model: m.name, window },
+      expr: `sum by (${FEATURE}) (\n  (${current} - ${on} ${reference})\n  * ${on}\n  ln(${current} / ${on} ${reference})\n)\n${gate}`,
+      labels,
+    },
+    {
+      record: FLEET_RECORD.kl,
+      expr: `sum by (${FEATURE}) (\n  ${current}\n  * ${on}\n  ln(${current} / ${on} ${reference})\n)\n${gate}`,
+      labels,
+    },
+    {
+      record: FLEET_RECORD.js,
+      expr: `sqrt(clamp((\n  ${half(raw)}\n  + on (${FEATURE})\n  ${half(ratio)}\n) / 2, 0, 1))\n${gate}`,
+      labels,
     },
   ];
 }
@@ -81,55 +120,99 @@ const PER_MINUTE = [5, 3, 0, 2, 1];
 const REFERENCE = [70, 60, 30, 30, 10];
 const REFERENCE_SIZE = REFERENCE.reduce((a, b) => a + b, 0);
 
+/**
+ * Window counts are exact: a counter born inside the window (a pod's first observation of a bin)
+ * counts whole, and a reset counts from zero; increase() would drop the first increment of a new
+ * series and extrapolate the rest (here 58 over 29 minutes → ~60 instead of 59).
+ */
+function exactCountScenario(m: ModelConfig): Scenario {
+  const feature = (m.features[0] as { name: string }).name;
+  const longest = [...m.windows].sort((a, b) => b.ms - a.ms)[0] as { name: string; ms: number };
+  const minutes = longest.ms / 60_000;
+  const half = Math.floor(minutes / 2);
+  const labels = { model: m.name, model_version: m.version, feature };
+  const pod = (p: string, bin: string) => sel(M.binObservations, { ...labels, bin, pod: p });
+  // pod a: steady 10/min; pod b: born at minute half+1 with 1, +2/min; pod c: reset at half
+  const born = 1 + 2 * (minutes - half - 1);
+  const input = [
+    { series: pod("a", "b0"), values: `0+10x${minutes}` },
+    { series: pod("b", "b0"), values: `_x${half} 1+2x${minutes - half - 1}` },
+    { series: pod("c", "b1"), values: `0+3x${half} 0+3x${minutes - half - 1}` },
+    ...["b0", "b1"].map((bin) => ({
+      series: sel(M.referenceRatio, { ...labels, bin }),
+      values: `0.5x${minutes}`,
+    })),
+  ];
+  const total = 10 * minutes + born + 3 * half + 3 * (minutes - half - 1);
+  return {
+    name: `${m.name}: window counts are exact with a counter born in the window and a reset (${total})`,
+    input,
+    evalTime: longest.name,
+    expect: [],
+    exprs: [
+      {
+        expr: sel(FLEET_RECORD.observations, { model: m.name, window: longest.name }),
+        samples: [
+          {
+            labels: `${FLEET_RECORD.observations}{feature="${feature}", model="${m.name}", model_version="${m.version}", window="${longest.name}"}`,
+            value: total,
+          },
+        ],
+      },
+    ],
+  };
+}
+
 export function fleetDriftScenarios(models: readonly ModelConfig[]): Scenario[] {
-  return models
-    .filter((m) => m.features.length > 0)
-    .map((m) => {
-      const feature = (m.features[0] as { name: string }).name;
-      const labels = { model: m.name, model_version: m.version, feature };
-      const longest = [...m.windows].sort((a, b) => b.ms - a.ms)[0] as { name: string; ms: number };
-      const minutes = longest.ms / 60_000;
-      // scale so the longest window holds at least min_samples
-      const scale = Math.max(1, Math.ceil(m.minSamples / (minutes * 11)));
-      const perMinute = PER_MINUTE.map((c) => c * scale);
-      const counts = perMinute.map((c) => c * minutes);
-      const input = [
-        ...perMinute.flatMap((c, i) =>
-          c === 0
-            ? []
-            : [{ series: sel(M.binObservations, { ...labels, bin: `b${i}` }), values: `0+${c}x${minutes}` }],
-        ),
-        ...REFERENCE.map((r, i) => ({
-          series: sel(M.referenceRatio, { ...labels, bin: `b${i}` }),
-          values: `${r / REFERENCE_SIZE}x${minutes}`,
-        })),
-        { series: sel(M.referenceObservations, labels), values: `${REFERENCE_SIZE}x${minutes}` },
-      ];
-      // the value the agent's engine computes on the same counts
-      const psi = driftValues(counts, REFERENCE, m.drift.smoothing).psi;
-      const shortest = [...m.windows].sort((a, b) => a.ms - b.ms)[0] as { name: string; ms: number };
-      const exprs = [
+  const withFeatures = models.filter((m) => m.features.length > 0);
+  return [...withFeatures.map(engineScenario), ...withFeatures.slice(0, 1).map(exactCountScenario)];
+}
+
+function engineScenario(m: ModelConfig): Scenario {
+  {
+    const feature = (m.features[0] as { name: string }).name;
+    const labels = { model: m.name, model_version: m.version, feature };
+    const longest = [...m.windows].sort((a, b) => b.ms - a.ms)[0] as { name: string; ms: number };
+    const minutes = longest.ms / 60_000;
+    // scale so the longest window holds at least min_samples
+    const scale = Math.max(1, Math.ceil(m.minSamples / (minutes * 11)));
+    const perMinute = PER_MINUTE.map((c) => c * scale);
+    const counts = perMinute.map((c) => c * minutes);
+    const input = [
+      ...perMinute.flatMap((c, i) =>
+        c === 0
+          ? []
+          : [{ series: sel(M.binObservations, { ...labels, bin: `b${i}` }), values: `0+${c}x${minutes}` }],
+      ),
+      ...REFERENCE.map((r, i) => ({
+        series: sel(M.referenceRatio, { ...labels, bin: `b${i}` }),
+        values: `${r / REFERENCE_SIZE}x${minutes}`,
+      })),
+      { series: sel(M.referenceObservations, labels), values: `${REFERENCE_SIZE}x${minutes}` },
+    ];
+    // the values the agent's engine computes on the same counts
+    const d = driftValues(counts, REFERENCE, m.drift.smoothing);
+    const shortest = [...m.windows].sort((a, b) => a.ms - b.ms)[0] as { name: string; ms: number };
+    const exprs = (["psi", "kl", "js"] as const).map((stat) => ({
+      expr: `abs(${sel(FLEET_RECORD[stat], { model: m.name, window: longest.name })} - ${d[stat]}) < bool 1e-9`,
+      samples: [
         {
-          expr: `abs(${sel(FLEET_RECORD.psi, { model: m.name, window: longest.name })} - ${psi}) < bool 1e-9`,
-          samples: [
-            {
-              labels: `{feature="${feature}", model="${m.name}", model_version="${m.version}", window="${longest.name}"}`,
-              value: 1,
-            },
-          ],
+          labels: `{feature="${feature}", model="${m.name}", model_version="${m.version}", window="${longest.name}"}`,
+          value: 1,
         },
-      ];
-      const shortTotal = perMinute.reduce((a, b) => a + b, 0) * (shortest.ms / 60_000);
-      if (shortest.name !== longest.name && shortTotal < m.minSamples) {
-        // below min_samples nothing is recorded, like the agent
-        exprs.push({ expr: sel(FLEET_RECORD.psi, { model: m.name, window: shortest.name }), samples: [] });
-      }
-      return {
-        name: `${m.name}: fleet PSI of ${feature} equals the engine's on the same counts (${psi.toFixed(6)})`,
-        input,
-        evalTime: longest.name,
-        expect: [],
-        exprs,
-      };
-    });
+      ],
+    }));
+    const shortTotal = perMinute.reduce((a, b) => a + b, 0) * (shortest.ms / 60_000);
+    if (shortest.name !== longest.name && shortTotal < m.minSamples) {
+      // below min_samples nothing is recorded, like the agent
+      exprs.push({ expr: sel(FLEET_RECORD.psi, { model: m.name, window: shortest.name }), samples: [] });
+    }
+    return {
+      name: `${m.name}: fleet PSI, KL and JS of ${feature} equal the engine's on the same counts (${d.psi.toFixed(6)}, ${d.kl.toFixed(6)}, ${d.js.toFixed(6)})`,
+      input,
+      evalTime: longest.name,
+      expect: [],
+      exprs,
+    };
+  }
 }

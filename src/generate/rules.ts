@@ -5,6 +5,8 @@ export interface AlertingRule {
   alert: string;
   expr: string;
   for: string;
+  /** keep firing this long after the expression stops returning (Prometheus ≥ 2.42) */
+  keepFiringFor?: string;
   labels: Record<string, string>;
   annotations: Record<string, string>;
 }
@@ -40,6 +42,7 @@ function ordered(rule: Rule): Record<string, unknown> {
       alert: rule.alert,
       expr: rule.expr,
       for: rule.for,
+      ...(rule.keepFiringFor && { keep_firing_for: rule.keepFiringFor }),
       labels: sortKeys(rule.labels),
       annotations: sortKeys(rule.annotations),
     };

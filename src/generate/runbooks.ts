@@ -4,6 +4,7 @@ import { posix } from "node:path";
 import type { AlertSpec } from "./alerts/types.js";
 import { DASHBOARDS, PATHS } from "./conventions.js";
 import { dashboardUrl, type LinkBase } from "./links.js";
+import { quote } from "./promql.js";
 import type { AlertingRule } from "./rules.js";
 import { traceSection } from "./traceRunbook.js";
 
@@ -18,6 +19,33 @@ function rulesTable(rules: readonly AlertingRule[]): string {
   return ["| model | severity | for | expression |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
 
+/**
+ * The diagnosis queries as they run: one block per model the alert covers, `<model>` spelled out
+ * (a runbook is read at 3 a.m.; its queries are pasted, not edited).
+ */
+function queries(lang: string, lines: readonly string[], models: readonly string[]): string[] {
+  if (!lines.some((l) => l.includes("<model>")) || models.length === 0) return [fence(lang, lines)];
+  return models.flatMap((m, i) => [
+    ...(i > 0 ? [""] : []),
+    `Model \`${m}\`:`,
+    "",
+    fence(
+      lang,
+      lines.map((l) => l.replaceAll('"<model>"', quote(m))),
+    ),
+  ]);
+}
+
+/** "PromQL:", naming the placeholders left once the models are filled in (e.g. an alert's `<instance>`). */
+function promqlHeading(lines: readonly string[], models: readonly string[]): string {
+  const left = new Set<string>();
+  for (const l of lines)
+    for (const m of l.matchAll(/<([a-z_]+)>/g))
+      if (m[1] !== undefined && !(m[1] === "model" && models.length > 0)) left.add(`\`<${m[1]}>\``);
+  if (left.size === 0) return "PromQL:";
+  return `PromQL (replace ${[...left].join(", ")} with the alert's label${left.size > 1 ? "s" : ""}):`;
+}
+
 export function renderRunbook(
   spec: AlertSpec,
   rules: readonly AlertingRule[],
@@ -26,6 +54,7 @@ export function renderRunbook(
 ): string {
   const d = DASHBOARDS[spec.dashboard];
   const rb = spec.runbook;
+  const models = [...new Set(rules.map((r) => r.labels.model).filter((m): m is string => m !== undefined))];
   return [
     `<!-- ${header} -->`,
     `# ${spec.name}`,
@@ -46,13 +75,13 @@ export function renderRunbook(
     "",
     ...rb.diagnosis.map((s, i) => `${i + 1}. ${s}`),
     "",
-    "PromQL (replace the `<…>` placeholders, e.g. `<model>`, `<feature>`, `<instance>`, with the alert's labels):",
+    promqlHeading(rb.promql, models),
     "",
-    fence("promql", rb.promql),
+    ...queries("promql", rb.promql, models),
     "",
     "LogQL (Loki):",
     "",
-    fence("logql", rb.logql),
+    ...queries("logql", rb.logql, models),
     "",
     ...(traceSection(spec.name) ?? []),
     "## Mitigation",

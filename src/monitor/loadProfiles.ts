@@ -3,6 +3,7 @@
 import { readFileSync } from "node:fs";
 import type { ModelConfig } from "../config/model.js";
 import { BinLayout } from "../stats/binLayout.js";
+import { learnedLevels } from "../stats/learnedThresholds.js";
 import { ProfileError, parseProfile } from "../stats/profile.js";
 
 /** The bin layout of `model` from its reference profile; undefined when it has none configured. */
@@ -17,7 +18,10 @@ export function loadLayout(model: ModelConfig): BinLayout | undefined {
     );
   }
   try {
-    return BinLayout.fromProfile(parseProfile(json), model);
+    const profile = parseProfile(json);
+    // the generated rules judge with the profile's learned levels: refuse one that does not match
+    if (model.drift.auto) learnedLevels(model, profile, model.reference);
+    return BinLayout.fromProfile(profile, model);
   } catch (err) {
     throw new ProfileError(
       `model "${model.name}": reference profile ${model.reference}: ${(err as Error).message}`,

@@ -1,4 +1,4 @@
-import type { Level, Levels, Smoothing } from "../config/model.js";
+import type { Level, Levels, ModelConfig, Smoothing, StatLevels } from "../config/model.js";
 import { jsDistance } from "./jsDistance.js";
 import { klDivergence } from "./klDivergence.js";
 import { psi } from "./psi.js";
@@ -60,4 +60,15 @@ export function levelReached(level: Level, threshold: Level): boolean {
 /** Worst level of the three statistics against their thresholds. */
 export function driftLevel(v: DriftValues, t: { psi: Levels; kl: Levels; js: Levels }): Level {
   return worstLevel([levelOf(v.psi, t.psi), levelOf(v.kl, t.kl), levelOf(v.js, t.js)]);
+}
+
+/**
+ * The levels a feature (or PREDICTION_KEY) is judged by: with `thresholds: auto`, those learned
+ * for the model's longest window (the one the alerts read); otherwise the configured ones.
+ */
+export function levelsFor(model: ModelConfig, name: string): StatLevels {
+  if (!model.drift.auto || !model.drift.learned) return model.drift.thresholds;
+  let longest = model.windows[0];
+  for (const w of model.windows) if (longest === undefined || w.ms > longest.ms) longest = w;
+  return (longest && model.drift.learned[longest.name]?.[name]) ?? model.drift.thresholds;
 }

@@ -7,9 +7,9 @@
 // shown); `missing` when one side has no values for the feature (drift values null). A missing
 // current feature (absent, or no usable value in any row) counts as critical for `--fail-on`; a feature
 // with no reference values has undefined drift and does not trip the gate (`baseline` warns).
-import type { Level, Levels, ModelConfig } from "../config/model.js";
+import { type Level, type Levels, type ModelConfig, PREDICTION_KEY } from "../config/model.js";
 import type { BinLayout, Slot } from "./binLayout.js";
-import { driftLevel, driftValues, levelReached, shareLevel, worstLevel } from "./drift.js";
+import { driftLevel, driftValues, levelReached, levelsFor, shareLevel, worstLevel } from "./drift.js";
 import type { RowCounter } from "./rowCounter.js";
 import { proportions } from "./smoothing.js";
 
@@ -105,6 +105,8 @@ function judge(
   quality: { present: number; missing: number; invalid: number },
   shares: { kind: "missing" | "invalid" | "unseen"; share: number; levels: Levels }[],
   enough: boolean,
+  /** whose levels: the feature's name, or PREDICTION_KEY (learned levels with thresholds: auto) */
+  levelsKey: string,
 ): Judged {
   if (quality.present === 0) return { ...NULLS, status: "missing", reason: "missing", absent: true };
   if (sum(current) === 0)
@@ -116,7 +118,7 @@ function judge(
   if (slot.referenceTotal === 0) return { ...NULLS, status: "missing", reason: "no_reference_values" };
   const v = driftValues(current, slot.reference, model.drift.smoothing);
   if (!enough) return { ...v, status: "insufficient_data" };
-  const drift = driftLevel(v, model.drift.thresholds);
+  const drift = driftLevel(v, levelsFor(model, levelsKey));
   const levels = shares.map((s) => ({ kind: s.kind, level: shareLevel(s.share, s.levels) }));
   const status = worstLevel([drift, ...levels.map((l) => l.level)]);
   // name the data-quality share when it, not the drift statistics, set the level
@@ -152,7 +154,7 @@ export function driftReport(
       missing: current.missing[s]!,
       invalid: current.invalid[s]!,
     };
-    const judged = judge(model, slot, cur, quality, shares, enough);
+    const judged = judge(model, slot, cur, quality, shares, enough, slot.name);
     features.push({
       name: slot.name,
       type: slot.bins.type,
@@ -175,7 +177,7 @@ export function driftReport(
       missing: current.missing[ps]!,
       invalid: current.invalid[ps]!,
     };
-    if (sum(cur) > 0) prediction = judge(model, slot, cur, quality, [], enough);
+    if (sum(cur) > 0) prediction = judge(model, slot, cur, quality, [], enough, PREDICTION_KEY);
   }
   const parts = [...features, ...(prediction ? [prediction] : [])];
   const worst = worstLevel(parts.map(gateLevel));

@@ -1,6 +1,8 @@
 // The reference profile written by `infermon baseline` and read by `drift` and the agent.
 // Plain data with a schema version; `parseProfile` checks shape so a foreign file fails clearly.
 
+import { type ProfileThresholds, parseThresholds } from "./learnedThresholds.js";
+
 export const PROFILE_SCHEMA = "infermon.profile";
 /** 2: numeric slots record their `layout` (quantiles, edges or per-value bins) and why (ADR 0009). */
 export const PROFILE_SCHEMA_VERSION = 2;
@@ -53,6 +55,8 @@ export interface Profile {
   features: ProfileSlot[];
   /** the prediction's reference distribution, when the data had the prediction field */
   prediction?: ProfileSlot;
+  /** drift levels learned by bootstrap (`drift.thresholds: auto`), see learnedThresholds.ts */
+  thresholds?: ProfileThresholds;
 }
 
 export class ProfileError extends Error {
@@ -147,10 +151,11 @@ export function parseProfile(x: unknown): Profile {
   if (isObj(ef) && ef.method === "exact") p.edges_from = { method: "exact" };
   else if (isObj(ef) && ef.method === "sample" && typeof ef.size === "number")
     p.edges_from = { method: "sample", size: ef.size };
+  if (x.thresholds !== undefined) p.thresholds = parseThresholds(x.thresholds);
   if (p.edges_from) {
-    // keep the documented key order: edges_from before features
-    const { features, prediction, ...head } = p;
-    return { ...head, features, ...(prediction && { prediction }) };
+    // keep the documented key order: edges_from before features, learned thresholds last
+    const { features, prediction, thresholds, ...head } = p;
+    return { ...head, features, ...(prediction && { prediction }), ...(thresholds && { thresholds }) };
   }
 
   return p;

@@ -39,6 +39,8 @@ export function mergeProfiles(profiles: readonly Profile[]): Profile {
   const [first, ...rest] = profiles;
   if (!first) throw new ProfileError("no profiles to merge");
   let acc: Profile = structuredClone(first);
+  // learned thresholds belong to one profile's counts, not the sum: the reader learns them again
+  if (rest.length > 0) delete acc.thresholds;
   rest.forEach((p, k) => {
     const where = `profile ${k + 2}`;
     if (p.model !== acc.model)

@@ -12,7 +12,13 @@ interface Panel {
   title: string;
   description?: string;
   fieldConfig?: { defaults?: { unit?: string } };
-  targets?: { expr: string; exemplar?: boolean; datasource?: { uid?: string } }[];
+  targets?: {
+    expr: string;
+    exemplar?: boolean;
+    instant?: boolean;
+    format?: string;
+    datasource?: { uid?: string };
+  }[];
   links?: { url: string }[];
 }
 interface Dashboard {
@@ -69,11 +75,15 @@ describe("dashboards", () => {
 
   for (const [path, d] of dashboards) {
     describe(path, () => {
-      it("has datasource variables for Prometheus, Loki and Tempo and model variables", () => {
+      it("has datasource variables for Prometheus and Loki, model variables, and no unused variable", () => {
         const vars = Object.fromEntries(d.templating.list.map((v) => [v.name, v]));
         expect(vars.datasource).toMatchObject({ type: "datasource", query: "prometheus" });
         expect(vars.loki).toMatchObject({ type: "datasource", query: "loki" });
-        expect(vars.tempo).toMatchObject({ type: "datasource", query: "tempo" });
+        // a Tempo variable that no panel reads (until traces are shown) only asks for a datasource
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: Grafana variable syntax
+        if (vars.tempo) expect(JSON.stringify(d.panels)).toContain("${tempo}");
+        if (path === "dashboards/overview.json")
+          expect(vars.tempo).toMatchObject({ type: "datasource", query: "tempo" });
         for (const v of ["namespace", "model", "model_version"]) expect(vars[v]?.type).toBe("query");
       });
 
@@ -118,7 +128,34 @@ describe("dashboards", () => {
     }
   });
 
-  it("shows Tempo exemplars on the latency panel, and agent logs from Loki", () => {
+  it("keeps one value per series in stat and bar gauge panels (no table frame reduced to one row)", () => {
+    const reduced = dashboards.flatMap(([, d]) =>
+      d.panels.filter((p) => p.type === "stat" || p.type === "bargauge"),
+    );
+    expect(reduced.length).toBeGreaterThan(2);
+    for (const p of reduced) for (const t of p.targets ?? []) expect(t.format, p.title).not.toBe("table");
+    const tables = dashboards.flatMap(([, d]) => d.panels.filter((p) => p.type === "table"));
+    for (const p of tables)
+      for (const t of p.targets ?? []) if (t.instant) expect(t.format, p.title).toBe("table");
+  });
+
+  it("shows 0, not No data, for the 5xx ratio of a model without errors", () => {
+    const overview = dashboards.find(([p]) => p === "dashboards/overview.json")?.[1] as Dashboard;
+    const errors = overview.panels.find((p) => p.title === "Error ratio (5xx)");
+    expect(errors?.targets?.[0]?.expr).toMatch(/\)\s*or 0 \* sum by \(model\)/);
+  });
+
+  it("puts the fleet values the alerts read beside the per-pod ones on the drift dashboard", () => {
+    const drift = dashboards.find(([p]) => p === "dashboards/drift.json")?.[1] as Dashboard;
+    const exprs = drift.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr)).join("\n");
+    for (const r of ["psi", "kl_divergence", "js_distance"])
+      expect(exprs).toContain(`model_feature:infermon_feature_${r}:fleet`);
+    const pods = drift.panels.find((p) => p.title.startsWith("Which pods"));
+    expect(pods?.type).toBe("table");
+    expect(pods?.targets?.[0]?.expr).toContain("by (namespace, pod, instance, window)");
+  });
+
+  it("shows exemplars on the latency panel, and agent logs from Loki", () => {
     const overview = dashboards.find(([p]) => p === "dashboards/overview.json")?.[1] as Dashboard;
     const latency = overview.panels.find((p) => p.title === "Latency");
     expect(latency?.targets?.every((t) => t.exemplar === true)).toBe(true);

@@ -3,10 +3,9 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config/load.js";
 import { generate } from "../../src/generate/pipeline.js";
 import { GENERATED_ROOTS, writeArtifacts } from "../../src/generate/write.js";
-import { EXAMPLE, ROOT } from "./helpers.js";
+import { EXAMPLE, exampleConfig, ROOT } from "./helpers.js";
 
 function listFiles(dir: string): string[] {
   let out: string[] = [];
@@ -25,7 +24,7 @@ function listFiles(dir: string): string[] {
 
 describe("golden files", () => {
   // the header names the config as `npm run generate` does (relative to the repository root)
-  const build = () => generate(loadConfig(join(ROOT, EXAMPLE)), { source: EXAMPLE });
+  const build = () => generate(exampleConfig(), { source: EXAMPLE });
   const files = build();
 
   if (process.env.UPDATE_GOLDEN) writeArtifacts(ROOT, files);

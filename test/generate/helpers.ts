@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
-import { parseConfig } from "../../src/config/load.js";
+import { withLearnedLevels } from "../../src/batch/learnedLevels.js";
+import { loadConfig, parseConfig } from "../../src/config/load.js";
 import type { Config } from "../../src/config/model.js";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
@@ -14,8 +15,11 @@ export const exampleText = (): string => readFileSync(join(ROOT, EXAMPLE), "utf8
 export const exampleData = (): Record<string, unknown> => parse(exampleText()) as Record<string, unknown>;
 
 export function configFrom(data: unknown, source = "variant.yaml"): Config {
-  return parseConfig(stringify(data), source, join(ROOT, "examples"));
+  return withLearnedLevels(parseConfig(stringify(data), source, join(ROOT, "examples")));
 }
+
+/** The example config as `infermon generate` reads it (learned drift levels from the profiles). */
+export const exampleConfig = (): Config => withLearnedLevels(loadConfig(join(ROOT, EXAMPLE)));
 
 const created: string[] = [];
 

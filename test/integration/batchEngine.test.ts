@@ -144,6 +144,24 @@ describe("profile merge", () => {
     expect(merged).toEqual(all);
     expect(merged.features.map((f) => f.counts)).toEqual(seed.features.map((f) => f.counts));
   });
+  it("drops learned thresholds: they belong to one profile's counts, not the sum or a recount", async () => {
+    const whole = at("t-whole.csv", csvText("\n"));
+    const built = (await buildProfile(model, whole)).profile;
+    const thresholds = {
+      method: "bootstrap",
+      expected_rate: 1,
+      resamples: 100,
+      percentiles: { warning: 0.99, critical: 0.999 },
+      smoothing: { method: "laplace", alpha: 0.5 },
+      windows: {},
+    } as unknown as NonNullable<typeof built.thresholds>;
+    const seed = { ...built, thresholds };
+    const counted = (await countIntoProfile(model, seed, whole)).profile;
+    expect(counted.thresholds).toBeUndefined();
+    expect(mergeProfiles([seed, seed]).thresholds).toBeUndefined();
+    // one profile is passed through as it is
+    expect(mergeProfiles([seed]).thresholds).toEqual(thresholds);
+  });
   it("refuses profiles with different bins, naming the feature", async () => {
     const p1 = (await buildProfile(model, at("d1.csv", "x,c\n1,a\n2,a\n3,b\n4,b\n"))).profile;
     const p2 = (await buildProfile(model, at("d2.csv", "x,c\n10,a\n20,a\n30,b\n40,b\n"))).profile;

@@ -62,7 +62,7 @@ function spec(kind: Kind): AlertSpec {
         `sum by (feature) (rate(${METRIC[kind]}{model="<model>"}[${WINDOW}])) / scalar(sum(rate(${M.events}{model="<model>"}[${WINDOW}])))`,
         `sum by (source) (rate(${M.events}{model="<model>"}[${WINDOW}]))`,
       ],
-      logql: [`${LOG_SELECTOR} | json | model="<model>" |= "<feature>"`],
+      logql: [`${LOG_SELECTOR} | json | model="<model>" | level >= 40`],
       mitigation: [
         "Fix the upstream that stopped sending the field or changed its encoding; roll it back if recent.",
         kind === "unseen"

@@ -13,7 +13,21 @@ export interface LevelOptions {
   what: string;
   /** `below`: fire when the value falls under the threshold (accuracy) */
   direction?: "above" | "below";
+  /** keep_firing_for of the rules */
+  keepFiringFor?: string;
+  /** static labels of the rules (e.g. the feature of a per-feature rule) */
+  labels?: Record<string, string>;
 }
+
+/** When the scenarios evaluate, and how long their series run (for longer `for:` durations). */
+export interface ScenarioTiming {
+  evalTime: string;
+  /** samples of the 1m series */
+  samples: number;
+  /** static labels that pick the rules under test (per-feature rules) */
+  ruleLabels?: Record<string, string>;
+}
+const DEFAULT_TIMING: ScenarioTiming = { evalTime: "30m", samples: 40 };
 
 export function levelRules(
   spec: AlertSpec,
@@ -24,18 +38,20 @@ export function levelRules(
   opts: LevelOptions,
 ): AlertingRule[] {
   const below = opts.direction === "below";
-  return SEVERITIES.map((severity) =>
-    modelAlert(
+  return SEVERITIES.map((severity) => ({
+    ...modelAlert(
       spec,
       model,
       severity,
       `${metricSel} ${below ? "<" : ">"} ${num(levels[severity])}`,
       forDuration,
       {
+        ...(opts.labels && { labels: opts.labels }),
         description: `${opts.what} of model {{ $labels.model }} (version {{ $labels.model_version }}) over the {{ $labels.window }} window is {{ $value | printf "%.3f" }}, ${below ? "below" : "above"} the ${severity} threshold ${num(levels[severity])}.`,
       },
     ),
-  );
+    ...(opts.keepFiringFor && { keepFiringFor: opts.keepFiringFor }),
+  }));
 }
 
 /** Past critical (both fire), between the levels (warning only), on the good side (none). */
@@ -47,10 +63,17 @@ export function levelScenarios(
   labels: Record<string, string>,
   levels: Levels,
   direction: "above" | "below" = "above",
+  timing: ScenarioTiming = DEFAULT_TIMING,
 ): Scenario[] {
-  const series = (v: number) => [{ series: sel(metric, labels), values: `${num(v)}+0x40` }];
+  const series = (v: number) => [{ series: sel(metric, labels), values: `${num(v)}+0x${timing.samples}` }];
   const fires = (v: number, sevs: readonly ("warning" | "critical")[]) =>
-    sevs.map((severity) => ({ model: model.name, severity, labels, value: v }));
+    sevs.map((severity) => ({
+      model: model.name,
+      severity,
+      labels,
+      value: v,
+      ...(timing.ruleLabels && { ruleLabels: timing.ruleLabels }),
+    }));
   const below = direction === "below";
   const bad = below ? levels.critical / 2 : levels.critical > 0 ? levels.critical * 2 : 1;
   const between = (levels.warning + levels.critical) / 2;
@@ -60,7 +83,7 @@ export function levelScenarios(
     out.push({
       name: `${name}: past critical`,
       input: series(bad),
-      evalTime: "30m",
+      evalTime: timing.evalTime,
       expect: [{ alertname, alerts: fires(bad, SEVERITIES) }],
     });
   }
@@ -68,7 +91,7 @@ export function levelScenarios(
     out.push({
       name: `${name}: between warning and critical`,
       input: series(between),
-      evalTime: "30m",
+      evalTime: timing.evalTime,
       expect: [{ alertname, alerts: fires(between, ["warning"]) }],
     });
   }
@@ -76,7 +99,7 @@ export function levelScenarios(
     out.push({
       name: `${name}: within the warning threshold`,
       input: series(good),
-      evalTime: "30m",
+      evalTime: timing.evalTime,
       expect: [{ alertname, alerts: [] }],
     });
   }

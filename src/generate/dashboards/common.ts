@@ -57,13 +57,19 @@ export interface Target {
   heatmap?: boolean;
 }
 
-function promTarget(t: Target, i: number): PromQuery {
+/**
+ * Instant queries come back as a table only for table panels (one row per series). Stat and bar
+ * gauge panels reduce each frame with "Calculate": a table frame would collapse every row into one
+ * value, so there each series stays its own frame (one value per series, legend applied).
+ */
+function promTarget(t: Target, i: number, tablePanel: boolean): PromQuery {
   const b = new PromQuery()
     .expr(t.expr)
     .legendFormat(t.legend)
     .refId(String.fromCharCode(65 + i))
     .datasource(DS.prometheus);
-  if (t.instant) b.instant().format(PromQueryFormat.Table);
+  if (t.instant) b.instant();
+  if (t.instant && tablePanel) b.format(PromQueryFormat.Table);
   if (t.heatmap) b.format(PromQueryFormat.Heatmap);
   if (t.exemplar) b.exemplar(true);
   return b;
@@ -87,7 +93,7 @@ export interface PanelOpts {
 
 type AnyPanel = TimeseriesPanel | StatPanel | BarGaugePanel | HeatmapPanel | TablePanel | LogsPanel;
 
-function decorate<P extends AnyPanel>(p: P, o: PanelOpts, links: LinkBase): P {
+function decorate<P extends AnyPanel>(p: P, o: PanelOpts, links: LinkBase, tablePanel = false): P {
   p.title(o.title)
     .description(o.description)
     .unit(o.unit)
@@ -107,7 +113,7 @@ function decorate<P extends AnyPanel>(p: P, o: PanelOpts, links: LinkBase): P {
   }
   if (panelLinks.length > 0) p.links(panelLinks);
   o.targets.forEach((t, i) => {
-    p.withTarget(promTarget(t, i));
+    p.withTarget(promTarget(t, i, tablePanel));
   });
   return p;
 }
@@ -121,7 +127,7 @@ export const stat = (o: PanelOpts, links: LinkBase) => decorate(new StatPanel(),
 export const barGauge = (o: PanelOpts, links: LinkBase) => decorate(new BarGaugePanel(), o, links);
 export const heatmap = (o: PanelOpts, links: LinkBase) =>
   decorate(new HeatmapPanel(), o, links).calculate(false);
-export const table = (o: PanelOpts, links: LinkBase) => decorate(new TablePanel(), o, links);
+export const table = (o: PanelOpts, links: LinkBase) => decorate(new TablePanel(), o, links, true);
 
 /** Loki logs of the agent for the selected model. */
 export function logs(o: {
@@ -158,18 +164,20 @@ function queryVar(name: string, label: string, query: string, opts: { single?: b
   return opts.single ? v.multi(false).includeAll(false) : v.multi(true).includeAll(true).allValue(".*");
 }
 
+/** The Tempo datasource variable: only on dashboards whose panels read traces (an unused one only asks for a datasource). */
+export const tempoVariable = () => datasourceVar("tempo", "tempo", "Tempo");
+
 /** Exists at 0 for every configured model and source from the start (initialSeries.ts). */
 export const MODEL_SERIES = "infermon_events_total";
 /** Carry model_version for every model from the start: the tap's requests, the prediction histograms. */
 export const VERSION_SERIES =
   "infermon_inference_requests_total|infermon_prediction_score_count|infermon_prediction_value_count";
 
-/** Datasource variables (Prometheus, Loki, Tempo) and namespace → model → model_version. */
+/** Datasource variables (Prometheus, Loki) and namespace → model → model_version. */
 export function standardVariables(extra: cog.Builder<VariableModel>[] = []) {
   return [
     datasourceVar("datasource", "prometheus", "Prometheus"),
     datasourceVar("loki", "loki", "Loki"),
-    datasourceVar("tempo", "tempo", "Tempo"),
     queryVar("namespace", "Namespace", `label_values(up{job="${AGENT_JOB}"}, namespace)`),
     // from series every configured model has from the start, whichever way its traffic comes (tap,
     // CloudEvents, /v1/events): requests exist only where a tap sees the model

@@ -1,5 +1,6 @@
 // Drift: PSI/KL/JS per feature over time, top drifting features, reference vs current bin
-// proportions for a chosen feature, prediction drift, fleet-wide PSI and data quality.
+// proportions for a chosen feature, prediction drift, the fleet-wide values the alerts read with
+// the per-pod values beside them ("which pods"), fleet observations and data quality.
 import { ALERT_PREFIX } from "../conventions.js";
 import { FLEET_RECORD } from "../fleetDrift.js";
 import type { LinkBase } from "../links.js";
@@ -96,14 +97,62 @@ export function drift(links: LinkBase): DashboardParts {
       ),
       timeseries(
         {
-          title: "Fleet-wide PSI",
+          title: "Fleet-wide drift (what the alerts read)",
           description:
-            "PSI per feature computed by recording rules from the bin counters of all pods (see docs/generate.md for the smoothing used).",
+            "PSI, KL and JS per feature from recording rules that merge the bin counters of all pods (docs/generate.md gives the formulas and smoothing). The drift alerts compare these with their levels: one alert per model, feature and statistic, whatever the number of replicas.",
           unit: "none",
+          targets: (["psi", "kl", "js"] as const).map((stat) => ({
+            expr: q(FLEET_RECORD[stat], { extra: window }),
+            legend: `{{model}} {{feature}} ${stat.toUpperCase()} ({{window}})`,
+          })),
+          span: 12,
+          runbook: `${ALERT_PREFIX}FeatureDriftPSI`,
+        },
+        links,
+      ),
+      table(
+        {
+          title: "Which pods ($feature)",
+          description:
+            "Per-pod PSI, KL and JS of the chosen feature now (each pod's own window): one pod far above the others means traffic reaching that pod differs (a client, a zone), all pods alike means the population changed.",
+          unit: "none",
+          // one query, one table: a row per pod, window and statistic
           targets: [
-            { expr: q(FLEET_RECORD.psi, { extra: window }), legend: "{{model}} {{feature}} ({{window}})" },
+            {
+              expr: (
+                [
+                  [M.featurePsi, "psi"],
+                  [M.featureKl, "kl"],
+                  [M.featureJs, "js"],
+                ] as const
+              )
+                .map(
+                  ([metric, stat]) =>
+                    `label_replace(max by (namespace, pod, instance, window) (${q(metric, { extra: { ...one, ...window } })}), "statistic", "${stat}", "", "")`,
+                )
+                .join("\nor\n"),
+              legend: "{{pod}} {{instance}} {{statistic}} ({{window}})",
+              instant: true,
+            },
           ],
           span: 12,
+        },
+        links,
+      ),
+      timeseries(
+        {
+          title: "Fleet observations per window",
+          description:
+            "Observations of each feature across all pods in each window (exact counts, not increase()); below min_samples no fleet drift value is recorded and InfermonDriftInsufficientTraffic says so.",
+          unit: "short",
+          targets: [
+            {
+              expr: q(FLEET_RECORD.observations, { extra: window }),
+              legend: "{{model}} {{feature}} ({{window}})",
+            },
+          ],
+          span: 12,
+          runbook: `${ALERT_PREFIX}DriftInsufficientTraffic`,
         },
         links,
       ),

@@ -1,9 +1,9 @@
 // Overview: traffic, errors and latency per model; SLO status and error budget remaining.
 import { ALERT_PREFIX } from "../conventions.js";
 import type { LinkBase } from "../links.js";
-import { M, sel } from "../promql.js";
+import { M, ratioOrZero, sel } from "../promql.js";
 import { SLO_RECORD } from "../slo/rules.js";
-import { type DashboardParts, q, RATE, stat, timeseries } from "./common.js";
+import { type DashboardParts, q, RATE, stat, tempoVariable, timeseries } from "./common.js";
 import { slowTraces, tracesLink } from "./traces.js";
 
 const slo = (record: string) => sel(record, { model: { re: "$model" } });
@@ -12,6 +12,7 @@ export function overview(links: LinkBase): DashboardParts {
   const req = q(M.requests);
   return {
     key: "overview",
+    extraVariables: [tempoVariable()],
     description: "Traffic, errors, latency and SLO status of every monitored model.",
     panels: [
       stat(
@@ -62,7 +63,11 @@ export function overview(links: LinkBase): DashboardParts {
           unit: "percentunit",
           targets: [
             {
-              expr: `sum by (model) (rate(${q(M.requests, { extra: { code: { re: "5.." } } })}[${RATE}]))\n/\nsum by (model) (rate(${req}[${RATE}]))`,
+              // no 5xx series yet is a ratio of 0, not "No data"
+              expr: ratioOrZero(
+                `sum by (model) (rate(${q(M.requests, { extra: { code: { re: "5.." } } })}[${RATE}]))`,
+                `sum by (model) (rate(${req}[${RATE}]))`,
+              ),
               legend: "{{model}}",
             },
           ],

@@ -1,17 +1,10 @@
 // SLO rules per model (Sloth/Pyrra shape): SLI error ratios at the burn-rate windows, the
 // period's ratio from event counts, objective / error budget / remaining budget, and the four
-// multi-window burn-rate alerts with a minimum-traffic guard.
+// multi-window burn-rate alerts, each guarded by a minimum count of bad events in its long window.
 import type { ModelConfig } from "../../config/model.js";
 import { modelAlert } from "../alerts/types.js";
-import {
-  BURN_RATE_TIERS,
-  type BurnRateTier,
-  groupName,
-  LABEL,
-  MIN_BAD_EVENTS,
-  MIN_EVENTS,
-  SLI_WINDOWS,
-} from "../conventions.js";
+import { BURN_RATE_TIERS, type BurnRateTier, groupName, LABEL, SLI_WINDOWS } from "../conventions.js";
+import { exactIncrease } from "../fleetDrift.js";
 import { increase, num, rate, sel } from "../promql.js";
 import type { AlertingRule, RecordingRule, RuleGroup } from "../rules.js";
 import { errorRatio, type Sli } from "./sli.js";
@@ -29,9 +22,17 @@ export const SLO_RECORD = {
 /** 1 − objective, printed without float noise (99.9 → 0.001). */
 export const budgetOf = (sli: Sli): number => Number((1 - sli.target.objective / 100).toPrecision(12));
 
-/** Events the long window must hold before this tier may alert. */
-export function minEvents(sli: Sli, tier: BurnRateTier): number {
-  return Math.max(MIN_EVENTS, Math.ceil(MIN_BAD_EVENTS / (tier.factor * budgetOf(sli)) - 1e-9));
+/** Exact count over a window, summed per model (see exactIncrease): the guard compares it with a small N. */
+const exactSum = (selector: string, window: string): string => `(${exactIncrease(selector, window)})`;
+
+/**
+ * The traffic guard of a burn-rate alert: the long window must hold at least `slo.min_bad_events`
+ * bad events. Guarding on all events (the SRE workbook's and this generator's earlier form) keeps
+ * a low-traffic model that fails a quarter of its requests silent for days; no guard at all (Sloth)
+ * pages on one failed request out of four. Bad events are what the on-call engineer acts on.
+ */
+export function guardExpr(sli: Sli, tier: BurnRateTier): string {
+  return `${sli.bad(exactSum, tier.long)} >= ${sli.model.slo.minBadEvents}`;
 }
 
 function sliRules(sli: Sli): RecordingRule[] {
@@ -81,7 +82,7 @@ function burnRule(sli: Sli, tier: BurnRateTier): AlertingRule {
     `  ${sel(SLO_RECORD.errorRatio(tier.short), self)} > ${threshold}`,
     ")",
     "and on (model)",
-    `  ${sli.all(increase, tier.long)} >= ${minEvents(sli, tier)}`,
+    `  ${guardExpr(sli, tier)}`,
   ].join("\n");
   return modelAlert(burnSpec(sli.kind), sli.model, tier.severity, expr, tier.for, {
     labels: {

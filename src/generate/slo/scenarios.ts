@@ -8,7 +8,7 @@
 import type { ExpectedAlert, Scenario, SeriesInput } from "../alerts/types.js";
 import { BURN_RATE_TIERS, SLI_WINDOWS } from "../conventions.js";
 import { M, num, sel } from "../promql.js";
-import { budgetOf, minEvents, SLO_RECORD } from "./rules.js";
+import { budgetOf, SLO_RECORD } from "./rules.js";
 import type { Sli } from "./sli.js";
 import { burnSpec } from "./specs.js";
 
@@ -54,9 +54,8 @@ const round3 = (x: number): number => Number(x.toPrecision(3));
 export function sloScenarios(sli: Sli): Scenario[] {
   const alertname = burnSpec(sli.kind).name;
   const budget = budgetOf(sli);
-  const guard = Math.max(...BURN_RATE_TIERS.map((t) => minEvents(sli, t)));
-  // enough traffic that every guard is met within the first hour
-  const perMinute = Math.max(1000, Math.ceil(guard / 60));
+  // enough traffic that every guard (min_bad_events) is met within minutes at any firing ratio
+  const perMinute = Math.max(1000, Math.ceil(sli.model.slo.minBadEvents / budget));
   const byFactor = [...BURN_RATE_TIERS].sort((a, b) => a.factor - b.factor);
   const labels = { model: sli.model.name, slo: sli.kind };
   const firing = (ratio: number): ExpectedAlert[] =>
@@ -99,17 +98,13 @@ export function sloScenarios(sli: Sli): Scenario[] {
       },
     ],
   });
-  // a trickle: fewer events in the whole run than any guard asks for, all of them bad enough to page
-  const trickle = Math.min(MIN_TRICKLE, (0.9 * guardFloor(sli)) / EVAL_MINUTES);
+  // a trickle: 1 bad event in 4 over the run (a 25 % error ratio) is fewer than min_bad_events
   out.push({
-    name: `${name}: high error ratio on too little traffic`,
-    input: input(sli, trickle, trickle * 0.9),
+    name: `${name}: one bad event in four is too few to alert on`,
+    input: input(sli, 4 / EVAL_MINUTES, 1 / EVAL_MINUTES),
     interval: SAMPLE_INTERVAL,
     evalTime: EVAL,
     expect: [{ alertname, alerts: [] }],
   });
   return out;
 }
-
-const MIN_TRICKLE = 0.25;
-const guardFloor = (sli: Sli): number => Math.min(...BURN_RATE_TIERS.map((t) => minEvents(sli, t)));

@@ -76,7 +76,7 @@ export function burnSpec(kind: SloKind): AlertSpec {
     description: "",
     dashboard: "overview",
     runbook: {
-      meaning: `The ${kind} SLI — ${t.sli} — is above the objective's error rate by a burn-rate factor over both a long and a short window. The \`tier\` label says how urgent: \`page\` (14.4× over 1h and 5m, 6× over 6h and 30m: the budget of the period would be gone in days) or \`ticket\` (3× over 1d and 2h, 1× over 3d and 6h). A minimum-traffic guard keeps a handful of requests from alerting.`,
+      meaning: `The ${kind} SLI — ${t.sli} — is above the objective's error rate by a burn-rate factor over both a long and a short window. The \`tier\` label says how urgent: \`page\` (14.4× over 1h and 5m, 6× over 6h and 30m: the budget of the period would be gone in days) or \`ticket\` (3× over 1d and 2h, 1× over 3d and 6h). A tier fires only when its long window holds at least \`slo.min_bad_events\` bad events (default 4): one failed request out of four never pages, and a low-traffic model failing a quarter of its requests pages within hours.`,
       impact: `Users of the model see ${kind === "correctness" ? "wrong predictions" : kind === "latency" ? "slow responses" : "failed requests"} more often than the SLO allows; at this rate the error budget of the period runs out early.`,
       diagnosis: [
         "Open the Overview dashboard: SLO status and error budget remaining, and traffic, errors and latency of the model.",

@@ -1,0 +1,57 @@
+// Fills `drift.learned` of the models with `thresholds: auto` from their reference profiles, for
+// the generator (rules per feature) and batch drift (levels per feature).
+import { readFileSync } from "node:fs";
+import type { Config, ModelConfig } from "../config/model.js";
+import { learnedLevels, learnForSize, learnThresholds } from "../stats/learnedThresholds.js";
+import { type Profile, ProfileError, parseProfile } from "../stats/profile.js";
+
+/** `model` with the levels learned in `profile` (learned now, by bootstrap, when it has none). */
+export function withProfileLevels(model: ModelConfig, profile: Profile, source: string): ModelConfig {
+  if (!model.drift.auto) return model;
+  const p = profile.thresholds ? profile : { ...profile, thresholds: learnThresholds(model, profile) };
+  return { ...model, drift: { ...model.drift, learned: learnedLevels(model, p, source) } };
+}
+
+/**
+ * `model` judged like the alerts but at the batch's own size: a batch of `rows` current rows is
+ * one window of `rows` events, so its levels are drawn by the same bootstrap at that size (the
+ * profile's are for expected_rate × window, and would be too tight or too loose for a file).
+ */
+export function withBatchLevels(model: ModelConfig, profile: Profile, rows: number): ModelConfig {
+  if (!model.drift.auto || rows < 1) return model;
+  let longest = model.windows[0];
+  for (const w of model.windows) if (longest === undefined || w.ms > longest.ms) longest = w;
+  if (!longest) return model;
+  const learned = { [longest.name]: learnForSize(model, profile, rows) };
+  return { ...model, drift: { ...model.drift, learned } };
+}
+
+function readProfile(model: ModelConfig): Profile {
+  if (!model.reference)
+    throw new ProfileError(
+      `model "${model.name}": drift.thresholds: auto needs a reference profile (reference:)`,
+    );
+  try {
+    return parseProfile(JSON.parse(readFileSync(model.reference, "utf8")));
+  } catch (err) {
+    throw new ProfileError(
+      `model "${model.name}": reference profile ${model.reference}: ${(err as Error).message}`,
+    );
+  }
+}
+
+/** The config with every auto model's learned levels read from its profile (which must have them). */
+export function withLearnedLevels(config: Config): Config {
+  return {
+    ...config,
+    models: config.models.map((m) => {
+      if (!m.drift.auto) return m;
+      const profile = readProfile(m);
+      if (!profile.thresholds)
+        throw new ProfileError(
+          `model "${m.name}": ${m.reference} has no learned thresholds (drift.thresholds: auto); rebuild it with \`infermon baseline -m ${m.name}\``,
+        );
+      return withProfileLevels(m, profile, m.reference as string);
+    }),
+  };
+}
