@@ -40,3 +40,16 @@ export function runNode(args, opts = {}) {
 }
 
 export const mb = (bytes) => (bytes / 1048576).toFixed(1);
+
+/** Poisson draw (Knuth for small means, a rounded normal for large ones: only volumes, not shapes). */
+export function poisson(r, lambda) {
+  if (lambda > 50) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * r.normal()));
+  const l = Math.exp(-lambda);
+  let k = 0;
+  let p = 1;
+  do {
+    k++;
+    p *= r.next();
+  } while (p > l);
+  return k - 1;
+}

@@ -23,6 +23,7 @@ import {
 } from "../../dist/stats/binning.js";
 import { learnThresholds } from "../../dist/stats/learnedThresholds.js";
 import { ProfileBuilder } from "../../dist/stats/profileBuilder.js";
+import { poisson } from "../lib.mjs";
 
 const MODEL = "sim";
 const VERSION = "1";
@@ -47,19 +48,6 @@ models:
       availability: { objective: 99.9, period: 30d }
       min_bad_events: ${minBadEvents}
 `;
-}
-
-/** Poisson draw (Knuth for small means, a rounded normal for large ones: only volumes, not shapes). */
-function poisson(r, lambda) {
-  if (lambda > 50) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * r.normal()));
-  const l = Math.exp(-lambda);
-  let k = 0;
-  let p = 1;
-  do {
-    k++;
-    p *= r.next();
-  } while (p > l);
-  return k - 1;
 }
 
 const color = (r, newShare) => (newShare > 0 && r.next() < newShare ? "e" : r.pick(COLORS, COLOR_WEIGHTS));

@@ -7,7 +7,7 @@
 //   - one failed request out of four (pages or not).
 // Run: node bench/alert-quality/sloGuard.mjs [--days 360] [--runs 20]
 import { parseArgs } from "node:util";
-import { median, rng } from "../lib.mjs";
+import { median, poisson, rng } from "../lib.mjs";
 
 const { values: opt } = parseArgs({
   options: { days: { type: "string", default: "360" }, runs: { type: "string", default: "20" } },
@@ -22,18 +22,6 @@ const TIERS = [
   { factor: 3, long: 1440, short: 120, for: 60, page: false },
   { factor: 1, long: 4320, short: 360, for: 180, page: false },
 ];
-
-function poisson(r, lambda) {
-  if (lambda > 50) return Math.max(0, Math.round(lambda + Math.sqrt(lambda) * r.normal()));
-  const l = Math.exp(-lambda);
-  let k = 0;
-  let p = 1;
-  do {
-    k++;
-    p *= r.next();
-  } while (p > l);
-  return k - 1;
-}
 
 /** Per-minute totals and bad counts for `minutes`, `perMinute` requests each failing with `ratio(m)`. */
 function traffic(seed, minutes, perMinute, ratio) {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { DriftReport } from "../../src/stats/driftReport.js";
-import { infermon } from "../helpers/cli.js";
+import { creditDriftArgs, infermon } from "../helpers/cli.js";
 
 const CFG = "examples/infermon.yaml";
 const TRAIN = "examples/data/credit-train.csv";
@@ -95,18 +95,7 @@ describe("batch commands on Parquet", () => {
 });
 
 describe("bad input: exit 2, one clear line naming the file", () => {
-  const drift = (current: string) =>
-    infermon([
-      "drift",
-      "-c",
-      CFG,
-      "-m",
-      "credit",
-      "--reference",
-      "examples/reference/credit.json",
-      "--current",
-      current,
-    ]);
+  const drift = (current: string) => infermon(creditDriftArgs(current));
   it("a glob matching nothing", () => {
     const r = drift(at("nope-*.parquet"));
     expect(r.code).toBe(2);

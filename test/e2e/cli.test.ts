@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { DriftReport } from "../../src/stats/driftReport.js";
-import { infermon } from "../helpers/cli.js";
+import { creditDriftArgs, infermon } from "../helpers/cli.js";
 
 const CFG = "examples/infermon.yaml";
 const TRAIN = "examples/data/credit-train.csv";
@@ -87,18 +87,7 @@ describe("infermon (CLI)", () => {
   });
 
   describe("drift", () => {
-    const args = (current: string, ...more: string[]) => [
-      "drift",
-      "-c",
-      CFG,
-      "-m",
-      "credit",
-      "--reference",
-      "examples/reference/credit.json",
-      "--current",
-      current,
-      ...more,
-    ];
+    const args = creditDriftArgs;
     let drifted: DriftReport;
     beforeAll(() => {
       const r = infermon(args("examples/data/credit-current-drifted.csv"));

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { DriftReport } from "../../src/stats/driftReport.js";
-import { infermon } from "../helpers/cli.js";
+import { creditDriftArgs, infermon } from "../helpers/cli.js";
 
 const CFG = "examples/infermon.yaml";
 const TRAIN = "examples/data/credit-train.csv";
@@ -24,19 +24,7 @@ const csv = (name: string, edit: (cells: Record<string, string>) => Record<strin
   const cols = Object.keys(rows[0] as object);
   return at(name, `${cols.join(",")}\n${rows.map((r) => cols.map((c) => r[c]).join(",")).join("\n")}\n`);
 };
-const drift = (current: string, ...more: string[]) =>
-  infermon([
-    "drift",
-    "-c",
-    CFG,
-    "-m",
-    "credit",
-    "--reference",
-    "examples/reference/credit.json",
-    "--current",
-    current,
-    ...more,
-  ]);
+const drift = (current: string, ...more: string[]) => infermon(creditDriftArgs(current, ...more));
 const feature = (r: DriftReport, name: string) => r.features.find((f) => f.name === name);
 
 describe("drift: a feature absent from the current data fails the gate", () => {

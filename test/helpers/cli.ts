@@ -21,3 +21,17 @@ export function infermon(args: string[], opts: { cwd?: string } = {}): CliResult
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
+
+/** `infermon drift` argv for the example credit model against its committed profile. */
+export const creditDriftArgs = (current: string, ...more: string[]): string[] => [
+  "drift",
+  "-c",
+  "examples/infermon.yaml",
+  "-m",
+  "credit",
+  "--reference",
+  "examples/reference/credit.json",
+  "--current",
+  current,
+  ...more,
+];
