@@ -150,3 +150,7 @@ export const DEFAULT_MAX_DISTINCT_VALUES = 20;
 export const DEFAULT_NUMERIC_BINS = 10;
 export const DEFAULT_TOP_K = 20;
 export const DEFAULT_PREDICTION_BINS = 10;
+
+export type TapConfig = NonNullable<Config["tap"]>;
+export type IngestConfig = NonNullable<Config["ingest"]>;
+export type KafkaConfig = NonNullable<Config["kafka"]>;

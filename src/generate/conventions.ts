@@ -12,6 +12,17 @@ export const AGENT_JOB = "infermon";
 /** Pod label naming the model an agent pod monitors; the PodMonitor copies it to `model` on `up`. */
 export const MODEL_POD_LABEL = "infermon.io/model";
 
+/**
+ * The label every pod running an infermon agent carries (sidecar, DaemonSet and aggregator alike),
+ * and what PodMonitors, NetworkPolicies, runbooks (`kubectl get pods -l infermon.io/agent`) and Loki
+ * selectors match on. Its own key, so it never clashes with the model pod's own
+ * `app.kubernetes.io/name` in sidecar mode. The value is the deploy mode.
+ */
+export const AGENT_POD_LABEL = "infermon.io/agent";
+export type AgentMode = "sidecar" | "daemonset" | "aggregator";
+/** `kubectl -l` selector of every agent pod, whatever its mode. */
+export const AGENT_POD_SELECTOR = AGENT_POD_LABEL;
+
 /** `owner` label of alerts of a model without `owner`; routed to alerting.default_receiver. */
 export const UNOWNED = "unowned";
 

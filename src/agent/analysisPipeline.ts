@@ -1,0 +1,155 @@
+// The analysis side of the agent: the analyzer, the queue it drains and the budget that keeps it
+// off a saturated proxy's loop (docs/adr/0003-agent-runtime.md). Every source (tap, ingest)
+// hands copies to `submit`, which never blocks: a copy it cannot take is dropped and counted.
+import type { Logger } from "../export/logger.js";
+import type { LogThrottle } from "../export/logThrottle.js";
+import type { AgentMetrics } from "../export/metrics.js";
+import type { DropReason } from "../export/reasons.js";
+import { logFields } from "../export/traceContext.js";
+import { AnalysisBudget, type BudgetOptions } from "../monitor/analysisBudget.js";
+import { AnalysisQueue } from "../monitor/analysisQueue.js";
+import { Analyzer, type EventListener, type Work } from "../monitor/analyzer.js";
+
+const DEFAULT_QUEUE = 10_000;
+/** about what analysis at its floor gets through in one budget window (5 ms at ~10 µs a copy); at
+ * most half the queue */
+const SHED_BACKLOG = 512;
+
+export interface AnalysisPipelineOptions {
+  metrics: AgentMetrics;
+  now: () => number;
+  log: Logger;
+  throttle: LogThrottle;
+  /** tap.queue_size */
+  queueSize: number | undefined;
+  /** most bytes a decompressed copy may have */
+  maxBodyBytes: number;
+  logPayloads: boolean;
+  budget?: BudgetOptions | undefined;
+  /** each event analysed from the tap or ingest (kafka.publish_predictions) */
+  onEvent?: EventListener | undefined;
+}
+
+export class AnalysisPipeline {
+  readonly analyzer: Analyzer;
+  readonly queue: AnalysisQueue<Work>;
+  readonly budget: AnalysisBudget;
+  /** requests the proxy has in flight (set once the tap exists) */
+  inFlight: () => number = () => 0;
+  private readonly shedBacklog: number;
+  private readonly dropQueueFull;
+  private readonly dropOverload;
+
+  constructor(private readonly o: AnalysisPipelineOptions) {
+    const { metrics, log, throttle } = o;
+    this.analyzer = new Analyzer(
+      metrics,
+      o.now,
+      (model, reason, exchange) => {
+        const t = throttle.take(`parse:${model}:${reason}`);
+        if (!t) return;
+        log.warn(
+          {
+            model,
+            reason,
+            request_id: exchange?.requestId,
+            ...logFields(exchange?.trace),
+            suppressed: t.suppressed,
+            ...(o.logPayloads &&
+              exchange && {
+                request_body: sample(exchange.request),
+                response_body: sample(exchange.response),
+              }),
+          },
+          "a body could not be read as the model's protocol",
+        );
+      },
+      {
+        maxBodyBytes: o.maxBodyBytes,
+        // a decompressed copy goes back through the queue, under the same budget and drop rules
+        resubmit: (w) => this.submit(w),
+        drop: (reason) => this.drop(reason),
+      },
+      o.onEvent,
+    );
+    this.budget = new AnalysisBudget(
+      () => performance.now(),
+      () => this.inFlight(),
+      () => performance.eventLoopUtilization().active,
+      o.budget,
+    );
+    const analyzer = this.analyzer;
+    this.queue = new AnalysisQueue<Work>(
+      o.queueSize ?? DEFAULT_QUEUE,
+      (w) => {
+        if (!w.trace) return analyzer.handle(w);
+        try {
+          analyzer.handle(w);
+          w.trace.end();
+        } catch (err) {
+          w.trace.end("error");
+          throw err;
+        }
+      },
+      (err) => {
+        metrics.dropped.inc({ reason: "analysis_error" });
+        const t = throttle.take("analysis_error");
+        if (t) log.error({ err, suppressed: t.suppressed }, "analysis failed on a copy (dropped)");
+      },
+      { budget: this.budget },
+    );
+    this.shedBacklog = Math.min(SHED_BACKLOG, Math.ceil(this.queue.capacity / 2));
+    this.dropQueueFull = metrics.dropped.labels({ reason: "queue_full" });
+    this.dropOverload = metrics.dropped.labels({ reason: "overload" });
+  }
+
+  /**
+   * Queue a copy for analysis; false when it was dropped (and counted). While the loop is
+   * saturated analysis runs at its floor; copies beyond a short backlog are shed at once
+   * ("overload") rather than held in the queue to be analysed seconds later.
+   */
+  readonly submit = (w: Work): boolean => {
+    if (this.queue.depth >= this.shedBacklog && this.budget.saturated) {
+      this.dropOverload.inc();
+      this.logDrop("overload");
+      w.trace?.end("dropped");
+      return false;
+    }
+    if (this.queue.offer(w)) return true;
+    w.trace?.end("dropped");
+    this.dropQueueFull.inc();
+    this.logDrop("queue_full");
+    return false;
+  };
+
+  /** Count (and log, throttled) a copy that is not analysed. */
+  readonly drop = (reason: DropReason): void => {
+    this.o.metrics.dropped.inc({ reason });
+    this.logDrop(reason);
+  };
+
+  /** Log a drop already counted (throttled per reason). */
+  logDrop(reason: string): void {
+    const t = this.o.throttle.take(reason); // the reason itself is the kind: no string built per drop
+    if (t)
+      this.o.log.warn(
+        { reason, queue_depth: this.queue.depth, suppressed: t.suppressed },
+        "copies of traffic are not being analysed",
+      );
+  }
+
+  /** Resolves once everything offered so far is analysed, decompressed copies included. */
+  async idle(): Promise<void> {
+    do {
+      await this.queue.idle();
+      await this.analyzer.settled();
+    } while (this.queue.depth > 0 || this.analyzer.pendingDecompressions > 0);
+  }
+}
+
+/** The start of a body for the log (only with logging.log_payloads). */
+function sample(body: Buffer | undefined): string | undefined {
+  if (!body) return undefined;
+  const text = body.subarray(0, 1024).toString("utf8");
+  return body.length > 1024 ? `${text}… (${body.length} bytes)` : text;
+}

@@ -1,0 +1,63 @@
+// One model as the agent runs it: its config, protocol adapter and monitor, built once at start.
+import { adapterFor } from "../adapters/adapterFor.js";
+import type { Config, ModelConfig } from "../config/model.js";
+import type { Logger } from "../export/logger.js";
+import type { AgentMetrics } from "../export/metrics.js";
+import type { LabelJoin } from "../labels/labelJoin.js";
+import type { ModelRuntime } from "../monitor/analyzer.js";
+import { loadLayout } from "../monitor/loadProfiles.js";
+import { ModelMonitor } from "../monitor/modelMonitor.js";
+
+export interface Runtime extends ModelRuntime {
+  readonly version: string;
+  readonly route: string;
+  readonly model: ModelConfig;
+}
+
+export type Layouts = ReturnType<typeof loadLayout>[];
+
+/** Every model's reference layout (throws on a bad profile, before any listener opens). */
+export function loadLayouts(config: Config, log: Logger): Layouts {
+  const layouts = config.models.map((m) => loadLayout(m));
+  layouts.forEach((l, i) => {
+    for (const slot of l?.slots ?? [])
+      if (slot.referenceTotal === 0)
+        log.warn(
+          { model: config.models[i]?.name, feature: slot.name },
+          "reference profile has no values for this feature: its drift is undefined and not exported",
+        );
+  });
+  return layouts;
+}
+
+/** Bucket bounds of regression models' prediction-value histograms: their reference bin edges. */
+export function predictionValueBuckets(config: Config, layouts: Layouts): number[] {
+  const valueBuckets = new Set<number>();
+  config.models.forEach((m, i) => {
+    const l = layouts[i];
+    const p = l && l.predictionSlot >= 0 ? l.slots[l.predictionSlot] : undefined;
+    if (m.task === "regression" && p?.bins.type === "numeric")
+      for (const e of p.bins.values ?? p.bins.edges) valueBuckets.add(e);
+  });
+  return [...valueBuckets].sort((a, b) => a - b);
+}
+
+export function buildRuntimes(
+  config: Config,
+  layouts: Layouts,
+  metrics: AgentMetrics,
+  labels: LabelJoin,
+): Map<string, Runtime> {
+  const runtimes = new Map<string, Runtime>();
+  config.models.forEach((m, i) => {
+    runtimes.set(m.name, {
+      name: m.name,
+      version: m.version,
+      route: m.route,
+      model: m,
+      adapter: adapterFor(m),
+      monitor: new ModelMonitor(m, layouts[i], metrics, labels.monitor(m.name)),
+    });
+  });
+  return runtimes;
+}

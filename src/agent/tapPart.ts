@@ -1,0 +1,87 @@
+// The sidecar tap as the agent runs it: the reverse proxy, with its request counters bound once per
+// model (the proxy's path does no label lookups) and its copies handed to the analysis pipeline.
+import type { TapConfig } from "../config/model.js";
+import { INITIAL_CODES } from "../export/initialSeries.js";
+import { codeLabel } from "../export/labelValues.js";
+import type { Logger } from "../export/logger.js";
+import type { LogThrottle } from "../export/logThrottle.js";
+import type { AgentMetrics } from "../export/metrics.js";
+import type { Tracing } from "../export/tracing.js";
+import { Tap } from "../tap/proxy.js";
+import { RouteTable } from "../tap/routeTable.js";
+import type { AnalysisPipeline } from "./analysisPipeline.js";
+import type { Runtime } from "./runtime.js";
+
+/** Inc/observe handles bound once per model, so the proxy's path does no label lookups. */
+interface RequestCounters {
+  duration: { observe(v: number, traceId?: string): void };
+  codes: Map<number, { inc(): void }>;
+}
+
+export function createTap(o: {
+  tap: TapConfig;
+  runtimes: ReadonlyMap<string, Runtime>;
+  metrics: AgentMetrics;
+  tracing: Tracing;
+  pipeline: AnalysisPipeline;
+  log: Logger;
+  throttle: LogThrottle;
+}): Tap<Runtime> {
+  const { metrics, log, throttle, pipeline } = o;
+  const counters = new Map<Runtime, RequestCounters>();
+  for (const r of o.runtimes.values()) {
+    const labels = { model: r.name, model_version: r.version };
+    // the codes the SLIs select exist at 0 from the start (initialSeries.ts)
+    const codes = new Map(
+      INITIAL_CODES.map((code) => [code, metrics.requests.labels({ ...labels, code: codeLabel(code) })]),
+    );
+    counters.set(r, { duration: metrics.requestDuration.labels(labels), codes });
+  }
+  const dropTooLarge = metrics.dropped.labels({ reason: "body_too_large" });
+  return new Tap<Runtime>({
+    upstream: o.tap.upstream,
+    maxBodyBytes: o.tap.maxBodyBytes,
+    timeoutMs: o.tap.timeoutMs,
+    routes: new RouteTable([...o.runtimes.values()]),
+    tracer: o.tracing.requests<Runtime>(o.tap.upstream),
+    onUpstreamError(e) {
+      const t = throttle.take(`upstream:${e.status}`);
+      if (t)
+        log.warn(
+          {
+            status: e.status,
+            method: e.method,
+            path: e.path,
+            request_id: e.requestId,
+            ...(e.traceId !== undefined && { trace_id: e.traceId, span_id: e.spanId }),
+            error: e.error,
+            suppressed: t.suppressed,
+          },
+          e.status === 504 ? "upstream timed out" : "upstream unreachable",
+        );
+    },
+    sink: {
+      exchange(target, exchange, encodings) {
+        pipeline.submit({ kind: "exchange", model: target, exchange, source: "tap", encodings });
+      },
+      drop() {
+        dropTooLarge.inc();
+        pipeline.logDrop("body_too_large");
+      },
+      request(target, code, seconds, traceId) {
+        const c = counters.get(target) as RequestCounters;
+        c.duration.observe(seconds, traceId);
+        let inc = c.codes.get(code);
+        if (!inc) {
+          inc = metrics.requests.labels({
+            model: target.name,
+            model_version: target.version,
+            code: codeLabel(code),
+          });
+          c.codes.set(code, inc);
+        }
+        inc.inc();
+      },
+    },
+  });
+}
