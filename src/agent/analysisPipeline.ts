@@ -2,6 +2,7 @@
 // off a saturated proxy's loop (docs/adr/0003-agent-runtime.md). Every source (tap, ingest)
 // hands copies to `submit`, which never blocks: a copy it cannot take is dropped and counted.
 import type { Logger } from "../export/logger.js";
+import { LOG } from "../export/logMessages.js";
 import type { LogThrottle } from "../export/logThrottle.js";
 import type { AgentMetrics } from "../export/metrics.js";
 import type { DropReason } from "../export/reasons.js";
@@ -61,7 +62,7 @@ export class AnalysisPipeline {
                 response_body: sample(exchange.response),
               }),
           },
-          "a body could not be read as the model's protocol",
+          LOG.parseError,
         );
       },
       {
@@ -94,7 +95,7 @@ export class AnalysisPipeline {
       (err) => {
         metrics.dropped.inc({ reason: "analysis_error" });
         const t = throttle.take("analysis_error");
-        if (t) log.error({ err, suppressed: t.suppressed }, "analysis failed on a copy (dropped)");
+        if (t) log.error({ err, suppressed: t.suppressed }, LOG.analysisFailed);
       },
       { budget: this.budget },
     );
@@ -132,10 +133,7 @@ export class AnalysisPipeline {
   logDrop(reason: string): void {
     const t = this.o.throttle.take(reason); // the reason itself is the kind: no string built per drop
     if (t)
-      this.o.log.warn(
-        { reason, queue_depth: this.queue.depth, suppressed: t.suppressed },
-        "copies of traffic are not being analysed",
-      );
+      this.o.log.warn({ reason, queue_depth: this.queue.depth, suppressed: t.suppressed }, LOG.copiesDropped);
   }
 
   /** Resolves once everything offered so far is analysed, decompressed copies included. */

@@ -2,6 +2,7 @@
 import { adapterFor } from "../adapters/adapterFor.js";
 import type { Config, ModelConfig } from "../config/model.js";
 import type { Logger } from "../export/logger.js";
+import { LOG } from "../export/logMessages.js";
 import type { AgentMetrics } from "../export/metrics.js";
 import type { LabelJoin } from "../labels/labelJoin.js";
 import type { ModelRuntime } from "../monitor/analyzer.js";
@@ -22,10 +23,7 @@ export function loadLayouts(config: Config, log: Logger): Layouts {
   layouts.forEach((l, i) => {
     for (const slot of l?.slots ?? [])
       if (slot.referenceTotal === 0)
-        log.warn(
-          { model: config.models[i]?.name, feature: slot.name },
-          "reference profile has no values for this feature: its drift is undefined and not exported",
-        );
+        log.warn({ model: config.models[i]?.name, feature: slot.name }, LOG.emptyReference);
   });
   return layouts;
 }

@@ -4,6 +4,7 @@ import type { TapConfig } from "../config/model.js";
 import { INITIAL_CODES } from "../export/initialSeries.js";
 import { codeLabel } from "../export/labelValues.js";
 import type { Logger } from "../export/logger.js";
+import { LOG } from "../export/logMessages.js";
 import type { LogThrottle } from "../export/logThrottle.js";
 import type { AgentMetrics } from "../export/metrics.js";
 import type { Tracing } from "../export/tracing.js";
@@ -57,7 +58,7 @@ export function createTap(o: {
             error: e.error,
             suppressed: t.suppressed,
           },
-          e.status === 504 ? "upstream timed out" : "upstream unreachable",
+          e.status === 504 ? LOG.upstreamTimedOut : LOG.upstreamUnreachable,
         );
     },
     sink: {

@@ -12,6 +12,7 @@ import type { Config } from "../config/model.js";
 import { createInitialSeries } from "../export/initialSeries.js";
 import { listenOn } from "../export/listen.js";
 import { type Logger, silentLogger } from "../export/logger.js";
+import { LOG } from "../export/logMessages.js";
 import { LogThrottle } from "../export/logThrottle.js";
 import { AgentMetrics } from "../export/metrics.js";
 import { createMetricsServer } from "../export/metricsServer.js";
@@ -198,8 +199,7 @@ export class Agent {
     this.ready = false;
     await Promise.all([this.tap?.close(graceMs), this.ingest?.close(), this.kafka?.stop()]);
     await Promise.race([this.idle(), new Promise((r) => setTimeout(r, Math.min(graceMs, 2000)).unref())]);
-    if (this.queue.depth > 0)
-      this.log.warn({ queue_depth: this.queue.depth }, "stopped with copies not yet analysed");
+    if (this.queue.depth > 0) this.log.warn({ queue_depth: this.queue.depth }, LOG.stoppedWithBacklog);
     await this.publisher?.close(Math.min(graceMs, 2000));
     // spans of the requests just finished go out before the process exits
     await this.tracing.shutdown(Math.max(1000, Math.min(graceMs, 5000)));

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { parseDuration } from "../config/duration.js";
 import { loadConfig } from "../config/load.js";
 import { createLogger } from "../export/logger.js";
+import { LOG } from "../export/logMessages.js";
 import { OtelEnvError } from "../export/otelEnv.js";
 import { createTracing, type Tracing } from "../export/tracing.js";
 import { ProfileError } from "../stats/profile.js";
@@ -58,17 +59,17 @@ export function registerRun(program: Command): void {
           models: config.models.map((m) => m.name),
           ...tracing.summary,
         },
-        "agent started",
+        LOG.agentStarted,
       );
       await new Promise<void>((resolve) => {
         const stop = (signal: string) => {
-          log.info({ signal, grace_ms: graceMs, in_flight: agent.tap?.requestsInFlight ?? 0 }, "draining");
+          log.info({ signal, grace_ms: graceMs, in_flight: agent.tap?.requestsInFlight ?? 0 }, LOG.draining);
           agent.stop(graceMs).then(resolve, resolve);
         };
         process.once("SIGTERM", () => stop("SIGTERM"));
         process.once("SIGINT", () => stop("SIGINT"));
       });
-      log.info("stopped");
+      log.info(LOG.stopped);
       log.flush();
       // a Kafka client still retrying an absent broker keeps timers alive for its whole retry
       // schedule (~40 s); everything is closed by now, so do not wait for it

@@ -4,6 +4,7 @@
 import { type ExportResult, ExportResultCode } from "@opentelemetry/core";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace";
 import type { Logger } from "./logger.js";
+import { LOG } from "./logMessages.js";
 
 export class ExportWatch implements SpanExporter {
   private failing = false;
@@ -22,7 +23,7 @@ export class ExportWatch implements SpanExporter {
           this.failing = false;
           this.log.info(
             { endpoint: this.facts.endpoint, spans_lost: this.failedSpans },
-            "trace export works again",
+            LOG.traceExportRecovered,
           );
           this.failedSpans = 0;
         }
@@ -36,7 +37,7 @@ export class ExportWatch implements SpanExporter {
               error: r.error?.message,
               max_queue_size: this.facts.maxQueueSize,
             },
-            "traces cannot be exported: spans are dropped (bounded queue) until the receiver answers",
+            LOG.traceExportFailing,
           );
         }
       }

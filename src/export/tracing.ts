@@ -13,6 +13,7 @@ import { NO_TRACING, type RequestTracer } from "../tap/requestTrace.js";
 import { type AnalysisTracer, analysisTracer, NO_ANALYSIS_TRACING } from "./analysisTracing.js";
 import { ExportWatch } from "./exportWatch.js";
 import type { Logger } from "./logger.js";
+import { LOG } from "./logMessages.js";
 import { type OtelEnv, readOtelEnv } from "./otelEnv.js";
 import { rootRatio, samplerFor } from "./sampler.js";
 import { type TracedTarget, tapTracer } from "./tapTracing.js";
@@ -71,7 +72,7 @@ export function createTracing(
   const maxQueueSize = Number(env.OTEL_BSP_MAX_QUEUE_SIZE?.trim() || DEFAULT_MAX_QUEUE);
   const exporter = new ExportWatch(new OTLPTraceExporter(), o.log, { endpoint: otel.endpoint, maxQueueSize });
   // the batch processor reports failed batches here; ExportWatch has already said it once
-  setGlobalErrorHandler((err) => o.log.debug({ err: String(err) }, "trace export error"));
+  setGlobalErrorHandler((err) => o.log.debug({ err: String(err) }, LOG.traceExportError));
   const sdk = new NodeSDK({
     // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES (envDetector) win over these
     resource: resourceFromAttributes(attrs),
@@ -107,7 +108,7 @@ export function createTracing(
     shutdown(timeoutMs = 5000) {
       stopped ??= Promise.race([
         sdk.shutdown().catch((err: unknown) => {
-          o.log.warn({ err: String(err) }, "trace export at shutdown failed");
+          o.log.warn({ err: String(err) }, LOG.traceExportShutdownFailed);
         }),
         new Promise<void>((r) => setTimeout(r, timeoutMs).unref()),
       ]).then(() => {

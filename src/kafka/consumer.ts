@@ -9,6 +9,7 @@ import type { Link } from "@opentelemetry/api";
 import { type Consumer, type IHeaders, Kafka, logLevel } from "kafkajs";
 import type { InferenceEvent } from "../adapters/inferenceEvent.js";
 import { type Logger, silentLogger } from "../export/logger.js";
+import { LOG } from "../export/logMessages.js";
 import { linkFromHeaders } from "../export/traceContext.js";
 import { kafkaLogCreator } from "./kafkaLog.js";
 import { type ConsumeOutcome, readLabelMessage, readPredictionMessage } from "./kafkaMessage.js";
@@ -119,7 +120,7 @@ export class KafkaSource {
     await within(this.starting, 1_000);
     if (c) await within(this.commitPending(c, true), 2_000);
     await within(
-      c?.disconnect().catch((err: unknown) => this.log.warn({ err }, "kafka consumer did not close cleanly")),
+      c?.disconnect().catch((err: unknown) => this.log.warn({ err }, LOG.kafkaConsumerNotClosed)),
       5_000,
     );
   }
@@ -158,13 +159,13 @@ export class KafkaSource {
       contact();
       this.assigned = ev.payload.memberAssignment;
       this.o.metrics.assigned(ev.payload.memberAssignment);
-      this.log.info({ assignment: ev.payload.memberAssignment }, "kafka consumer joined its group");
+      this.log.info({ assignment: ev.payload.memberAssignment }, LOG.kafkaConsumerJoined);
     });
     c.on(e.FETCH, contact);
     c.on(e.HEARTBEAT, contact);
     c.on(e.CRASH, (ev) => {
       this.joined = false;
-      this.log.warn({ err: ev.payload.error, restart: ev.payload.restart }, "kafka consumer crashed");
+      this.log.warn({ err: ev.payload.error, restart: ev.payload.restart }, LOG.kafkaConsumerCrashed);
       if (!ev.payload.restart) this.scheduleRestart(c);
     });
     // the partitions may move: hand over what was applied
@@ -219,7 +220,7 @@ export class KafkaSource {
         },
       });
     } catch (err) {
-      this.log.warn({ err }, "kafka consumer could not start");
+      this.log.warn({ err }, LOG.kafkaConsumerNotStarted);
       this.scheduleRestart(c);
     }
   }
@@ -240,7 +241,7 @@ export class KafkaSource {
       await c.commitOffsets(pending);
       for (const p of pending) this.committed.set(`${p.topic}\u0000${p.partition}`, Number(p.offset));
     } catch (err) {
-      this.log.debug({ err }, "kafka offsets not committed yet (retried)");
+      this.log.debug({ err }, LOG.kafkaOffsetsRetried);
     } finally {
       this.committing = false;
     }

@@ -2,6 +2,7 @@
 // kind every 10 s (a broker that is down makes kafkajs log every reconnect attempt).
 import { type LogEntry, logLevel } from "kafkajs";
 import type { Logger } from "../export/logger.js";
+import { LOG } from "../export/logMessages.js";
 import { LogThrottle } from "../export/logThrottle.js";
 
 export function kafkaLogCreator(log: Logger): () => (entry: LogEntry) => void {
@@ -13,7 +14,7 @@ export function kafkaLogCreator(log: Logger): () => (entry: LogEntry) => void {
       const t = throttle.take(`${namespace}:${message}`);
       if (!t) return;
       const fields = { kafkajs: namespace, ...extra, suppressed: t.suppressed };
-      if (level === logLevel.ERROR) log.error(fields, `kafka: ${message}`);
-      else log.warn(fields, `kafka: ${message}`);
+      if (level === logLevel.ERROR) log.error(fields, `${LOG.kafkaClientPrefix}${message}`);
+      else log.warn(fields, `${LOG.kafkaClientPrefix}${message}`);
     };
 }

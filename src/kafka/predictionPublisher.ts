@@ -5,6 +5,7 @@
 import { CompressionTypes, Kafka, logLevel, type Message, type Producer } from "kafkajs";
 import type { InferenceEvent } from "../adapters/inferenceEvent.js";
 import { type Logger, silentLogger } from "../export/logger.js";
+import { LOG } from "../export/logMessages.js";
 import type { TraceIds } from "../export/traceContext.js";
 import { kafkaLogCreator } from "./kafkaLog.js";
 import type { KafkaMetrics } from "./kafkaMetrics.js";
@@ -121,7 +122,7 @@ export class PredictionPublisher {
       await this.connected;
     } catch (err) {
       this.connected = undefined;
-      this.log.warn({ err }, "kafka producer cannot connect; predictions are buffered, then dropped");
+      this.log.warn({ err }, LOG.kafkaProducerCannotConnect);
       await new Promise((r) => setTimeout(r, 1_000).unref());
       return;
     }
@@ -136,7 +137,7 @@ export class PredictionPublisher {
       this.published.inc(batch.length);
     } catch (err) {
       this.failed.inc(batch.length);
-      this.log.warn({ err, events: batch.length }, "kafka producer could not publish predictions (dropped)");
+      this.log.warn({ err, events: batch.length }, LOG.kafkaProducerDropped);
     }
   }
 }

@@ -4,6 +4,7 @@ import type { InferenceEvent } from "../adapters/inferenceEvent.js";
 import type { ModelConfig } from "../config/model.js";
 import type { CounterChild } from "../export/boundMetrics.js";
 import type { Logger } from "../export/logger.js";
+import { LOG } from "../export/logMessages.js";
 import type { QualityMetrics } from "../export/qualityMetrics.js";
 import { type PredictionReader, predictionReader } from "../monitor/predictionReading.js";
 import type { PredictionOutcome } from "./joinStore.js";
@@ -132,7 +133,7 @@ export class LabelJoin {
       if (lost.predictions > 0 || lost.labels > 0)
         this.log?.warn(
           { model, pending_predictions: lost.predictions, waiting_labels: lost.labels },
-          "label join state lost at shutdown: these predictions can no longer be joined",
+          LOG.joinStateLost,
         );
     }
   }

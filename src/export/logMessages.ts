@@ -1,0 +1,37 @@
+// Every message the agent logs, in one catalog: the generated runbooks' LogQL filters and the tests
+// read it, so a runbook's `msg="…"` filter can never name a line the agent does not write. A new
+// log line gets its entry here (a short key, the exact message); log call sites use LOG.<key>.
+export const LOG = {
+  agentStarted: "agent started",
+  draining: "draining",
+  stopped: "stopped",
+  stoppedWithBacklog: "stopped with copies not yet analysed",
+  // analysis
+  parseError: "a body could not be read as the model's protocol",
+  analysisFailed: "analysis failed on a copy (dropped)",
+  copiesDropped: "copies of traffic are not being analysed",
+  emptyReference: "reference profile has no values for this feature: its drift is undefined and not exported",
+  // the tap
+  upstreamTimedOut: "upstream timed out",
+  upstreamUnreachable: "upstream unreachable",
+  // labels
+  joinStateLost: "label join state lost at shutdown: these predictions can no longer be joined",
+  // Kafka (kafkajs' own lines are logged as `kafka: <its message>`)
+  kafkaClientPrefix: "kafka: ",
+  kafkaConsumerNotClosed: "kafka consumer did not close cleanly",
+  kafkaConsumerJoined: "kafka consumer joined its group",
+  kafkaConsumerCrashed: "kafka consumer crashed",
+  kafkaConsumerNotStarted: "kafka consumer could not start",
+  kafkaOffsetsRetried: "kafka offsets not committed yet (retried)",
+  kafkaProducerCannotConnect: "kafka producer cannot connect; predictions are buffered, then dropped",
+  kafkaProducerDropped: "kafka producer could not publish predictions (dropped)",
+  // tracing
+  traceExportError: "trace export error",
+  traceExportShutdownFailed: "trace export at shutdown failed",
+  traceExportRecovered: "trace export works again",
+  traceExportFailing:
+    "traces cannot be exported: spans are dropped (bounded queue) until the receiver answers",
+} as const;
+
+export type LogKey = keyof typeof LOG;
+export type LogMessage = (typeof LOG)[LogKey];
