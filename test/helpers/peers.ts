@@ -1,6 +1,9 @@
 // Real peers (promtool, nginx, wrk): a test that needs one skips when it is missing locally and
 // fails when CI is set (the CI installs them with .ci/install-peers.sh).
 import { spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
 
 export function hasTool(name: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${name}`], { stdio: "ignore" }).status === 0;
@@ -11,5 +14,21 @@ export function requireTool(name: string): boolean {
   if (hasTool(name)) return true;
   if (process.env.CI)
     throw new Error(`${name} is required in CI but is not installed (.ci/install-peers.sh)`);
+  return false;
+}
+
+/** A Go tool .ci/build-go-tools.sh builds and caches (kubeconform, helm, actionlint). */
+export function goToolPath(name: "kubeconform" | "helm" | "actionlint"): string {
+  const cache = process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache");
+  return join(cache, "infermon", "bin", name);
+}
+
+/** True when the cached Go tool exists; false (skip) locally; throws when CI is set and it is missing. */
+export function requireGoTool(name: "kubeconform" | "helm" | "actionlint"): boolean {
+  if (existsSync(goToolPath(name))) return true;
+  if (process.env.CI)
+    throw new Error(
+      `${name} is required in CI but ${goToolPath(name)} is missing (bash .ci/build-go-tools.sh)`,
+    );
   return false;
 }
