@@ -6,6 +6,7 @@ import type { AddressInfo } from "node:net";
 import { AnalysisPipeline } from "../agent/analysisPipeline.js";
 import { kafkaSink } from "../agent/kafkaSink.js";
 import { buildRuntimes, loadLayouts, predictionValueBuckets, type Runtime } from "../agent/runtime.js";
+import { ShadowReplayer } from "../agent/shadowPart.js";
 import { createTap } from "../agent/tapPart.js";
 import { latencyBuckets } from "../config/latencyBuckets.js";
 import type { Config } from "../config/model.js";
@@ -69,6 +70,8 @@ export class Agent {
   readonly tracing: Tracing;
   /** the label join and quality metrics (src/labels/index.ts: the API label sources use) */
   readonly labels: LabelJoin;
+  /** replays sampled requests to models' shadows (models[].shadow; with the tap only) */
+  readonly shadow: ShadowReplayer | undefined;
   private ready = false;
   private readonly log: Logger;
 
@@ -127,8 +130,21 @@ export class Agent {
     const pipeline = this.pipeline;
     this.queue = pipeline.queue;
 
+    if (config.tap && config.models.some((m) => m.shadow)) {
+      this.shadow = new ShadowReplayer({
+        runtimes,
+        layouts: new Map(config.models.map((m, i) => [m.name, layouts[i]])),
+        metrics: metrics.shadow,
+        log,
+        throttle,
+        saturated: () => pipeline.budget.saturated,
+        now,
+        maxBodyBytes,
+      });
+    }
     if (config.tap) {
-      const tap = createTap({ tap: config.tap, runtimes, metrics, tracing, pipeline, log, throttle });
+      const shadow = this.shadow;
+      const tap = createTap({ tap: config.tap, runtimes, metrics, tracing, pipeline, log, throttle, shadow });
       this.tap = tap;
       pipeline.inFlight = () => tap.requestsInFlight;
     }
@@ -167,6 +183,7 @@ export class Agent {
         const t = now();
         for (const r of runtimes.values()) r.monitor.refresh(t);
         labels.refresh(t);
+        this.shadow?.refresh(t);
       },
     });
   }
@@ -198,6 +215,8 @@ export class Agent {
   async stop(graceMs: number): Promise<void> {
     this.ready = false;
     await Promise.all([this.tap?.close(graceMs), this.ingest?.close(), this.kafka?.stop()]);
+    // after the tap: its last responses may still offer replays (dropped as `shutdown` now)
+    await this.shadow?.stop(Math.min(graceMs, 2000));
     await Promise.race([this.idle(), new Promise((r) => setTimeout(r, Math.min(graceMs, 2000)).unref())]);
     if (this.queue.depth > 0) this.log.warn({ queue_depth: this.queue.depth }, LOG.stoppedWithBacklog);
     await this.publisher?.close(Math.min(graceMs, 2000));

@@ -14,6 +14,9 @@ export const LOG = {
   // the tap
   upstreamTimedOut: "upstream timed out",
   upstreamUnreachable: "upstream unreachable",
+  // the shadow replayer (models[].shadow)
+  shadowFailed: "shadow request failed",
+  shadowDropped: "shadow replays dropped",
   // labels
   joinStateLost: "label join state lost at shutdown: these predictions can no longer be joined",
   // Kafka (kafkajs' own lines are logged as `kafka: <its message>`)

@@ -8,6 +8,7 @@ import { dataQualityAlerts } from "./alerts/dataQuality.js";
 import { driftAlerts } from "./alerts/drift.js";
 import { labelAlerts } from "./alerts/labels.js";
 import { qualityAlerts } from "./alerts/quality.js";
+import { shadowAlerts } from "./alerts/shadow.js";
 import type { AlertConcern, AlertSpec, Scenario } from "./alerts/types.js";
 import { variantAlerts } from "./alerts/variants.js";
 import { generatedHeader, PATHS } from "./conventions.js";
@@ -38,6 +39,7 @@ const CONCERNS: readonly AlertConcern[] = [
   labelAlerts,
   agentAlerts,
   variantAlerts,
+  shadowAlerts,
 ];
 
 /** Thrown when a config yields nothing to write (Sloth's ErrNoSLORules). */

@@ -2,6 +2,7 @@
 // the canary gates' values against their thresholds.
 import type { LinkBase } from "../links.js";
 import type { DashboardParts } from "./common.js";
+import { shadowPanels } from "./shadowPanels.js";
 import { variantPanels } from "./variantPanels.js";
 
 export function rollouts(links: LinkBase): DashboardParts {
@@ -9,6 +10,6 @@ export function rollouts(links: LinkBase): DashboardParts {
     key: "rollouts",
     description:
       "Rollout decisions: A/B variants with an always-valid sequential test, shadow comparison, canary gates.",
-    panels: [...variantPanels(links)],
+    panels: [...variantPanels(links), ...shadowPanels(links)],
   };
 }
