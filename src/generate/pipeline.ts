@@ -16,6 +16,9 @@ import { renderDashboards } from "./dashboards/index.js";
 import { fleetDriftGroups, fleetDriftScenarios } from "./fleetDrift.js";
 import { renderKubernetes } from "./kubernetes.js";
 import { addLinks, type LinkBase } from "./links.js";
+import { gateScenarios } from "./rollouts/gateScenarios.js";
+import { gateGroups } from "./rollouts/gates.js";
+import { renderRollouts } from "./rollouts/templates.js";
 import {
   type AlertingRule,
   isAlert,
@@ -76,6 +79,13 @@ export function buildRules(config: Config, links: LinkBase): RulesStage {
     const file: RuleFile = { path: `${PATHS.alerts}/fleet-drift.rules.yaml`, groups: fleet };
     files.push(file);
     suites.push({ rules: file, scenarios: fleetDriftScenarios(config.models), name: "fleet-drift" });
+  }
+  const gates = gateGroups(config.models);
+  if (gates.length > 0) {
+    // canary gates: what each gate decides on, as series (Argo Rollouts / Flagger templates read them)
+    const file: RuleFile = { path: `${PATHS.alerts}/rollout-gates.rules.yaml`, groups: gates };
+    files.push(file);
+    suites.push({ rules: file, scenarios: gateScenarios(config.models), name: "rollout-gates" });
   }
   for (const model of config.models) {
     const list = slis(model);
@@ -187,6 +197,7 @@ export function generate(config: Config, opts: GenerateOptions): Map<string, str
     ...alertmanager(config, header),
     ...renderDashboards(dashboardLinks, header),
     ...renderKubernetes(config, stage.files, header),
+    ...renderRollouts(config, header),
   ];
   return new Map(all.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -5,7 +5,13 @@ import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } f
 import { dirname, join, resolve } from "node:path";
 
 /** The directories `generate` owns; each is replaced as a whole, so stale files disappear. */
-export const GENERATED_ROOTS = ["alerts", "dashboards", "deploy/kubernetes", "slo"] as const;
+export const GENERATED_ROOTS = [
+  "alerts",
+  "dashboards",
+  "deploy/kubernetes",
+  "deploy/rollouts",
+  "slo",
+] as const;
 
 export class WriteError extends Error {
   override name = "WriteError";

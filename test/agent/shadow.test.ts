@@ -26,7 +26,9 @@ let addr: Addresses;
 
 async function startShadowServer(listenPort = 0): Promise<{ proc: ChildProcess; url: string }> {
   const script = fileURLToPath(new URL("../helpers/shadowServer.mjs", import.meta.url));
-  const proc = spawn(process.execPath, [script, String(listenPort)], { stdio: ["ignore", "pipe", "inherit"] });
+  const proc = spawn(process.execPath, [script, String(listenPort)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
     proc.stdout?.on("data", (c: Buffer) => {

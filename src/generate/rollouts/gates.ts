@@ -48,6 +48,11 @@ const MODEL = "namespace, model";
 /** A Kubernetes pod name is its ReplicaSet's name plus a random suffix. */
 const rs = (inner: string): string => `label_replace(${inner}, "replicaset", "$1", "pod", "(.+)-[^-]+")`;
 const sumRs = (inner: string, by = BY): string => `sum by (${by}) (${rs(inner)})`;
+/**
+ * What counter `x` gained over `w`, exactly where it can (fleetDrift.ts, exactIncrease): a canary
+ * pod's counters are born inside the window, and increase() would drop their first increments.
+ */
+const gain = (x: string, w: string): string => `(${exactIncrease(x, w)})`;
 
 const shortest = (m: ModelConfig): string => {
   let best = m.windows[0];
@@ -157,8 +162,8 @@ function gateRules(m: ModelConfig, g: Gate): RecordingRule[] {
       const all = sel(M.requests, self);
       const budget = 1 - (m.slo.availability?.objective as number) / 100;
       return rec(
-        sumRs(`(${exactIncrease(all, W)})`),
-        `${sumRs(`increase(${sel(M.requests, { ...self, code: { re: "5.." } })}[${W}])`)}\n/ (${sumRs(`increase(${all}[${W}])`)} > 0)\n/ ${num(budget)}`,
+        sumRs(gain(all, W)),
+        `${sumRs(gain(sel(M.requests, { ...self, code: { re: "5.." } }), W))}\n/ (${sumRs(gain(all, W))} > 0)\n/ ${num(budget)}`,
       );
     }
     case "latency_burn": {
@@ -167,8 +172,8 @@ function gateRules(m: ModelConfig, g: Gate): RecordingRule[] {
       const good = sel(`${M.duration}_bucket`, { ...self, le: String(lat.threshold) });
       const budget = 1 - lat.objective / 100;
       return rec(
-        sumRs(`(${exactIncrease(count, W)})`),
-        `(1 - ${sumRs(`increase(${good}[${W}])`)} / (${sumRs(`increase(${count}[${W}])`)} > 0))\n/ ${num(budget)}`,
+        sumRs(gain(count, W)),
+        `(1 - ${sumRs(gain(good, W))} / (${sumRs(gain(count, W))} > 0))\n/ ${num(budget)}`,
       );
     }
     case "prediction_drift":
@@ -195,12 +200,12 @@ function gateRules(m: ModelConfig, g: Gate): RecordingRule[] {
       const half = (x: string) =>
         `(sum by (${BY}) ((${x} > 0) * log2((${x} > 0) / ((${p} + ${q}) / 2))) or 0 * sum by (${BY}) (${x}))`;
       return rec(
-        sumRs(`(${exactIncrease(sel(M.predictions, self), W)})`),
+        sumRs(gain(sel(M.predictions, self), W)),
         `sqrt(clamp((${half(p)} + ${half(q)}) / 2, 0, 1))\nand on (${BY}) sum by (${BY}) (${rest}) >= ${r.minSamples}`,
         [
           {
             record: GATE_RECORD.classes,
-            expr: sumRs(`increase(${sel(M.predictions, self)}[${W}])`, `${BY}, class`),
+            expr: sumRs(gain(sel(M.predictions, self), W), `${BY}, class`),
             labels: self,
           },
           {
@@ -222,14 +227,14 @@ function gateRules(m: ModelConfig, g: Gate): RecordingRule[] {
       const mean = sel(GATE_RECORD.mean, self);
       const restMean = sel(GATE_RECORD.restMean, self);
       const rest = (x: string) =>
-        `(sum by (${MODEL}) (increase(${x}[${W}])) - on (${MODEL}) group_right () ${sumRs(`increase(${x}[${W}])`)})`;
+        `(sum by (${MODEL}) ${gain(x, W)} - on (${MODEL}) group_right () ${sumRs(gain(x, W))})`;
       return rec(
-        sumRs(`(${exactIncrease(n, W)})`),
+        sumRs(gain(n, W)),
         `abs(${mean} - ${restMean}) / (abs(${restMean}) > 0)\nand on (${BY}) ${rest(n)} >= ${r.minSamples}`,
         [
           {
             record: GATE_RECORD.mean,
-            expr: `${sumRs(`increase(${s}[${W}])`)}\n/ (${sumRs(`increase(${n}[${W}])`)} > 0)`,
+            expr: `${sumRs(gain(s, W))}\n/ (${sumRs(gain(n, W))} > 0)`,
             labels: self,
           },
           { record: GATE_RECORD.restMean, expr: `${rest(s)}\n/ (${rest(n)} > 0)`, labels: self },
@@ -240,8 +245,8 @@ function gateRules(m: ModelConfig, g: Gate): RecordingRule[] {
       const c = (result?: string) =>
         sel("infermon_shadow_comparisons_total", { ...self, result: result ?? { re: "agree|disagree" } });
       return rec(
-        `sum by (${MODEL}) (${exactIncrease(c(), W)})`,
-        `sum by (${MODEL}) (increase(${c("agree")}[${W}]))\n/ (sum by (${MODEL}) (increase(${c()}[${W}])) > 0)`,
+        `sum by (${MODEL}) ${gain(c(), W)}`,
+        `sum by (${MODEL}) ${gain(c("agree"), W)}\n/ (sum by (${MODEL}) ${gain(c(), W)} > 0)`,
       );
     }
     case "accuracy":
