@@ -3,7 +3,7 @@
 // user would. Time is compressed only here, in the configuration: 10s/30s windows and short `for:`.
 import { writeFileSync } from "node:fs";
 import { parseConfig } from "../config/load.js";
-import type { Config } from "../config/model.js";
+import type { Config, ModelConfig } from "../config/model.js";
 import { ProfileBuilder } from "../stats/profileBuilder.js";
 import { rng } from "./creditData.js";
 import { applicant, toyScore } from "./population.js";
@@ -65,10 +65,8 @@ export function demoConfig(o: { upstream: string; reference: string; listen: Dem
   return parseConfig(demoConfigYaml(o), "demo config");
 }
 
-/** The reference profile: 5,000 applicants of the training population, scored by the toy model. */
-export function writeReference(config: Config, path: string): void {
-  const model = config.models.find((m) => m.name === DEMO_MODEL);
-  if (!model) throw new Error(`demo config has no model ${DEMO_MODEL}`);
+/** A reference profile of `model`: 5,000 applicants of the training population, scored by the toy model. */
+export function writeReference(model: ModelConfig, path: string): void {
   const r = rng(1);
   const rows = Array.from({ length: TRAINING_ROWS }, () => {
     const { features: f } = applicant(r, false);

@@ -96,7 +96,8 @@ export async function runDemo(o: DemoOptions): Promise<void> {
       metrics: `127.0.0.1:${port.metrics}`,
     };
     const config = demoConfig({ upstream: model.url, reference, listen });
-    writeReference(config, reference);
+    const modelConfig = config.models[0]!;
+    writeReference(modelConfig, reference);
     const agent = new Agent(config);
     let addr: Awaited<ReturnType<Agent["start"]>>;
     try {
@@ -108,7 +109,6 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     const tapUrl = `http://127.0.0.1:${addr.tap?.port}`;
     const ingestUrl = `http://127.0.0.1:${addr.ingest?.port}`;
     const metricsUrl = `http://127.0.0.1:${addr.metrics.port}/metrics`;
-    const modelConfig = config.models[0]!;
     const window = modelConfig.windows.reduce((a, b) => (b.ms > a.ms ? b : a)).name;
 
     // the generated rules of the demo's config: their levels judge what the view shows
