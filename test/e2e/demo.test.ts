@@ -4,13 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI, infermon } from "../helpers/cli.js";
 import { hasTool } from "../helpers/peers.js";
 
+const ESC = String.fromCharCode(27);
+
 describe("infermon demo", () => {
   it("shows drift, late labels, accuracy and the alerts the generated rules fire, then a summary", () => {
     const r = infermon(["demo", "--duration", "24s", "--interval", "3s", "--rate", "30"]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/metrics: http:\/\/127\.0\.0\.1:\d+\/metrics/);
     // stdout is not a terminal: one plain line per interval, no escape sequences
-    expect(r.stdout).not.toContain("\x1b[");
+    expect(r.stdout).not.toContain(`${ESC}[`);
     const lines = r.stdout.split("\n").filter((l) => /^\s*\d+s (normal |drifted)\s*\|/.test(l));
     expect(lines.length).toBeGreaterThanOrEqual(5);
     expect(lines.some((l) => l.includes("normal"))).toBe(true);
@@ -46,7 +48,7 @@ describe("infermon demo", () => {
       expect(r.status, r.stderr).toBe(0);
       expect(r.stdout).toContain("drift over the 30s window");
       // cursor up to the panel's first line and clear below: a redraw, not a scroll
-      expect(r.stdout).toMatch(/\x1b\[\d+F\x1b\[J/);
+      expect(r.stdout).toMatch(new RegExp(`${ESC}\\[\\d+F${ESC}\\[J`));
       expect(r.stdout.split("infermon demo  ").length).toBeGreaterThan(3);
       expect(r.stdout).toContain("summary");
     },
