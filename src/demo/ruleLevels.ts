@@ -1,19 +1,22 @@
 // Which alerts the generated rules would fire on one agent's /metrics: every rule that compares a
-// metric with a level (ruleLevel in rules.ts: drift per feature and statistic, prediction drift,
+// metric with a level (LevelCheck in rules.ts: drift per feature and statistic, prediction drift,
 // accuracy, MAE) is judged on the agent's own samples with the rule's own level and `for:`, as
 // Prometheus would judge them (pending, then firing once the condition held for `for`). Levels
 // are never copied here: they come from the rules the generator builds from the same config.
 // Rules of other shapes (ratios, burn rates) need Prometheus: `infermon demo --stack` runs it.
 import { parseDuration } from "../config/duration.js";
 import { ONE_POD_GAUGE } from "../generate/fleetDrift.js";
-import type { AlertingRule, RuleLevel } from "../generate/rules.js";
+import type { AlertingRule, LevelCheck } from "../generate/rules.js";
 import type { Sample } from "./metricsText.js";
 
 export type AlertState = "pending" | "firing";
 
 export interface JudgedAlert {
   alert: string;
+  /** the rule's `severity` label (where Alertmanager routes it) */
   severity: string;
+  /** which level of the rule's pair was crossed */
+  levelName: "warning" | "critical";
   /** the sample's labels and the rule's */
   labels: Record<string, string>;
   value: number;
@@ -25,7 +28,7 @@ export interface JudgedAlert {
 
 interface LevelRule {
   rule: AlertingRule;
-  level: RuleLevel;
+  check: LevelCheck;
   metric: string;
   forMs: number;
 }
@@ -41,12 +44,12 @@ export class RuleLevelJudge {
 
   constructor(rules: readonly AlertingRule[]) {
     this.rules = rules.flatMap((rule) =>
-      rule.level
+      rule.check
         ? [
             {
               rule,
-              level: rule.level,
-              metric: ONE_POD_GAUGE[rule.level.metric] ?? rule.level.metric,
+              check: rule.check,
+              metric: ONE_POD_GAUGE[rule.check.metric] ?? rule.check.metric,
               forMs: parseDuration(rule.for) ?? 0,
             },
           ]
@@ -66,10 +69,9 @@ export class RuleLevelJudge {
   ): { warning?: number; critical?: number; op?: ">" | "<" } {
     const out: { warning?: number; critical?: number; op?: ">" | "<" } = {};
     for (const r of this.rules) {
-      if (r.metric !== metric || !matches(r.level.matchers, labels)) continue;
-      const sev = r.rule.labels.severity;
-      if (sev === "warning" || sev === "critical") out[sev] = r.level.value;
-      out.op = r.level.op;
+      if (r.metric !== metric || !matches(r.check.matchers, labels)) continue;
+      out[r.check.level] = r.check.value;
+      out.op = r.check.op;
     }
     return out;
   }
@@ -79,8 +81,8 @@ export class RuleLevelJudge {
     const next = new Map<string, JudgedAlert>();
     for (const r of this.rules) {
       for (const s of samples) {
-        if (s.name !== r.metric || !matches(r.level.matchers, s.labels)) continue;
-        const hit = r.level.op === ">" ? s.value > r.level.value : s.value < r.level.value;
+        if (s.name !== r.metric || !matches(r.check.matchers, s.labels)) continue;
+        const hit = r.check.op === ">" ? s.value > r.check.value : s.value < r.check.value;
         if (!hit) continue;
         const labels = { ...s.labels, ...r.rule.labels, alertname: r.rule.alert };
         const k = key(r.rule.alert, labels);
@@ -88,9 +90,10 @@ export class RuleLevelJudge {
         const a: JudgedAlert = {
           alert: r.rule.alert,
           severity: r.rule.labels.severity ?? "",
+          levelName: r.check.level,
           labels,
           value: s.value,
-          level: r.level.value,
+          level: r.check.value,
           state: now - since >= r.forMs ? "firing" : "pending",
           activeSince: since,
         };

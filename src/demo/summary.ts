@@ -29,7 +29,7 @@ export class DemoRecord {
     if (!s.drifted && s.accuracy !== undefined) this.accuracyBefore = s.accuracy;
     if (s.accuracy !== undefined) this.accuracyEnd = s.accuracy;
     for (const a of alerts)
-      if (a.state === "firing") this.fired.set(`${a.alert}|${a.severity}|${a.labels.feature ?? ""}`, a);
+      if (a.state === "firing") this.fired.set(`${a.alert}|${a.levelName}|${a.labels.feature ?? ""}`, a);
   }
 
   lines(o: { requests: number; failed: number; labelsPosted: number; metricsUrl: string }): string[] {
@@ -52,7 +52,7 @@ export class DemoRecord {
         fired.length > 0
           ? fired
               .map(
-                (a) => `${a.alert}${a.labels.feature ? `{feature=${a.labels.feature}}` : ""} ${a.severity}`,
+                (a) => `${a.alert}${a.labels.feature ? `{feature=${a.labels.feature}}` : ""} ${a.levelName}`,
               )
               .join(", ")
           : "none"

@@ -71,7 +71,7 @@ export function featureLevels(judge: RuleLevelJudge, s: ViewState): Map<string, 
 
 function alertText(a: JudgedAlert): string {
   const what = a.labels.feature ? ` feature=${a.labels.feature}` : "";
-  return `${a.alert}${what} ${a.severity} (${fmt(a.value)} ${a.alert.endsWith("Low") ? "<" : ">"} ${a.level})`;
+  return `${a.alert}${what} ${a.levelName} (${fmt(a.value)} ${a.value < a.level ? "<" : ">"} ${a.level}; severity ${a.severity})`;
 }
 
 /** The terminal panel (without colours when `paint` is PLAIN). */
@@ -143,7 +143,7 @@ export function line(judge: RuleLevelJudge, s: ViewState): string {
     })
     .join(" ");
   const firing = worstFiring(s.alerts).map(
-    (a) => `${a.alert}${a.labels.feature ? `{${a.labels.feature}}` : ""}=${a.severity}`,
+    (a) => `${a.alert}${a.labels.feature ? `{${a.labels.feature}}` : ""}=${a.levelName}`,
   );
   return [
     `${seconds(n.t).padStart(5)} ${n.drifted ? "drifted" : "normal "}`,
@@ -154,7 +154,7 @@ export function line(judge: RuleLevelJudge, s: ViewState): string {
   ].join(" | ");
 }
 
-/** Alerts in `state`, one per alert name and feature: the worst severity (critical over warning). */
+/** Alerts in `state`, one per alert name and feature: the worst level crossed (critical over warning). */
 export function worstFiring(
   alerts: Iterable<JudgedAlert>,
   state: JudgedAlert["state"] = "firing",
@@ -164,7 +164,7 @@ export function worstFiring(
     if (a.state !== state) continue;
     const k = `${a.alert}|${a.labels.feature ?? ""}`;
     const seen = byKey.get(k);
-    if (!seen || (seen.severity !== "critical" && a.severity === "critical")) byKey.set(k, a);
+    if (!seen || (seen.levelName !== "critical" && a.levelName === "critical")) byKey.set(k, a);
   }
   return [...byKey.values()].sort((a, b) =>
     `${a.alert}${a.labels.feature ?? ""}` < `${b.alert}${b.labels.feature ?? ""}` ? -1 : 1,

@@ -40,7 +40,9 @@ export function levelRules(
   const below = opts.direction === "below";
   const source = selectorOf(metricSel);
   return SEVERITIES.map((severity) => ({
-    ...(source && { level: { ...source, op: below ? "<" : ">", value: levels[severity] } as const }),
+    ...(source && {
+      check: { ...source, op: below ? "<" : ">", value: levels[severity], level: severity } as const,
+    }),
     ...modelAlert(
       spec,
       model,
