@@ -1,7 +1,7 @@
 // Grafana's provisioning files generated beside the dashboards: Grafana itself is not available
 // here (AGPL), so they are checked by shape against what Grafana's file provisioning reads and
 // against what the dashboards ask for.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";

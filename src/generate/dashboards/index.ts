@@ -8,6 +8,7 @@ import { overview } from "./overview.js";
 import { predictions } from "./predictions.js";
 import { renderProvisioning } from "./provisioning.js";
 import { quality } from "./quality.js";
+import { rollouts } from "./rollouts.js";
 
 const BUILDERS: Record<DashboardKey, (links: LinkBase) => DashboardParts> = {
   overview,
@@ -15,6 +16,7 @@ const BUILDERS: Record<DashboardKey, (links: LinkBase) => DashboardParts> = {
   predictions,
   quality,
   agent,
+  rollouts,
 };
 
 export function renderDashboards(links: LinkBase, header: string): Map<string, string> {
