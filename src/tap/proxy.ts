@@ -336,11 +336,11 @@ export class Tap<T extends RouteTarget> {
     sink.request(target, status, seconds, ctx.trace.traceId, ctx.variant);
     const ok = status >= 200 && status < 300;
     const mirror = this.opts.mirror;
-    const mirrored = mirror !== undefined && mirror.sampled(target);
+    const mirrored = mirror?.sampled(target) === true;
     if (!ok && !mirrored) return;
     const request = ctx.streamCopy ? ctx.streamCopy.take() : ctx.reqCopy;
     const response = resCopy.take();
-    if (mirrored) mirror.offer(target, this.mirrored(ctx, status, seconds, request, response, facts));
+    if (mirrored) mirror?.offer(target, this.mirrored(ctx, status, seconds, request, response, facts));
     if (!ok) return;
     if (request === undefined || response === undefined) {
       sink.drop("body_too_large");
