@@ -3,6 +3,7 @@
 // with `shadow`. Labels are bounded: `model` (configured), `side` (primary, shadow), `code`
 // (codeLabel), `result` / `reason` (fixed sets below), `class` (configured or capped), `window`.
 import { Gauge, type Registry } from "prom-client";
+import { DIFFERENCE_BUCKETS } from "../shadow/compare.js";
 import { BoundHistogram, BoundCounter as Counter } from "./boundMetrics.js";
 
 /** `infermon_shadow_dropped_total{reason}`: replays never sent (each exists at 0 from the start). */
@@ -28,9 +29,6 @@ export type ShadowSkipReason = (typeof SHADOW_SKIP_REASONS)[number];
 /** `infermon_shadow_comparisons_total{result}`, per compared row. */
 export const SHADOW_RESULTS = ["agree", "disagree", "no_prediction"] as const;
 export type ShadowResult = (typeof SHADOW_RESULTS)[number];
-
-/** Buckets of |Δscore| (classification) and of the relative difference of values (regression). */
-export const DIFFERENCE_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2];
 
 const M = ["model"] as const;
 

@@ -19,6 +19,9 @@ export interface RowComparison {
   shadow: PredictionReading;
 }
 
+/** Buckets of |Δscore| (classification) and of the relative difference of values (regression). */
+export const DIFFERENCE_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2];
+
 export type Comparison =
   | { kind: "rows"; rows: RowComparison[] }
   | { kind: "skipped"; reason: ShadowSkipReason };
