@@ -1,5 +1,7 @@
 // The internal model every part of infermon reads: the validated spec with defaults applied,
 // durations in milliseconds and paths resolved. Built once by `loadConfig`.
+import type { SeverityPolicy } from "../generate/severity.js";
+
 export type Task = "binary_classification" | "multiclass_classification" | "regression";
 export type Protocol = "open-inference-v2" | "tf-serving" | "json" | "openai-chat";
 export type Level = "ok" | "warning" | "critical";
@@ -102,6 +104,8 @@ export interface ModelConfig {
     correctness?: SloTarget;
   };
   owner?: string;
+  /** urgency of each alert concern: models[].severity over alerting.severity over the defaults */
+  severity: SeverityPolicy;
 }
 
 export interface Config {
@@ -126,6 +130,8 @@ export interface Config {
     grafanaUrl?: string;
     owners: Record<string, { page: string; ticket: string }>;
     defaultReceiver: string;
+    /** the policy of rules that belong to no model (alerting.severity over the defaults) */
+    severity: SeverityPolicy;
   };
 }
 

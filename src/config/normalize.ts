@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { resolvePolicy, type SeverityOverrides, type SeverityPolicy } from "../generate/severity.js";
 import { parseDuration } from "./duration.js";
 import {
   type Config,
@@ -32,7 +33,7 @@ function slo(t: { objective: number; period: string } | undefined): SloTarget | 
   return t && { objective: t.objective, period: t.period, periodMs: ms(t.period) };
 }
 
-function model(m: ModelSpec, baseDir: string): ModelConfig {
+function model(m: ModelSpec, baseDir: string, severity: SeverityOverrides | undefined): ModelConfig {
   const p = m.prediction;
   const fixed = m.drift?.thresholds === "auto" ? undefined : m.drift?.thresholds;
   const out: ModelConfig = {
@@ -79,6 +80,7 @@ function model(m: ModelSpec, baseDir: string): ModelConfig {
     },
     quality: { ...m.quality },
     slo: { minBadEvents: m.slo?.min_bad_events ?? DEFAULT_MIN_BAD_EVENTS },
+    severity: {} as SeverityPolicy,
   };
   if (m.json) out.json = m.json;
   if (m.reference) out.reference = resolve(baseDir, m.reference);
@@ -89,6 +91,8 @@ function model(m: ModelSpec, baseDir: string): ModelConfig {
   if (availability) out.slo.availability = availability;
   if (correctness) out.slo.correctness = correctness;
   if (latency) out.slo.latency = { ...(slo(latency) as SloTarget), threshold: latency.threshold };
+  // after labels, quality and slo: a default may depend on them (prediction drift without labels pages)
+  out.severity = resolvePolicy(out, severity, m.severity);
   return out;
 }
 
@@ -96,7 +100,7 @@ export function normalize(spec: ConfigSpec, source: string, baseDir: string): Co
   const c: Config = {
     source,
     service: spec.service,
-    models: spec.models.map((m) => model(m, baseDir)),
+    models: spec.models.map((m) => model(m, baseDir, spec.alerting?.severity)),
     metrics: { listen: spec.metrics.listen },
     tracing: { enabled: spec.tracing.enabled, sampleRatio: spec.tracing.sample_ratio },
     logging: {
@@ -107,6 +111,7 @@ export function normalize(spec: ConfigSpec, source: string, baseDir: string): Co
     alerting: {
       owners: spec.alerting?.owners ?? {},
       defaultReceiver: spec.alerting?.default_receiver ?? "default",
+      severity: resolvePolicy(undefined, spec.alerting?.severity),
       ...(spec.alerting?.runbook_base_url && { runbookBaseUrl: spec.alerting.runbook_base_url }),
       ...(spec.alerting?.grafana_url && { grafanaUrl: spec.alerting.grafana_url }),
     },

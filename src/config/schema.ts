@@ -1,6 +1,7 @@
 // The user-facing spec of infermon.yaml. Key names are the contract (docs/configuration.md);
 // `normalize.ts` maps this spec onto the internal Config with defaults applied.
 import { z } from "zod";
+import { CONCERN_NAMES, URGENCIES } from "../generate/severity.js";
 import { parseDuration } from "./duration.js";
 
 const duration = z.string().refine((s) => parseDuration(s) !== undefined, {
@@ -15,6 +16,13 @@ const percent = z
   .gt(0, { message: "must be in (0, 100)" })
   .lt(100, { message: "must be in (0, 100)" });
 const positiveInt = z.number().int().positive();
+// the severity policy: concern → page | ticket | info (src/generate/severity.ts)
+const severityPolicy = z.strictObject(
+  Object.fromEntries(CONCERN_NAMES.map((c) => [c, z.enum(URGENCIES).optional()])) as Record<
+    (typeof CONCERN_NAMES)[number],
+    z.ZodOptional<z.ZodEnum<{ page: "page"; ticket: "ticket"; info: "info" }>>
+  >,
+);
 const levels = z.strictObject({ warning: z.number().nonnegative(), critical: z.number().nonnegative() });
 
 const feature = z
@@ -182,6 +190,7 @@ const model = z
       })
       .optional(),
     owner: z.string().min(1).optional(),
+    severity: severityPolicy.optional(),
   })
   .superRefine((m, ctx) => {
     const seen = new Set<string>();
@@ -301,6 +310,7 @@ export const configSpec = z
           .record(z.string(), z.strictObject({ page: z.string().min(1), ticket: z.string().min(1) }))
           .default({}),
         default_receiver: z.string().min(1).default("default"),
+        severity: severityPolicy.optional(),
       })
       .optional(),
   })

@@ -71,6 +71,7 @@ const ownerOf = (labels: Record<string, string>) => (labels.model && owners[labe
 /** The labels InfermonAgentDown must fire with for a down target: its own, and its model's owner. */
 const downLabels = (labels: Record<string, string>): Record<string, string> => ({
   ...labels,
+  concern: "agent",
   owner: ownerOf(labels),
   severity: "critical",
 });
@@ -224,7 +225,7 @@ describe.skipIf(!hasPromtool)("InfermonEventsDropped in promtool", () => {
     const rule = droppedRules.find((r) => r.labels.model === labels.model);
     if (!rule) throw new Error(`no InfermonEventsDropped rule for model ${labels.model ?? "(none)"}`);
     return {
-      exp_labels: { ...labels, owner: ownerOf(labels), severity: "warning" },
+      exp_labels: { ...labels, concern: "agent", owner: ownerOf(labels), severity: "warning" },
       exp_annotations: Object.fromEntries(
         Object.entries(rule.annotations).map(([k, v]) => [k, expandTemplate(v, labels, value)]),
       ),

@@ -82,9 +82,13 @@ for (const [name, dir] of Object.entries(outputs)) {
       expect(r.status, r.out).toBe(0);
     });
     const cases = readRouteCases(join(dir, ROUTE_CASES_FILE)).cases;
-    it("has a route case for every owner × severity", () => {
-      const owners = new Set(cases.map((c) => c.labels.owner));
-      expect(cases.length).toBe(owners.size * 3);
+    it("has a route case for every owner × severity, and for every concern of every model", () => {
+      const byOwner = cases.filter((c) => c.labels.concern === undefined);
+      const owners = new Set(byOwner.map((c) => c.labels.owner));
+      expect(byOwner.length).toBe(owners.size * 3);
+      const byConcern = cases.filter((c) => c.labels.concern !== undefined);
+      const models = new Set(byConcern.map((c) => c.labels.model));
+      expect(byConcern.length).toBe(models.size * 7);
     });
     it("every route case passes in amtool (infermon routes-test's runner)", async () => {
       const results = await runRouteCases(join(dir, ROUTE_CASES_FILE));

@@ -22,8 +22,8 @@ describe("runbooks: alert → traces → logs", () => {
     );
     expect(section).toContain("```traceql");
     expect(section).toContain('span.infermon.model = "<model>"');
-    expect(section).toContain('{app="infermon"} | json | trace_id="<trace_id>"');
-    expect(section).toContain('{app="infermon"} | json | request_id="<request_id>"');
+    expect(section).toContain('{container="infermon"} | json | trace_id="<trace_id>"');
+    expect(section).toContain('{container="infermon"} | json | request_id="<request_id>"');
   });
 
   it("the latency runbook starts from the exemplars; others have no such section", () => {

@@ -11,7 +11,7 @@ import { ALERT_PREFIX, groupName, LOG_SELECTOR, SEVERITY } from "../conventions.
 import { exactIncrease, FLEET_RECORD } from "../fleetDrift.js";
 import { M, num, sel } from "../promql.js";
 import type { AlertingRule } from "../rules.js";
-import { levelRules, levelScenarios, type ScenarioTiming } from "./levels.js";
+import { levelRules, levelScenarios, policyLevels, type ScenarioTiming } from "./levels.js";
 import type { AlertConcern, AlertSpec, Scenario } from "./types.js";
 import { longestWindow, modelAlert } from "./types.js";
 
@@ -48,6 +48,7 @@ function featureSpec(stat: Statistic): AlertSpec {
   const s = STAT[stat];
   return {
     name: `${ALERT_PREFIX}${s.alert}`,
+    concern: "input_drift",
     summary: `A feature's live distribution has drifted from the reference (${s.title}).`,
     description: "",
     dashboard: "drift",
@@ -80,6 +81,7 @@ function featureSpec(stat: Statistic): AlertSpec {
 
 const predictionSpec: AlertSpec = {
   name: `${ALERT_PREFIX}PredictionDrift`,
+  concern: "prediction_drift",
   summary: "The distribution of the model's predictions has drifted from the reference.",
   description: "",
   dashboard: "predictions",
@@ -108,6 +110,7 @@ const predictionSpec: AlertSpec = {
 
 const trafficSpec: AlertSpec = {
   name: `${ALERT_PREFIX}DriftInsufficientTraffic`,
+  concern: "input_drift",
   summary: "Too little traffic to judge drift.",
   description: "",
   dashboard: "drift",
@@ -170,7 +173,7 @@ function dipScenario(
     expect: [
       {
         alertname: spec.name,
-        alerts: (["warning", "critical"] as const).map((severity) => ({
+        alerts: policyLevels(model, spec).map(({ severity }) => ({
           model: model.name,
           severity,
           labels,
@@ -208,7 +211,7 @@ function allFeaturesScenario(
       {
         alertname: spec.name,
         alerts: rows.flatMap((r) =>
-          (["warning", "critical"] as const).map((severity) => ({
+          policyLevels(model, spec).map(({ severity }) => ({
             model: model.name,
             severity,
             labels: r.labels,
@@ -295,7 +298,7 @@ export const driftAlerts: AlertConcern = (models) => {
         scenarios.push(
           ...levelScenarios(
             `${model.name} ${STAT[stat].title}`,
-            spec.name,
+            spec,
             model,
             STAT[stat].metric,
             labels,
@@ -322,7 +325,7 @@ export const driftAlerts: AlertConcern = (models) => {
     scenarios.push(
       ...levelScenarios(
         `${model.name} prediction PSI`,
-        predictionSpec.name,
+        predictionSpec,
         model,
         M.predictionPsi,
         labels,

@@ -18,6 +18,7 @@ const diagnosis = [
 
 const accuracySpec: AlertSpec = {
   name: `${ALERT_PREFIX}ModelAccuracyLow`,
+  concern: "model_quality",
   summary: "Model accuracy on labelled predictions is below its threshold.",
   description: "",
   dashboard: "quality",
@@ -41,6 +42,7 @@ const accuracySpec: AlertSpec = {
 
 const maeSpec: AlertSpec = {
   name: `${ALERT_PREFIX}ModelErrorHigh`,
+  concern: "model_quality",
   summary: "Model mean absolute error on labelled predictions is above its threshold.",
   description: "",
   dashboard: "quality",
@@ -79,7 +81,7 @@ export const qualityAlerts: AlertConcern = (models) => {
       scenarios.push(
         ...levelScenarios(
           `${model.name} accuracy`,
-          accuracySpec.name,
+          accuracySpec,
           model,
           M.accuracy,
           labels,
@@ -93,7 +95,7 @@ export const qualityAlerts: AlertConcern = (models) => {
       rules.push(
         ...levelRules(maeSpec, model, sel(M.mae, { model: model.name, window }), mae, FOR, { what: "MAE" }),
       );
-      scenarios.push(...levelScenarios(`${model.name} MAE`, maeSpec.name, model, M.mae, labels, mae));
+      scenarios.push(...levelScenarios(`${model.name} MAE`, maeSpec, model, M.mae, labels, mae));
     }
   }
   if (rules.length === 0) return undefined;
