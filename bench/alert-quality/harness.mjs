@@ -44,6 +44,9 @@ models:
     windows: [5m, 1h]
     min_samples: 200
     drift: ${drift}
+    # the harness measures when each level fires: the critical level pages (the default policy
+    # makes input drift a ticket, which would move it to severity warning)
+    severity: { input_drift: page }
     slo:
       availability: { objective: 99.9, period: 30d }
       min_bad_events: ${minBadEvents}
