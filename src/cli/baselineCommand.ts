@@ -68,7 +68,7 @@ export function registerBaseline(program: Command): void {
         if (opts.strict) throw new DataFileError(`feature${empty.length > 1 ? "s" : ""} ${what}`);
         process.stderr.write(`infermon: warning: feature${empty.length > 1 ? "s" : ""} ${what}\n`);
       }
-      if (model.drift.auto) {
+      if (model.drift.learn) {
         const started = Date.now();
         profile.thresholds = learnThresholds(model, profile, { resamples });
         process.stderr.write(

@@ -71,10 +71,15 @@ export interface ModelConfig {
   dataQuality: DataQuality;
   drift: {
     smoothing: Smoothing;
-    /** fixed levels: the configured ones, or the defaults; with `auto`, what a feature without learned levels gets */
-    thresholds: StatLevels;
-    /** `thresholds: auto`: levels learned from the reference (profile.thresholds) */
-    auto: boolean;
+    /** the statistic that sets a feature's status and alerts (the others are shown, not judged) */
+    statistic: Statistic;
+    /** configured fixed levels; a statistic without them follows learned or sample-size levels */
+    fixed: Partial<StatLevels>;
+    /**
+     * levels learned by bootstrap from the reference (profile.thresholds): thresholds not fixed
+     * and `expected_rate` known; otherwise unfixed levels follow each window's sample size
+     */
+    learn: boolean;
     /** requests per second the model usually sees (sizes the bootstrap windows) */
     expectedRate?: number;
     /** `for:` of the drift alerts; derived from the window when absent */
@@ -135,11 +140,8 @@ export interface Config {
   };
 }
 
-export const DEFAULT_THRESHOLDS = {
-  psi: { warning: 0.1, critical: 0.25 },
-  kl: { warning: 0.1, critical: 0.2 },
-  js: { warning: 0.1, critical: 0.2 },
-} as const;
+/** The statistic that sets status and alerts unless `drift.statistic` says otherwise. */
+export const DEFAULT_STATISTIC: Statistic = "js";
 /**
  * Burn-rate alerts fire only when the long window holds at least this many bad events: chosen
  * from the simulation in bench/alert-quality (docs/adr/0008-alert-quality.md).

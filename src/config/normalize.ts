@@ -7,7 +7,7 @@ import {
   DEFAULT_MIN_BAD_EVENTS,
   DEFAULT_NUMERIC_BINS,
   DEFAULT_PREDICTION_BINS,
-  DEFAULT_THRESHOLDS,
+  DEFAULT_STATISTIC,
   DEFAULT_TOP_K,
   type FeatureConfig,
   type ModelConfig,
@@ -60,12 +60,10 @@ function model(m: ModelSpec, baseDir: string, severity: SeverityOverrides | unde
     },
     drift: {
       smoothing: m.drift?.smoothing ?? { method: "laplace", alpha: 0.5 },
-      thresholds: {
-        psi: fixed?.psi ?? { ...DEFAULT_THRESHOLDS.psi },
-        kl: fixed?.kl ?? { ...DEFAULT_THRESHOLDS.kl },
-        js: fixed?.js ?? { ...DEFAULT_THRESHOLDS.js },
-      },
-      auto: m.drift?.thresholds === "auto",
+      statistic: m.drift?.statistic ?? DEFAULT_STATISTIC,
+      fixed: { ...fixed },
+      // learned when some level is not fixed and the window sizes are known
+      learn: m.drift?.expected_rate !== undefined && !(fixed?.psi && fixed.kl && fixed.js),
       ...(m.drift?.expected_rate !== undefined && { expectedRate: m.drift.expected_rate }),
       ...(m.drift?.for !== undefined && { for: m.drift.for }),
     },

@@ -127,7 +127,9 @@ const model = z
     drift: z
       .strictObject({
         smoothing: smoothing.optional(),
-        // `auto`: learned from the reference by `infermon baseline` (bootstrap, needs expected_rate)
+        statistic: z.enum(["psi", "kl", "js"]).optional(),
+        // absent or `auto`: learned from the reference by `infermon baseline` (bootstrap at
+        // expected_rate × window) when expected_rate is set, else following each window's size
         thresholds: z
           .union([
             z.literal("auto"),
@@ -143,12 +145,13 @@ const model = z
         for: duration.optional(),
       })
       .superRefine((d, ctx) => {
-        if (d.thresholds === "auto" && d.expected_rate === undefined)
+        const stat = d.statistic ?? "js";
+        // fixed levels that leave out the statistic that alerts would be silently ignored
+        if (typeof d.thresholds === "object" && d.thresholds[stat] === undefined)
           ctx.addIssue({
             code: "custom",
-            path: ["expected_rate"],
-            message:
-              "required when thresholds is auto (the bootstrap windows hold expected_rate × window events)",
+            path: ["thresholds", stat],
+            message: `required with fixed thresholds: ${stat} is the statistic that sets status and alerts (drift.statistic${d.statistic ? "" : ", default js"}); add its levels or set drift.statistic`,
           });
       })
       .optional(),

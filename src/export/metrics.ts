@@ -49,6 +49,7 @@ export class AgentMetrics {
   readonly predictionPsi: Gauge<"model" | "model_version" | "window">;
   readonly predictionKl: Gauge<"model" | "model_version" | "window">;
   readonly predictionJs: Gauge<"model" | "model_version" | "window">;
+  readonly predictionLevel: Gauge<"model" | "model_version" | "window" | "statistic" | "level">;
   readonly predictionScore: BoundHistogram<"model" | "model_version">;
   readonly predictionValue: BoundHistogram<"model" | "model_version">;
   readonly predictions: Counter<"model" | "model_version" | "class">;
@@ -143,6 +144,11 @@ export class AgentMetrics {
       "Jensen-Shannon distance of the prediction.",
       MW,
     );
+    this.predictionLevel = gauge(
+      "infermon_prediction_drift_level",
+      "Warning and critical levels of the model's drift statistic for the prediction in this window: fixed, or the null quantile at the window's sample size.",
+      [...MW, "statistic", "level"],
+    );
     this.predictionScore = new BoundHistogram(
       "infermon_prediction_score",
       "Predicted score (classification).",
@@ -191,6 +197,7 @@ export class AgentMetrics {
       this.predictionPsi,
       this.predictionKl,
       this.predictionJs,
+      this.predictionLevel,
       this.windowSamples,
     ])
       g.reset();

@@ -41,6 +41,7 @@ export const M = {
   predictionPsi: `${METRIC_PREFIX}prediction_psi`,
   predictionKl: `${METRIC_PREFIX}prediction_kl_divergence`,
   predictionJs: `${METRIC_PREFIX}prediction_js_distance`,
+  predictionLevel: `${METRIC_PREFIX}prediction_drift_level`,
   predictionScore: `${METRIC_PREFIX}prediction_score`,
   predictionValue: `${METRIC_PREFIX}prediction_value`,
   predictions: `${METRIC_PREFIX}predictions_total`,

@@ -48,7 +48,10 @@ function testCase(rules: readonly AlertingRule[], s: Scenario): Record<string, u
           exp_labels: sortKeys({ ...e.labels, ...rule.labels }),
           exp_annotations: sortKeys(
             Object.fromEntries(
-              Object.entries(rule.annotations).map(([k, v]) => [k, expandTemplate(v, e.labels, e.value)]),
+              Object.entries(rule.annotations).map(([k, v]) => [
+                k,
+                e.annotations?.[k] ?? expandTemplate(v, e.labels, e.value),
+              ]),
             ),
           ),
         };

@@ -8,6 +8,7 @@ import type { AgentMetrics } from "../export/metrics.js";
 import type { QualityMonitor } from "../labels/qualityMonitor.js";
 import { type BinLayout, INVALID_BIN, MISSING_BIN, type Slot } from "../stats/binLayout.js";
 import { driftValues } from "../stats/drift.js";
+import { sampleSizeLevels } from "../stats/sampleSizeLevels.js";
 import { SlidingWindow } from "../stats/slidingWindow.js";
 import { type PredictionReader, type PredictionReading, predictionReader } from "./predictionReading.js";
 
@@ -159,6 +160,11 @@ export class ModelMonitor {
           m.predictionPsi.set({ ...labels, window: name }, d.psi);
           m.predictionKl.set({ ...labels, window: name }, d.kl);
           m.predictionJs.set({ ...labels, window: name }, d.js);
+          // the levels the prediction alert compares with: fixed, or at this pod's own sample size
+          const stat = this.model.drift.statistic;
+          const levels = this.model.drift.fixed[stat] ?? sampleSizeLevels(stat, sum, slot.reference);
+          for (const level of ["warning", "critical"] as const)
+            m.predictionLevel.set({ ...labels, window: name, statistic: stat, level }, levels[level]);
         } else {
           const l = { ...labels, feature: slot.name, window: name };
           m.featurePsi.set(l, d.psi);

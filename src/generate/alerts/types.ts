@@ -42,6 +42,8 @@ export interface ExpectedAlert {
   value: number;
   /** further static rule labels that pick the rule (e.g. the burn-rate long window) */
   ruleLabels?: Record<string, string>;
+  /** annotations as Prometheus expands them, where the template reads queries (drift's top features) */
+  annotations?: Record<string, string>;
 }
 
 export interface Scenario {
