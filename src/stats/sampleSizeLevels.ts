@@ -12,7 +12,7 @@
 import type { Levels, Statistic, StatLevels } from "../config/model.js";
 
 /** Standard normal quantiles of the warning (p99) and critical (p99.9) percentiles. */
-export const NULL_Z = { warning: 2.3263478740408408, critical: 3.090232306167813 } as const;
+export const NULL_Z = { warning: 2.5758293035489004, critical: 3.090232306167813 } as const;
 export const NULL_PERCENTILES = { warning: 99, critical: 99.9 } as const;
 
 /** Chi-square quantile with `df` degrees of freedom at the normal quantile `z` (Wilson–Hilferty). */

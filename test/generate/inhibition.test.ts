@@ -144,7 +144,7 @@ describe.skipIf(!hasAlertmanager)("inhibition in a real Alertmanager", () => {
         ...extra,
       });
       const drift = (t: Record<string, string>, feature: string, severity = "critical") =>
-        page("InfermonFeatureDriftPSI", t, { feature, severity, window: "1h" });
+        page("InfermonFeatureDrift", t, { level: "critical", severity, statistic: "js", window: "1h" });
       // test_case names each alert; no rule compares it
       const cases: Record<string, { labels: Record<string, string>; muted: boolean }> = {
         "house-price drift from the down pod": { labels: drift(target.housePriceDown, "sqft"), muted: true },

@@ -60,7 +60,7 @@ for (const [name, dir] of Object.entries(outputs)) {
     });
     if (dir === ROOT) {
       // what README and docs/generate.md tell users to type, over the committed files
-      it("promtool test rules alerts/tests/*.yaml (the user's command)", { timeout: 300_000 }, async () => {
+      it("promtool test rules alerts/tests/*.yaml (the user's command)", { timeout: 600_000 }, async () => {
         const r = await run("sh", ["-c", "promtool test rules alerts/tests/*.yaml"], dir);
         expect(r.status, r.out).toBe(0);
         expect(r.out).not.toMatch(/FAILED/);

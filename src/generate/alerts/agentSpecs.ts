@@ -1,5 +1,7 @@
 // The agent alerts' documentation: summary, templated description and runbook of each (the rules
 // are in agent.ts, the promtool scenarios in agentScenarios.ts).
+
+import { LOG } from "../../export/logMessages.js";
 import {
   AGENT_JOB,
   AGENT_POD_SELECTOR,
@@ -13,6 +15,8 @@ import {
 import { M, num } from "../promql.js";
 import type { AlertSpec } from "./types.js";
 
+/** The logs of the alert's own agent pod (its target's namespace and pod labels). */
+const podLogs = `${LOG_SELECTOR.replace("}", ', namespace="{{ $labels.namespace }}", pod="{{ $labels.pod }}"}')} | json | level >= 40`;
 const agentLogs = `${LOG_SELECTOR} | json | level >= 40`;
 
 export const dropped: AlertSpec = {
@@ -35,11 +39,11 @@ export const dropped: AlertSpec = {
       "`analysis_error`: a bug — read the agent's logs for the error and report it.",
     ],
     promql: [
-      `sum by (instance, reason) (rate(${M.dropped}{instance="<instance>"}[5m]))`,
-      `max by (instance) (${M.queueDepth}{instance="<instance>"})`,
-      `sum by (instance, model, source) (rate(${M.events}{instance="<instance>"}[5m]))`,
+      `sum by (instance, reason) (rate(${M.dropped}{instance="{{ $labels.instance }}"}[5m]))`,
+      `max by (instance) (${M.queueDepth}{instance="{{ $labels.instance }}"})`,
+      `sum by (instance, model, source) (rate(${M.events}{instance="{{ $labels.instance }}"}[5m]))`,
     ],
-    logql: [agentLogs],
+    logql: [`${podLogs.replace(" | level >= 40", "")} | msg="${LOG.copiesDropped}"`, podLogs],
     mitigation: [
       "Give the agent more CPU, or run more replicas (sidecar per model pod scales with the model).",
       "Raise `tap.queue_size` for bursty traffic, or `tap.max_body_bytes` for large payloads (memory grows accordingly).",
@@ -68,7 +72,7 @@ export const parseErrors: AlertSpec = {
       `sum by (code) (rate(${M.requests}{model="<model>"}[5m]))`,
       `sum by (source) (rate(${M.events}{model="<model>"}[5m]))`,
     ],
-    logql: [`${LOG_SELECTOR} | json | model="<model>" | msg=~"(?i).*parse.*"`],
+    logql: [`${LOG_SELECTOR} | json | model="<model>" | msg="${LOG.parseError}"`],
     mitigation: [
       "Align `models[].protocol`, `prediction.output` and the feature names with what the server sends, then redeploy the config.",
       "If the server changed by mistake, roll it back.",
@@ -91,8 +95,11 @@ export const down: AlertSpec = {
       "Open the Agent health dashboard: memory before the failure.",
       "Read the agent's last log lines.",
     ],
-    promql: [`up{job="${AGENT_JOB}"}`, `process_resident_memory_bytes{job="${AGENT_JOB}"}`],
-    logql: [agentLogs],
+    promql: [
+      `up{job="${AGENT_JOB}",instance="{{ $labels.instance }}"}`,
+      `process_resident_memory_bytes{job="${AGENT_JOB}",instance="{{ $labels.instance }}"}`,
+    ],
+    logql: [podLogs],
     mitigation: [
       "Restart the pod; if it was OOM killed, raise its memory limit or lower `tap.queue_size` / `labels.max_pending`.",
       "If the metrics listener moved, fix `metrics.listen` or the scrape config.",
@@ -137,7 +144,10 @@ export const kafkaLag: AlertSpec = {
       `sum by (topic, partition) (${M.kafkaLag})`,
       `sum by (topic, outcome) (rate(${M.kafkaMessages}[5m]))`,
     ],
-    logql: [`${LOG_SELECTOR} | json | msg=~"(?i).*kafka.*"`],
+    logql: [
+      `${LOG_SELECTOR} | json | msg=~"${[LOG.kafkaConsumerCrashed, LOG.kafkaConsumerNotStarted, LOG.kafkaOffsetsRetried].join("|")}"`,
+      `${LOG_SELECTOR} | json | msg=~"${LOG.kafkaClientPrefix}.*"`,
+    ],
     mitigation: [
       "Scale the aggregator deployment (one consumer per partition at most).",
       "Restart a stuck consumer; check broker health.",

@@ -3,6 +3,7 @@
 // a `labels:` block; any other model gets no label rules at all.
 import { formatDuration } from "../../config/duration.js";
 import type { ModelConfig } from "../../config/model.js";
+import { LOG } from "../../export/logMessages.js";
 import {
   ALERT_PREFIX,
   groupName,
@@ -37,7 +38,10 @@ const notArriving: AlertSpec = {
       `${M.joinPending}{model="<model>"}`,
       `sum by (topic, outcome) (rate(${M.kafkaMessages}[5m]))`,
     ],
-    logql: [`${LOG_SELECTOR} | json | msg=~"(?i).*label.*"`],
+    logql: [
+      `${LOG_SELECTOR} | json | model="<model>" | level >= 40`,
+      `${LOG_SELECTOR} | json | msg="${LOG.joinStateLost}"`,
+    ],
     mitigation: [
       "Restore the label pipeline (the job that posts labels, or the producer of the labels topic).",
       "If request ids changed format, fix the id mapping (`models[].json.id`) so labels and predictions join again.",
@@ -64,7 +68,7 @@ const expired: AlertSpec = {
       `histogram_quantile(0.9, sum by (le) (rate(${M.labelDelay}_bucket{model="<model>"}[1h])))`,
       `${M.joinPending}{model="<model>"}`,
     ],
-    logql: [`${LOG_SELECTOR} | json | model="<model>" | msg=~"(?i).*expire.*"`],
+    logql: [`${LOG_SELECTOR} | json | model="<model>" | level >= 40`],
     mitigation: [
       "If labels arrive later than the TTL, raise `models[].labels.ttl` (and `max_pending` to match the volume).",
       "If only a sample is ever labelled, this is expected: keep it informational.",
