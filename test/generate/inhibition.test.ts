@@ -143,16 +143,16 @@ describe.skipIf(!hasAlertmanager)("inhibition in a real Alertmanager", () => {
         severity: "critical",
         ...extra,
       });
-      const drift = (t: Record<string, string>, feature: string, severity = "critical") =>
+      const drift = (t: Record<string, string>, severity = "critical") =>
         page("InfermonFeatureDrift", t, { level: "critical", severity, statistic: "js", window: "1h" });
       // test_case names each alert; no rule compares it
       const cases: Record<string, { labels: Record<string, string>; muted: boolean }> = {
-        "house-price drift from the down pod": { labels: drift(target.housePriceDown, "sqft"), muted: true },
+        "house-price drift from the down pod": { labels: drift(target.housePriceDown), muted: true },
         "house-price error from its healthy sibling": {
           labels: page("InfermonModelErrorHigh", target.housePriceSibling, { window: "6h" }),
           muted: false,
         },
-        "credit drift from a credit pod": { labels: drift(target.credit, "income"), muted: false },
+        "credit drift from a credit pod": { labels: drift(target.credit), muted: false },
         "credit accuracy from a credit pod": {
           labels: page("InfermonModelAccuracyLow", target.credit, { window: "1h" }),
           muted: false,
@@ -166,11 +166,11 @@ describe.skipIf(!hasAlertmanager)("inhibition in a real Alertmanager", () => {
           muted: false,
         },
         "credit drift warning from the pod that pages the same drift": {
-          labels: drift(target.credit, "income", "warning"),
+          labels: drift(target.credit),
           muted: true,
         },
         "credit drift warning from a sibling pod": {
-          labels: drift(target.creditSibling, "income", "warning"),
+          labels: drift(target.creditSibling),
           muted: false,
         },
       };
