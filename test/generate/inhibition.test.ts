@@ -166,11 +166,11 @@ describe.skipIf(!hasAlertmanager)("inhibition in a real Alertmanager", () => {
           muted: false,
         },
         "credit drift warning from the pod that pages the same drift": {
-          labels: drift(target.credit),
+          labels: drift(target.credit, "warning"),
           muted: true,
         },
         "credit drift warning from a sibling pod": {
-          labels: drift(target.creditSibling),
+          labels: drift(target.creditSibling, "warning"),
           muted: false,
         },
       };
