@@ -38,7 +38,7 @@ export function registerBaseline(program: Command): void {
     )
     .option(
       "--resamples <n>",
-      "windows drawn per level when learning thresholds (drift.thresholds: auto)",
+      "windows drawn per level when learning drift levels (drift.expected_rate)",
       String(DEFAULT_BOOTSTRAP.resamples),
     );
   addBatchFlags(cmd, "; with baseline, also fail (exit 2) when a feature has no values").action(

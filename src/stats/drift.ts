@@ -58,7 +58,7 @@ export function levelReached(level: Level, threshold: Level): boolean {
   return RANK[level] >= RANK[threshold];
 }
 
-/** Where the levels a slot is judged by come from (docs/adr/0013-sample-size-levels.md). */
+/** Where the levels a slot is judged by come from (docs/adr/0014-sample-size-levels.md). */
 export type LevelSource = "fixed" | "learned" | "sample_size";
 
 /** The levels in force for one slot: the statistic that sets its status, its levels and their source. */

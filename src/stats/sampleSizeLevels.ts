@@ -8,7 +8,7 @@
 //   JS² ≈ Σ (p − q)²/(8 m ln 2)   ≈ (1/n + 1/R) · χ² / (8 ln 2)   (JS distance in bits, m = (p+q)/2)
 // The levels are those statistics at the 99th (warning) and 99.9th (critical) percentile of the
 // chi-square, by the Wilson–Hilferty approximation — a closed form the generated recording rules
-// compute in PromQL with the same constants, so the alerts and `infermon drift` agree (ADR 0013).
+// compute in PromQL with the same constants, so the alerts and `infermon drift` agree (ADR 0014).
 import type { Levels, Statistic, StatLevels } from "../config/model.js";
 
 /** Standard normal quantiles of the warning (p99) and critical (p99.9) percentiles. */

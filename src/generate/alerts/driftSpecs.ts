@@ -12,7 +12,7 @@ const TIMING_TEXT =
 const LEVELS_TEXT =
   "The levels are, per feature, the configured `drift.thresholds`; or with `drift.expected_rate` the 99th (warning) and 99.9th (critical) percentiles of the statistic on windows of the expected size drawn from the reference (learned by `infermon baseline`); or, by default, the same percentiles of the statistic's null distribution at the window's actual number of observations (recorded as `" +
   FLEET_RECORD.level +
-  "`; docs/adr/0013-sample-size-levels.md).";
+  "`; docs/adr/0014-sample-size-levels.md).";
 
 /** One selector of a model's fleet series for the alert's namespace and version (templated). */
 const fleet = (metric: string, extra = "") =>
