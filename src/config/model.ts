@@ -2,6 +2,9 @@
 // durations in milliseconds and paths resolved. Built once by `loadConfig`.
 import type { SeverityPolicy } from "../generate/severity.js";
 
+import type { RolloutConfig, ShadowConfig, VariantsConfig } from "./rollout.js";
+
+export type { RolloutConfig, ShadowConfig, VariantsConfig } from "./rollout.js";
 export type Task = "binary_classification" | "multiclass_classification" | "regression";
 export type Protocol = "open-inference-v2" | "tf-serving" | "json" | "openai-chat";
 export type Level = "ok" | "warning" | "critical";
@@ -111,6 +114,12 @@ export interface ModelConfig {
   owner?: string;
   /** urgency of each alert concern: models[].severity over alerting.severity over the defaults */
   severity: SeverityPolicy;
+  /** replay a share of the model's requests to a candidate and compare (models[].shadow) */
+  shadow?: ShadowConfig;
+  /** A/B variants: every event gets one of these names, or `other` (models[].variants) */
+  variants?: VariantsConfig;
+  /** canary gates for Argo Rollouts and Flagger (models[].rollout) */
+  rollout?: RolloutConfig;
 }
 
 export interface Config {

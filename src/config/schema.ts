@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { CONCERN_NAMES, URGENCIES } from "../generate/severity.js";
 import { parseDuration } from "./duration.js";
+import { rolloutSpec, shadowSpec, variantsSpec } from "./rolloutSchema.js";
 
 const duration = z.string().refine((s) => parseDuration(s) !== undefined, {
   message: "must be a duration like 30s, 5m, 1h, 30d",
@@ -194,6 +195,10 @@ const model = z
       .optional(),
     owner: z.string().min(1).optional(),
     severity: severityPolicy.optional(),
+    // issue #21: shadow comparison, A/B variants, canary gates (rolloutSchema.ts)
+    shadow: shadowSpec.optional(),
+    variants: variantsSpec.optional(),
+    rollout: rolloutSpec.optional(),
   })
   .superRefine((m, ctx) => {
     const seen = new Set<string>();
@@ -240,6 +245,19 @@ const model = z
         code: "custom",
         path: ["labels", "tolerance"],
         message: "only for regression models (a class is right or wrong)",
+      });
+    if (m.task === "regression" && m.variants && m.variants.test.effect.loss === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["variants", "test", "effect", "loss"],
+        message:
+          "required for a regression model (the difference in mean absolute error worth detecting, in the prediction's units)",
+      });
+    if (m.task !== "regression" && m.shadow?.tolerance)
+      ctx.addIssue({
+        code: "custom",
+        path: ["shadow", "tolerance"],
+        message: "only for regression models (classes agree or not)",
       });
     if (m.task === "multiclass_classification" && m.prediction && !m.prediction.classes) {
       ctx.addIssue({

@@ -17,6 +17,7 @@ const CONCERN_ALERT: Record<Concern, string> = {
   model_quality: "ModelAccuracyLow",
   slo_burn: "AvailabilityErrorBudgetBurn",
   labels: "LabelsNotArriving",
+  variants: "VariantWorse",
   agent: "AgentDown",
 };
 

@@ -46,6 +46,8 @@ export const CONCERNS = {
     alerts: "Infermon<SLI>ErrorBudgetBurn (page tiers; ticket tiers one step less)",
   },
   labels: { default: "ticket", alerts: "InfermonLabelsNotArriving" },
+  // a variant worse for certain: the rollout's owner decides, in working hours, unless promoted
+  variants: { default: "ticket", alerts: "InfermonVariantWorse" },
   agent: {
     default: "page",
     alerts:

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ROUTE_CASES_FILE, readRouteCases, runRouteCases } from "../../src/cli/routesTestCommand.js";
 import { generate } from "../../src/generate/pipeline.js";
+import { CONCERN_NAMES } from "../../src/generate/severity.js";
 import { writeArtifacts } from "../../src/generate/write.js";
 import { requireTool } from "../helpers/peers.js";
 import { configFrom, ROOT, removeTempDirs, tempDir, variantData } from "./helpers.js";
@@ -88,7 +89,7 @@ for (const [name, dir] of Object.entries(outputs)) {
       expect(byOwner.length).toBe(owners.size * 3);
       const byConcern = cases.filter((c) => c.labels.concern !== undefined);
       const models = new Set(byConcern.map((c) => c.labels.model));
-      expect(byConcern.length).toBe(models.size * 7);
+      expect(byConcern.length).toBe(models.size * CONCERN_NAMES.length);
     });
     it("every route case passes in amtool (infermon routes-test's runner)", async () => {
       const results = await runRouteCases(join(dir, ROUTE_CASES_FILE));

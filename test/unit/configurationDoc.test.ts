@@ -83,6 +83,9 @@ const SECTIONS: [RegExp, string][] = [
   [/^models\[\]\.slo\./, "models[].slo"],
   // the severity policy's concerns are one table, shared by alerting.severity and models[].severity
   [/^(?:models\[\]|alerting)\.severity\./, "alerting.severity"],
+  [/^models\[\]\.shadow\./, "models[].shadow"],
+  [/^models\[\]\.variants\./, "models[].variants"],
+  [/^models\[\]\.rollout\./, "models[].rollout"],
   [/^models\[\]\./, "models"],
   [/^(tap|ingest|kafka|metrics|tracing|logging|alerting)\./, "$1"],
   [/^[^.]+$/, "top level"],

@@ -32,6 +32,7 @@ describe("severity policy", () => {
       model_quality: "page",
       slo_burn: "page",
       labels: "ticket",
+      variants: "ticket",
       agent: "page",
     });
     expect(labelled?.severity.prediction_drift).toBe("ticket");
