@@ -61,6 +61,7 @@ function spec(kind: Kind): AlertSpec {
         "Look at a few raw requests in the logs (payload logging is off by default; enable `logging.log_payloads` briefly if allowed).",
       ],
       promql: [
+        `sum by (feature) (rate(${METRIC[kind]}{model="<model>",feature="{{ $labels.feature }}"}[${WINDOW}])) / scalar(sum(rate(${M.events}{model="<model>"}[${WINDOW}])))`,
         `sum by (feature) (rate(${METRIC[kind]}{model="<model>"}[${WINDOW}])) / scalar(sum(rate(${M.events}{model="<model>"}[${WINDOW}])))`,
         `sum by (source) (rate(${M.events}{model="<model>"}[${WINDOW}]))`,
       ],
