@@ -10,9 +10,7 @@ const runbook = (name: string) => files.get(`alerts/runbooks/${name}.md`) as str
 describe("runbooks: alert → traces → logs", () => {
   it.each([
     "InfermonLatencyErrorBudgetBurn",
-    "InfermonFeatureDriftPSI",
-    "InfermonFeatureDriftKL",
-    "InfermonFeatureDriftJS",
+    "InfermonFeatureDrift",
     "InfermonPredictionDrift",
   ])("%s explains the way to traces and logs", (name) => {
     const text = runbook(name);
