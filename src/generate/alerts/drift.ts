@@ -11,9 +11,9 @@
 import { formatDuration, parseDuration } from "../../config/duration.js";
 import type { ModelConfig, Statistic } from "../../config/model.js";
 import { groupName, LABEL, SEVERITY } from "../conventions.js";
-import { exactIncrease, FLEET_RECORD, ruleLevelSource } from "../fleetDrift.js";
+import { exactIncrease, FLEET_RECORD } from "../fleetDrift.js";
 import { M, num, sel } from "../promql.js";
-import type { AlertingRule, LevelCheck } from "../rules.js";
+import type { AlertingRule } from "../rules.js";
 import type { RuleLevel } from "../severity.js";
 import { featureSpec, predictionSpec, trafficSpec } from "./driftSpecs.js";
 import { policyLevels } from "./levels.js";
@@ -89,25 +89,9 @@ export function featureDescription(
   return `Model ${model.name} (version ${labels.model_version ?? ""}): ${count.toFixed(0)} of its features drifted over the last ${t.window} (${STAT_TITLE[model.drift.statistic]} at or above their ${level} level). Top ${TOP_FEATURES}:${top}.`;
 }
 
-/** The rule's levels as data where they are static (fixed or learned), one per feature: `infermon demo` judges one agent by them. */
-function featureChecks(model: ModelConfig, level: RuleLevel): LevelCheck[] {
-  const t = driftTiming(model);
-  const stat = model.drift.statistic;
-  const source = ruleLevelSource(model);
-  if (source === "sample_size") return [];
-  return model.features.flatMap((f) => {
-    const l =
-      source === "fixed" ? model.drift.fixed[stat] : model.drift.learned?.[t.window]?.[f.name]?.[stat];
-    if (!l) return [];
-    const matchers = { model: model.name, window: t.window, feature: f.name };
-    return [{ metric: FLEET_STAT[stat], matchers, op: ">" as const, value: l[level], level }];
-  });
-}
-
 function featureRules(model: ModelConfig): AlertingRule[] {
   const t = driftTiming(model);
   return policyLevels(model, featureSpec).map(({ level, severity }) => ({
-    checks: featureChecks(model, level),
     ...modelAlert(
       featureSpec,
       model,
