@@ -39,7 +39,6 @@ models:
     windows: [10s, 30s]
     min_samples: 200
     drift:
-      statistic: psi
       thresholds:
         psi: {warning: 0.1, critical: 0.25}
         kl: {warning: 0.1, critical: 0.2}
