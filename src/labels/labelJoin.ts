@@ -104,7 +104,7 @@ export class LabelJoin {
     }
     const p = e.prediction === undefined ? {} : read(e.prediction);
     const now = this.now();
-    return q.prediction(e.id, e.version, p.cls, p.score, e.time, now) ?? "no_prediction";
+    return q.prediction(e.id, e.version, p.cls, p.score, e.time, now, e.requestId) ?? "no_prediction";
   }
 
   /** Expire entries past their ttl and recompute the gauges (before each scrape). */

@@ -88,6 +88,8 @@ export class QualityMonitor {
     score: number | undefined,
     time: number,
     now: number,
+    /** another id the client saw for this prediction (the tap's x-request-id beside a body id) */
+    alias?: string,
   ): PredictionOutcome | undefined {
     const value = this.values.prediction(cls, score);
     if (value === undefined || id.length > MAX_ID_LENGTH) return undefined;
@@ -97,7 +99,8 @@ export class QualityMonitor {
     // the bounded label (a version past the cap is "other"), never the raw value from traffic
     this.latestVersion = (this.versions[v] as Version).name;
     this.joinTime = now;
-    return this.store.addPrediction(id, value, v, time, now);
+    const a = alias !== undefined && alias.length <= MAX_ID_LENGTH ? alias : undefined;
+    return this.store.addPrediction(id, value, v, time, now, a);
   }
 
   /**
