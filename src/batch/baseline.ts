@@ -28,21 +28,34 @@ export async function buildProfile(
   }
 }
 
-/** A configured feature no row has (a renamed column, or values nested under an object): an error naming the file. */
+/**
+ * A configured feature, or the prediction column, that no row has (a renamed column, or values
+ * nested under an object): an error naming the file and the columns it has.
+ */
 function requireFeatures(model: ModelConfig, reader: DataReader): void {
   const byFile = new Map<string, string[]>();
   for (const f of model.features) {
     const file = reader.filesWithout(f.name)[0];
     if (file !== undefined) byFile.set(file, [...(byFile.get(file) ?? []), f.name]);
   }
-  const first = [...byFile.entries()][0];
-  if (!first) return;
-  const [file, absent] = first;
   const columns = reader.columnNames();
-  const nested = columns.length > 0 ? ` (its columns or keys: ${columns.slice(0, 20).join(", ")})` : "";
-  throw new DataFileError(
-    `${file}: configured feature${absent.length > 1 ? "s" : ""} ${absent.map((a) => `"${a}"`).join(", ")} ${absent.length > 1 ? "are" : "is"} not in the data${nested}; data files are flat, one column or key per feature`,
-  );
+  const listed =
+    columns.length > 0
+      ? ` (its columns or keys: ${columns.slice(0, 20).join(", ")}${columns.length > 20 ? ", …" : ""})`
+      : "";
+  const first = [...byFile.entries()][0];
+  if (first) {
+    const [file, absent] = first;
+    throw new DataFileError(
+      `${file}: configured feature${absent.length > 1 ? "s" : ""} ${absent.map((a) => `"${a}"`).join(", ")} ${absent.length > 1 ? "are" : "is"} not in the data${listed}; data files are flat, one column or key per feature`,
+    );
+  }
+  const p = model.prediction;
+  const file = p.monitored ? reader.filesWithout(p.output)[0] : undefined;
+  if (file !== undefined)
+    throw new DataFileError(
+      `${file}: the prediction column "${p.output}" (prediction.output) is not in the data${listed}; name the column holding the model's predictions in prediction.output, or set prediction: false when the model has no prediction to monitor`,
+    );
 }
 
 /**
@@ -55,10 +68,15 @@ export async function buildProfileWith(
   path: string,
   opts: BatchOptions = {},
 ): Promise<BaselineResult> {
-  const reader = await DataReader.open(engine, path, opts.formatIn);
-  if (reader.knowsColumns) requireFeatures(model, reader);
   const builder = new ProfileBuilder(model, opts.sample === undefined ? {} : { sample: opts.sample });
   const fields = builder.fields();
+  const reader = await DataReader.open(
+    engine,
+    path,
+    opts.formatIn,
+    fields.map((f) => f.name),
+  );
+  if (reader.knowsColumns) requireFeatures(model, reader);
   let pass = 1;
   const run = async (what: string, scan: (p: (f: number) => void) => Promise<number>) => {
     const p = progress(`${path}: pass ${pass++} (${what})`);

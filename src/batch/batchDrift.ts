@@ -38,9 +38,14 @@ export async function batchDrift(
     if (profile.rows === 0) throw new DataFileError(`${referenceFile}: the reference has no rows`);
     const layout = BinLayout.fromProfile(profile, model);
     const counter = new RowCounter(layout);
-    const reader = await DataReader.open(await open(), currentFile, opts.formatIn);
-    const p = progress(`${currentFile}:`);
     const fields = layout.slots.map((s) => ({ name: s.name, numeric: s.bins.type === "numeric" }));
+    const reader = await DataReader.open(
+      await open(),
+      currentFile,
+      opts.formatIn,
+      fields.map((f) => f.name),
+    );
+    const p = progress(`${currentFile}:`);
     await reader.scan(fields, (b) => counter.addColumns(b), {
       strict: opts.strict ?? false,
       onSkip,
