@@ -25,7 +25,7 @@ export async function batchDrift(
   };
   let engine: Engine | undefined;
   const open = async () => {
-    engine ??= await Engine.open(opts);
+    engine ??= opts.engine ?? (await Engine.open(opts));
     return engine;
   };
   try {
@@ -56,6 +56,6 @@ export async function batchDrift(
     const judged = withBatchLevels(model, profile, counter.rows);
     return driftReport(judged, layout, counter, { reference: profile.rows, skipped });
   } finally {
-    engine?.close();
+    if (engine !== opts.engine) engine?.close();
   }
 }

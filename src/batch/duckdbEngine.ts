@@ -454,7 +454,6 @@ function validityWords(v: DuckDBVector): Uint32Array | null {
   return data ? new Uint32Array(data.buffer, data.byteOffset, data.length * 2) : null;
 }
 
-const DOUBLE = 11; // DuckDBTypeId.DOUBLE (a type-only import here: the enum would load DuckDB)
 
 const valid = (w: Uint32Array, i: number): boolean => (((w[i >>> 5] as number) >>> (i & 31)) & 1) === 1;
 
