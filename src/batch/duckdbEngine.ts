@@ -454,7 +454,6 @@ function validityWords(v: DuckDBVector): Uint32Array | null {
   return data ? new Uint32Array(data.buffer, data.byteOffset, data.length * 2) : null;
 }
 
-
 const valid = (w: Uint32Array, i: number): boolean => (((w[i >>> 5] as number) >>> (i & 31)) & 1) === 1;
 
 function allNull(w: Uint32Array | null, n: number): boolean {

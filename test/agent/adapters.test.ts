@@ -285,7 +285,10 @@ describe("tf-serving", () => {
       kind: "error",
       reason: "row_mismatch",
     });
-    expect(tf.decode(ex({ inputs: { zzz: [1] } }))).toMatchObject({ kind: "error", reason: "input_not_found" });
+    expect(tf.decode(ex({ inputs: { zzz: [1] } }))).toMatchObject({
+      kind: "error",
+      reason: "input_not_found",
+    });
   });
   it("rejects wrong shapes", () => {
     expect(tf.decode(ex({ instances: [[1, 2, 3]] }))).toMatchObject({ kind: "error", reason: "input_shape" });

@@ -30,7 +30,7 @@ type Cell =
 const number = fc.oneof(
   fc.integer({ min: -1000, max: 1000 }),
   fc.double({ min: -1e6, max: 1e6, noNaN: true, noDefaultInfinity: true }),
-  fc.constantFrom(1e300, -1e300, 12345678901234567890, 5e-324, -0),
+  fc.constantFrom(1e300, -1e300, 2 ** 64, 5e-324, -0),
 );
 const text = fc.oneof(
   fc.constantFrom(
