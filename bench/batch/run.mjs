@@ -71,7 +71,9 @@ async function sequence(steps) {
 
 const files = await makeData(Number(args.rows));
 const needsPython = !(SKIP.has("numpy") && SKIP.has("evidently"));
-const venv = needsPython ? execFileSync("bash", [here("./evidentlyVenv.sh")], { encoding: "utf8" }).trim() : "";
+const venv = needsPython
+  ? execFileSync("bash", [here("./evidentlyVenv.sh")], { encoding: "utf8" }).trim()
+  : "";
 const py = `${venv}/bin/python`;
 const base = ["-c", files.cfg, "-m", "bench"];
 const profile = (f) => `${DIR}bench-profile-${f}.json`;

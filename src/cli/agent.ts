@@ -93,7 +93,7 @@ export class Agent {
     });
     const metrics = this.metrics;
     createInitialSeries(metrics, config);
-    this.labels = new LabelJoin(config.models, metrics.quality, now, log);
+    this.labels = new LabelJoin(config.models, metrics.quality, now, log, metrics.variants);
     const labels = this.labels;
     const runtimes = buildRuntimes(config, layouts, metrics, labels, predictionIssueLogger(log, throttle));
     this.runtimes = runtimes;

@@ -49,6 +49,8 @@ function toEvent(x: unknown, now: number): EventRead {
   const rid = x.request_id ?? x.requestId;
   if (typeof rid === "string" && rid !== "") e.event.requestId = rid;
   if (x.predictionKind === "score" || x.predictionKind === "label") e.event.predictionKind = x.predictionKind;
+  // checked against the model's variant names where it is counted (anything else is `other`)
+  if (typeof x.variant === "string") e.event.variant = x.variant;
   return e;
 }
 

@@ -10,6 +10,7 @@ import { type BinLayout, INVALID_BIN, MISSING_BIN, type Slot } from "../stats/bi
 import { driftValues } from "../stats/drift.js";
 import { SlidingWindow } from "../stats/slidingWindow.js";
 import { INVALID_VALUE, MISSING_VALUE, readNumber } from "../stats/values.js";
+import { VariantMonitor } from "../variants/variantMonitor.js";
 import { type PredictionReader, type PredictionReading, predictionReader } from "./predictionReading.js";
 
 interface Inc {
@@ -66,6 +67,8 @@ export class ModelMonitor {
   private readonly expectedKind: PredictionKind | undefined;
   private readonly kindErrors: { labels: Inc; scores: Inc };
   private readonly multiclass: boolean;
+  /** per A/B variant statistics (models[].variants) */
+  private readonly variants: VariantMonitor | undefined;
 
   constructor(
     readonly model: ModelConfig,
@@ -123,6 +126,7 @@ export class ModelMonitor {
     this.kindErrors = { labels: pe("labels_not_scores"), scores: pe("scores_not_labels") };
     // the configured version's counters exist at 0 from the start (rate() sees the first event)
     this.children(model.version);
+    if (model.variants) this.variants = new VariantMonitor(model, layout, metrics.variants);
   }
 
   observe(e: InferenceEvent, now: number): void {
@@ -145,13 +149,23 @@ export class ModelMonitor {
     if (p.cls !== undefined) this.classCounter(v, p.cls).inc();
     if (p.score !== undefined && (binPrediction || expected === "label"))
       (this.regression ? v.value : v.score).observe(p.score);
+    const variants = this.variants;
+    const vi = variants ? variants.indexOf(e.variant) : 0;
+    variants?.count(
+      vi,
+      p.cls === undefined ? undefined : this.classLabel(p.cls),
+      binPrediction ? p.score : undefined,
+    );
     const q = this.quality;
     if (q) {
-      q.prediction(e.id, e.version, p.cls, p.score, e.time, now, e.requestId);
+      q.prediction(e.id, e.version, p.cls, p.score, e.time, now, vi, e.requestId);
       if (e.label !== undefined) q.label(e.id, e.label, e.time, now);
     }
     const layout = this.layout;
-    if (!layout) return;
+    if (!layout) {
+      variants?.add(vi, Math.min(e.time, now), this.scratch, 0);
+      return;
+    }
     const scratch = this.scratch;
     const slots = layout.slots;
     for (let s = 0; s < layout.featureCount; s++) {
@@ -180,6 +194,7 @@ export class ModelMonitor {
     }
     const t = Math.min(e.time, now);
     for (const { w } of this.windows) w.add(t, scratch, n);
+    variants?.add(vi, t, scratch, n);
   }
 
   /**
@@ -243,6 +258,7 @@ export class ModelMonitor {
 
   /** Recompute the window gauges as of `now` (called before each scrape). */
   refresh(now: number): void {
+    this.variants?.refresh(now);
     const m = this.metrics;
     const labels = { model: this.model.name, model_version: this.latestVersion };
     for (const { name, w } of this.windows) {
