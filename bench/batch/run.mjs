@@ -85,7 +85,7 @@ for (const f of FORMATS) {
   const ref = f === "csv" ? files.refCsv : files.refParquet;
   const cur = f === "csv" ? files.curCsv : files.curParquet;
   for (const [cli, tag] of clis) {
-    const prof = `${profile(f)}${tag ? ".baseline" : ""}`;
+    const prof = tag ? profile(f).replace(/\.json$/, "-baseline.json") : profile(f);
     targets.push(
       {
         name: `infermon baseline + drift (${f})${tag}`,

@@ -79,6 +79,29 @@ describe("columns of a multi-column input (OIP v2)", () => {
     }
   });
 
+  it("reads the columns of a binary [n,k] tensor (OIP binary extension)", () => {
+    const header = Buffer.from(
+      JSON.stringify({
+        inputs: [
+          { name: "input-0", shape: [2, 30], datatype: "FP64", parameters: { binary_data_size: 480 } },
+        ],
+      }),
+    );
+    const raw = Buffer.alloc(480);
+    [...row(0), ...row(1)].forEach((v, i) => raw.writeDoubleLE(v, 8 * i));
+    const r = oip.decode({
+      request: Buffer.concat([header, raw]),
+      requestJsonLength: header.length,
+      response: undefined,
+      requestId: "b",
+      time: 1,
+    });
+    expect(events(r).map((x) => x.features)).toEqual([
+      { mean_radius: 0, mean_area: 3, worst_area: 23 },
+      { mean_radius: 100, mean_area: 103, worst_area: 123 },
+    ]);
+  });
+
   it("says what it expected when the shape cannot hold the columns", () => {
     const narrow = oip.decode(ex({ inputs: [{ name: "input-0", shape: [1, 5], data: [1, 2, 3, 4, 5] }] }));
     expect(narrow).toMatchObject({ kind: "error", reason: "input_shape" });
