@@ -48,6 +48,13 @@ export class FeatureLayout {
    */
   rows(inputs: readonly Tensor[]): Rows | LayoutError {
     const slots = this.slots;
+    // a model without features (monitored for its predictions and requests only): one empty row
+    // per row of the first input, so its predictions are still read
+    if (slots.length === 0) {
+      const t = inputs[0];
+      if (!t) return { reason: "input_not_found", detail: "the request has no input" };
+      return Array.from({ length: t.shape[0] ?? t.data.length }, () => ({}));
+    }
     const found: (Tensor | undefined)[] = new Array(slots.length);
     let any = false;
     for (let j = 0; j < slots.length; j++) {
