@@ -196,6 +196,9 @@ export class Analyzer {
   apply(model: ModelRuntime, r: DecodeResult, source: EventSource, exchange?: Exchange): void {
     const m = this.metrics;
     if (r.kind === "error") {
+      // a request the model server rejected that we cannot read either (client garbage answered
+      // 4xx): counted by its code in requests_total, not as the agent failing to read the model
+      if (exchange?.failedStatus !== undefined) return;
       m.parseErrors.inc({ model: model.name, reason: r.reason });
       this.onParseError(model.name, r.reason, exchange, r.detail);
       return;
