@@ -8,7 +8,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent } from "../cli/agent.js";
 import { buildRules } from "../generate/pipeline.js";
-import { isAlert } from "../generate/rules.js";
 import { validateForGenerate } from "../generate/validate.js";
 import { rng } from "./creditData.js";
 import { DEMO_FEATURES, DEMO_MODEL, demoConfig, writeReference } from "./demoConfig.js";
@@ -113,7 +112,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
 
     // the generated rules of the demo's config: their levels judge what the view shows
     const rules = buildRules(config, validateForGenerate(config)).files.flatMap((f) =>
-      f.groups.flatMap((g) => g.rules.filter(isAlert)),
+      f.groups.flatMap((g) => g.rules),
     );
     const judge = new RuleLevelJudge(rules);
     const record = new DemoRecord();
@@ -201,7 +200,14 @@ export async function runDemo(o: DemoOptions): Promise<void> {
         features: DEMO_FEATURES,
       });
       const alerts = judge.evaluate(samples, now);
-      const state: ViewState = { now: snap, alerts, model: DEMO_MODEL, driftAtMs, ...(before && { before }) };
+      const state: ViewState = {
+        now: snap,
+        alerts,
+        samples,
+        model: DEMO_MODEL,
+        driftAtMs,
+        ...(before && { before }),
+      };
       if (stack) {
         const p = await prometheusAlerts(stack.prometheus.url).catch(() => []);
         state.prometheus = p.map((a) => ({
@@ -214,7 +220,13 @@ export async function runDemo(o: DemoOptions): Promise<void> {
       const pLevel =
         snap.predictionPsi === undefined
           ? "ok"
-          : levelOf(judge, "infermon_prediction_psi", { model: DEMO_MODEL, window }, snap.predictionPsi);
+          : levelOf(
+              judge,
+              "infermon_prediction_psi",
+              { model: DEMO_MODEL, window },
+              snap.predictionPsi,
+              samples,
+            );
       record.observe(snap, featureLevels(judge, state), pLevel, alerts);
       if (tty && !final) live.panel(panel(judge, state, paint));
       else if (final || now - lastLine >= interval) {

@@ -2,6 +2,7 @@
 // otherwise, and the closing summary. Levels (ok / warning / critical) and which alerts are pending
 // or firing come from the RuleLevelJudge, i.e. from the generated rules; nothing here knows a level.
 import { styleText } from "node:util";
+import type { Sample } from "./metricsText.js";
 import type { JudgedAlert, RuleLevelJudge } from "./ruleLevels.js";
 import { type Snapshot, STAT_GAUGE, type Stat } from "./snapshot.js";
 
@@ -14,6 +15,8 @@ export interface ViewState {
   /** the previous snapshot, for rates */
   before?: Snapshot;
   alerts: readonly JudgedAlert[];
+  /** the scrape the snapshot came from (levels the agent exports are read from it) */
+  samples?: readonly Sample[];
   /** with --stack: the alerts Prometheus holds (name, severity, state, feature) */
   prometheus?: readonly { name: string; severity: string; state: string; feature?: string }[];
   model: string;
@@ -40,9 +43,11 @@ export function levelOf(
   metric: string,
   labels: Record<string, string>,
   v: number,
+  samples: readonly Sample[] = [],
 ): Level {
-  const l = judge.levelsFor(metric, labels);
-  const past = (x: number | undefined) => x !== undefined && (l.op === "<" ? v < x : v > x);
+  const l = judge.levelsFor(metric, labels, samples);
+  const past = (x: number | undefined) =>
+    x !== undefined && (l.op === "<" ? v < x : l.op === "<=" ? v <= x : l.op === ">=" ? v >= x : v > x);
   return past(l.critical) ? "critical" : past(l.warning) ? "warning" : "ok";
 }
 
@@ -63,7 +68,7 @@ export function featureLevels(judge: RuleLevelJudge, s: ViewState): Map<string, 
   for (const [feature, values] of s.now.drift) {
     let level: Level = "ok";
     for (const [stat, v] of Object.entries(values) as [Stat, number][])
-      level = worse(level, levelOf(judge, STAT_GAUGE[stat], { ...base, feature }, v));
+      level = worse(level, levelOf(judge, STAT_GAUGE[stat], { ...base, feature }, v, s.samples));
     out.set(feature, level);
   }
   return out;
@@ -94,7 +99,7 @@ export function panel(judge: RuleLevelJudge, s: ViewState, paint: Paint): string
       const text = fmt(x).padStart(8);
       return x === undefined
         ? text
-        : paint.level(text, levelOf(judge, STAT_GAUGE[stat], { ...base, feature }, x));
+        : paint.level(text, levelOf(judge, STAT_GAUGE[stat], { ...base, feature }, x, s.samples));
     };
     const level = levels.get(feature) ?? "ok";
     out.push(
@@ -102,12 +107,14 @@ export function panel(judge: RuleLevelJudge, s: ViewState, paint: Paint): string
     );
   }
   const pLevel: Level =
-    n.predictionPsi === undefined ? "ok" : levelOf(judge, "infermon_prediction_psi", base, n.predictionPsi);
+    n.predictionPsi === undefined
+      ? "ok"
+      : levelOf(judge, "infermon_prediction_psi", base, n.predictionPsi, s.samples);
   out.push(
     `  ${"prediction (score)".padEnd(26)}${paint.level(fmt(n.predictionPsi).padStart(8), pLevel)}                   ${paint.level(pLevel, pLevel)}`,
   );
   const aLevel: Level =
-    n.accuracy === undefined ? "ok" : levelOf(judge, "infermon_model_accuracy", base, n.accuracy);
+    n.accuracy === undefined ? "ok" : levelOf(judge, "infermon_model_accuracy", base, n.accuracy, s.samples);
   out.push(
     `quality   accuracy ${paint.level(fmt(n.accuracy), aLevel)}  F1 ${fmt(n.f1)}  (labels: ${n.labelsMatched} joined, ${n.labelsPending} predictions waiting)`,
   );

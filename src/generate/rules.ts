@@ -9,23 +9,6 @@ export interface AlertingRule {
   keepFiringFor?: string;
   labels: Record<string, string>;
   annotations: Record<string, string>;
-  /** not rendered: what a level rule compares, as data (src/demo/ruleLevels.ts reads it) */
-  check?: LevelCheck;
-}
-
-/**
- * A rule of the form `metric{matchers} > value` (or `<`, or the max over pods of such a metric), as
- * data: `infermon demo` judges one agent's /metrics by the generated rules' own levels with it,
- * so the levels it shows have one source, the rules.
- */
-export interface LevelCheck {
-  metric: string;
-  /** equality matchers of the selector */
-  matchers: Record<string, string>;
-  op: ">" | "<";
-  value: number;
-  /** which level of the pair this rule is (its `severity` label may differ: the severity policy) */
-  level: "warning" | "critical";
 }
 
 export interface RecordingRule {

@@ -38,11 +38,7 @@ export function levelRules(
   opts: LevelOptions,
 ): AlertingRule[] {
   const below = opts.direction === "below";
-  const source = selectorOf(metricSel);
   return SEVERITIES.map((severity) => ({
-    ...(source && {
-      check: { ...source, op: below ? "<" : ">", value: levels[severity], level: severity } as const,
-    }),
     ...modelAlert(
       spec,
       model,
@@ -56,22 +52,6 @@ export function levelRules(
     ),
     ...(opts.keepFiringFor && { keepFiringFor: opts.keepFiringFor }),
   }));
-}
-
-/**
- * The metric and equality matchers a level rule reads: `m{a="b"}`, or the max over pods of it
- * (`max by (…) (m{a="b"})`, which one pod's value equals); undefined for any other shape.
- */
-export function selectorOf(expr: string): { metric: string; matchers: Record<string, string> } | undefined {
-  const m = /^(?:max by \([^)]*\) \()?([a-zA-Z_:][a-zA-Z0-9_:]*)\{([^}]*)\}\)?$/.exec(expr.trim());
-  if (!m) return undefined;
-  const matchers: Record<string, string> = {};
-  for (const part of (m[2] ?? "").split(",").filter((p) => p !== "")) {
-    const kv = /^([a-zA-Z_][a-zA-Z0-9_]*)="([^"\\]*)"$/.exec(part.trim());
-    if (!kv) return undefined; // a regex or negative matcher: not a plain level rule
-    matchers[kv[1] as string] = kv[2] as string;
-  }
-  return { metric: m[1] as string, matchers };
 }
 
 /** Past critical (both fire), between the levels (warning only), on the good side (none). */
