@@ -88,7 +88,7 @@ describe("columns of a multi-column input (OIP v2)", () => {
       }),
     );
     const raw = Buffer.alloc(480);
-    [...row(0), ...row(1)].forEach((v, i) => raw.writeDoubleLE(v, 8 * i));
+    for (const [i, v] of [...row(0), ...row(1)].entries()) raw.writeDoubleLE(v, 8 * i);
     const r = oip.decode({
       request: Buffer.concat([header, raw]),
       requestJsonLength: header.length,
