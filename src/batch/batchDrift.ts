@@ -25,7 +25,7 @@ export async function batchDrift(
   };
   let engine: Engine | undefined;
   const open = async () => {
-    engine ??= await Engine.open(opts);
+    engine ??= opts.engine ?? (await Engine.open(opts));
     return engine;
   };
   try {
@@ -38,9 +38,14 @@ export async function batchDrift(
     if (profile.rows === 0) throw new DataFileError(`${referenceFile}: the reference has no rows`);
     const layout = BinLayout.fromProfile(profile, model);
     const counter = new RowCounter(layout);
-    const reader = await DataReader.open(await open(), currentFile, opts.formatIn);
-    const p = progress(`${currentFile}:`);
     const fields = layout.slots.map((s) => ({ name: s.name, numeric: s.bins.type === "numeric" }));
+    const reader = await DataReader.open(
+      await open(),
+      currentFile,
+      opts.formatIn,
+      fields.map((f) => f.name),
+    );
+    const p = progress(`${currentFile}:`);
     await reader.scan(fields, (b) => counter.addColumns(b), {
       strict: opts.strict ?? false,
       onSkip,
@@ -64,6 +69,6 @@ export async function batchDrift(
     );
     return driftReport(judged, layout, counter, { reference: profile.rows, skipped });
   } finally {
-    engine?.close();
+    if (engine !== opts.engine) engine?.close();
   }
 }

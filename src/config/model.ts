@@ -24,18 +24,30 @@ export const PREDICTION_KEY = "__prediction__";
 export type Smoothing = { method: "laplace"; alpha: number } | { method: "epsilon"; epsilon: number };
 
 export type FeatureConfig =
-  | {
+  | ({
       name: string;
       type: "numeric";
       bins: number;
       edges?: number[];
       /** at most this many distinct reference values: one bin per value (0: never) */
       maxDistinctValues: number;
-    }
-  | { name: string; type: "categorical"; topK: number };
+    } & FeatureSource)
+  | ({ name: string; type: "categorical"; topK: number } & FeatureSource);
+
+/** Where a feature is read in a request (`input:`, `column:`); both absent: the input named like it. */
+export interface FeatureSource {
+  /** the input (tensor) name, when it differs from the feature's name */
+  input?: string;
+  /** 0-based index in the input's last dimension (a column of an [n,k] tensor) */
+  column?: number;
+}
 
 export interface PredictionConfig {
   output: string;
+  /** `prediction.output` was given: never replaced by another output */
+  outputConfigured: boolean;
+  /** false with `prediction: false`: the model has no prediction to monitor */
+  monitored: boolean;
   threshold: number;
   classes?: string[];
   /** numeric prediction binning (scores, regression values) */

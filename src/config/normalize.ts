@@ -19,14 +19,27 @@ import type { ConfigSpec, FeatureSpec, ModelSpec } from "./schema.js";
 const ms = (d: string): number => parseDuration(d) as number; // validated by the schema
 
 function feature(f: FeatureSpec, maxDistinct: number): FeatureConfig {
-  if (f.type === "categorical") return { name: f.name, type: "categorical", topK: f.top_k ?? DEFAULT_TOP_K };
+  const source = {
+    ...(f.input !== undefined && { input: f.input }),
+    ...(f.column !== undefined && { column: f.column }),
+  };
+  if (f.type === "categorical")
+    return { name: f.name, type: "categorical", topK: f.top_k ?? DEFAULT_TOP_K, ...source };
   return f.edges
-    ? { name: f.name, type: "numeric", bins: f.edges.length + 1, edges: [...f.edges], maxDistinctValues: 0 }
+    ? {
+        name: f.name,
+        type: "numeric",
+        bins: f.edges.length + 1,
+        edges: [...f.edges],
+        maxDistinctValues: 0,
+        ...source,
+      }
     : {
         name: f.name,
         type: "numeric",
         bins: f.bins ?? DEFAULT_NUMERIC_BINS,
         maxDistinctValues: f.max_distinct_values ?? maxDistinct,
+        ...source,
       };
 }
 
@@ -35,7 +48,7 @@ function slo(t: { objective: number; period: string } | undefined): SloTarget | 
 }
 
 function model(m: ModelSpec, baseDir: string, severity: SeverityOverrides | undefined): ModelConfig {
-  const p = m.prediction;
+  const p = m.prediction === false ? undefined : m.prediction;
   const fixed = m.drift?.thresholds === "auto" ? undefined : m.drift?.thresholds;
   const out: ModelConfig = {
     name: m.name,
@@ -46,6 +59,8 @@ function model(m: ModelSpec, baseDir: string, severity: SeverityOverrides | unde
     features: m.features.map((f) => feature(f, m.max_distinct_values)),
     prediction: {
       output: p?.output ?? "prediction",
+      outputConfigured: p?.output !== undefined,
+      monitored: m.prediction !== false,
       threshold: p?.threshold ?? 0.5,
       bins: p?.edges ? p.edges.length + 1 : (p?.bins ?? DEFAULT_PREDICTION_BINS),
       maxDistinctValues: p?.edges ? 0 : m.max_distinct_values,

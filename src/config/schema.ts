@@ -34,6 +34,9 @@ const feature = z
     edges: z.array(z.number().finite()).min(1).optional(),
     top_k: positiveInt.max(10_000).optional(),
     max_distinct_values: z.number().int().nonnegative().max(1000).optional(),
+    // where a feature is in a request: an input (tensor) name, and a column of its last dimension
+    input: z.string().min(1).optional(),
+    column: z.number().int().nonnegative().max(1_000_000).optional(),
   })
   .superRefine((f, ctx) => {
     if (f.edges) {
@@ -102,17 +105,21 @@ const model = z
       .strictObject({ id: z.string().optional(), features: z.string(), prediction: z.string().optional() })
       .optional(),
     features: z.array(feature).default([]),
+    // `false`: the model has no prediction to monitor (no output read, none in a profile)
     prediction: z
-      .strictObject({
-        output: z.string().min(1).default("prediction"),
-        threshold: z.number().min(0).max(1).optional(),
-        classes: z
-          .array(z.union([z.string(), z.number()]).transform(String))
-          .min(2)
-          .optional(),
-        bins: positiveInt.max(1000).optional(),
-        edges: z.array(z.number().finite()).min(1).optional(),
-      })
+      .union([
+        z.literal(false),
+        z.strictObject({
+          output: z.string().min(1).optional(),
+          threshold: z.number().min(0).max(1).optional(),
+          classes: z
+            .array(z.union([z.string(), z.number()]).transform(String))
+            .min(2)
+            .optional(),
+          bins: positiveInt.max(1000).optional(),
+          edges: z.array(z.number().finite()).min(1).optional(),
+        }),
+      ])
       .optional(),
     reference: z.string().min(1).optional(),
     windows: z.array(duration).min(1).default(["5m", "1h"]),
@@ -216,7 +223,15 @@ const model = z
       ctx.addIssue({ code: "custom", path: ["json"], message: "required when protocol is json" });
     if (m.protocol !== "json" && m.json)
       ctx.addIssue({ code: "custom", path: ["json"], message: "only for protocol json" });
-    const edges = m.prediction?.edges;
+    const pred = m.prediction === false ? undefined : m.prediction;
+    if (m.prediction === false && (m.quality !== undefined || m.slo?.correctness || m.labels !== undefined))
+      ctx.addIssue({
+        code: "custom",
+        path: ["prediction"],
+        message:
+          "false (no prediction to monitor) cannot be joined with labels: remove quality, slo.correctness and labels",
+      });
+    const edges = pred?.edges;
     if (edges) {
       for (let i = 1; i < edges.length; i++) {
         if (!((edges[i] as number) > (edges[i - 1] as number))) {
@@ -260,7 +275,7 @@ const model = z
         path: ["shadow", "tolerance"],
         message: "only for regression models (classes agree or not)",
       });
-    if (m.task === "multiclass_classification" && m.prediction && !m.prediction.classes) {
+    if (m.task === "multiclass_classification" && pred && !pred.classes) {
       ctx.addIssue({
         code: "custom",
         path: ["prediction", "classes"],
@@ -268,7 +283,8 @@ const model = z
       });
     } else if (
       m.task === "multiclass_classification" &&
-      !m.prediction?.classes &&
+      !pred?.classes &&
+      m.prediction !== false &&
       (m.quality !== undefined || m.slo?.correctness !== undefined || m.labels !== undefined)
     ) {
       // labels are joined by class: without classes the agent learns names from traffic and

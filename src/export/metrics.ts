@@ -33,6 +33,7 @@ export class AgentMetrics {
   readonly events: Counter<"model" | "source">;
   readonly dropped: Counter<"reason">;
   readonly parseErrors: Counter<"model" | "reason">;
+  readonly predictionReadErrors: Counter<"model" | "reason">;
   readonly ignored: Counter<"reason">;
   readonly pairConflicts: Counter<never>;
   readonly queueDepth: Gauge;
@@ -46,6 +47,7 @@ export class AgentMetrics {
   readonly featureMissing: Counter<"model" | "model_version" | "feature">;
   readonly featureInvalid: Counter<"model" | "model_version" | "feature">;
   readonly featureUnseen: Counter<"model" | "model_version" | "feature">;
+  readonly failedRequestValues: Counter<"model" | "model_version" | "feature" | "quality">;
   readonly windowSamples: Gauge<"model" | "model_version" | "window">;
   readonly predictionPsi: Gauge<"model" | "model_version" | "window">;
   readonly predictionKl: Gauge<"model" | "model_version" | "window">;
@@ -91,6 +93,11 @@ export class AgentMetrics {
       "Bodies that could not be read as the model's protocol.",
       ["model", "reason"],
     );
+    this.predictionReadErrors = counter(
+      "infermon_prediction_read_errors_total",
+      "Predictions not read as configured (output absent, labels where scores are expected or the reverse); the event's features are still analysed.",
+      ["model", "reason"],
+    );
     this.ignored = counter(
       "infermon_events_ignored_total",
       "Logger events with nothing to analyse (health checks with empty bodies); not errors.",
@@ -130,6 +137,11 @@ export class AgentMetrics {
       "infermon_feature_unseen_category_total",
       "Categorical values never seen in the reference.",
       F,
+    );
+    this.failedRequestValues = counter(
+      "infermon_failed_request_feature_values_total",
+      "Feature values of requests the model server answered with a non-2xx status, by quality (ok, missing, invalid, unseen, out_of_range).",
+      [...F, "quality"],
     );
     this.windowSamples = gauge("infermon_window_samples", "Events in the sliding window.", MW);
     this.predictionPsi = gauge(

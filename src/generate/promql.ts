@@ -27,6 +27,8 @@ export const M = {
   ignored: `${METRIC_PREFIX}events_ignored_total`,
   pairingConflicts: `${METRIC_PREFIX}pairing_conflicts_total`,
   parseErrors: `${METRIC_PREFIX}parse_errors_total`,
+  predictionReadErrors: `${METRIC_PREFIX}prediction_read_errors_total`,
+  failedRequestValues: `${METRIC_PREFIX}failed_request_feature_values_total`,
   queueDepth: `${METRIC_PREFIX}queue_depth`,
   featurePsi: `${METRIC_PREFIX}feature_psi`,
   featureKl: `${METRIC_PREFIX}feature_kl_divergence`,

@@ -186,6 +186,23 @@ export function drift(links: LinkBase): DashboardParts {
       ),
       timeseries(
         {
+          title: "Failed requests' inputs",
+          description:
+            "Feature values per second of requests the model server answered with a non-2xx status, per feature and quality (missing, invalid, unseen, out_of_range: outside the reference's min..max). Kept apart from the predictions' data quality above; the inputs that broke the model show here.",
+          unit: "ops",
+          targets: [
+            {
+              expr: `sum by (model, feature, quality) (rate(${q(M.failedRequestValues)}[${RATE}]))`,
+              legend: "{{model}} {{feature}} {{quality}}",
+            },
+          ],
+          span: 12,
+          runbook: `${ALERT_PREFIX}FeatureInvalidRateHigh`,
+        },
+        links,
+      ),
+      timeseries(
+        {
           title: "Samples in window",
           description: "Events in each sliding window; no drift value is exported below min_samples.",
           unit: "short",
