@@ -9,7 +9,7 @@ import { type Level, type ModelConfig, PREDICTION_KEY } from "../config/model.js
 import { LabelValues } from "../labels/labelValues.js";
 import { predictionReader } from "../monitor/predictionReading.js";
 import type { BinLayout, Slot } from "../stats/binLayout.js";
-import { driftLevel, driftValues, levelsFor, worstLevel } from "../stats/drift.js";
+import { driftValues, levelOf, levelsInForce, worstLevel } from "../stats/drift.js";
 import { emptyArm, mixtureTest, observe } from "../stats/sequentialTest.js";
 import { compareAnswers, DIFFERENCE_BUCKETS } from "./compare.js";
 
@@ -17,6 +17,10 @@ export interface DriftOf {
   psi: number;
   kl: number;
   js: number;
+  /** the model's statistic judged against its levels at this sample size (fixed, learned or sample-size) */
+  statistic: string;
+  warning: number;
+  critical: number;
   status: Level;
 }
 
@@ -168,11 +172,18 @@ export function compareRows(
   };
   const ca = count(readA);
   const cb = count(readB);
-  const levels = levelsFor(model, PREDICTION_KEY);
   const drift = (cur: Float64Array, ref: ArrayLike<number> | undefined): DriftOf | null => {
     if (!ref || cur.every((x) => x === 0) || Array.from(ref).every((x) => x === 0)) return null;
     const d = driftValues(cur, ref, model.drift.smoothing);
-    return { ...d, status: driftLevel(d, levels) };
+    const n = cur.reduce((a, x) => a + x, 0);
+    const l = levelsInForce(model, PREDICTION_KEY, n, ref);
+    return {
+      ...d,
+      statistic: l.statistic,
+      warning: l.warning,
+      critical: l.critical,
+      status: levelOf(d[l.statistic], l),
+    };
   };
   const bVsA = drift(cb, ca);
 

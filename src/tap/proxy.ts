@@ -334,15 +334,18 @@ export class Tap<T extends RouteTarget> {
     const sink = this.opts.sink;
     const seconds = (performance.now() - ctx.start) / 1000;
     sink.request(target, status, seconds, ctx.trace.traceId, ctx.variant);
-    const ok = status >= 200 && status < 300;
+    // a failed request's inputs are analysed too (only for data quality: they may be what broke the
+    // model); its error body is not a prediction
+    const failed = status < 200 || status >= 300;
+    const request = ctx.streamCopy ? ctx.streamCopy.take() : ctx.reqCopy;
     const mirror = this.opts.mirror;
     const mirrored = mirror?.sampled(target) === true;
-    if (!ok && !mirrored) return;
-    const request = ctx.streamCopy ? ctx.streamCopy.take() : ctx.reqCopy;
-    const response = resCopy.take();
-    if (mirrored) mirror?.offer(target, this.mirrored(ctx, status, seconds, request, response, facts));
-    if (!ok) return;
-    if (request === undefined || response === undefined) {
+    const copy = failed && !mirrored ? undefined : resCopy.take();
+    // the shadow gets the exchange whatever its status (it compares both sides' error rates)
+    if (mirrored) mirror?.offer(target, this.mirrored(ctx, status, seconds, request, copy, facts));
+    const response = failed ? undefined : copy;
+    if (failed && request === undefined) return; // no body (a GET) or too large: nothing to read
+    if (request === undefined || (!failed && response === undefined)) {
       sink.drop("body_too_large");
       return;
     }
@@ -359,6 +362,7 @@ export class Tap<T extends RouteTarget> {
         responseJsonLength: facts?.jsonLength,
         requestId: ctx.requestId as string,
         time: Date.now(),
+        ...(failed && { failedStatus: status }),
         ...(ctx.trace.traceId !== undefined && {
           trace: { traceId: ctx.trace.traceId, spanId: ctx.trace.spanId as string },
         }),

@@ -13,7 +13,8 @@ export interface BodyEncodings {
 }
 
 export interface TapSink<T> {
-  /** a model route's copies, after the response ended with a 2xx (`encodings` when compressed) */
+  /** a model route's copies, after the response ended (`encodings` when compressed); a non-2xx
+   * exchange carries `failedStatus` and the request only */
   exchange(target: T, exchange: Exchange, encodings: BodyEncodings | undefined): void;
   /** a copy that was not taken */
   drop(reason: "body_too_large"): void;

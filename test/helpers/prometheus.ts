@@ -1,51 +1,70 @@
-// A real Prometheus server on loopback (Debian's `prometheus` package), scraping given targets every
-// second and evaluating given rule files every second, with an instant-query helper.
+// A real Prometheus server on loopback (Debian's `prometheus` package, .ci/install-peers.sh), for
+// tests where generated rules must evaluate on scraped series and send alerts to Alertmanager.
 import { type ChildProcess, spawn } from "node:child_process";
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { join } from "node:path";
+import { stringify } from "yaml";
 import { freePort } from "./alertmanager.js";
+import { hasTool } from "./peers.js";
 
-export interface Target {
-  address: string;
-  labels: Record<string, string>;
-}
-
-export interface Sample {
-  metric: Record<string, string>;
-  value: number;
+/** True when `prometheus` is on PATH; false (skip) locally; throws when CI is set and it is missing. */
+export function requirePrometheus(): boolean {
+  if (hasTool("prometheus")) return true;
+  if (process.env.CI)
+    throw new Error("prometheus is required in CI but is not installed (.ci/install-peers.sh)");
+  return false;
 }
 
 export interface RunningPrometheus {
   url: string;
-  /** an instant query; the result vector (a scalar comes back as one sample without labels) */
-  query(expr: string): Promise<Sample[]>;
+  /** an instant query; the result vector */
+  query(expr: string): Promise<{ metric: Record<string, string>; value: [number, string] }[]>;
   stop(): Promise<void>;
 }
 
-export async function startPrometheus(
-  targets: Target[],
-  ruleFiles: string[] = [],
-): Promise<RunningPrometheus> {
-  const dir = mkdtempSync(join(tmpdir(), "infermon-prometheus-"));
-  const rules = ruleFiles.map((f, i) => {
-    const name = `${i}-${basename(f)}`;
-    copyFileSync(f, join(dir, name));
-    return name;
-  });
-  const config = {
-    global: { scrape_interval: "1s", evaluation_interval: "1s" },
-    rule_files: rules,
-    scrape_configs: [
-      {
-        job_name: "infermon",
-        static_configs: targets.map((t) => ({ targets: [t.address], labels: t.labels })),
-      },
-    ],
-  };
-  writeFileSync(join(dir, "prometheus.yml"), JSON.stringify(config));
+/** A scrape target with its own target labels (e.g. the `pod` a PodMonitor would give it). */
+export interface LabelledTarget {
+  address: string;
+  labels: Record<string, string>;
+}
+
+export interface PrometheusOptions {
+  /** host:port targets of job `infermon` (or with target labels) */
+  targets?: (string | LabelledTarget)[];
+  ruleFiles?: string[];
+  alertmanagerUrl?: string;
+  /** scrape and rule evaluation interval (default 1s) */
+  interval?: string;
+}
+
+export async function startPrometheus(o: PrometheusOptions = {}): Promise<RunningPrometheus> {
   const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), "infermon-prom-"));
+  const interval = o.interval ?? "1s";
+  const config = {
+    global: { scrape_interval: interval, evaluation_interval: interval },
+    rule_files: o.ruleFiles ?? [],
+    scrape_configs: o.targets
+      ? [
+          {
+            job_name: "infermon",
+            honor_labels: true,
+            static_configs: o.targets.map((t) =>
+              typeof t === "string" ? { targets: [t] } : { targets: [t.address], labels: t.labels },
+            ),
+          },
+        ]
+      : [],
+    ...(o.alertmanagerUrl && {
+      alerting: {
+        alertmanagers: [{ static_configs: [{ targets: [new URL(o.alertmanagerUrl).host] }] }],
+      },
+    }),
+  };
+  writeFileSync(join(dir, "prometheus.yml"), stringify(config));
   const url = `http://127.0.0.1:${port}`;
+  let output = "";
   const proc: ChildProcess = spawn(
     "prometheus",
     [
@@ -53,42 +72,43 @@ export async function startPrometheus(
       `--storage.tsdb.path=${join(dir, "data")}`,
       `--web.listen-address=127.0.0.1:${port}`,
     ],
-    { stdio: "ignore" },
+    { stdio: ["ignore", "pipe", "pipe"] },
   );
+  proc.stdout?.on("data", (b: Buffer) => (output += b.toString()));
+  proc.stderr?.on("data", (b: Buffer) => (output += b.toString()));
   const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
+  const stop = async () => {
+    if (proc.exitCode === null) proc.kill("SIGTERM");
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  };
   const deadline = Date.now() + 60_000;
   for (;;) {
+    if (proc.exitCode !== null) throw new Error(`prometheus exited: ${output}`);
     try {
       if ((await fetch(`${url}/-/ready`)).ok) break;
     } catch {
       // not listening yet
     }
-    if (Date.now() > deadline || proc.exitCode !== null) throw new Error("prometheus did not start");
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`prometheus not ready after 60s: ${output}`);
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
     url,
     async query(expr) {
-      const r = await fetch(`${url}/api/v1/query?query=${encodeURIComponent(expr)}`);
-      const body = (await r.json()) as {
+      const res = await fetch(`${url}/api/v1/query?${new URLSearchParams({ query: expr })}`);
+      const body = (await res.json()) as {
         status: string;
         error?: string;
-        data: { resultType: string; result: unknown };
+        data?: { resultType: string; result: unknown };
       };
-      if (body.status !== "success") throw new Error(`${expr}: ${body.error}`);
-      if (body.data.resultType === "scalar") {
-        const [, v] = body.data.result as [number, string];
-        return [{ metric: {}, value: Number(v) }];
-      }
-      return (body.data.result as { metric: Record<string, string>; value: [number, string] }[]).map((s) => ({
-        metric: s.metric,
-        value: Number(s.value[1]),
-      }));
+      if (body.status !== "success") throw new Error(`query ${expr}: ${body.error}`);
+      if (body.data?.resultType !== "vector") return [];
+      return body.data.result as { metric: Record<string, string>; value: [number, string] }[];
     },
-    async stop() {
-      if (proc.exitCode === null) proc.kill("SIGTERM");
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop,
   };
 }

@@ -20,6 +20,10 @@ import { type ModelServer, startModelServer } from "../helpers/modelServer.js";
 import { requireTool } from "../helpers/peers.js";
 import { type RunningPrometheus, startPrometheus } from "../helpers/prometheus.js";
 
+/** The samples of an instant query as numbers. */
+const values = async (prom: RunningPrometheus, expr: string) =>
+  (await prom.query(expr)).map((s) => ({ metric: s.metric, value: Number(s.value[1]) }));
+
 const STABLE_POD = "credit-primary-6b5c4d9f-xyzab";
 const CANARY_HASH = "7d9f8c6b";
 const CANARY_POD = `credit-${CANARY_HASH}-abcde`;
@@ -64,7 +68,7 @@ async function argoMeasure(m: ArgoMetric, hash: string): Promise<number[]> {
   const q = m.provider.prometheus.query
     .replaceAll("{{args.namespace}}", "ml")
     .replaceAll("{{args.canary-hash}}", hash);
-  return (await prom.query(q)).map((s) => s.value);
+  return (await values(prom, q)).map((s) => s.value);
 }
 
 async function startCandidate(): Promise<{ proc: ChildProcess; url: string }> {
@@ -88,8 +92,9 @@ const predict = async (addr: Addresses, seed: number) =>
     body: oipRequest([creditRow(rng(seed))]),
   });
 
+// fixed JS levels: the feature-drift gate needs them at generate time (sample-size levels are per pod)
 const ROLLOUT =
-  "    slo: {availability: {objective: 99}}\n    quality: {accuracy: {warning: 0.9, critical: 0.8}}\n";
+  "    slo: {availability: {objective: 99}}\n    quality: {accuracy: {warning: 0.9, critical: 0.8}}\n    drift: {thresholds: {js: {warning: 0.2, critical: 0.4}}}\n";
 
 beforeAll(async () => {
   if (!hasPrometheus) return;
@@ -126,13 +131,13 @@ beforeAll(async () => {
   flagger = parseAllDocuments(files.get("deploy/rollouts/flagger/credit.metrictemplates.yaml") as string).map(
     (d) => d.toJS() as FlaggerTemplate,
   );
-  prom = await startPrometheus(
-    [
+  prom = await startPrometheus({
+    targets: [
       { address: `127.0.0.1:${stableAddr.metrics.port}`, labels: { namespace: "ml", pod: STABLE_POD } },
       { address: `127.0.0.1:${canaryAddr.metrics.port}`, labels: { namespace: "ml", pod: CANARY_POD } },
     ],
-    [rules],
-  );
+    ruleFiles: [rules],
+  });
   // stable: 60 good answers (each replayed to the shadow); canary: 40 good, then 10 answered 500
   for (let i = 0; i < 60; i++) expect((await predict(stableAddr, 100 + i)).status).toBe(200);
   await stable.shadow?.idle();
@@ -204,9 +209,15 @@ describe.skipIf(!hasPrometheus)("canary gates on a real Prometheus", () => {
     const c = await scrape(canaryAddr);
     const s = await scrape(stableAddr);
     const value = (name: string) => (canaryRecord[name] as { values: number[] }).values[0] as number;
-    // a gauge passed through as it is: the canary pod's prediction PSI in the model's 5m window
+    // the canary pod's prediction JS (the default statistic) in the model's 5m window, as a share of
+    // the critical level the agent exported for that pod at its count
     expect(value("prediction-drift")).toBeCloseTo(
-      metricValue(c, "infermon_prediction_psi", { model: "credit", window: "5m" }) as number,
+      (metricValue(c, "infermon_prediction_js_distance", { model: "credit", window: "5m" }) as number) /
+        (metricValue(c, "infermon_prediction_drift_level", {
+          model: "credit",
+          window: "5m",
+          level: "critical",
+        }) as number),
       9,
     );
     // the shadow's agreement (model-wide, read by the stable pod's agent)
@@ -246,12 +257,12 @@ describe.skipIf(!hasPrometheus)("canary gates on a real Prometheus", () => {
   });
 
   it("runs every Flagger MetricTemplate query for the canary Deployment (never its -primary)", async () => {
-    const values: Record<string, number[]> = {};
+    const measured: Record<string, number[]> = {};
     for (const t of flagger) {
       const q = t.spec.query.replaceAll("{{ namespace }}", "ml").replaceAll("{{ target }}", "credit");
-      values[t.metadata.name] = (await prom.query(q)).map((x) => x.value);
+      measured[t.metadata.name] = (await values(prom, q)).map((x) => x.value);
     }
-    expect(Object.keys(values).sort()).toEqual(
+    expect(Object.keys(measured).sort()).toEqual(
       [
         "accuracy",
         "availability-burn",
@@ -265,15 +276,15 @@ describe.skipIf(!hasPrometheus)("canary gates on a real Prometheus", () => {
     );
     // the canary's value, not the primary's 0; no value at all where no labels came (Flagger: "no
     // values found", the step halts and counts a failed check)
-    expect(values["infermon-credit-availability-burn"]?.[0]).toBeCloseTo(
+    expect(measured["infermon-credit-availability-burn"]?.[0]).toBeCloseTo(
       (canaryRecord["availability-burn"] as { values: number[] }).values[0] as number,
       6,
     );
-    expect(values["infermon-credit-accuracy"]).toEqual([]);
+    expect(measured["infermon-credit-accuracy"]).toEqual([]);
   });
 
   it("exports every gate's threshold as a series equal to the templates'", async () => {
-    const thresholds = await prom.query(`model_gate:infermon_gate_threshold:config{model="credit"}`);
+    const thresholds = await values(prom, `model_gate:infermon_gate_threshold:config{model="credit"}`);
     for (const m of argo) {
       const gate = m.name.replaceAll("-", "_");
       const t = thresholds.find((x) => x.metric.gate === gate);

@@ -7,6 +7,7 @@ import { ALERT_PREFIX, groupName, LOG_SELECTOR } from "../conventions.js";
 import { exactIncrease } from "../fleetDrift.js";
 import { num, sel } from "../promql.js";
 import type { AlertingRule } from "../rules.js";
+import { topSeverity } from "../severity.js";
 import type { AlertConcern, AlertSpec, Scenario } from "./types.js";
 import { longestWindow, modelAlert } from "./types.js";
 
@@ -24,6 +25,7 @@ const BY = "namespace, model";
 
 export const shadowAgreementSpec: AlertSpec = {
   name: `${ALERT_PREFIX}ShadowAgreementLow`,
+  concern: "shadow",
   summary: "The shadow model disagrees with the primary on too many predictions.",
   description: "",
   dashboard: "rollouts",
@@ -64,7 +66,7 @@ function rule(model: ModelConfig): AlertingRule {
   return modelAlert(
     shadowAgreementSpec,
     model,
-    "warning",
+    topSeverity(model, shadowAgreementSpec.concern),
     `${agreementExpr(model, window)}\n< ${num(s.minAgreement)}\nand on (${BY}) sum by (${BY}) (${exactIncrease(compared, window)}) >= ${model.minSamples}`,
     FOR,
     {
@@ -96,7 +98,14 @@ function scenario(
       {
         alertname: shadowAgreementSpec.name,
         alerts: fires
-          ? [{ model: model.name, severity: "warning", labels: { model: model.name }, value }]
+          ? [
+              {
+                model: model.name,
+                severity: topSeverity(model, shadowAgreementSpec.concern),
+                labels: { model: model.name },
+                value,
+              },
+            ]
           : [],
       },
     ],

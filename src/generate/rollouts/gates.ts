@@ -5,7 +5,7 @@
 // templates (argo.ts, flagger.ts) select the canary's. A value is recorded only when its window
 // holds `rollout.min_samples` events: "no data / too few samples" is no value, which the
 // templates turn into "inconclusive" (Argo) or a halted step (Flagger), never into a pass.
-import type { ModelConfig, RolloutConfig } from "../../config/model.js";
+import type { ModelConfig, RolloutConfig, Statistic } from "../../config/model.js";
 import { exactIncrease } from "../fleetDrift.js";
 import { M, num, sel } from "../promql.js";
 import type { RecordingRule, RuleGroup } from "../rules.js";
@@ -54,6 +54,27 @@ const sumRs = (inner: string, by = BY): string => `sum by (${by}) (${rs(inner)})
  */
 const gain = (x: string, w: string): string => `(${exactIncrease(x, w)})`;
 
+const POD_PREDICTION: Record<Statistic, string> = {
+  psi: M.predictionPsi,
+  kl: M.predictionKl,
+  js: M.predictionJs,
+};
+const POD_FEATURE: Record<Statistic, string> = { psi: M.featurePsi, kl: M.featureKl, js: M.featureJs };
+
+/**
+ * The critical level of the model's statistic for every feature in the gate's window, when known
+ * at generate time: fixed, or learned from the reference (the profile's levels for that window).
+ */
+function featureLevels(m: ModelConfig): number[] | undefined {
+  const stat = m.drift.statistic;
+  const fixed = m.drift.fixed[stat];
+  if (fixed) return m.features.map(() => fixed.critical);
+  const learned = m.drift.learn ? m.drift.learned?.[shortest(m)] : undefined;
+  if (!learned) return undefined;
+  const levels = m.features.map((f) => learned[f.name]?.[stat]?.critical);
+  return levels.every((l) => l !== undefined) ? (levels as number[]) : undefined;
+}
+
 const shortest = (m: ModelConfig): string => {
   let best = m.windows[0];
   for (const w of m.windows) if (best === undefined || w.ms < best.ms) best = w;
@@ -82,20 +103,23 @@ export function gatesOf(m: ModelConfig): Gate[] {
       what: `latency burn rate: ${burn}`,
     });
   if (m.reference) {
+    const stat = m.drift.statistic;
     gates.push({
       name: "prediction_drift",
       bound: "upper",
-      threshold: m.drift.thresholds.psi.critical,
+      threshold: 1,
       perReplicaset: true,
-      what: `PSI of the predictions against the reference (window ${shortest(m)}), worst pod`,
+      what: `the predictions' ${stat} against the reference as a share of the pod's critical level (infermon_prediction_drift_level; window ${shortest(m)}), worst pod`,
     });
-    if (m.features.length > 0)
+    // feature levels per pod are known only when fixed or learned (sample-size levels depend on each
+    // pod's count and are recorded fleet-wide only): the gate needs them at generate time
+    if (m.features.length > 0 && featureLevels(m) !== undefined)
       gates.push({
         name: "feature_drift",
         bound: "upper",
         threshold: 1,
         perReplicaset: true,
-        what: `the largest feature PSI as a share of its critical level (window ${shortest(m)}), worst pod`,
+        what: `the largest feature ${stat} as a share of its critical level (fixed or learned; window ${shortest(m)}), worst pod`,
       });
   }
   if (m.task === "regression")
@@ -176,21 +200,22 @@ function gateRules(m: ModelConfig, g: Gate): RecordingRule[] {
         `(1 - ${sumRs(gain(good, W))} / (${sumRs(gain(count, W))} > 0))\n/ ${num(budget)}`,
       );
     }
-    case "prediction_drift":
+    case "prediction_drift": {
+      // each pod's statistic against that pod's own critical level (fixed, learned or at its count)
+      const level = sel(M.predictionLevel, { ...self, window, level: "critical" });
       return rec(
         sumRs(sel(M.windowSamples, { ...self, window })),
-        `max by (${BY}) (${rs(sel(M.predictionPsi, { ...self, window }))})`,
+        `max by (${BY}) (\n  ${rs(sel(POD_PREDICTION[m.drift.statistic], { ...self, window }))}\n  / ignoring (statistic, level)\n  ${rs(level)}\n)`,
       );
+    }
     case "feature_drift": {
-      const levels = m.features.map((f) => {
-        const learned = m.drift.auto ? m.drift.learned?.[window]?.[f.name]?.psi : undefined;
-        return (learned ?? m.drift.thresholds.psi).critical;
-      });
+      const levels = featureLevels(m) as number[];
+      const metric = POD_FEATURE[m.drift.statistic];
       const same = levels.every((l) => l === levels[0]);
-      const psi = same
-        ? `max by (${BY}) (${rs(sel(M.featurePsi, { ...self, window }))}) / ${num(levels[0] as number)}`
-        : `max by (${BY}) (\n  ${m.features.map((f, i) => `${rs(sel(M.featurePsi, { ...self, feature: f.name, window }))} / ${num(levels[i] as number)}`).join("\n  or\n  ")}\n)`;
-      return rec(sumRs(sel(M.windowSamples, { ...self, window })), psi);
+      const value = same
+        ? `max by (${BY}) (${rs(sel(metric, { ...self, window }))}) / ${num(levels[0] as number)}`
+        : `max by (${BY}) (\n  ${m.features.map((f, i) => `${rs(sel(metric, { ...self, feature: f.name, window }))} / ${num(levels[i] as number)}`).join("\n  or\n  ")}\n)`;
+      return rec(sumRs(sel(M.windowSamples, { ...self, window })), value);
     }
     case "prediction_distance": {
       const counts = sel(GATE_RECORD.classes, self);
