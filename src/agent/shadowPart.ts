@@ -35,6 +35,8 @@ interface Target {
   /** index of the oldest queued replay in `queue` (a ring without shifting) */
   head: number;
   inFlight: number;
+  /** bytes of request and response copies held by queued replays */
+  queuedBytes: number;
   /** a shadow that cannot be reached is not tried again before this time (performance.now()) */
   downUntil: number;
   /** the current back-off, ms (0 while the shadow answers) */
@@ -47,6 +49,11 @@ interface Target {
  * probed once per back-off (1 s, doubling to 30 s) instead of once per sampled request.
  */
 const BACKOFF_MIN_MS = 1000;
+/**
+ * Copies queued replays may hold per model: each holds up to two max_body_bytes copies, so
+ * queue_size alone could pin gigabytes behind a slow shadow; past this a replay is `queue_full`.
+ */
+export const MAX_QUEUED_BYTES = 64 * 1024 * 1024;
 const BACKOFF_MAX_MS = 30_000;
 
 export interface ShadowOptions {
@@ -93,6 +100,7 @@ export class ShadowReplayer implements TapMirror<Runtime> {
         queue: [],
         head: 0,
         inFlight: 0,
+        queuedBytes: 0,
         downUntil: 0,
         backoffMs: 0,
       });
@@ -126,8 +134,10 @@ export class ShadowReplayer implements TapMirror<Runtime> {
       t.inFlight++;
       // after this turn of the loop: the client's response is written before the replay starts
       setImmediate(() => void this.send(t, m));
-    } else if (queued < t.queueSize) t.queue.push(m);
-    else this.drop(t, "queue_full");
+    } else if (queued < t.queueSize && t.queuedBytes + bytesOf(m) <= MAX_QUEUED_BYTES) {
+      t.queue.push(m);
+      t.queuedBytes += bytesOf(m);
+    } else this.drop(t, "queue_full");
   }
 
   /** Recompute the shadow gauges as of `now` (before each scrape). */
@@ -148,6 +158,7 @@ export class ShadowReplayer implements TapMirror<Runtime> {
       for (let i = t.head; i < t.queue.length; i++) this.drop(t, "shutdown");
       t.queue = [];
       t.head = 0;
+      t.queuedBytes = 0;
     }
     if (this.busy() > 0)
       await Promise.race([this.idle(), new Promise((r) => setTimeout(r, graceMs).unref())]);
@@ -277,6 +288,7 @@ export class ShadowReplayer implements TapMirror<Runtime> {
       t.queue[t.head] = undefined as unknown as Mirrored;
       t.head++;
       t.inFlight++;
+      t.queuedBytes -= bytesOf(m);
       void this.send(t, m);
     }
     // compact the ring once it is drained (or mostly consumed)
@@ -297,6 +309,8 @@ export class ShadowReplayer implements TapMirror<Runtime> {
     for (const f of ws) f();
   }
 }
+
+const bytesOf = (m: Mirrored): number => (m.body?.length ?? 0) + (m.response?.length ?? 0);
 
 const headerOf = (v: string | string[] | undefined): string | undefined => (Array.isArray(v) ? v[0] : v);
 
