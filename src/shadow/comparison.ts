@@ -4,6 +4,8 @@
 // agreement, the difference histogram, drift of B's predictions against A's (and both against the
 // reference), and with labels each side's accuracy or MAE and the variants' always-valid test of
 // "B's loss is higher" (sequentialTest.ts). Pure: the CLI reads the files (src/batch/compareFiles.ts).
+
+import { quantileSorted } from "simple-statistics";
 import type { InferenceEvent } from "../adapters/inferenceEvent.js";
 import { type Level, type ModelConfig, PREDICTION_KEY } from "../config/model.js";
 import { LabelValues } from "../labels/labelValues.js";
@@ -112,14 +114,13 @@ function binner(model: ModelConfig, layout: BinLayout | undefined, aValues: numb
       bin: (cls: string | undefined) => (cls === undefined ? -1 : (index.get(cls) ?? classes.length)),
     };
   }
-  // quantile edges of A's values, as `baseline` would make them
+  // quantile edges of A's values (duplicates removed, as `baseline` does)
   const sorted = [...aValues].sort((x, y) => x - y);
   const k = model.prediction.bins;
-  const edges = [
-    ...new Set(
-      Array.from({ length: k - 1 }, (_, i) => sorted[Math.floor(((i + 1) * sorted.length) / k)] as number),
-    ),
-  ].filter((e) => e !== undefined);
+  const edges =
+    sorted.length === 0
+      ? []
+      : [...new Set(Array.from({ length: k - 1 }, (_, i) => quantileSorted(sorted, (i + 1) / k)))];
   return {
     size: edges.length + 1,
     reference: undefined,

@@ -6,6 +6,7 @@ import type { DecodeResult } from "../../src/adapters/inferenceEvent.js";
 import { parseConfig } from "../../src/config/load.js";
 import { predictionReader } from "../../src/monitor/predictionReading.js";
 import { compareAnswers, relativeDifference } from "../../src/shadow/compare.js";
+import { compareRows } from "../../src/shadow/comparison.js";
 import { shadowHeaders } from "../../src/shadow/shadowHeaders.js";
 
 const model = (task: string) =>
@@ -133,5 +134,39 @@ describe("shadowHeaders", () => {
       "x-infermon-shadow",
       "1",
     ]);
+  });
+});
+
+describe("compareRows (infermon compare's statistics)", () => {
+  const rowsOf = (n: number) => ({ a: n, b: n, paired: n, unpaired_a: 0, unpaired_b: 0 });
+
+  it("regression without a profile: agreement within 5 %, drift of B against A's quantile bins", () => {
+    const m = { ...model("regression"), minSamples: 10 };
+    const a = Array.from({ length: 400 }, (_, i) => 100 + i);
+    const same = compareRows(
+      m,
+      { a, b: a.map((x) => x * 1.01), rows: rowsOf(400) },
+      { layout: undefined, minAgreement: 0.9 },
+    );
+    expect(same.agreement).toMatchObject({ compared: 400, agree: 400, share: 1, status: "ok" });
+    expect(same.difference.kind).toBe("relative");
+    expect(same.drift.b_vs_a?.psi).toBeLessThan(0.05);
+    const shifted = compareRows(
+      m,
+      { a, b: a.map((x) => x + 200), rows: rowsOf(400) },
+      { layout: undefined, minAgreement: 0.9 },
+    );
+    expect(shifted.agreement.status).toBe("critical");
+    expect(shifted.drift.b_vs_a?.psi).toBeGreaterThan(1);
+    expect(shifted.status).toBe("critical");
+  });
+
+  it("multiclass without a profile: classes as bins; too few rows is insufficient_data", () => {
+    const m = { ...model("multiclass_classification"), minSamples: 100 };
+    const a = ["a", "b", "c", "a"].flatMap((x) => Array(10).fill(x));
+    const r = compareRows(m, { a, b: a, rows: rowsOf(a.length) }, { layout: undefined, minAgreement: 0.9 });
+    expect(r.agreement.share).toBe(1);
+    expect(r.drift.b_vs_a?.js).toBe(0);
+    expect(r.status).toBe("insufficient_data");
   });
 });
