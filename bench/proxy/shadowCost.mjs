@@ -72,17 +72,19 @@ start(process.execPath, [join(here, "upstream.mjs"), String(P.upstream)]);
 start(process.execPath, [join(here, "upstream.mjs"), String(P.shadow)]);
 start(process.execPath, [join(here, "upstream.mjs"), String(P.slow), String(SLOW_MS)]);
 
+/** [name, shadow upstream, sample]: a realistic share (10 %) and the worst case (every request) */
 const VARIANTS = [
-  ["infermon, no shadow", ""],
-  ["infermon + shadow (every request)", `http://127.0.0.1:${P.shadow}`],
-  [`infermon + slow shadow (${SLOW_MS} ms)`, `http://127.0.0.1:${P.slow}`],
-  ["infermon + shadow down", `http://127.0.0.1:${P.down}`],
+  ["infermon, no shadow", "", 0],
+  ["infermon + shadow (10 % sampled)", `http://127.0.0.1:${P.shadow}`, 0.1],
+  ["infermon + shadow (every request)", `http://127.0.0.1:${P.shadow}`, 1],
+  [`infermon + slow shadow (${SLOW_MS} ms)`, `http://127.0.0.1:${P.slow}`, 1],
+  ["infermon + shadow down", `http://127.0.0.1:${P.down}`, 1],
 ];
 const agents = [];
-for (const [i, [name, shadow]] of VARIANTS.entries()) {
+for (const [i, [name, shadow, sample]] of VARIANTS.entries()) {
   const tap = P.agents + 2 * i;
   const metrics = tap + 1;
-  const extra = shadow ? `    shadow: {upstream: "${shadow}", sample: 1, timeout: 2s}\n` : "";
+  const extra = shadow ? `    shadow: {upstream: "${shadow}", sample: ${sample}, timeout: 2s}\n` : "";
   const text = `service: bench
 models:
 ${demoData.creditModelYaml({ reference: "./credit.json", extra })}tap: {listen: "127.0.0.1:${tap}", upstream: "http://127.0.0.1:${P.upstream}", max_body_bytes: 1048576, queue_size: 10000, timeout: 30s}
@@ -129,6 +131,10 @@ for (const [name, runs] of Object.entries(samples)) {
       const s = Float64Array.from(x.latencies).sort();
       return s[Math.floor(s.length / 2)];
     }),
+    p99PerRound: runs.map((x) => {
+      const s = Float64Array.from(x.latencies).sort();
+      return s[Math.min(s.length - 1, Math.floor(0.99 * s.length))];
+    }),
   };
 }
 await sleep(2500); // replays still in flight (the slow shadow, the 2 s timeout) finish
@@ -168,17 +174,22 @@ const results = {
 };
 writeFileSync(join(here, "shadow-results.json"), `${JSON.stringify(results, null, 2)}\n`);
 const f = (x) => x.toFixed(2);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 const base = latency["infermon, no shadow"];
 const md = `## Proxy: shadow cost
 
-Command: \`npm run build && node bench/proxy/shadowCost.mjs --rate ${RATE} --seconds ${SECONDS} --rounds ${ROUNDS} --warmup ${WARMUP} --slow-ms ${SLOW_MS} --write\` (${results.date.slice(0, 16).replace("T", " ")} UTC, ${results.node}, ${results.cpus} CPUs shared by the upstreams, the four agents and the load generator; load average ${loadavgStart.map(f).join("/")} at the start, ${loadavgEnd.map(f).join("/")} at the end). A 1 KiB OIP v2 request (14 rows) at a fixed ${RATE} req/s (\`fixedRate.mjs\`, open loop), ${ROUNDS} interleaved rounds of ${f(SECONDS / ROUNDS)} s per target after ${WARMUP} s of warm-up each; four \`infermon run\` agents with the same config but \`shadow:\` (sample 1: every request replayed; timeout 2 s, max_in_flight 16, queue_size 1000) and the upstream itself. The shadows are other processes of \`upstream.mjs\` (the slow one answers after ${SLOW_MS} ms; "down" is a port nobody listens on). Latency in ms, over all ${base?.requests ?? 0} requests of a target:
+Command: \`npm run build && node bench/proxy/shadowCost.mjs --rate ${RATE} --seconds ${SECONDS} --rounds ${ROUNDS} --warmup ${WARMUP} --slow-ms ${SLOW_MS} --write\` (${results.date.slice(0, 16).replace("T", " ")} UTC, ${results.node}, ${results.cpus} CPUs shared by the upstreams, the five agents and the load generator; load average ${loadavgStart.map(f).join("/")} at the start, ${loadavgEnd.map(f).join("/")} at the end). A 1 KiB OIP v2 request (14 rows) at a fixed ${RATE} req/s (\`fixedRate.mjs\`, open loop), ${ROUNDS} interleaved rounds of ${f(SECONDS / ROUNDS)} s per target after ${WARMUP} s of warm-up each; five \`infermon run\` agents with the same config but \`shadow:\` (sample 0.1, or 1: every request replayed; timeout 2 s, max_in_flight 16, queue_size 1000) and the upstream itself. The shadows are other processes of \`upstream.mjs\` (the slow one answers after ${SLOW_MS} ms; "down" is a port nobody listens on). Latency in ms, over all ${base?.requests ?? 0} requests of a target, and the median over rounds of each round's p50 and p99 (robust to a burst of the machine's other work landing on one round); the ratios compare those medians with the agent without a shadow:
 
-| target | p50 | p90 | p99 | max | errors | p50 vs no shadow | p99 vs no shadow | p50 per round |
-| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |
+| target | p50 | p90 | p99 | max | errors | median round p50 | median round p99 | p50 vs no shadow | p99 vs no shadow | p50 per round | p99 per round |
+| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |
 ${Object.entries(latency)
   .map(
     ([n, l]) =>
-      `| ${n} | ${f(l.p50)} | ${f(l.p90)} | ${f(l.p99)} | ${f(l.max)} | ${l.errors} | ${n === "direct" || !base ? "–" : `${f(l.p50 / base.p50)}×`} | ${n === "direct" || !base ? "–" : `${f(l.p99 / base.p99)}×`} | ${l.p50PerRound.map(f).join(", ")} |`,
+      `| ${n} | ${f(l.p50)} | ${f(l.p90)} | ${f(l.p99)} | ${f(l.max)} | ${l.errors} | ${f(median(l.p50PerRound))} | ${f(median(l.p99PerRound))} | ${n === "direct" || !base ? "–" : `${f(median(l.p50PerRound) / median(base.p50PerRound))}×`} | ${n === "direct" || !base ? "–" : `${f(median(l.p99PerRound) / median(base.p99PerRound))}×`} | ${l.p50PerRound.map(f).join(", ")} | ${l.p99PerRound.map(f).join(", ")} |`,
   )
   .join("\n")}
 
