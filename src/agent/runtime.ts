@@ -44,7 +44,8 @@ export function buildRuntimes(
   config: Config,
   layouts: Layouts,
   metrics: AgentMetrics,
-  labels: LabelJoin,
+  /** the join the monitors record predictions in (none: a forwarding agent joins elsewhere) */
+  labels: LabelJoin | undefined,
 ): Map<string, Runtime> {
   const runtimes = new Map<string, Runtime>();
   config.models.forEach((m, i) => {
@@ -54,7 +55,7 @@ export function buildRuntimes(
       route: m.route,
       model: m,
       adapter: adapterFor(m),
-      monitor: new ModelMonitor(m, layouts[i], metrics, labels.monitor(m.name)),
+      monitor: new ModelMonitor(m, layouts[i], metrics, labels?.monitor(m.name)),
     });
   });
   return runtimes;

@@ -10,6 +10,8 @@ import { type AnalysisTracer, NO_ANALYSIS_TRACING } from "../export/analysisTrac
 import { UNKNOWN_MODEL } from "../export/labelValues.js";
 import type { AgentMetrics } from "../export/metrics.js";
 import { linkFromHeaders } from "../export/traceContext.js";
+import { PREDICTIONS_PATH } from "../forward/forwarder.js";
+import { type ForwardMetrics, RECEIVE_OUTCOMES, type ReceiveOutcome } from "../forward/forwardMetrics.js";
 import { emptyCounts, type LabelJoin } from "../labels/labelJoin.js";
 import { MALFORMED, readJsonItems } from "../labels/labelsEndpoint.js";
 import { readFeedback, SELDON_FEEDBACK } from "../labels/seldonFeedback.js";
@@ -33,9 +35,13 @@ export interface IngestOptions {
   now?: () => number;
   /** analysis spans for events that carry their producer's trace context (default: none) */
   analysisTracer?: AnalysisTracer;
+  /** counts of forwarded predictions received at POST /v1/predictions */
+  forwardMetrics?: ForwardMetrics;
 }
 
 type Runtime = ModelRuntime & { version: string };
+
+const ROUTES = new Set(["/v1/events", "/v1/labels", PREDICTIONS_PATH]);
 
 export class IngestServer {
   readonly server: Server;
@@ -76,7 +82,7 @@ export class IngestServer {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? "/").split("?")[0];
-    if (req.method !== "POST" || (path !== "/" && path !== "/v1/events" && path !== "/v1/labels")) {
+    if (req.method !== "POST" || (path !== "/" && !ROUTES.has(path as string))) {
       reply(res, 404, { error: "not found" });
       return;
     }
@@ -124,6 +130,7 @@ export class IngestServer {
     try {
       if (path === "/") this.cloudEvent(req, res, body);
       else if (path === "/v1/labels") this.labels(res, body);
+      else if (path === PREDICTIONS_PATH) this.predictions(res, body);
       else this.events(res, body);
     } catch (err) {
       // never crash on input; answer and move on
@@ -235,6 +242,52 @@ export class IngestServer {
       counts[outcome]++;
     }
     reply(res, 202, counts);
+  }
+
+  /**
+   * POST /v1/predictions: predictions another agent analysed and forwarded (forward:), straight
+   * into the join (their drift was counted where they were analysed); NDJSON, JSON or an array.
+   */
+  private predictions(res: ServerResponse, body: Buffer): void {
+    const join = this.o.labels;
+    if (!join) {
+      reply(res, 404, { error: "not found" });
+      return;
+    }
+    const counts: Record<ReceiveOutcome, number> = {
+      recorded: 0,
+      duplicate: 0,
+      unknown_model: 0,
+      invalid: 0,
+    };
+    for (const x of readJsonItems(body)) counts[this.receivePrediction(join, x)]++;
+    const m = this.o.forwardMetrics;
+    if (m) for (const o of RECEIVE_OUTCOMES) if (counts[o] > 0) m.received[o].inc(counts[o]);
+    reply(res, 202, counts);
+  }
+
+  private receivePrediction(join: LabelJoin, x: unknown): ReceiveOutcome {
+    if (x === MALFORMED || !isObject(x) || typeof x.model !== "string") return "invalid";
+    const model = this.o.models.get(x.model);
+    if (!model) return "unknown_model";
+    const id = typeof x.id === "string" || typeof x.id === "number" ? String(x.id) : undefined;
+    if (id === undefined || x.prediction === undefined) return "invalid";
+    const time = typeof x.time === "number" && Number.isFinite(x.time) ? x.time : this.now();
+    const r = join.recordPrediction({
+      model: x.model,
+      id,
+      version: typeof x.version === "string" ? x.version : model.version,
+      time,
+      features: {},
+      prediction: x.prediction,
+    });
+    if (r === "duplicate") return "duplicate";
+    if (r === "unknown_model") return "unknown_model";
+    if (r === "no_prediction") return "invalid";
+    // a label that came with the event (POST /v1/events at the forwarding agent)
+    if (x.label !== undefined && x.label !== null)
+      join.monitor(x.model)?.label(id, x.label, time, this.now());
+    return "recorded";
   }
 
   /** A Seldon feedback CloudEvent: its truth, one label per row. */

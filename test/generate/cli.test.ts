@@ -139,7 +139,7 @@ describe("infermon generate (CLI)", () => {
     for (const [rel, text] of Object.entries(mine))
       if (rel !== "alerts/drift.rules.yaml") expect(readFileSync(join(out, rel), "utf8")).toBe(text);
     expect(readFileSync(join(out, "alerts/drift.rules.yaml"), "utf8")).toMatch(/^# Code generated/);
-  });
+  }, 120_000);
 
   it("stale generated files stay (with a warning) unless --prune is given", () => {
     const out = tempDir("stale");
@@ -169,7 +169,7 @@ describe("infermon generate (CLI)", () => {
     for (const f of gone) expect(existsSync(join(out, "slo", f))).toBe(false);
     expect(pruned.stdout).toContain(`removed slo/${gone[0]}`);
     expect(readFileSync(join(out, "slo", "team.rules.yaml"), "utf8")).toBe("groups: []\n");
-  });
+  }, 120_000);
 });
 
 function snapshotOf(dir: string): [string, string][] {
