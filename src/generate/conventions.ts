@@ -120,4 +120,6 @@ export const PATHS = {
   slo: "slo",
   dashboards: "dashboards",
   kubernetes: "deploy/kubernetes",
+  /** the Helm chart's default rules, dashboards, config and profiles */
+  helmFiles: "deploy/helm/infermon/files",
 } as const;

@@ -16,7 +16,13 @@ import { join, posix } from "node:path";
 import { GENERATED_MARK, GENERATED_MARK_WITHIN, PATHS } from "./conventions.js";
 
 /** The directories `generate` writes into; stale generated files are looked for under them only. */
-export const GENERATED_ROOTS = [PATHS.alerts, PATHS.dashboards, PATHS.kubernetes, PATHS.slo] as const;
+export const GENERATED_ROOTS = [
+  PATHS.alerts,
+  PATHS.dashboards,
+  PATHS.kubernetes,
+  PATHS.helmFiles,
+  PATHS.slo,
+] as const;
 
 export interface Conflict {
   /** relative to the output directory, posix separators */

@@ -12,6 +12,7 @@ import type { AlertConcern, AlertSpec, Scenario } from "./alerts/types.js";
 import { generatedHeader, PATHS } from "./conventions.js";
 import { renderDashboards } from "./dashboards/index.js";
 import { fleetDriftGroups, fleetDriftScenarios } from "./fleetDrift.js";
+import { renderHelmFiles } from "./helmFiles.js";
 import { renderKubernetes } from "./kubernetes.js";
 import { addLinks, type LinkBase } from "./links.js";
 import {
@@ -184,6 +185,7 @@ export function generate(config: Config, opts: GenerateOptions): Map<string, str
     ...alertmanager(config, header),
     ...dashboards,
     ...renderKubernetes(config, stage.files, dashboards, header),
+    ...renderHelmFiles(config, stage.files, dashboards, header),
   ];
   return new Map(all.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -32,7 +32,7 @@ beforeAll(() => {
 
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
-});
+}, 300_000);
 
 describe("npm pack → npm install -g", () => {
   it("packs the built CLI, the license and the docs, not the sources or tests", () => {

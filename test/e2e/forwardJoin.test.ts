@@ -65,7 +65,7 @@ describe("three sidecars forward to one joining agent", () => {
       sidecars.map(async (s, k) => {
         for (let i = 0; i < PER_SIDECAR; i++) {
           const id = `s${k}-req-${i}`;
-          ids.push(`${id}:0`);
+          ids.push(id); // one row: the request id itself (several rows: <id>:<row>)
           const res = await request(`http://127.0.0.1:${s.ports.tap}/v2/models/credit/infer`, {
             method: "POST",
             body: oipRequest([creditRow(r)], id),

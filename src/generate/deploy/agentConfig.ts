@@ -3,10 +3,10 @@
 // the agents unchanged) with only what the topology decides replaced: listeners on the pod's ports,
 // the sidecar's upstream on localhost, reference profiles at their mounted path, and where
 // predictions go to be joined (forward: to the join tier, or Kafka when configured).
-import { readFileSync } from "node:fs";
 import type { Config } from "../../config/model.js";
 import { toYaml } from "../rules.js";
 import { PORTS, PROFILES_DIR, ROLE_NAME, type Role } from "./common.js";
+import { readProfiles } from "./profiles.js";
 
 /** Keys the topology sets, or that only `generate` reads. */
 const REPLACED = ["deploy", "alerting", "tap", "ingest", "forward", "metrics"] as const;
@@ -71,27 +71,9 @@ export function agentConfig(config: Config, role: Role, t: TopologyOptions): str
   return toYaml(out);
 }
 
-/** ConfigMap data: infermon.yaml and every model's reference profile. */
+/** ConfigMap data: infermon.yaml and every model's reference profile (<model>.json). */
 export function configData(config: Config, role: Role, t: TopologyOptions): Record<string, string> {
   const data: Record<string, string> = { "infermon.yaml": agentConfig(config, role, t) };
-  let bytes = 0;
-  for (const m of config.models) {
-    if (!m.reference) continue;
-    let text: string;
-    try {
-      text = readFileSync(m.reference, "utf8");
-    } catch (err) {
-      throw new DeployError(
-        `model "${m.name}": reference profile ${m.reference}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
-      );
-    }
-    bytes += Buffer.byteLength(text);
-    data[`${m.name}.json`] = text;
-  }
-  // a ConfigMap holds at most 1 MiB
-  if (bytes > 900 * 1024)
-    throw new DeployError(
-      `the reference profiles are ${Math.round(bytes / 1024)} KiB together, too large for a ConfigMap (1 MiB): mount them from a volume instead (docs/deploy.md)`,
-    );
+  for (const [name, text] of Object.entries(readProfiles(config))) data[`${name}.json`] = text;
   return data;
 }
