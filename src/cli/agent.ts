@@ -97,7 +97,7 @@ export class Agent {
     });
     const metrics = this.metrics;
     createInitialSeries(metrics, config);
-    this.labels = new LabelJoin(config.models, metrics.quality, now, log);
+    this.labels = new LabelJoin(config.models, metrics.quality, now, log, metrics.variants);
     const labels = this.labels;
     // forwarding agents join nothing themselves: their predictions are joined where they are sent
     const runtimes = buildRuntimes(config, layouts, metrics, config.forward ? undefined : labels);

@@ -1,5 +1,8 @@
 // The internal model every part of infermon reads: the validated spec with defaults applied,
 // durations in milliseconds and paths resolved. Built once by `loadConfig`.
+import type { RolloutConfig, ShadowConfig, VariantsConfig } from "./rollout.js";
+
+export type { RolloutConfig, ShadowConfig, VariantsConfig } from "./rollout.js";
 export type Task = "binary_classification" | "multiclass_classification" | "regression";
 export type Protocol = "open-inference-v2" | "tf-serving" | "json" | "openai-chat";
 export type Level = "ok" | "warning" | "critical";
@@ -102,6 +105,12 @@ export interface ModelConfig {
     correctness?: SloTarget;
   };
   owner?: string;
+  /** replay a share of the model's requests to a candidate and compare (models[].shadow) */
+  shadow?: ShadowConfig;
+  /** A/B variants: every event gets one of these names, or `other` (models[].variants) */
+  variants?: VariantsConfig;
+  /** canary gates for Argo Rollouts and Flagger (models[].rollout) */
+  rollout?: RolloutConfig;
 }
 
 /** An outgoing HTTP client (Prometheus' HTTP client config shape); file paths are absolute. */

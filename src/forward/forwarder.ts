@@ -30,6 +30,8 @@ export interface ForwardedPrediction {
   prediction?: unknown;
   /** ground truth sent with the prediction (POST /v1/events): joined at once by the receiver */
   label?: unknown;
+  /** the A/B variant (models[].variants): the join counts quality per variant */
+  variant?: string;
 }
 
 export interface ForwarderOptions {
@@ -82,6 +84,7 @@ export class PredictionForwarder {
     const p: ForwardedPrediction = { model: e.model, id: e.id, version: e.version, time: e.time };
     if (e.prediction !== undefined) p.prediction = e.prediction;
     if (e.label !== undefined) p.label = e.label;
+    if (e.variant !== undefined) p.variant = e.variant;
     this.buffer.push(JSON.stringify(p));
     if (this.buffer.length >= this.o.config.batchSize) this.kick();
     else this.timer ??= setTimeout(() => this.kick(), this.o.config.flushIntervalMs).unref();

@@ -280,6 +280,7 @@ export class IngestServer {
       time,
       features: {},
       prediction: x.prediction,
+      ...(typeof x.variant === "string" && { variant: x.variant }),
     });
     if (r === "duplicate") return "duplicate";
     if (r === "unknown_model") return "unknown_model";

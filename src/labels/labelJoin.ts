@@ -6,6 +6,7 @@ import type { CounterChild } from "../export/boundMetrics.js";
 import type { Logger } from "../export/logger.js";
 import { LOG } from "../export/logMessages.js";
 import type { QualityMetrics } from "../export/qualityMetrics.js";
+import type { VariantMetrics } from "../export/variantMetrics.js";
 import { type PredictionReader, predictionReader } from "../monitor/predictionReading.js";
 import type { PredictionOutcome } from "./joinStore.js";
 import { type LabelEvent, toLabelEvent } from "./labelEvent.js";
@@ -43,8 +44,9 @@ export class LabelJoin {
     metrics: QualityMetrics,
     private readonly now: () => number,
     private readonly log?: Logger,
+    variantMetrics?: VariantMetrics,
   ) {
-    for (const m of models) this.monitors.set(m.name, new QualityMonitor(m, metrics));
+    for (const m of models) this.monitors.set(m.name, new QualityMonitor(m, metrics, variantMetrics));
     this.unknownModel = metrics.labels.labels({ model: "unknown", outcome: "unknown_model" });
     this.unreadable = metrics.labels.labels({ model: "unknown", outcome: "invalid" });
   }
@@ -104,7 +106,9 @@ export class LabelJoin {
     }
     const p = e.prediction === undefined ? {} : read(e.prediction);
     const now = this.now();
-    return q.prediction(e.id, e.version, p.cls, p.score, e.time, now) ?? "no_prediction";
+    return (
+      q.prediction(e.id, e.version, p.cls, p.score, e.time, now, q.variantIndex(e.variant)) ?? "no_prediction"
+    );
   }
 
   /** Expire entries past their ttl and recompute the gauges (before each scrape). */

@@ -65,7 +65,7 @@ describe("dashboards", () => {
 
   it("one per concern, with the conventional stable uids", () => {
     expect(dashboards.map(([p]) => p).sort()).toEqual(
-      ["agent", "drift", "overview", "predictions", "quality"].map((k) => `dashboards/${k}.json`),
+      ["agent", "drift", "overview", "predictions", "quality", "rollouts"].map((k) => `dashboards/${k}.json`),
     );
     for (const [path, d] of dashboards) {
       const key = path.replace(/^dashboards\/|\.json$/g, "") as keyof typeof DASHBOARDS;

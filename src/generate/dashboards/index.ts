@@ -7,6 +7,7 @@ import { drift } from "./drift.js";
 import { overview } from "./overview.js";
 import { predictions } from "./predictions.js";
 import { quality } from "./quality.js";
+import { rollouts } from "./rollouts.js";
 
 const BUILDERS: Record<DashboardKey, (links: LinkBase) => DashboardParts> = {
   overview,
@@ -14,6 +15,7 @@ const BUILDERS: Record<DashboardKey, (links: LinkBase) => DashboardParts> = {
   predictions,
   quality,
   agent,
+  rollouts,
 };
 
 export function renderDashboards(links: LinkBase, header: string): Map<string, string> {
