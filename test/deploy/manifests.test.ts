@@ -12,7 +12,8 @@ import { AGENT_DRAIN_SECONDS } from "../../src/generate/deploy/common.js";
 import { generate } from "../../src/generate/pipeline.js";
 import { configFrom, exampleData, variantData } from "../generate/helpers.js";
 
-type Obj = Record<string, any>; // biome-ignore lint/suspicious/noExplicitAny: manifests are free-form YAML
+// biome-ignore lint/suspicious/noExplicitAny: manifests are free-form YAML, read field by field
+type Obj = Record<string, any>;
 
 function manifests(data: Record<string, unknown>): Map<string, Obj> {
   const out = new Map<string, Obj>();
