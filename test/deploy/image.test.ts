@@ -56,7 +56,7 @@ afterAll(async () => {
     execFileSync("chmod", ["-R", "u+w", dir]);
     rmSync(dir, { recursive: true, force: true });
   }
-});
+}, 300_000);
 
 describe("deploy/Dockerfile", () => {
   it("runs exactly the npm commands this test runs", () => {
