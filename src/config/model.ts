@@ -96,7 +96,8 @@ export interface ModelConfig {
      */
     tolerance?: { absolute: number; relative: number };
   };
-  quality: { accuracy?: Levels; mae?: Levels };
+  /** `for`: of the quality alerts (default 30m) */
+  quality: { accuracy?: Levels; mae?: Levels; for?: string };
   slo: {
     /** bad events the long window must hold before a burn-rate alert fires */
     minBadEvents: number;

@@ -165,6 +165,7 @@ const model = z
       .strictObject({
         accuracy: levels.optional(),
         mae: levels.optional(),
+        for: duration.optional(),
       })
       .optional(),
     slo: z

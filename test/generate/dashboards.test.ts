@@ -31,7 +31,7 @@ interface Dashboard {
 
 const files = generate(configFrom(exampleData()), { source: "examples/infermon.yaml" });
 const dashboards = [...files]
-  .filter(([p]) => p.startsWith("dashboards/"))
+  .filter(([p]) => p.startsWith("dashboards/") && p.endsWith(".json"))
   .map(([p, c]) => [p, JSON.parse(c) as Dashboard] as const);
 
 describe("dashboards", () => {
