@@ -38,6 +38,7 @@ export function renderHelmFiles(
     const name = f.path.replace(/\.rules\.yaml$/, "").replace(/\//g, "-");
     out.set(`${dir}/rules/${name}.yaml`, `# ${header}\n${renderRuleGroups(f.groups)}`);
   }
-  for (const [path, text] of dashboards) out.set(`${dir}/dashboards/${path.replace(/^.*\//, "")}`, text);
+  for (const [path, text] of dashboards)
+    if (path.endsWith(".json")) out.set(`${dir}/dashboards/${path.replace(/^.*\//, "")}`, text);
   return out;
 }

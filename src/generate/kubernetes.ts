@@ -53,6 +53,7 @@ export function renderKubernetes(
   for (const f of files) put("", `${ruleObjectName(f.path)}.prometheusrule.yaml`, prometheusRule(config, f));
   put("", "infermon.podmonitor.yaml", podMonitor(config));
   for (const [path, text] of dashboards) {
+    if (!path.endsWith(".json")) continue; // Grafana provisioning files are not dashboards
     const key = path.replace(/^.*\//, "").replace(/\.json$/, "");
     put("", `infermon-dashboard-${key}.configmap.yaml`, dashboardConfigMap(config, key, text));
   }

@@ -180,7 +180,7 @@ describe("monitoring for kube-prometheus-stack", () => {
     const d = byKind(example, "ConfigMap").filter((c) => c.metadata.labels.grafana_dashboard === "1");
     // one per generated dashboard
     const dashboards = [...generate(configFrom(exampleData()), { source: "x.yaml" }).keys()]
-      .filter((p) => p.startsWith("dashboards/"))
+      .filter((p) => p.startsWith("dashboards/") && p.endsWith(".json"))
       .map((p) => `infermon-${p.slice("dashboards/".length)}`);
     expect(dashboards.length).toBeGreaterThanOrEqual(5);
     expect(d.map((c) => Object.keys(c.data)[0]).sort()).toEqual(dashboards.sort());

@@ -130,6 +130,12 @@ export function agentContainer(config: Config, role: Role): IContainer {
     imagePullPolicy: "IfNotPresent",
     args: ["run", "-c", `${CONFIG_DIR}/infermon.yaml`, "--grace", `${AGENT_GRACE_SECONDS}s`],
     ports,
+    // the spans' resource names the pod, namespace and node (docs/tracing.md)
+    env: [
+      { name: "K8S_POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+      { name: "K8S_NAMESPACE_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.namespace" } } },
+      { name: "K8S_NODE_NAME", valueFrom: { fieldRef: { fieldPath: "spec.nodeName" } } },
+    ],
     startupProbe: probe("/readyz", 30, 2),
     readinessProbe: probe("/readyz", 3, 5),
     livenessProbe: probe("/healthz", 3, 10),

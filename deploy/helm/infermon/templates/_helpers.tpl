@@ -108,6 +108,10 @@ ports:
   - { name: infermon-ingest, containerPort: 8081, protocol: TCP }
   {{- end }}
   - { name: infermon-metric, containerPort: 9464, protocol: TCP }
+env:
+  - { name: K8S_POD_NAME, valueFrom: { fieldRef: { fieldPath: metadata.name } } }
+  - { name: K8S_NAMESPACE_NAME, valueFrom: { fieldRef: { fieldPath: metadata.namespace } } }
+  - { name: K8S_NODE_NAME, valueFrom: { fieldRef: { fieldPath: spec.nodeName } } }
 startupProbe: { httpGet: { path: /readyz, port: infermon-metric }, periodSeconds: 2, timeoutSeconds: 2, failureThreshold: 30 }
 readinessProbe: { httpGet: { path: /readyz, port: infermon-metric }, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 3 }
 livenessProbe: { httpGet: { path: /healthz, port: infermon-metric }, periodSeconds: 10, timeoutSeconds: 2, failureThreshold: 3 }
