@@ -3,7 +3,7 @@
 // before any listener opens, so the agent never half-starts. The parts live in src/agent/.
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { AnalysisPipeline } from "../agent/analysisPipeline.js";
+import { AnalysisPipeline, predictionIssueLogger } from "../agent/analysisPipeline.js";
 import { kafkaSink } from "../agent/kafkaSink.js";
 import { buildRuntimes, loadLayouts, predictionValueBuckets, type Runtime } from "../agent/runtime.js";
 import { createTap } from "../agent/tapPart.js";
@@ -100,7 +100,13 @@ export class Agent {
     this.labels = new LabelJoin(config.models, metrics.quality, now, log, metrics.variants);
     const labels = this.labels;
     // forwarding agents join nothing themselves: their predictions are joined where they are sent
-    const runtimes = buildRuntimes(config, layouts, metrics, config.forward ? undefined : labels);
+    const runtimes = buildRuntimes(
+      config,
+      layouts,
+      metrics,
+      config.forward ? undefined : labels,
+      predictionIssueLogger(log, throttle),
+    );
     this.runtimes = runtimes;
 
     // Kafka: a sidecar publishes its predictions (and consumes nothing: the aggregators join them);

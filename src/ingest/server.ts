@@ -19,7 +19,9 @@ import type { ModelRuntime, Work } from "../monitor/analyzer.js";
 import { codingsOf, inflate } from "../monitor/decompress.js";
 import { halfOf, modelHint, pairId, readCloudEvent } from "./cloudEvents.js";
 import { readEvents } from "./eventsEndpoint.js";
+import { KSERVE_MARSHAL_PATH, readLogBatch } from "./kserveBatch.js";
 import { type Pair, Pairing } from "./pairing.js";
+import { receivePredictions } from "./predictionsEndpoint.js";
 
 export interface IngestOptions {
   models: ReadonlyMap<string, ModelRuntime & { version: string }>;
@@ -41,7 +43,7 @@ export interface IngestOptions {
 
 type Runtime = ModelRuntime & { version: string };
 
-const ROUTES = new Set(["/v1/events", "/v1/labels", PREDICTIONS_PATH]);
+const ROUTES = new Set(["/v1/events", "/v1/labels", PREDICTIONS_PATH, KSERVE_MARSHAL_PATH]);
 
 export class IngestServer {
   readonly server: Server;
@@ -86,6 +88,7 @@ export class IngestServer {
       reply(res, 404, { error: "not found" });
       return;
     }
+    // a KServe log batch holds many bodies: the events' limit
     const limit = path === "/" ? this.o.maxBodyBytes : Math.max(this.o.maxBodyBytes, 16 * 1024 * 1024);
     const chunks: Buffer[] = [];
     let bytes = 0;
@@ -131,6 +134,7 @@ export class IngestServer {
       if (path === "/") this.cloudEvent(req, res, body);
       else if (path === "/v1/labels") this.labels(res, body);
       else if (path === PREDICTIONS_PATH) this.predictions(res, body);
+      else if (path === KSERVE_MARSHAL_PATH) this.kserveBatch(res, body);
       else this.events(res, body);
     } catch (err) {
       // never crash on input; answer and move on
@@ -180,6 +184,57 @@ export class IngestServer {
     });
     if (pair) this.submitPair(pair);
     reply(res, 202, { accepted: true });
+  }
+
+  /**
+   * A batch of KServe's logger records (kserveBatch.ts): each half paired and analysed as its
+   * CloudEvent would be; the answer is the JSON marshalling KServe stores, whatever the analysis.
+   */
+  private kserveBatch(res: ServerResponse, body: Buffer): void {
+    const r = readLogBatch(body);
+    if (!r.ok) {
+      this.o.metrics.parseErrors.inc({ model: UNKNOWN_MODEL, reason: r.reason });
+      reply(res, 400, { error: r.reason });
+      return;
+    }
+    const m = this.o.metrics;
+    for (const rec of r.records) {
+      if (!rec) {
+        m.parseErrors.inc({ model: UNKNOWN_MODEL, reason: "wrong_shape" });
+        continue;
+      }
+      const half = halfOf(rec.type);
+      if (!half) {
+        m.dropped.inc({ reason: "unknown_type" });
+        continue;
+      }
+      if (rec.data.length === 0) {
+        m.ignored.inc({ reason: "empty_body" });
+        continue;
+      }
+      const model = this.resolveModel(rec.inferenceService, rec.data);
+      if (!model && rec.inferenceService !== undefined) {
+        m.dropped.inc({ reason: "unknown_model" });
+        continue;
+      }
+      // pairs only within one model, as CloudEvent halves (pairing.ts)
+      const pair = this.pairing.add(rec.id, half, {
+        model,
+        source: rec.source,
+        body: rec.data,
+        jsonLength: undefined,
+        time: this.now(),
+        traceparent: undefined,
+        tracestate: undefined,
+      });
+      if (pair) this.submitPair(pair);
+    }
+    res.writeHead(200, {
+      "content-type": "application/json",
+      "x-log-marshal-extension": "json",
+      "content-length": r.marshalled.length,
+    });
+    res.end(r.marshalled);
   }
 
   private submitPair(p: Pair<Runtime>): void {
@@ -244,51 +299,14 @@ export class IngestServer {
     reply(res, 202, counts);
   }
 
-  /**
-   * POST /v1/predictions: predictions another agent analysed and forwarded (forward:), straight
-   * into the join (their drift was counted where they were analysed); NDJSON, JSON or an array.
-   */
+  /** POST /v1/predictions (forward:): see predictionsEndpoint.ts */
   private predictions(res: ServerResponse, body: Buffer): void {
     const join = this.o.labels;
     if (!join) {
       reply(res, 404, { error: "not found" });
       return;
     }
-    const counts: Record<ReceiveOutcome, number> = {
-      recorded: 0,
-      duplicate: 0,
-      unknown_model: 0,
-      invalid: 0,
-    };
-    for (const x of readJsonItems(body)) counts[this.receivePrediction(join, x)]++;
-    const m = this.o.forwardMetrics;
-    if (m) for (const o of RECEIVE_OUTCOMES) if (counts[o] > 0) m.received[o].inc(counts[o]);
-    reply(res, 202, counts);
-  }
-
-  private receivePrediction(join: LabelJoin, x: unknown): ReceiveOutcome {
-    if (x === MALFORMED || !isObject(x) || typeof x.model !== "string") return "invalid";
-    const model = this.o.models.get(x.model);
-    if (!model) return "unknown_model";
-    const id = typeof x.id === "string" || typeof x.id === "number" ? String(x.id) : undefined;
-    if (id === undefined || x.prediction === undefined) return "invalid";
-    const time = typeof x.time === "number" && Number.isFinite(x.time) ? x.time : this.now();
-    const r = join.recordPrediction({
-      model: x.model,
-      id,
-      version: typeof x.version === "string" ? x.version : model.version,
-      time,
-      features: {},
-      prediction: x.prediction,
-      ...(typeof x.variant === "string" && { variant: x.variant }),
-    });
-    if (r === "duplicate") return "duplicate";
-    if (r === "unknown_model") return "unknown_model";
-    if (r === "no_prediction") return "invalid";
-    // a label that came with the event (POST /v1/events at the forwarding agent)
-    if (x.label !== undefined && x.label !== null)
-      join.monitor(x.model)?.label(id, x.label, time, this.now());
-    return "recorded";
+    reply(res, 202, receivePredictions(body, join, this.o.models, this.o.forwardMetrics, this.now));
   }
 
   /** A Seldon feedback CloudEvent: its truth, one label per row. */

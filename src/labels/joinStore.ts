@@ -41,6 +41,8 @@ export class JoinStore {
   private mask: number;
   private readonly maxCap: number;
   private ids: (string | undefined)[];
+  /** a second id the entry is found by (the tap's x-request-id beside a body id), per slot */
+  private aliases: (string | undefined)[];
   /**
    * One record of REC numbers per slot, together so that a join touches one cache line: arrival
    * time, event time, value, and state + 4 × version. (Separate arrays per field cost a cache miss
@@ -64,6 +66,7 @@ export class JoinStore {
     this.cap = Math.min(this.maxCap, MIN_CAPACITY);
     this.mask = this.cap - 1;
     this.ids = new Array(this.cap);
+    this.aliases = new Array(this.cap);
     this.rec = new Float64Array(this.cap * REC);
   }
 
@@ -82,12 +85,37 @@ export class JoinStore {
     return this.tail - this.head;
   }
 
-  /** A prediction (`value`: class index or regression value) made at `time`, seen at `now`. */
-  addPrediction(id: string, value: number, version: number, time: number, now: number): PredictionOutcome {
+  /**
+   * A prediction (`value`: class index or regression value) made at `time`, seen at `now`; a label
+   * sent with `alias` (another id the client saw for it) joins too.
+   */
+  addPrediction(
+    id: string,
+    value: number,
+    version: number,
+    time: number,
+    now: number,
+    alias?: string,
+  ): PredictionOutcome {
     // entries past the ttl leave first: a late half never joins, whether or not a sweep ran
     this.expire(now);
     const rec = this.rec;
-    const seq = this.index.get(id);
+    let seq = this.index.get(id);
+    if (seq === undefined && alias !== undefined) {
+      // a label that came first with the other id waits under it; any other entry there (a client
+      // reusing one x-request-id) is not this prediction
+      const a = this.index.get(alias);
+      if (a !== undefined && rec[(a & this.mask) * REC + META] === LABEL) {
+        seq = a;
+        // the body id finds the joined entry too (a repeated label with it is a duplicate)
+        const s = a & this.mask;
+        if (this.aliases[s] === undefined) {
+          flatten(id);
+          this.aliases[s] = id;
+          this.index.set(id, a);
+        }
+      }
+    }
     if (seq !== undefined) {
       const r = (seq & this.mask) * REC;
       if (rec[r + META] !== LABEL) return "duplicate";
@@ -97,7 +125,13 @@ export class JoinStore {
       this.sink.joined(value, rec[r + VALUE] as number, version, Math.max(0, labelTime - time));
       return "joined";
     }
-    const r = this.insert(id, now) * REC;
+    const slot = this.insert(id, now);
+    if (alias !== undefined && alias !== id && !this.index.has(alias)) {
+      flatten(alias);
+      this.aliases[slot] = alias;
+      this.index.set(alias, (this.tail - 1) & SEQ_MASK);
+    }
+    const r = slot * REC;
     this.rec[r + META] = PREDICTION + 4 * version;
     this.rec[r + TIME] = time;
     this.rec[r + VALUE] = value;
@@ -181,6 +215,12 @@ export class JoinStore {
     else if (st === LABEL) this.labels--;
     this.index.delete(this.ids[s] as string);
     this.ids[s] = undefined;
+    const alias = this.aliases[s];
+    if (alias !== undefined) {
+      // only when it still points here (a later entry may have taken the same id)
+      if (this.index.get(alias) === (this.head & SEQ_MASK)) this.index.delete(alias);
+      this.aliases[s] = undefined;
+    }
     this.rec[s * REC + META] = EMPTY;
     this.head++;
     return st;
@@ -191,16 +231,19 @@ export class JoinStore {
     const cap = Math.min(this.cap * 2, this.maxCap);
     const mask = cap - 1;
     const ids: (string | undefined)[] = new Array(cap);
+    const aliases: (string | undefined)[] = new Array(cap);
     const rec = new Float64Array(cap * REC);
     for (let seq = this.head; seq < this.tail; seq++) {
       const a = seq & this.mask;
       const b = seq & mask;
       ids[b] = this.ids[a];
+      aliases[b] = this.aliases[a];
       for (let k = 0; k < REC; k++) rec[b * REC + k] = this.rec[a * REC + k] as number;
     }
     this.cap = cap;
     this.mask = mask;
     this.ids = ids;
+    this.aliases = aliases;
     this.rec = rec;
   }
 }
