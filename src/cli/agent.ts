@@ -9,6 +9,7 @@ import { buildRuntimes, loadLayouts, predictionValueBuckets, type Runtime } from
 import { createTap } from "../agent/tapPart.js";
 import { latencyBuckets } from "../config/latencyBuckets.js";
 import type { Config } from "../config/model.js";
+import { ByteBudget } from "../export/byteBudget.js";
 import { createInitialSeries } from "../export/initialSeries.js";
 import { listenOn } from "../export/listen.js";
 import { type Logger, silentLogger } from "../export/logger.js";
@@ -69,6 +70,8 @@ export class Agent {
   readonly tracing: Tracing;
   /** the label join and quality metrics (src/labels/index.ts: the API label sources use) */
   readonly labels: LabelJoin;
+  /** bytes of bodies and copies held (limits.max_buffered_bytes) */
+  readonly memory: ByteBudget;
   private ready = false;
   private readonly log: Logger;
 
@@ -113,6 +116,9 @@ export class Agent {
     const publisher = this.publisher;
 
     const maxBodyBytes = config.tap?.maxBodyBytes ?? DEFAULT_MAX_BODY;
+    // every byte traffic makes the agent hold: tap bodies and copies, ingest bodies
+    const memory = new ByteBudget(config.limits.maxBufferedBytes);
+    this.memory = memory;
     this.pipeline = new AnalysisPipeline({
       metrics,
       now,
@@ -123,12 +129,22 @@ export class Agent {
       logPayloads: config.logging.logPayloads,
       budget: opts.analysisBudget,
       onEvent: publisher && ((e, trace) => publisher.offer(e, trace)),
+      memory,
     });
     const pipeline = this.pipeline;
     this.queue = pipeline.queue;
 
     if (config.tap) {
-      const tap = createTap({ tap: config.tap, runtimes, metrics, tracing, pipeline, log, throttle });
+      const tap = createTap({
+        tap: config.tap,
+        runtimes,
+        metrics,
+        tracing,
+        pipeline,
+        log,
+        throttle,
+        budget: memory,
+      });
       this.tap = tap;
       pipeline.inFlight = () => tap.requestsInFlight;
     }
@@ -141,6 +157,8 @@ export class Agent {
         maxBodyBytes,
         now,
         analysisTracer: tracing.analysis,
+        limits: config.ingest,
+        budget: memory,
       });
     }
     this.kafkaSink = kafkaSink(runtimes, pipeline.analyzer, labels, tracing.analysis);
@@ -159,10 +177,13 @@ export class Agent {
     const queue = this.queue;
     this.metricsServer = createMetricsServer({
       registry: metrics.registry,
+      limits: config.metrics,
+      onReject: (reason) => metrics.listenerRejected.inc({ listener: "metrics", reason }),
       // not ready while the broker is away; /metrics and everything else keep serving
       ready: () => this.ready && (this.kafka?.ready ?? true),
       beforeScrape: () => {
         metrics.queueDepth.set(queue.depth);
+        metrics.bufferedBytes.set(memory.used);
         metrics.resetDriftGauges();
         const t = now();
         for (const r of runtimes.values()) r.monitor.refresh(t);

@@ -104,20 +104,37 @@ export interface ModelConfig {
   owner?: string;
 }
 
+/** What a listener allows a connection (tap, ingest, metrics). */
+export interface ListenerLimits {
+  /** a request's headers and body must have arrived within this */
+  readTimeoutMs: number;
+  /** a keep-alive connection with no request for this long is closed */
+  idleTimeoutMs: number;
+  /** connections open at once; more are closed at accept */
+  maxConnections: number;
+}
+
 export interface Config {
   /** the file it came from, for messages */
   source: string;
   service: string;
   models: ModelConfig[];
-  tap?: { listen: string; upstream: string; maxBodyBytes: number; queueSize: number; timeoutMs: number };
-  ingest?: { listen: string };
+  tap?: {
+    listen: string;
+    upstream: string;
+    maxBodyBytes: number;
+    queueSize: number;
+    timeoutMs: number;
+  } & ListenerLimits;
+  ingest?: { listen: string } & ListenerLimits;
   kafka?: {
     brokers: string[];
     groupId: string;
     topics: { predictions?: string; labels?: string };
     publishPredictions: boolean;
   };
-  metrics: { listen: string };
+  metrics: { listen: string } & ListenerLimits;
+  limits: { maxBufferedBytes: number };
   tracing: { enabled: boolean; sampleRatio: number };
   /** redactHeaders: header names redacted in logs besides the built-in ones (lower case) */
   logging: { level: string; logPayloads: boolean; redactHeaders?: string[] };

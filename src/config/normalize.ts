@@ -9,6 +9,7 @@ import {
   DEFAULT_THRESHOLDS,
   DEFAULT_TOP_K,
   type FeatureConfig,
+  type ListenerLimits,
   type ModelConfig,
   type SloTarget,
 } from "./model.js";
@@ -92,12 +93,21 @@ function model(m: ModelSpec, baseDir: string): ModelConfig {
   return out;
 }
 
+function limits(l: { read_timeout: string; idle_timeout: string; max_connections: number }): ListenerLimits {
+  return {
+    readTimeoutMs: ms(l.read_timeout),
+    idleTimeoutMs: ms(l.idle_timeout),
+    maxConnections: l.max_connections,
+  };
+}
+
 export function normalize(spec: ConfigSpec, source: string, baseDir: string): Config {
   const c: Config = {
     source,
     service: spec.service,
     models: spec.models.map((m) => model(m, baseDir)),
-    metrics: { listen: spec.metrics.listen },
+    metrics: { listen: spec.metrics.listen, ...limits(spec.metrics) },
+    limits: { maxBufferedBytes: spec.limits.max_buffered_bytes },
     tracing: { enabled: spec.tracing.enabled, sampleRatio: spec.tracing.sample_ratio },
     logging: {
       level: spec.logging.level,
@@ -118,9 +128,10 @@ export function normalize(spec: ConfigSpec, source: string, baseDir: string): Co
       maxBodyBytes: spec.tap.max_body_bytes,
       queueSize: spec.tap.queue_size,
       timeoutMs: ms(spec.tap.timeout),
+      ...limits(spec.tap),
     };
   }
-  if (spec.ingest) c.ingest = { listen: spec.ingest.listen };
+  if (spec.ingest) c.ingest = { listen: spec.ingest.listen, ...limits(spec.ingest) };
   if (spec.kafka) {
     c.kafka = {
       brokers: spec.kafka.brokers,

@@ -15,6 +15,12 @@ const percent = z
   .gt(0, { message: "must be in (0, 100)" })
   .lt(100, { message: "must be in (0, 100)" });
 const positiveInt = z.number().int().positive();
+/** read_timeout, idle_timeout and max_connections of a listener, with its defaults */
+const listenerLimits = (d: { read: string; idle: string; connections: number }) => ({
+  read_timeout: duration.default(d.read),
+  idle_timeout: duration.default(d.idle),
+  max_connections: positiveInt.max(1_000_000).default(d.connections),
+});
 const levels = z.strictObject({ warning: z.number().nonnegative(), critical: z.number().nonnegative() });
 
 const feature = z
@@ -262,9 +268,16 @@ export const configSpec = z
         max_body_bytes: positiveInt.default(1_048_576),
         queue_size: positiveInt.default(10_000),
         timeout: duration.default("30s"),
+        ...listenerLimits({ read: "30s", idle: "30s", connections: 4096 }),
       })
       .optional(),
-    ingest: z.strictObject({ listen: listenAddress.default("0.0.0.0:8081") }).optional(),
+    ingest: z
+      .strictObject({
+        // loopback unless configured: whoever reaches the ingest changes what infermon reports
+        listen: listenAddress.default("127.0.0.1:8081"),
+        ...listenerLimits({ read: "30s", idle: "30s", connections: 256 }),
+      })
+      .optional(),
     kafka: z
       .strictObject({
         brokers: z.array(z.string().min(1)).min(1),
@@ -276,8 +289,18 @@ export const configSpec = z
       })
       .optional(),
     metrics: z
-      .strictObject({ listen: listenAddress.default("0.0.0.0:9464") })
-      .default({ listen: "0.0.0.0:9464" }),
+      .strictObject({
+        listen: listenAddress.default("0.0.0.0:9464"),
+        ...listenerLimits({ read: "10s", idle: "30s", connections: 64 }),
+      })
+      .prefault({}),
+    limits: z
+      .strictObject({
+        // bytes of bodies held at once (tap bodies and copies, ingest bodies); beyond: 503 on the
+        // ingest, pass-through without a copy on the tap
+        max_buffered_bytes: positiveInt.default(134_217_728),
+      })
+      .prefault({}),
     tracing: z
       .strictObject({
         enabled: z.boolean().default(false),

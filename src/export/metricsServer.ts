@@ -2,6 +2,8 @@
 // loaded and the agent's listeners are up).
 import { createServer, type Server } from "node:http";
 import type { Registry } from "prom-client";
+import type { ListenerLimits } from "../config/model.js";
+import { applyLimits, DEFAULT_LIMITS, type ListenerRejectReason, serverOptions } from "./listenerLimits.js";
 import { OPENMETRICS_CONTENT_TYPE, openMetricsText, wantsOpenMetrics } from "./openMetrics.js";
 
 export interface MetricsServerOptions {
@@ -9,10 +11,14 @@ export interface MetricsServerOptions {
   /** recompute scrape-time values (drift gauges) */
   beforeScrape: () => void;
   ready: () => boolean;
+  /** timeouts and the connection cap (default: DEFAULT_LIMITS) */
+  limits?: ListenerLimits;
+  onReject?: (reason: ListenerRejectReason) => void;
 }
 
 export function createMetricsServer(o: MetricsServerOptions): Server {
-  return createServer((req, res) => {
+  const limits = o.limits ?? DEFAULT_LIMITS;
+  const server = createServer(serverOptions(limits), (req, res) => {
     const path = (req.url ?? "/").split("?")[0];
     if (req.method !== "GET" && req.method !== "HEAD") {
       res.writeHead(405, { allow: "GET, HEAD" }).end();
@@ -45,4 +51,6 @@ export function createMetricsServer(o: MetricsServerOptions): Server {
     }
     res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
   });
+  applyLimits(server, limits, o.onReject);
+  return server;
 }

@@ -28,6 +28,8 @@ export const M = {
   pairingConflicts: `${METRIC_PREFIX}pairing_conflicts_total`,
   parseErrors: `${METRIC_PREFIX}parse_errors_total`,
   queueDepth: `${METRIC_PREFIX}queue_depth`,
+  listenerRejected: `${METRIC_PREFIX}listener_rejected_total`,
+  bufferedBytes: `${METRIC_PREFIX}buffered_bytes`,
   featurePsi: `${METRIC_PREFIX}feature_psi`,
   featureKl: `${METRIC_PREFIX}feature_kl_divergence`,
   featureJs: `${METRIC_PREFIX}feature_js_distance`,

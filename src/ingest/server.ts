@@ -6,8 +6,11 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { isObject } from "../adapters/jsonBody.js";
+import type { ListenerLimits } from "../config/model.js";
 import { type AnalysisTracer, NO_ANALYSIS_TRACING } from "../export/analysisTracing.js";
+import { type ByteBudget, UNLIMITED } from "../export/byteBudget.js";
 import { UNKNOWN_MODEL } from "../export/labelValues.js";
+import { applyLimits, DEFAULT_LIMITS, serverOptions } from "../export/listenerLimits.js";
 import type { AgentMetrics } from "../export/metrics.js";
 import { linkFromHeaders } from "../export/traceContext.js";
 import { emptyCounts, type LabelJoin } from "../labels/labelJoin.js";
@@ -15,6 +18,7 @@ import { MALFORMED, readJsonItems } from "../labels/labelsEndpoint.js";
 import { readFeedback, SELDON_FEEDBACK } from "../labels/seldonFeedback.js";
 import type { ModelRuntime, Work } from "../monitor/analyzer.js";
 import { codingsOf, inflate } from "../monitor/decompress.js";
+import { toLength } from "../tap/hopByHop.js";
 import { halfOf, modelHint, pairId, readCloudEvent } from "./cloudEvents.js";
 import { readEvents } from "./eventsEndpoint.js";
 import { type Pair, Pairing } from "./pairing.js";
@@ -33,6 +37,10 @@ export interface IngestOptions {
   now?: () => number;
   /** analysis spans for events that carry their producer's trace context (default: none) */
   analysisTracer?: AnalysisTracer;
+  /** timeouts and the connection cap (default: DEFAULT_LIMITS) */
+  limits?: ListenerLimits;
+  /** bytes all bodies may hold at once, shared with the tap (default: unlimited) */
+  budget?: ByteBudget;
 }
 
 type Runtime = ModelRuntime & { version: string };
@@ -42,8 +50,10 @@ export class IngestServer {
   private readonly pairing: Pairing<Runtime>;
   private readonly sweeper: NodeJS.Timeout;
   private readonly now: () => number;
+  private readonly budget: ByteBudget;
 
   constructor(private readonly o: IngestOptions) {
+    this.budget = o.budget ?? UNLIMITED;
     this.now = o.now ?? Date.now;
     const ttl = o.pairTtlMs ?? 30_000;
     const unpaired = o.metrics.dropped.labels({ reason: "unpaired" });
@@ -53,7 +63,10 @@ export class IngestServer {
       conflict: () => conflicts.inc(),
     });
     this.sweeper = setInterval(() => this.pairing.expire(this.now()), Math.max(100, ttl / 4)).unref();
-    this.server = createServer((req, res) => this.handle(req, res));
+    const limits = o.limits ?? DEFAULT_LIMITS;
+    this.server = createServer(serverOptions(limits), (req, res) => this.handle(req, res));
+    const rejected = o.metrics.listenerRejected;
+    applyLimits(this.server, limits, (reason) => rejected.inc({ listener: "ingest", reason }));
   }
 
   get pendingHalves(): number {
@@ -81,42 +94,95 @@ export class IngestServer {
       return;
     }
     const limit = path === "/" ? this.o.maxBodyBytes : Math.max(this.o.maxBodyBytes, 16 * 1024 * 1024);
+    const length = toLength(req.headers["content-length"]);
+    const declared = length !== undefined && length >= 0 ? length : undefined;
+    // refused before a byte of the body is held: too large, or over the memory budget
+    if (declared !== undefined && declared > limit) {
+      this.o.metrics.dropped.inc({ reason: "body_too_large" });
+      refuse(req, res, 413, { error: `body over ${limit} bytes` });
+      return;
+    }
+    let held = 0;
+    const release = () => {
+      this.budget.release(held);
+      held = 0;
+    };
+    const overBudget = () => {
+      release();
+      this.o.metrics.listenerRejected.inc({ listener: "ingest", reason: "memory_budget" });
+      refuse(req, res, 503, { error: "too many bytes buffered: retry later" }, "1");
+    };
+    if (declared !== undefined) {
+      if (!this.budget.take(declared)) {
+        overBudget();
+        return;
+      }
+      held = declared;
+    }
     const chunks: Buffer[] = [];
     let bytes = 0;
-    let over = false;
+    let state: "reading" | "over" | "refused" = "reading";
     req.on("data", (c: Buffer) => {
+      if (state !== "reading") return;
       bytes += c.length;
-      if (bytes > limit) over = true;
-      else chunks.push(c);
+      if (bytes > limit) {
+        // a chunked body past the limit: nothing more is kept
+        state = "over";
+        chunks.length = 0;
+        release();
+        return;
+      }
+      if (bytes > held) {
+        if (!this.budget.take(bytes - held)) {
+          state = "refused";
+          chunks.length = 0;
+          overBudget();
+          return;
+        }
+        held = bytes;
+      }
+      chunks.push(c);
     });
-    req.once("error", () => res.destroy());
+    req.once("error", () => {
+      release();
+      res.destroy();
+    });
+    // a body that never completes (read timeout, client gone) gives its bytes back at once
+    req.once("close", () => {
+      if (!req.complete) release();
+    });
     req.once("end", () => {
-      if (over) {
+      if (state === "refused") return;
+      if (state === "over") {
         this.o.metrics.dropped.inc({ reason: "body_too_large" });
         reply(res, 413, { error: `body over ${limit} bytes` });
         return;
       }
-      const body = Buffer.concat(chunks);
+      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
+      chunks.length = 0;
       const codings = codingsOf(req.headers["content-encoding"]);
       if (!codings) {
         this.dispatch(path, req, res, body);
+        release();
         return;
       }
       // a compressed POST (a log shipper's gzip): decompressed on zlib's thread pool, bounded by
       // the same limit after decompression
-      inflate(body, codings, limit).then(
-        (r) => {
-          if (r.ok) this.dispatch(path, req, res, r.body);
-          else if (r.reason === "too_large") {
-            this.o.metrics.dropped.inc({ reason: "decompressed_too_large" });
-            reply(res, 413, { error: `body over ${limit} bytes after decompression` });
-          } else {
-            this.o.metrics.parseErrors.inc({ model: UNKNOWN_MODEL, reason: "content_encoding" });
-            reply(res, 400, { error: `cannot decompress: ${r.reason} content-encoding` });
-          }
-        },
-        () => reply(res, 500, { error: "decompression failed" }),
-      );
+      inflate(body, codings, limit)
+        .then(
+          (r) => {
+            if (r.ok) this.dispatch(path, req, res, r.body);
+            else if (r.reason === "too_large") {
+              this.o.metrics.dropped.inc({ reason: "decompressed_too_large" });
+              reply(res, 413, { error: `body over ${limit} bytes after decompression` });
+            } else {
+              this.o.metrics.parseErrors.inc({ model: UNKNOWN_MODEL, reason: "content_encoding" });
+              reply(res, 400, { error: `cannot decompress: ${r.reason} content-encoding` });
+            }
+          },
+          () => reply(res, 500, { error: "decompression failed" }),
+        )
+        .finally(release);
     });
   }
 
@@ -290,6 +356,29 @@ export class IngestServer {
     }
     reply(res, 202, { accepted, rejected });
   }
+}
+
+/**
+ * Answer before the body was read, and discard the rest of it as it arrives (a client that writes
+ * its whole body before reading the answer still gets it), then close the connection.
+ */
+function refuse(
+  req: IncomingMessage,
+  res: ServerResponse,
+  status: 413 | 503,
+  body: unknown,
+  retryAfter?: string,
+): void {
+  const text = JSON.stringify(body);
+  res.shouldKeepAlive = false;
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+    connection: "close",
+    ...(retryAfter !== undefined && { "retry-after": retryAfter }),
+  });
+  res.end(text);
+  req.resume();
 }
 
 function reply(res: ServerResponse, status: number, body: unknown): void {

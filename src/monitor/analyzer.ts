@@ -35,6 +35,8 @@ export type Work =
       /** Content-Encoding of the request / response copy, when compressed */
       encodings?: { request?: string | undefined; response?: string | undefined } | undefined;
       trace?: WorkTrace | undefined;
+      /** bytes of the memory budget the copies hold, given back once analysed or dropped */
+      heldBytes?: number | undefined;
     }
   | {
       kind: "event";

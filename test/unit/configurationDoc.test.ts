@@ -82,7 +82,7 @@ const SECTIONS: [RegExp, string][] = [
   [/^models\[\]\.data_quality\./, "models[].data_quality"],
   [/^models\[\]\.slo\./, "models[].slo"],
   [/^models\[\]\./, "models"],
-  [/^(tap|ingest|kafka|metrics|tracing|logging|alerting)\./, "$1"],
+  [/^(tap|ingest|kafka|metrics|limits|tracing|logging|alerting)\./, "$1"],
   [/^[^.]+$/, "top level"],
 ];
 
