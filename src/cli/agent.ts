@@ -7,6 +7,10 @@ import { AnalysisPipeline } from "../agent/analysisPipeline.js";
 import { kafkaSink } from "../agent/kafkaSink.js";
 import { buildRuntimes, loadLayouts, predictionValueBuckets, type Runtime } from "../agent/runtime.js";
 import { createTap } from "../agent/tapPart.js";
+import { BcryptVerifier } from "../auth/bcryptVerifier.js";
+import type { SecureListener } from "../auth/secureListener.js";
+import { authenticates } from "../auth/webConfig.js";
+import { loadWebConfigs, type WebConfigs } from "../auth/webConfigs.js";
 import { latencyBuckets } from "../config/latencyBuckets.js";
 import type { Config } from "../config/model.js";
 import { ByteBudget } from "../export/byteBudget.js";
@@ -31,6 +35,11 @@ import type { Tap } from "../tap/proxy.js";
 import { VERSION } from "./version.js";
 
 export type { Runtime } from "../agent/runtime.js";
+
+/** 127.0.0.0/8, ::1 (and its IPv4-mapped form). */
+function isLoopback(address: string): boolean {
+  return address === "::1" || /^(::ffff:)?127\./.test(address);
+}
 
 export interface Addresses {
   tap?: AddressInfo;
@@ -60,6 +69,9 @@ export class Agent {
   readonly tap: Tap<Runtime> | undefined;
   readonly ingest: IngestServer | undefined;
   readonly metricsServer: Server;
+  private readonly metricsListener: SecureListener;
+  private readonly verifier = new BcryptVerifier();
+  private readonly webConfigs: WebConfigs;
   /** what consumed Kafka messages are applied through (the join, then the model monitor) */
   readonly kafkaSink: KafkaSink;
   /** the Kafka consumer (an aggregator: `kafka` without publish_predictions) */
@@ -115,6 +127,9 @@ export class Agent {
       });
     const publisher = this.publisher;
 
+    // TLS and credentials of the ingest and /metrics (a bad file is a ConfigError: exit 2)
+    const webConfigs = loadWebConfigs(config);
+    this.webConfigs = webConfigs;
     const maxBodyBytes = config.tap?.maxBodyBytes ?? DEFAULT_MAX_BODY;
     // every byte traffic makes the agent hold: tap bodies and copies, ingest bodies
     const memory = new ByteBudget(config.limits.maxBufferedBytes);
@@ -159,6 +174,9 @@ export class Agent {
         analysisTracer: tracing.analysis,
         limits: config.ingest,
         budget: memory,
+        webConfig: webConfigs.ingest,
+        verifier: this.verifier,
+        log,
       });
     }
     this.kafkaSink = kafkaSink(runtimes, pipeline.analyzer, labels, tracing.analysis);
@@ -175,8 +193,11 @@ export class Agent {
       });
     }
     const queue = this.queue;
-    this.metricsServer = createMetricsServer({
+    this.metricsListener = createMetricsServer({
       registry: metrics.registry,
+      webConfig: webConfigs.metrics,
+      verifier: this.verifier,
+      log,
       limits: config.metrics,
       onReject: (reason) => metrics.listenerRejected.inc({ listener: "metrics", reason }),
       // not ready while the broker is away; /metrics and everything else keep serving
@@ -190,6 +211,7 @@ export class Agent {
         labels.refresh(t);
       },
     });
+    this.metricsServer = this.metricsListener.server;
   }
 
   /** Resolves once everything offered so far is analysed, decompressed copies included (tests). */
@@ -203,7 +225,11 @@ export class Agent {
     try {
       const out: Addresses = { metrics: await listenOn(this.metricsServer, c.metrics.listen, "metrics") };
       if (this.tap && c.tap) out.tap = await listenOn(this.tap.server, c.tap.listen, "tap");
-      if (this.ingest && c.ingest) out.ingest = await listenOn(this.ingest.server, c.ingest.listen, "ingest");
+      if (this.ingest && c.ingest) {
+        out.ingest = await listenOn(this.ingest.server, c.ingest.listen, "ingest");
+        if (!isLoopback(out.ingest.address) && !authenticates(this.webConfigs.ingest))
+          this.log.warn({ ingest: `${out.ingest.address}:${out.ingest.port}` }, LOG.ingestOpen);
+      }
       this.kafka?.start();
       this.labels.start();
       this.ready = true;
@@ -225,6 +251,8 @@ export class Agent {
     // spans of the requests just finished go out before the process exits
     await this.tracing.shutdown(Math.max(1000, Math.min(graceMs, 5000)));
     this.labels.stop();
+    this.metricsListener.close();
+    await this.verifier.close();
     if (!this.metricsServer.listening) return;
     await new Promise<void>((resolve) => {
       this.metricsServer.close(() => resolve());

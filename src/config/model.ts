@@ -126,14 +126,15 @@ export interface Config {
     queueSize: number;
     timeoutMs: number;
   } & ListenerLimits;
-  ingest?: { listen: string } & ListenerLimits;
+  /** webConfigFile: absolute path of ingest.web_config_file (TLS, who may send what) */
+  ingest?: { listen: string; webConfigFile?: string } & ListenerLimits;
   kafka?: {
     brokers: string[];
     groupId: string;
     topics: { predictions?: string; labels?: string };
     publishPredictions: boolean;
   };
-  metrics: { listen: string } & ListenerLimits;
+  metrics: { listen: string; webConfigFile?: string } & ListenerLimits;
   limits: { maxBufferedBytes: number };
   tracing: { enabled: boolean; sampleRatio: number };
   /** redactHeaders: header names redacted in logs besides the built-in ones (lower case) */

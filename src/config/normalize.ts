@@ -106,7 +106,11 @@ export function normalize(spec: ConfigSpec, source: string, baseDir: string): Co
     source,
     service: spec.service,
     models: spec.models.map((m) => model(m, baseDir)),
-    metrics: { listen: spec.metrics.listen, ...limits(spec.metrics) },
+    metrics: {
+      listen: spec.metrics.listen,
+      ...limits(spec.metrics),
+      ...(spec.metrics.web_config_file && { webConfigFile: resolve(baseDir, spec.metrics.web_config_file) }),
+    },
     limits: { maxBufferedBytes: spec.limits.max_buffered_bytes },
     tracing: { enabled: spec.tracing.enabled, sampleRatio: spec.tracing.sample_ratio },
     logging: {
@@ -131,7 +135,12 @@ export function normalize(spec: ConfigSpec, source: string, baseDir: string): Co
       ...limits(spec.tap),
     };
   }
-  if (spec.ingest) c.ingest = { listen: spec.ingest.listen, ...limits(spec.ingest) };
+  if (spec.ingest)
+    c.ingest = {
+      listen: spec.ingest.listen,
+      ...limits(spec.ingest),
+      ...(spec.ingest.web_config_file && { webConfigFile: resolve(baseDir, spec.ingest.web_config_file) }),
+    };
   if (spec.kafka) {
     c.kafka = {
       brokers: spec.kafka.brokers,

@@ -275,6 +275,7 @@ export const configSpec = z
       .strictObject({
         // loopback unless configured: whoever reaches the ingest changes what infermon reports
         listen: listenAddress.default("127.0.0.1:8081"),
+        web_config_file: z.string().min(1).optional(),
         ...listenerLimits({ read: "30s", idle: "30s", connections: 256 }),
       })
       .optional(),
@@ -291,6 +292,7 @@ export const configSpec = z
     metrics: z
       .strictObject({
         listen: listenAddress.default("0.0.0.0:9464"),
+        web_config_file: z.string().min(1).optional(),
         ...listenerLimits({ read: "10s", idle: "30s", connections: 64 }),
       })
       .prefault({}),

@@ -14,6 +14,11 @@ export const LOG = {
   // the tap
   upstreamTimedOut: "upstream timed out",
   upstreamUnreachable: "upstream unreachable",
+  // listeners
+  webConfigReloaded: "web config reloaded",
+  webConfigReloadFailed: "web config could not be reloaded: the previous one stays in force",
+  ingestOpen:
+    "the ingest listens beyond loopback without authentication: anyone who reaches it can change what infermon reports (ingest.web_config_file)",
   // labels
   joinStateLost: "label join state lost at shutdown: these predictions can no longer be joined",
   // Kafka (kafkajs' own lines are logged as `kafka: <its message>`)

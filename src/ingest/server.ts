@@ -4,13 +4,18 @@
 // as soon as the work is queued; analysis happens later, off this path. Labels are applied at once
 // (a map lookup each).
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { isObject } from "../adapters/jsonBody.js";
+import type { Principal } from "../auth/authenticator.js";
+import { BcryptVerifier } from "../auth/bcryptVerifier.js";
+import { SecureListener } from "../auth/secureListener.js";
+import type { Permission, WebConfig } from "../auth/webConfig.js";
 import type { ListenerLimits } from "../config/model.js";
 import { type AnalysisTracer, NO_ANALYSIS_TRACING } from "../export/analysisTracing.js";
 import { type ByteBudget, UNLIMITED } from "../export/byteBudget.js";
 import { UNKNOWN_MODEL } from "../export/labelValues.js";
-import { applyLimits, DEFAULT_LIMITS, serverOptions } from "../export/listenerLimits.js";
+import { DEFAULT_LIMITS } from "../export/listenerLimits.js";
+import type { Logger } from "../export/logger.js";
 import type { AgentMetrics } from "../export/metrics.js";
 import { linkFromHeaders } from "../export/traceContext.js";
 import { emptyCounts, type LabelJoin } from "../labels/labelJoin.js";
@@ -41,7 +46,18 @@ export interface IngestOptions {
   limits?: ListenerLimits;
   /** bytes all bodies may hold at once, shared with the tap (default: unlimited) */
   budget?: ByteBudget;
+  /** TLS and who may send what (ingest.web_config_file); undefined: plain HTTP, anyone */
+  webConfig?: WebConfig | undefined;
+  verifier?: BcryptVerifier;
+  log?: Logger;
 }
+
+/** What each path needs a sender to be allowed (permissions in the web config). */
+const NEEDS: Record<string, Permission> = {
+  "/v1/events": "events",
+  "/v1/labels": "labels",
+  "/": "cloudevents",
+};
 
 type Runtime = ModelRuntime & { version: string };
 
@@ -51,6 +67,7 @@ export class IngestServer {
   private readonly sweeper: NodeJS.Timeout;
   private readonly now: () => number;
   private readonly budget: ByteBudget;
+  readonly listener: SecureListener;
 
   constructor(private readonly o: IngestOptions) {
     this.budget = o.budget ?? UNLIMITED;
@@ -63,10 +80,18 @@ export class IngestServer {
       conflict: () => conflicts.inc(),
     });
     this.sweeper = setInterval(() => this.pairing.expire(this.now()), Math.max(100, ttl / 4)).unref();
-    const limits = o.limits ?? DEFAULT_LIMITS;
-    this.server = createServer(serverOptions(limits), (req, res) => this.handle(req, res));
     const rejected = o.metrics.listenerRejected;
-    applyLimits(this.server, limits, (reason) => rejected.inc({ listener: "ingest", reason }));
+    this.listener = new SecureListener({
+      role: "ingest",
+      key: "ingest.web_config_file",
+      webConfig: o.webConfig,
+      limits: o.limits ?? DEFAULT_LIMITS,
+      verifier: o.verifier ?? new BcryptVerifier(),
+      handler: (req, res, principal) => this.handle(req, res, principal),
+      onReject: (reason) => rejected.inc({ listener: "ingest", reason }),
+      log: o.log,
+    });
+    this.server = this.listener.server;
   }
 
   get pendingHalves(): number {
@@ -80,6 +105,7 @@ export class IngestServer {
 
   close(): Promise<void> {
     clearInterval(this.sweeper);
+    this.listener.close();
     if (!this.server.listening) return Promise.resolve();
     return new Promise((resolve) => {
       this.server.close(() => resolve());
@@ -87,10 +113,18 @@ export class IngestServer {
     });
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
-    const path = (req.url ?? "/").split("?")[0];
-    if (req.method !== "POST" || (path !== "/" && path !== "/v1/events" && path !== "/v1/labels")) {
+  private handle(req: IncomingMessage, res: ServerResponse, principal: Principal | undefined): void {
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const needs = NEEDS[path];
+    if (req.method !== "POST" || needs === undefined) {
       reply(res, 404, { error: "not found" });
+      return;
+    }
+    // a sender may be limited to some kinds (a label producer that may not send events); Seldon's
+    // feedback events at `/` carry labels, so a label sender may post there too (checked once read)
+    const may = principal?.permissions;
+    if (may && !may.has(needs) && !(path === "/" && may.has("labels"))) {
+      this.listener.refuse(req, res, 403, "forbidden", `${principal?.name} may not send ${needs}`);
       return;
     }
     const limit = path === "/" ? this.o.maxBodyBytes : Math.max(this.o.maxBodyBytes, 16 * 1024 * 1024);
@@ -162,7 +196,7 @@ export class IngestServer {
       chunks.length = 0;
       const codings = codingsOf(req.headers["content-encoding"]);
       if (!codings) {
-        this.dispatch(path, req, res, body);
+        this.dispatch(path, req, res, body, principal);
         release();
         return;
       }
@@ -171,7 +205,7 @@ export class IngestServer {
       inflate(body, codings, limit)
         .then(
           (r) => {
-            if (r.ok) this.dispatch(path, req, res, r.body);
+            if (r.ok) this.dispatch(path, req, res, r.body, principal);
             else if (r.reason === "too_large") {
               this.o.metrics.dropped.inc({ reason: "decompressed_too_large" });
               reply(res, 413, { error: `body over ${limit} bytes after decompression` });
@@ -186,9 +220,15 @@ export class IngestServer {
     });
   }
 
-  private dispatch(path: string | undefined, req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+  private dispatch(
+    path: string | undefined,
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    principal: Principal | undefined,
+  ): void {
     try {
-      if (path === "/") this.cloudEvent(req, res, body);
+      if (path === "/") this.cloudEvent(req, res, body, principal);
       else if (path === "/v1/labels") this.labels(res, body);
       else this.events(res, body);
     } catch (err) {
@@ -197,7 +237,12 @@ export class IngestServer {
     }
   }
 
-  private cloudEvent(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+  private cloudEvent(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    principal: Principal | undefined,
+  ): void {
     const r = readCloudEvent(req.headers, body);
     if (!r.ok) {
       this.o.metrics.parseErrors.inc({ model: UNKNOWN_MODEL, reason: r.reason });
@@ -205,6 +250,11 @@ export class IngestServer {
       return;
     }
     const e = r.event;
+    const may = principal?.permissions;
+    if (may && !may.has(e.type === SELDON_FEEDBACK ? "labels" : "cloudevents")) {
+      this.listener.refuse(req, res, 403, "forbidden", `${principal?.name} may not send ${e.type}`);
+      return;
+    }
     if (e.type === SELDON_FEEDBACK) {
       this.feedback(res, e.data, modelHint(e), e.extensions.requestid);
       return;
