@@ -12,6 +12,7 @@ const FROM_LABEL: Record<LabelOutcome, ConsumeOutcome> = {
   matched: "applied",
   waiting: "applied",
   duplicate: "duplicate",
+  conflict: "conflict",
   invalid: "invalid",
   unknown_model: "unknown_model",
 };
@@ -45,9 +46,9 @@ export function kafkaSink(
       }
       return "applied";
     },
-    label: (json) => FROM_LABEL[labels.applyLabelJson(json)],
+    label: (json) => FROM_LABEL[labels.applyLabelJson(json, "kafka")],
     unreadableLabel: () => {
-      labels.unreadableLabel();
+      labels.unreadableLabel("kafka");
     },
   };
 }

@@ -36,6 +36,21 @@ import { VERSION } from "./version.js";
 
 export type { Runtime } from "../agent/runtime.js";
 
+/** Who may send labels, known at start: their label counters exist at 0. */
+function labelSources(config: Config, web: WebConfigs): string[] {
+  const out: string[] = [];
+  if (config.ingest)
+    out.push(
+      "http",
+      "cloudevents",
+      ...(web.ingest?.users.keys() ?? []),
+      ...(web.ingest?.tokens.keys() ?? []),
+    );
+  const k = config.kafka;
+  if (k && !k.publishPredictions && k.topics.labels) out.push("kafka");
+  return out.length > 0 ? out : ["http"];
+}
+
 /** 127.0.0.0/8, ::1 (and its IPv4-mapped form). */
 function isLoopback(address: string): boolean {
   return address === "::1" || /^(::ffff:)?127\./.test(address);
@@ -108,7 +123,10 @@ export class Agent {
     });
     const metrics = this.metrics;
     createInitialSeries(metrics, config);
-    this.labels = new LabelJoin(config.models, metrics.quality, now, log);
+    // TLS and credentials of the ingest and /metrics (a bad file is a ConfigError: exit 2)
+    const webConfigs = loadWebConfigs(config);
+    this.webConfigs = webConfigs;
+    this.labels = new LabelJoin(config.models, metrics.quality, now, log, labelSources(config, webConfigs));
     const labels = this.labels;
     const runtimes = buildRuntimes(config, layouts, metrics, labels);
     this.runtimes = runtimes;
@@ -127,9 +145,6 @@ export class Agent {
       });
     const publisher = this.publisher;
 
-    // TLS and credentials of the ingest and /metrics (a bad file is a ConfigError: exit 2)
-    const webConfigs = loadWebConfigs(config);
-    this.webConfigs = webConfigs;
     const maxBodyBytes = config.tap?.maxBodyBytes ?? DEFAULT_MAX_BODY;
     // every byte traffic makes the agent hold: tap bodies and copies, ingest bodies
     const memory = new ByteBudget(config.limits.maxBufferedBytes);

@@ -83,6 +83,10 @@ export interface ModelConfig {
   labels: {
     ttlMs: number;
     maxPending: number;
+    /** entries one source (a sender, the tap, Kafka) may hold at most; fair eviction past max_pending */
+    maxPendingPerSource: number;
+    /** what a second, different label for an id does */
+    onConflict: "first" | "last" | "reject_conflicts";
     /** how long labels usually take (labels.expected_delay, default the ttl): the labels-not-arriving window */
     expectedDelayMs: number;
     /** the model has a `labels:` block: it expects labels even without quality thresholds or a correctness SLO */

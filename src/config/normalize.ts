@@ -72,6 +72,8 @@ function model(m: ModelSpec, baseDir: string): ModelConfig {
     labels: {
       ttlMs: ms(m.labels?.ttl ?? "24h"),
       maxPending: m.labels?.max_pending ?? 1_000_000,
+      maxPendingPerSource: m.labels?.max_pending_per_source ?? m.labels?.max_pending ?? 1_000_000,
+      onConflict: m.labels?.on_conflict ?? "reject_conflicts",
       expectedDelayMs: ms(m.labels?.expected_delay ?? m.labels?.ttl ?? "24h"),
       configured: m.labels !== undefined,
       ...(m.labels?.tolerance && {

@@ -154,6 +154,8 @@ const model = z
       .strictObject({
         ttl: duration.optional(),
         max_pending: positiveInt.max(100_000_000).optional(),
+        max_pending_per_source: positiveInt.max(67_108_864).optional(),
+        on_conflict: z.enum(["first", "last", "reject_conflicts"]).optional(),
         expected_delay: duration.optional(),
         tolerance: z
           .strictObject({

@@ -61,6 +61,7 @@ export const M = {
   llmFinishReasons: `${METRIC_PREFIX}llm_finish_reasons_total`,
   windowLabeled: `${METRIC_PREFIX}window_labeled_samples`,
   joinExpired: `${METRIC_PREFIX}label_join_expired_total`,
+  joinEvicted: `${METRIC_PREFIX}label_join_evicted_total`,
   kafkaMessages: `${METRIC_PREFIX}kafka_messages_total`,
   kafkaLag: `${METRIC_PREFIX}kafka_consumer_lag`,
   buildInfo: `${METRIC_PREFIX}build_info`,

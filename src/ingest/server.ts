@@ -229,8 +229,8 @@ export class IngestServer {
   ): void {
     try {
       if (path === "/") this.cloudEvent(req, res, body, principal);
-      else if (path === "/v1/labels") this.labels(res, body);
-      else this.events(res, body);
+      else if (path === "/v1/labels") this.labels(res, body, principal?.name ?? "http");
+      else this.events(res, body, principal?.name);
     } catch (err) {
       // never crash on input; answer and move on
       reply(res, 400, { error: (err as Error).message });
@@ -256,7 +256,7 @@ export class IngestServer {
       return;
     }
     if (e.type === SELDON_FEEDBACK) {
-      this.feedback(res, e.data, modelHint(e), e.extensions.requestid);
+      this.feedback(res, e.data, modelHint(e), e.extensions.requestid, principal?.name ?? "cloudevents");
       return;
     }
     const half = halfOf(e.type);
@@ -287,11 +287,11 @@ export class IngestServer {
       traceparent: e.extensions.traceparent,
       tracestate: e.extensions.tracestate,
     });
-    if (pair) this.submitPair(pair);
+    if (pair) this.submitPair(pair, principal?.name);
     reply(res, 202, { accepted: true });
   }
 
-  private submitPair(p: Pair<Runtime>): void {
+  private submitPair(p: Pair<Runtime>, sender: string | undefined): void {
     const models = this.o.models;
     const model = p.model ?? (models.size === 1 ? models.values().next().value : undefined);
     if (!model) {
@@ -309,6 +309,7 @@ export class IngestServer {
       kind: "exchange",
       model,
       source: "cloudevents",
+      sender,
       trace,
       exchange: {
         request: p.request.body,
@@ -339,7 +340,7 @@ export class IngestServer {
   }
 
   /** POST /v1/labels: JSON object, array or NDJSON; answers with the count per outcome. */
-  private labels(res: ServerResponse, body: Buffer): void {
+  private labels(res: ServerResponse, body: Buffer, source: string): void {
     const join = this.o.labels;
     if (!join) {
       reply(res, 404, { error: "not found" });
@@ -347,14 +348,20 @@ export class IngestServer {
     }
     const counts = emptyCounts();
     for (const x of readJsonItems(body)) {
-      const outcome = x === MALFORMED ? join.unreadableLabel() : join.applyLabelJson(x);
+      const outcome = x === MALFORMED ? join.unreadableLabel(source) : join.applyLabelJson(x, source);
       counts[outcome]++;
     }
     reply(res, 202, counts);
   }
 
   /** A Seldon feedback CloudEvent: its truth, one label per row. */
-  private feedback(res: ServerResponse, data: Buffer, hint: string | undefined, requestId?: string): void {
+  private feedback(
+    res: ServerResponse,
+    data: Buffer,
+    hint: string | undefined,
+    requestId: string | undefined,
+    source: string,
+  ): void {
     const join = this.o.labels;
     let x: unknown;
     try {
@@ -367,22 +374,22 @@ export class IngestServer {
       this.resolveModel(hint, data)?.name ??
       (hint === undefined && this.o.models.size === 1 ? [...this.o.models.keys()][0] : undefined);
     if (!join || model === undefined) {
-      join?.unknownModelLabel();
+      join?.unknownModelLabel(source);
       reply(res, 202, { accepted: false, reason: "unknown_model" });
       return;
     }
     const r = readFeedback(x, model, requestId);
     if (!r.ok) {
-      join.monitor(model)?.invalid();
+      join.monitor(model)?.invalid(source);
       reply(res, 202, { accepted: false, reason: r.reason });
       return;
     }
     const counts = emptyCounts();
-    for (const l of r.labels) counts[join.applyLabel(l)]++;
+    for (const l of r.labels) counts[join.applyLabel(l, source)]++;
     reply(res, 202, { accepted: true, ...counts });
   }
 
-  private events(res: ServerResponse, body: Buffer): void {
+  private events(res: ServerResponse, body: Buffer, sender: string | undefined): void {
     const now = this.now();
     let accepted = 0;
     let rejected = 0;
@@ -401,7 +408,7 @@ export class IngestServer {
         continue;
       }
       const event = { ...r.event, version: r.event.version ?? model.version, id: r.event.id ?? randomUUID() };
-      if (this.o.submit({ kind: "event", model, event, source: "http" })) accepted++;
+      if (this.o.submit({ kind: "event", model, event, source: "http", sender })) accepted++;
       else rejected++;
     }
     reply(res, 202, { accepted, rejected });

@@ -9,6 +9,7 @@ import { readEvents } from "../ingest/eventsEndpoint.js";
 export type ConsumeOutcome =
   | "applied"
   | "duplicate"
+  | "conflict"
   | "malformed_json"
   | "wrong_shape"
   | "unknown_model"
@@ -20,6 +21,7 @@ export type PublishOutcome = "published" | "dropped" | "failed";
 export const CONSUME_OUTCOMES: readonly ConsumeOutcome[] = [
   "applied",
   "duplicate",
+  "conflict",
   "malformed_json",
   "wrong_shape",
   "unknown_model",

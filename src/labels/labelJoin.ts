@@ -7,17 +7,18 @@ import type { Logger } from "../export/logger.js";
 import { LOG } from "../export/logMessages.js";
 import type { QualityMetrics } from "../export/qualityMetrics.js";
 import { type PredictionReader, predictionReader } from "../monitor/predictionReading.js";
-import type { PredictionOutcome } from "./joinStore.js";
+import type { EntryOrigin, PredictionOutcome } from "./joinStore.js";
 import { type LabelEvent, toLabelEvent } from "./labelEvent.js";
 import { QualityMonitor } from "./qualityMonitor.js";
 
 /** What happened to one label. */
-export type LabelOutcome = "matched" | "waiting" | "duplicate" | "invalid" | "unknown_model";
+export type LabelOutcome = "matched" | "waiting" | "duplicate" | "conflict" | "invalid" | "unknown_model";
 
 export interface LabelCounts {
   matched: number;
   waiting: number;
   duplicate: number;
+  conflict: number;
   invalid: number;
   unknown_model: number;
 }
@@ -26,27 +27,44 @@ export const emptyCounts = (): LabelCounts => ({
   matched: 0,
   waiting: 0,
   duplicate: 0,
+  conflict: 0,
   invalid: 0,
   unknown_model: 0,
 });
 
+/** Sources of labels naming no configured model, kept apart at most; more share `other`. */
+const MAX_UNKNOWN_SOURCES = 32;
+
 export class LabelJoin {
   private readonly monitors = new Map<string, QualityMonitor>();
   private readonly readers = new Map<string, PredictionReader>();
-  private readonly unknownModel: CounterChild;
-  /** labels that name no model at all, or are not JSON */
-  private readonly unreadable: CounterChild;
+  /** per source: labels naming an unconfigured model, and labels naming none or not JSON */
+  private readonly unknown = new Map<string, { unknownModel: CounterChild; unreadable: CounterChild }>();
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     models: readonly ModelConfig[],
-    metrics: QualityMetrics,
+    private readonly metrics: QualityMetrics,
     private readonly now: () => number,
     private readonly log?: Logger,
+    /** label sources known at start (`http`, `kafka`, the web config's senders): counters at 0 */
+    sources: readonly string[] = ["http"],
   ) {
-    for (const m of models) this.monitors.set(m.name, new QualityMonitor(m, metrics));
-    this.unknownModel = metrics.labels.labels({ model: "unknown", outcome: "unknown_model" });
-    this.unreadable = metrics.labels.labels({ model: "unknown", outcome: "invalid" });
+    for (const m of models) this.monitors.set(m.name, new QualityMonitor(m, metrics, sources));
+    for (const s of sources) this.unknownCounters(s);
+  }
+
+  private unknownCounters(source: string): { unknownModel: CounterChild; unreadable: CounterChild } {
+    let c = this.unknown.get(source);
+    if (c) return c;
+    if (this.unknown.size >= MAX_UNKNOWN_SOURCES) return this.unknownCounters("other");
+    const l = { model: "unknown", source };
+    c = {
+      unknownModel: this.metrics.labels.labels({ ...l, outcome: "unknown_model" }),
+      unreadable: this.metrics.labels.labels({ ...l, outcome: "invalid" }),
+    };
+    this.unknown.set(source, c);
+    return c;
   }
 
   /** The model's quality monitor (the drift monitor feeds it every prediction it reads). */
@@ -58,35 +76,33 @@ export class LabelJoin {
    * One label from any source. Unknown models and labels of the wrong type or class are counted
    * (`infermon_labels_total{outcome}`) and skipped; nothing throws.
    */
-  applyLabel(l: LabelEvent): LabelOutcome {
+  applyLabel(l: LabelEvent, source: string | EntryOrigin = "http"): LabelOutcome {
     const q = this.monitors.get(l.model);
-    if (!q) {
-      this.unknownModel.inc();
-      return "unknown_model";
-    }
+    if (!q) return this.unknownModelLabel(typeof source === "string" ? source : "kafka");
     const now = this.now();
-    return q.label(l.id, l.label, l.time ?? now, now);
+    return q.label(l.id, l.label, l.time ?? now, now, source);
   }
 
   /** A label as a parsed JSON object (`{model, id, label|value, time?}`); Kafka and HTTP read it so. */
-  applyLabelJson(x: unknown): LabelOutcome {
+  applyLabelJson(x: unknown, source: string | EntryOrigin = "http"): LabelOutcome {
     const r = toLabelEvent(x);
-    if (r.ok) return this.applyLabel(r.label);
+    if (r.ok) return this.applyLabel(r.label, source);
+    const name = typeof source === "string" ? source : "kafka";
     const q = this.monitors.get(r.model);
-    if (q) q.invalid();
-    else this.unreadable.inc();
+    if (q) q.invalid(name);
+    else this.unknownCounters(name).unreadable.inc();
     return "invalid";
   }
 
   /** A label for a model that is not configured, counted before its body is read. */
-  unknownModelLabel(): LabelOutcome {
-    this.unknownModel.inc();
+  unknownModelLabel(source = "http"): LabelOutcome {
+    this.unknownCounters(source).unknownModel.inc();
     return "unknown_model";
   }
 
   /** A label that could not be read at all (malformed JSON): counted under model "unknown". */
-  unreadableLabel(): LabelOutcome {
-    this.unreadable.inc();
+  unreadableLabel(source = "http"): LabelOutcome {
+    this.unknownCounters(source).unreadable.inc();
     return "invalid";
   }
 
@@ -94,7 +110,10 @@ export class LabelJoin {
    * A prediction straight into the join, bypassing drift (the analysis queue's monitor calls
    * QualityMonitor.prediction itself). For sources that must know the outcome at once.
    */
-  recordPrediction(e: InferenceEvent): PredictionOutcome | "unknown_model" | "no_prediction" {
+  recordPrediction(
+    e: InferenceEvent,
+    origin: string | EntryOrigin = "kafka",
+  ): PredictionOutcome | "unknown_model" | "no_prediction" {
     const q = this.monitors.get(e.model);
     if (!q) return "unknown_model";
     let read = this.readers.get(e.model);
@@ -104,7 +123,7 @@ export class LabelJoin {
     }
     const p = e.prediction === undefined ? {} : read(e.prediction);
     const now = this.now();
-    return q.prediction(e.id, e.version, p.cls, p.score, e.time, now) ?? "no_prediction";
+    return q.prediction(e.id, e.version, p.cls, p.score, e.time, now, origin) ?? "no_prediction";
   }
 
   /** Expire entries past their ttl and recompute the gauges (before each scrape). */

@@ -5,7 +5,13 @@ import type { ModelConfig } from "../config/model.js";
 import type { CounterChild, HistogramChild } from "../export/boundMetrics.js";
 import { fitsLabel } from "../export/labelValues.js";
 import { LABEL_OUTCOMES, type QualityMetrics } from "../export/qualityMetrics.js";
-import { JoinStore, type LabelJoinOutcome, type PredictionOutcome } from "./joinStore.js";
+import {
+  type EntryOrigin,
+  JoinStore,
+  type LabelJoinOutcome,
+  MAX_SOURCES,
+  type PredictionOutcome,
+} from "./joinStore.js";
 import { LabelValues } from "./labelValues.js";
 import {
   addClassification,
@@ -45,7 +51,11 @@ export class QualityMonitor {
   private readonly versions: Version[] = [];
   private readonly versionIndex = new Map<string, number>();
   private latestVersion: string;
-  private readonly outcome: Record<(typeof LABEL_OUTCOMES)[number], CounterChild>;
+  /** per source index: its outcome counters */
+  private readonly outcomes: Record<(typeof LABEL_OUTCOMES)[number], CounterChild>[] = [];
+  private readonly sourceNames: string[] = [];
+  private readonly sourceIndex = new Map<string, number>();
+  private readonly evictedBy: CounterChild[] = [];
   private readonly delay: HistogramChild;
   private readonly expiredCounter: CounterChild;
   /** the time of the join being counted (set just before the store calls back) */
@@ -54,6 +64,8 @@ export class QualityMonitor {
   constructor(
     readonly model: ModelConfig,
     private readonly metrics: QualityMetrics,
+    /** sources known at start: their label counters exist at 0 */
+    sources: readonly string[] = [],
   ) {
     this.values = new LabelValues(model);
     this.k = this.values.classes.length;
@@ -61,20 +73,56 @@ export class QualityMonitor {
     const width = countsWidth(this.kind);
     this.windows = model.windows.map((w) => ({ name: w.name, w: new QualityWindow(width, w.ms, 60) }));
     const m = { model: model.name };
-    this.outcome = Object.fromEntries(
-      LABEL_OUTCOMES.map((o) => [o, metrics.labels.labels({ ...m, outcome: o })]),
-    ) as Record<(typeof LABEL_OUTCOMES)[number], CounterChild>;
+    for (const src of sources) this.counts(this.source(src));
     this.delay = metrics.delay.labels(m);
     this.expiredCounter = metrics.expired.labels(m);
     metrics.pending.set(m, 0);
     metrics.waitingLabels.set(m, 0);
     this.latestVersion = model.version;
     this.version(model.version);
-    this.store = new JoinStore(model.labels.ttlMs, model.labels.maxPending, {
-      joined: (p, l, v, delayMs) => this.joined(p, l, v, delayMs),
-      expired: (n) => this.expiredCounter.inc(n),
-      unmatched: (n) => this.outcome.unmatched.inc(n),
-    });
+    this.store = new JoinStore(
+      model.labels.ttlMs,
+      model.labels.maxPending,
+      {
+        joined: (p, l, v, delayMs, src) => this.joined(p, l, v, delayMs, src),
+        expired: (n) => this.expiredCounter.inc(n),
+        unmatched: (n, src) => this.counts(src).unmatched.inc(n),
+        unjoined: (p, l, v, t) => this.unjoined(p, l, v, t),
+        evicted: (n, src) => this.evictedBy[src]?.inc(n),
+      },
+      { maxPerSource: model.labels.maxPendingPerSource, policy: model.labels.onConflict },
+    );
+  }
+
+  /**
+   * The index of a source (a sender's name, `tap`, `kafka`, …) in the join, its counters created on
+   * first use; past MAX_SOURCES − 1 distinct sources, the rest share `other`.
+   */
+  source(name: string): number {
+    let i = this.sourceIndex.get(name);
+    if (i !== undefined) return i;
+    const label = this.sourceNames.length < MAX_SOURCES - 1 ? name : "other";
+    i = this.sourceNames.indexOf(label);
+    if (i < 0) {
+      i = this.sourceNames.length;
+      this.sourceNames.push(label);
+      this.evictedBy.push(this.metrics.evicted.labels({ model: this.model.name, source: label }));
+    }
+    if (this.sourceIndex.size < 1000) this.sourceIndex.set(name, i);
+    return i;
+  }
+
+  /** A source's label counters (created when it first sends a label: prediction-only sources have none). */
+  private counts(source: number): Record<(typeof LABEL_OUTCOMES)[number], CounterChild> {
+    let c = this.outcomes[source];
+    if (!c) {
+      const l = { model: this.model.name, source: this.sourceNames[source] ?? "other" };
+      c = Object.fromEntries(
+        LABEL_OUTCOMES.map((o) => [o, this.metrics.labels.labels({ ...l, outcome: o })]),
+      ) as Record<(typeof LABEL_OUTCOMES)[number], CounterChild>;
+      this.outcomes[source] = c;
+    }
+    return c;
   }
 
   /**
@@ -88,6 +136,7 @@ export class QualityMonitor {
     score: number | undefined,
     time: number,
     now: number,
+    origin: string | EntryOrigin = "tap",
   ): PredictionOutcome | undefined {
     const value = this.values.prediction(cls, score);
     if (value === undefined || id.length > MAX_ID_LENGTH) return undefined;
@@ -97,29 +146,42 @@ export class QualityMonitor {
     // the bounded label (a version past the cap is "other"), never the raw value from traffic
     this.latestVersion = (this.versions[v] as Version).name;
     this.joinTime = now;
-    return this.store.addPrediction(id, value, v, time, now);
+    return this.store.addPrediction(id, value, v, time, now, this.origin(origin));
+  }
+
+  private origin(o: string | EntryOrigin): EntryOrigin {
+    return typeof o === "string" ? { source: this.source(o) } : o;
   }
 
   /**
    * A label for prediction `id` (its raw value checked against the task; an over-long id is
    * invalid), counted by outcome.
    */
-  label(id: string, raw: unknown, time: number, now: number): LabelResult {
+  label(
+    id: string,
+    raw: unknown,
+    time: number,
+    now: number,
+    from: string | EntryOrigin = "http",
+  ): LabelResult {
+    const origin = this.origin(from);
+    const counts = this.counts(origin.source);
     const value = id.length > MAX_ID_LENGTH ? undefined : this.values.label(raw);
     if (!Number.isFinite(time)) time = now;
     if (value === undefined) {
-      this.outcome.invalid.inc();
+      counts.invalid.inc();
       return "invalid";
     }
     this.joinTime = now;
-    const r = this.store.addLabel(id, value, time, now);
-    if (r === "duplicate") this.outcome.duplicate.inc();
+    const r = this.store.addLabel(id, value, time, now, origin);
+    if (r === "duplicate") counts.duplicate.inc();
+    else if (r === "conflict") counts.conflict.inc();
     return r;
   }
 
-  /** Count an invalid label (e.g. no id) for this model. */
-  invalid(): void {
-    this.outcome.invalid.inc();
+  /** Count an invalid label (e.g. no id) for this model, from `source`. */
+  invalid(source = "http"): void {
+    this.counts(this.source(source)).invalid.inc();
   }
 
   /** Expire old entries and recompute the gauges as of `now` (before each scrape). */
@@ -158,9 +220,10 @@ export class QualityMonitor {
     }
   }
 
-  private joined(prediction: number, label: number, version: number, delayMs: number): void {
+  private joined(prediction: number, label: number, version: number, delayMs: number, source: number): void {
     const now = this.joinTime;
-    this.outcome.matched.inc();
+    // a match is the label's: attributed to the label's sender
+    this.counts(source).matched.inc();
     this.delay.observe(delayMs / 1000);
     const v = this.versions[version] as Version;
     if (this.kind.task === "regression") {
@@ -172,6 +235,16 @@ export class QualityMonitor {
     }
     (prediction === label ? v.correct : v.incorrect).inc();
     for (const { w } of this.windows) addClassification(w.sliceAt(now), this.k, prediction, label);
+  }
+
+  /** A join counted at `joinTime` is taken back from the windows still holding it (a conflict). */
+  private unjoined(prediction: number, label: number, _version: number, joinTime: number): void {
+    for (const { w } of this.windows) {
+      const slice = w.sliceHolding(joinTime);
+      if (!slice) continue;
+      if (this.kind.task === "regression") addRegression(slice, prediction, label, -1);
+      else addClassification(slice, this.k, prediction, label, -1);
+    }
   }
 
   private version(name: string): number {

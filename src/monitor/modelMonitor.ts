@@ -93,7 +93,8 @@ export class ModelMonitor {
     this.children(model.version);
   }
 
-  observe(e: InferenceEvent, now: number): void {
+  /** One event; `source` (the tap, a sender's name, Kafka) is whose entry it is in the label join. */
+  observe(e: InferenceEvent, now: number, source = "tap"): void {
     const v = this.children(e.version);
     this.latestVersion = v.label;
     const p = e.prediction === undefined ? NO_PREDICTION : this.readPrediction(e.prediction);
@@ -101,8 +102,8 @@ export class ModelMonitor {
     if (p.score !== undefined) (this.regression ? v.value : v.score).observe(p.score);
     const q = this.quality;
     if (q) {
-      q.prediction(e.id, e.version, p.cls, p.score, e.time, now);
-      if (e.label !== undefined) q.label(e.id, e.label, e.time, now);
+      q.prediction(e.id, e.version, p.cls, p.score, e.time, now, source);
+      if (e.label !== undefined) q.label(e.id, e.label, e.time, now, source);
     }
     const layout = this.layout;
     if (!layout) return;
