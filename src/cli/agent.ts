@@ -26,6 +26,7 @@ import { TRACING_OFF, type Tracing } from "../export/tracing.js";
 import { IngestServer } from "../ingest/server.js";
 import { type KafkaSink, KafkaSource, type KafkaSourceOptions } from "../kafka/consumer.js";
 import { KafkaMetrics } from "../kafka/kafkaMetrics.js";
+import { kafkaSecurity } from "../kafka/kafkaSecurity.js";
 import { PredictionPublisher } from "../kafka/predictionPublisher.js";
 import { LabelJoin } from "../labels/labelJoin.js";
 import type { BudgetOptions } from "../monitor/analysisBudget.js";
@@ -136,9 +137,12 @@ export class Agent {
     const kc = config.kafka;
     // registered without Kafka too (no series then): the generated agent dashboard reads them
     const kafkaMetrics = new KafkaMetrics(metrics.registry);
+    // SASL and TLS files are read now: a missing file stops the start (exit 2)
+    const security = kc ? kafkaSecurity(kc, config.source) : undefined;
     if (kc?.publishPredictions && kc.topics.predictions)
       this.publisher = new PredictionPublisher({
         brokers: kc.brokers,
+        security,
         topic: kc.topics.predictions,
         metrics: kafkaMetrics,
         logger: log,
@@ -198,6 +202,7 @@ export class Agent {
     if (kc && !kc.publishPredictions && (kc.topics.predictions || kc.topics.labels)) {
       this.kafka = new KafkaSource({
         brokers: kc.brokers,
+        security,
         groupId: kc.groupId,
         topics: kc.topics,
         sink: this.kafkaSink,

@@ -137,6 +137,10 @@ export interface Config {
     groupId: string;
     topics: { predictions?: string; labels?: string };
     publishPredictions: boolean;
+    /** SASL; the password is read from passwordFile (absolute) */
+    sasl?: { mechanism: "plain" | "scram-sha-256" | "scram-sha-512"; username: string; passwordFile: string };
+    /** TLS to the brokers (files absolute); present: TLS on */
+    tls?: { caFile?: string; certFile?: string; keyFile?: string; serverName?: string; insecureSkipVerify: boolean };
   };
   metrics: { listen: string; webConfigFile?: string } & ListenerLimits;
   limits: { maxBufferedBytes: number };

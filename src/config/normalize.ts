@@ -150,6 +150,18 @@ export function normalize(spec: ConfigSpec, source: string, baseDir: string): Co
       topics: spec.kafka.topics,
       publishPredictions: spec.kafka.publish_predictions,
     };
+    const sasl = spec.kafka.sasl;
+    if (sasl)
+      c.kafka.sasl = { mechanism: sasl.mechanism, username: sasl.username, passwordFile: resolve(baseDir, sasl.password_file) };
+    const t = spec.kafka.tls_config;
+    if (t)
+      c.kafka.tls = {
+        insecureSkipVerify: t.insecure_skip_verify,
+        ...(t.ca_file && { caFile: resolve(baseDir, t.ca_file) }),
+        ...(t.cert_file && { certFile: resolve(baseDir, t.cert_file) }),
+        ...(t.key_file && { keyFile: resolve(baseDir, t.key_file) }),
+        ...(t.server_name && { serverName: t.server_name }),
+      };
   }
   return c;
 }

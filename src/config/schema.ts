@@ -289,6 +289,26 @@ export const configSpec = z
           .strictObject({ predictions: z.string().min(1).optional(), labels: z.string().min(1).optional() })
           .default({}),
         publish_predictions: z.boolean().default(false),
+        sasl: z
+          .strictObject({
+            mechanism: z.enum(["plain", "scram-sha-256", "scram-sha-512"]),
+            username: z.string().min(1),
+            password_file: z.string().min(1),
+          })
+          .optional(),
+        tls_config: z
+          .strictObject({
+            ca_file: z.string().min(1).optional(),
+            cert_file: z.string().min(1).optional(),
+            key_file: z.string().min(1).optional(),
+            server_name: z.string().min(1).optional(),
+            insecure_skip_verify: z.boolean().default(false),
+          })
+          .refine((t) => (t.cert_file === undefined) === (t.key_file === undefined), {
+            message: "give cert_file and key_file together",
+            path: ["key_file"],
+          })
+          .optional(),
       })
       .optional(),
     metrics: z

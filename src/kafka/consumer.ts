@@ -12,6 +12,7 @@ import { type Logger, silentLogger } from "../export/logger.js";
 import { LOG } from "../export/logMessages.js";
 import { linkFromHeaders } from "../export/traceContext.js";
 import { kafkaLogCreator } from "./kafkaLog.js";
+import type { KafkaSecurity } from "./kafkaSecurity.js";
 import { type ConsumeOutcome, readLabelMessage, readPredictionMessage } from "./kafkaMessage.js";
 import type { KafkaMetrics } from "./kafkaMetrics.js";
 import { OffsetWatermark } from "./offsetWatermark.js";
@@ -32,6 +33,8 @@ export interface KafkaSink {
 
 export interface KafkaSourceOptions {
   brokers: string[];
+  /** SASL and TLS (kafkaSecurity.ts) */
+  security?: KafkaSecurity;
   groupId: string;
   topics: { predictions?: string | undefined; labels?: string | undefined };
   sink: KafkaSink;
@@ -82,6 +85,7 @@ export class KafkaSource {
     this.kafka = new Kafka({
       clientId: o.clientId ?? "infermon",
       brokers: o.brokers,
+      ...o.security,
       logLevel: logLevel.WARN,
       logCreator: kafkaLogCreator(this.log),
       connectionTimeout: 3_000,

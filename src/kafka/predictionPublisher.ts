@@ -8,6 +8,7 @@ import { type Logger, silentLogger } from "../export/logger.js";
 import { LOG } from "../export/logMessages.js";
 import type { TraceIds } from "../export/traceContext.js";
 import { kafkaLogCreator } from "./kafkaLog.js";
+import type { KafkaSecurity } from "./kafkaSecurity.js";
 import type { KafkaMetrics } from "./kafkaMetrics.js";
 
 interface Inc {
@@ -16,6 +17,8 @@ interface Inc {
 
 export interface PublisherOptions {
   brokers: string[];
+  /** SASL and TLS (kafkaSecurity.ts) */
+  security?: KafkaSecurity;
   topic: string;
   metrics: KafkaMetrics;
   logger?: Logger;
@@ -54,6 +57,7 @@ export class PredictionPublisher {
     const kafka = new Kafka({
       clientId: "infermon-sidecar",
       brokers: o.brokers,
+      ...o.security,
       logLevel: logLevel.WARN,
       logCreator: kafkaLogCreator(this.log),
       connectionTimeout: 3_000,

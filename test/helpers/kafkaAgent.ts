@@ -21,13 +21,15 @@ export function kafkaConfig(o: {
   topics: KafkaTopics;
   publish?: boolean;
   ingest?: boolean;
+  /** more keys of the kafka section, as YAML flow entries (`sasl: {...}, tls_config: {...}`) */
+  extra?: string;
 }): Config {
   const { file, dir } = writeFixture({ tap: false, ingest: o.ingest });
   const topics = Object.entries(o.topics)
     .map(([k, v]) => `${k}: ${v}`)
     .join(", ");
   const text = `${readFileSync(file, "utf8")}
-kafka: {brokers: ["${o.bootstrap}"], group_id: ${o.group}, topics: {${topics}}, publish_predictions: ${o.publish ?? false}}
+kafka: {brokers: ["${o.bootstrap}"], group_id: ${o.group}, topics: {${topics}}, publish_predictions: ${o.publish ?? false}${o.extra ? `, ${o.extra}` : ""}}
 `;
   return parseConfig(text, file, dir);
 }
