@@ -209,8 +209,19 @@ export class Agent {
         metrics: kafkaMetrics,
         logger: log,
         now,
+        // the join's checkpoint is committed with each offset; a new owner replays from it
+        joinState: {
+          waiting: () => labels.waitingByPartition(),
+          handOver: (slot) => labels.handOver(slot),
+          setHorizon: (t) => labels.setRestoreHorizon(t),
+        },
+        restoreCounters: {
+          replayed: (n) => metrics.quality.restored.inc({ from: "kafka" }, n),
+          unrecovered: (n) => metrics.quality.unrecovered.inc({ from: "kafka" }, n),
+        },
         ...opts.kafka,
       });
+      for (const c of [metrics.quality.restored, metrics.quality.unrecovered]) c.labels({ from: "kafka" });
     }
     const queue = this.queue;
     this.metricsListener = createMetricsServer({

@@ -26,6 +26,8 @@ export class QualityMetrics {
   readonly waitingLabels: Gauge<"model">;
   readonly expired: Counter<"model">;
   readonly evicted: Counter<"model" | "source">;
+  readonly restored: Counter<"from">;
+  readonly unrecovered: Counter<"from">;
 
   constructor(registry: Registry, delayBuckets: readonly number[] = LABEL_DELAY_BUCKETS) {
     const registers = [registry];
@@ -87,6 +89,18 @@ export class QualityMetrics {
       "infermon_label_join_evicted_total",
       "Waiting predictions and labels that left the join early to make room (max_pending, max_pending_per_source), by the source whose entry left.",
       ["model", "source"],
+      registry,
+    );
+    this.restored = new Counter(
+      "infermon_label_join_restored_total",
+      "Label-join entries brought back after a restart or rebalance: records replayed from Kafka (from=kafka), entries read from the state file (from=state_file).",
+      ["from"],
+      registry,
+    );
+    this.unrecovered = new Counter(
+      "infermon_label_join_unrecovered_total",
+      "Label-join entries that could not be brought back after a restart: records a replay needed that Kafka no longer holds (from=kafka), entries waiting when the previous run was killed (from=state_file, as of its last heartbeat).",
+      ["from"],
       registry,
     );
   }

@@ -10,6 +10,7 @@ export type ConsumeOutcome =
   | "applied"
   | "duplicate"
   | "conflict"
+  | "restored"
   | "malformed_json"
   | "wrong_shape"
   | "unknown_model"
@@ -22,6 +23,7 @@ export const CONSUME_OUTCOMES: readonly ConsumeOutcome[] = [
   "applied",
   "duplicate",
   "conflict",
+  "restored",
   "malformed_json",
   "wrong_shape",
   "unknown_model",

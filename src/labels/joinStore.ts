@@ -73,6 +73,11 @@ export interface EntryOrigin {
   partition?: number;
   /** rebuilt from a replay: its join was counted before the restart */
   restored?: boolean;
+  /**
+   * when it arrived, if not now: a Kafka record's timestamp (clamped to now), so that a replay
+   * after a restart sees the same arrival times and the checkpoint bounds them by record time
+   */
+  arrived?: number;
 }
 
 const DEFAULT_ORIGIN: EntryOrigin = { source: 0 };
@@ -123,6 +128,8 @@ export class JoinStore {
   private predictions = 0;
   private labels = 0;
   private total = 0;
+  /** restored entries whose ttl ran out before this time were counted before the restart */
+  private horizon = Number.NEGATIVE_INFINITY;
 
   constructor(
     readonly ttlMs: number,
@@ -153,6 +160,11 @@ export class JoinStore {
     return this.total;
   }
 
+  /** Restored entries expiring before `t` (the last checkpoint before a restart) leave silently. */
+  setRestoreHorizon(t: number): void {
+    this.horizon = Math.max(this.horizon, t);
+  }
+
   /** Entries held for `source`. */
   sourceSize(source: number): number {
     return this.rings[source]?.size ?? 0;
@@ -167,6 +179,8 @@ export class JoinStore {
     now: number,
     origin: EntryOrigin = DEFAULT_ORIGIN,
   ): PredictionOutcome {
+    // a replayed entry lives on its own (record) clock
+    if (origin.arrived !== undefined) now = origin.arrived;
     // entries past the ttl leave first: a late half never joins, whether or not a sweep ran
     this.expire(now);
     const at = this.index.get(id);
@@ -314,10 +328,8 @@ export class JoinStore {
     return n;
   }
 
-  /** Waiting entries per partition slot (for a restart's expectations), and the oldest arrival. */
-  waitingByPartition(): { counts: Map<number, number>; oldest: number } {
-    const counts = new Map<number, number>();
-    let oldest = Number.POSITIVE_INFINITY;
+  /** Waiting entries per partition slot, with the oldest arrival of each (a Kafka checkpoint). */
+  waitingByPartition(into = new Map<number, { count: number; oldest: number }>()): Map<number, { count: number; oldest: number }> {
     for (const ring of this.rings) {
       if (!ring) continue;
       for (let seq = ring.head; seq < ring.tail; seq++) {
@@ -326,11 +338,16 @@ export class JoinStore {
         const st = stateOf(meta);
         if (st !== PREDICTION && st !== LABEL) continue;
         const p = partitionOf(meta);
-        counts.set(p, (counts.get(p) ?? 0) + 1);
-        oldest = Math.min(oldest, ring.rec[r + ARRIVED] as number);
+        if (p === NO_PARTITION) continue;
+        const arrived = ring.rec[r + ARRIVED] as number;
+        const w = into.get(p);
+        if (w) {
+          w.count++;
+          if (arrived < w.oldest) w.oldest = arrived;
+        } else into.set(p, { count: 1, oldest: arrived });
       }
     }
-    return { counts, oldest };
+    return into;
   }
 
   /** Every waiting entry (a state file at shutdown): id, kind, value, version, time, arrival. */

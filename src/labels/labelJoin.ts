@@ -7,9 +7,9 @@ import type { Logger } from "../export/logger.js";
 import { LOG } from "../export/logMessages.js";
 import type { QualityMetrics } from "../export/qualityMetrics.js";
 import { type PredictionReader, predictionReader } from "../monitor/predictionReading.js";
-import type { EntryOrigin, PredictionOutcome } from "./joinStore.js";
+import type { PredictionOutcome } from "./joinStore.js";
 import { type LabelEvent, toLabelEvent } from "./labelEvent.js";
-import { QualityMonitor } from "./qualityMonitor.js";
+import { type Origin, QualityMonitor } from "./qualityMonitor.js";
 
 /** What happened to one label. */
 export type LabelOutcome = "matched" | "waiting" | "duplicate" | "conflict" | "invalid" | "unknown_model";
@@ -76,18 +76,22 @@ export class LabelJoin {
    * One label from any source. Unknown models and labels of the wrong type or class are counted
    * (`infermon_labels_total{outcome}`) and skipped; nothing throws.
    */
-  applyLabel(l: LabelEvent, source: string | EntryOrigin = "http"): LabelOutcome {
+  applyLabel(l: LabelEvent, source: Origin = "http"): LabelOutcome {
     const q = this.monitors.get(l.model);
-    if (!q) return this.unknownModelLabel(typeof source === "string" ? source : "kafka");
+    if (!q) {
+      if (typeof source !== "string" && source.restored) return "unknown_model";
+      return this.unknownModelLabel(typeof source === "string" ? source : source.name);
+    }
     const now = this.now();
     return q.label(l.id, l.label, l.time ?? now, now, source);
   }
 
   /** A label as a parsed JSON object (`{model, id, label|value, time?}`); Kafka and HTTP read it so. */
-  applyLabelJson(x: unknown, source: string | EntryOrigin = "http"): LabelOutcome {
+  applyLabelJson(x: unknown, source: Origin = "http"): LabelOutcome {
     const r = toLabelEvent(x);
     if (r.ok) return this.applyLabel(r.label, source);
-    const name = typeof source === "string" ? source : "kafka";
+    if (typeof source !== "string" && source.restored) return "invalid";
+    const name = typeof source === "string" ? source : source.name;
     const q = this.monitors.get(r.model);
     if (q) q.invalid(name);
     else this.unknownCounters(name).unreadable.inc();
@@ -112,7 +116,7 @@ export class LabelJoin {
    */
   recordPrediction(
     e: InferenceEvent,
-    origin: string | EntryOrigin = "kafka",
+    origin: Origin = "kafka",
   ): PredictionOutcome | "unknown_model" | "no_prediction" {
     const q = this.monitors.get(e.model);
     if (!q) return "unknown_model";
@@ -124,6 +128,25 @@ export class LabelJoin {
     const p = e.prediction === undefined ? {} : read(e.prediction);
     const now = this.now();
     return q.prediction(e.id, e.version, p.cls, p.score, e.time, now, origin) ?? "no_prediction";
+  }
+
+  /** Waiting entries per Kafka partition slot, over every model (a checkpoint). */
+  waitingByPartition(): Map<number, { count: number; oldest: number }> {
+    const out = new Map<number, { count: number; oldest: number }>();
+    for (const q of this.monitors.values()) q.store.waitingByPartition(out);
+    return out;
+  }
+
+  /** A partition moved to another member: forget its waiting entries (the new owner rebuilds them). */
+  handOver(slot: number): number {
+    let n = 0;
+    for (const q of this.monitors.values()) n += q.store.handOver(slot);
+    return n;
+  }
+
+  /** Restored entries whose ttl ran out before `t` (the restart's checkpoint) were counted then. */
+  setRestoreHorizon(t: number): void {
+    for (const q of this.monitors.values()) q.store.setRestoreHorizon(t);
   }
 
   /** Expire entries past their ttl and recompute the gauges (before each scrape). */

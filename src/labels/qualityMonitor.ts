@@ -24,6 +24,10 @@ import {
 import { QualityWindow } from "./qualityWindow.js";
 import { withinTolerance } from "./tolerance.js";
 
+/** Who put an entry in the join: a source name, or (Kafka) a name with the record's partition slot,
+ * its timestamp and whether it is being replayed after a restart. */
+export type Origin = string | ({ name: string } & Omit<EntryOrigin, "source">);
+
 /** Distinct model_version label values kept per model (as the drift monitor); more share "other". */
 const MAX_VERSIONS = 16;
 /**
@@ -136,7 +140,7 @@ export class QualityMonitor {
     score: number | undefined,
     time: number,
     now: number,
-    origin: string | EntryOrigin = "tap",
+    origin: Origin = "tap",
   ): PredictionOutcome | undefined {
     const value = this.values.prediction(cls, score);
     if (value === undefined || id.length > MAX_ID_LENGTH) return undefined;
@@ -149,8 +153,10 @@ export class QualityMonitor {
     return this.store.addPrediction(id, value, v, time, now, this.origin(origin));
   }
 
-  private origin(o: string | EntryOrigin): EntryOrigin {
-    return typeof o === "string" ? { source: this.source(o) } : o;
+  private origin(o: Origin): EntryOrigin {
+    if (typeof o === "string") return { source: this.source(o) };
+    const { name, ...rest } = o;
+    return { ...rest, source: this.source(name) };
   }
 
   /**
@@ -162,20 +168,22 @@ export class QualityMonitor {
     raw: unknown,
     time: number,
     now: number,
-    from: string | EntryOrigin = "http",
+    from: Origin = "http",
   ): LabelResult {
     const origin = this.origin(from);
     const counts = this.counts(origin.source);
     const value = id.length > MAX_ID_LENGTH ? undefined : this.values.label(raw);
     if (!Number.isFinite(time)) time = now;
+    // a replayed label (a restart rebuilding the join) was counted when it first came
+    const count = !origin.restored;
     if (value === undefined) {
-      counts.invalid.inc();
+      if (count) counts.invalid.inc();
       return "invalid";
     }
     this.joinTime = now;
     const r = this.store.addLabel(id, value, time, now, origin);
-    if (r === "duplicate") counts.duplicate.inc();
-    else if (r === "conflict") counts.conflict.inc();
+    if (r === "duplicate" && count) counts.duplicate.inc();
+    else if (r === "conflict" && count) counts.conflict.inc();
     return r;
   }
 
