@@ -6,7 +6,7 @@
 // from the source holding the most (fair eviction: a flood from one source evicts its own entries,
 // never those of a source holding less). Joined entries stay (as ids only) until then, so a second
 // label for the same id is recognised as a duplicate, or as a conflict when it says otherwise; the
-// policy decides what a conflict does (docs/adr/0014-label-trust.md). Pure: time is passed in.
+// policy decides what a conflict does (docs/adr/0019-label-trust.md). Pure: time is passed in.
 
 const EMPTY = 0;
 /** a prediction waiting for its label */
