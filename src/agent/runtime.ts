@@ -8,11 +8,14 @@ import type { LabelJoin } from "../labels/labelJoin.js";
 import type { ModelRuntime } from "../monitor/analyzer.js";
 import { loadLayout } from "../monitor/loadProfiles.js";
 import { ModelMonitor } from "../monitor/modelMonitor.js";
+import { type VariantRule, variantRule } from "../variants/variantRule.js";
 
 export interface Runtime extends ModelRuntime {
   readonly version: string;
   readonly route: string;
   readonly model: ModelConfig;
+  /** the A/B variant of a tapped request (models[].variants) */
+  readonly variantOf?: VariantRule | undefined;
 }
 
 export type Layouts = ReturnType<typeof loadLayout>[];
@@ -55,6 +58,7 @@ export function buildRuntimes(
       model: m,
       adapter: adapterFor(m),
       monitor: new ModelMonitor(m, layouts[i], metrics, labels.monitor(m.name)),
+      variantOf: m.variants && variantRule(m.variants),
     });
   });
   return runtimes;

@@ -127,7 +127,14 @@ export class Agent {
     // TLS and credentials of the ingest and /metrics (a bad file is a ConfigError: exit 2)
     const webConfigs = loadWebConfigs(config);
     this.webConfigs = webConfigs;
-    this.labels = new LabelJoin(config.models, metrics.quality, now, log, labelSources(config, webConfigs));
+    this.labels = new LabelJoin(
+      config.models,
+      metrics.quality,
+      now,
+      log,
+      metrics.variants,
+      labelSources(config, webConfigs),
+    );
     const labels = this.labels;
     const runtimes = buildRuntimes(config, layouts, metrics, labels);
     this.runtimes = runtimes;

@@ -24,7 +24,10 @@ export function registerValidate(program: Command): void {
         }
       });
       // the web configs (TLS files loaded, hashes checked) and Kafka's SASL/TLS files, as `run` reads them
-      for (const check of [() => loadWebConfigs(config), () => config.kafka && kafkaSecurity(config.kafka, opts.config)])
+      for (const check of [
+        () => loadWebConfigs(config),
+        () => config.kafka && kafkaSecurity(config.kafka, opts.config),
+      ])
         try {
           check();
         } catch (err) {

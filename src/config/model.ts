@@ -1,5 +1,8 @@
 // The internal model every part of infermon reads: the validated spec with defaults applied,
 // durations in milliseconds and paths resolved. Built once by `loadConfig`.
+import type { RolloutConfig, ShadowConfig, VariantsConfig } from "./rollout.js";
+
+export type { RolloutConfig, ShadowConfig, VariantsConfig } from "./rollout.js";
 export type Task = "binary_classification" | "multiclass_classification" | "regression";
 export type Protocol = "open-inference-v2" | "tf-serving" | "json" | "openai-chat";
 export type Level = "ok" | "warning" | "critical";
@@ -97,7 +100,8 @@ export interface ModelConfig {
      */
     tolerance?: { absolute: number; relative: number };
   };
-  quality: { accuracy?: Levels; mae?: Levels };
+  /** `for`: of the quality alerts (default 30m) */
+  quality: { accuracy?: Levels; mae?: Levels; for?: string };
   slo: {
     /** bad events the long window must hold before a burn-rate alert fires */
     minBadEvents: number;
@@ -106,6 +110,12 @@ export interface ModelConfig {
     correctness?: SloTarget;
   };
   owner?: string;
+  /** replay a share of the model's requests to a candidate and compare (models[].shadow) */
+  shadow?: ShadowConfig;
+  /** A/B variants: every event gets one of these names, or `other` (models[].variants) */
+  variants?: VariantsConfig;
+  /** canary gates for Argo Rollouts and Flagger (models[].rollout) */
+  rollout?: RolloutConfig;
 }
 
 /** What a listener allows a connection (tap, ingest, metrics). */
@@ -140,7 +150,13 @@ export interface Config {
     /** SASL; the password is read from passwordFile (absolute) */
     sasl?: { mechanism: "plain" | "scram-sha-256" | "scram-sha-512"; username: string; passwordFile: string };
     /** TLS to the brokers (files absolute); present: TLS on */
-    tls?: { caFile?: string; certFile?: string; keyFile?: string; serverName?: string; insecureSkipVerify: boolean };
+    tls?: {
+      caFile?: string;
+      certFile?: string;
+      keyFile?: string;
+      serverName?: string;
+      insecureSkipVerify: boolean;
+    };
   };
   metrics: { listen: string; webConfigFile?: string } & ListenerLimits;
   limits: { maxBufferedBytes: number };

@@ -13,6 +13,7 @@ import {
   type ModelConfig,
   type SloTarget,
 } from "./model.js";
+import { rolloutConfig, shadowConfig, variantsConfig } from "./rollout.js";
 import type { ConfigSpec, FeatureSpec, ModelSpec } from "./schema.js";
 
 const ms = (d: string): number => parseDuration(d) as number; // validated by the schema
@@ -86,6 +87,9 @@ function model(m: ModelSpec, baseDir: string): ModelConfig {
   if (m.json) out.json = m.json;
   if (m.reference) out.reference = resolve(baseDir, m.reference);
   if (m.owner) out.owner = m.owner;
+  if (m.shadow) out.shadow = shadowConfig(m.shadow);
+  if (m.variants) out.variants = variantsConfig(m.variants, m.min_samples);
+  if (m.rollout) out.rollout = rolloutConfig(m.rollout, m.min_samples);
   const availability = slo(m.slo?.availability);
   const correctness = slo(m.slo?.correctness);
   const latency = m.slo?.latency;
@@ -152,7 +156,11 @@ export function normalize(spec: ConfigSpec, source: string, baseDir: string): Co
     };
     const sasl = spec.kafka.sasl;
     if (sasl)
-      c.kafka.sasl = { mechanism: sasl.mechanism, username: sasl.username, passwordFile: resolve(baseDir, sasl.password_file) };
+      c.kafka.sasl = {
+        mechanism: sasl.mechanism,
+        username: sasl.username,
+        passwordFile: resolve(baseDir, sasl.password_file),
+      };
     const t = spec.kafka.tls_config;
     if (t)
       c.kafka.tls = {

@@ -11,11 +11,11 @@ import type { InferenceEvent } from "../adapters/inferenceEvent.js";
 import { type Logger, silentLogger } from "../export/logger.js";
 import { LOG } from "../export/logMessages.js";
 import { linkFromHeaders } from "../export/traceContext.js";
+import { JoinRestorer, type JoinStateHooks, type RestoreCounters } from "./joinRestorer.js";
 import { kafkaLogCreator } from "./kafkaLog.js";
-import type { KafkaSecurity } from "./kafkaSecurity.js";
 import { type ConsumeOutcome, readLabelMessage, readPredictionMessage } from "./kafkaMessage.js";
 import type { KafkaMetrics } from "./kafkaMetrics.js";
-import { type JoinStateHooks, JoinRestorer, type RestoreCounters } from "./joinRestorer.js";
+import type { KafkaSecurity } from "./kafkaSecurity.js";
 import { OffsetWatermark } from "./offsetWatermark.js";
 
 /** Where a record came from, for the label join's restart state (joinRestorer.ts). */
@@ -254,7 +254,11 @@ export class KafkaSource {
             if (!isRunning() || isStale()) break;
             const offset = Number(m.offset);
             const now = this.now();
-            const record = { partition: slot, arrived: Math.min(now, Number(m.timestamp) || now), restored: false };
+            const record = {
+              partition: slot,
+              arrived: Math.min(now, Number(m.timestamp) || now),
+              restored: false,
+            };
             const phase = restorer ? restorer.phase(topic, batch.partition, offset) : "live";
             if (phase !== "live") {
               // below the committed offset: applied before the restart, rebuilt into the join only

@@ -8,7 +8,13 @@
 import type { Admin, Consumer } from "kafkajs";
 import type { Logger } from "../export/logger.js";
 import { LOG } from "../export/logMessages.js";
-import { type Checkpoint, decodeCheckpoint, encodeCheckpoint, type RestorePlan, restorePlan } from "./joinCheckpoint.js";
+import {
+  type Checkpoint,
+  decodeCheckpoint,
+  encodeCheckpoint,
+  type RestorePlan,
+  restorePlan,
+} from "./joinCheckpoint.js";
 
 /** What the restorer needs of the label join. */
 export interface JoinStateHooks {
@@ -93,7 +99,10 @@ export class JoinRestorer {
       const w = waiting.get(this.slots.get(k) ?? -1);
       const fromOffset = applied.get(k);
       if (fromOffset === undefined) continue;
-      next.set(k, w ? { fromTs: w.oldest, fromOffset, at: t, waiting: w.count } : { fromOffset, at: t, waiting: 0 });
+      next.set(
+        k,
+        w ? { fromTs: w.oldest, fromOffset, at: t, waiting: w.count } : { fromOffset, at: t, waiting: 0 },
+      );
     }
     this.snapshot = next;
     this.snapshotAt = t;
@@ -127,7 +136,11 @@ export class JoinRestorer {
       .finally(() => consumer.resume(byTopic));
   }
 
-  private async plan(consumer: Consumer, admin: Admin, parts: { topic: string; partition: number }[]): Promise<void> {
+  private async plan(
+    consumer: Consumer,
+    admin: Admin,
+    parts: { topic: string; partition: number }[],
+  ): Promise<void> {
     const topics = [...new Set(parts.map((p) => p.topic))];
     const committed = await admin.fetchOffsets({ groupId: this.groupId, topics });
     for (const { topic, partitions } of committed)
@@ -144,14 +157,28 @@ export class JoinRestorer {
         ]);
         const at = byTime?.find((x) => x.partition === p.partition);
         const low = Number(ends.find((x) => x.partition === p.partition)?.low ?? 0);
-        const plan = restorePlan(topic, p.partition, offset, checkpoint, at ? Number(at.offset) : undefined, low);
+        const plan = restorePlan(
+          topic,
+          p.partition,
+          offset,
+          checkpoint,
+          at ? Number(at.offset) : undefined,
+          low,
+        );
         if (!plan) continue;
         this.hooks.setHorizon(checkpoint.at);
         if (plan.missing > 0) this.counters.unrecovered(plan.missing);
         this.restoring.set(keyOf(topic, p.partition), { ...plan, mark: plan.start - 1, replayedCount: 0 });
         consumer.seek({ topic, partition: p.partition, offset: String(plan.start) });
         this.log.info(
-          { topic, partition: p.partition, from: plan.start, to: plan.end, waiting: checkpoint.waiting, missing: plan.missing },
+          {
+            topic,
+            partition: p.partition,
+            from: plan.start,
+            to: plan.end,
+            waiting: checkpoint.waiting,
+            missing: plan.missing,
+          },
           LOG.joinRestoreStarted,
         );
       }

@@ -3,8 +3,8 @@
 // certificate and key for mutual TLS), in the shape of Prometheus' HTTP client config. Files are
 // read at start; the password never reaches a log or an error.
 import { readFileSync } from "node:fs";
-import type { SASLOptions } from "kafkajs";
 import type { ConnectionOptions } from "node:tls";
+import type { SASLOptions } from "kafkajs";
 import { ConfigError } from "../config/errors.js";
 import type { KafkaConfig } from "../config/model.js";
 

@@ -8,8 +8,8 @@ import { type Logger, silentLogger } from "../export/logger.js";
 import { LOG } from "../export/logMessages.js";
 import type { TraceIds } from "../export/traceContext.js";
 import { kafkaLogCreator } from "./kafkaLog.js";
-import type { KafkaSecurity } from "./kafkaSecurity.js";
 import type { KafkaMetrics } from "./kafkaMetrics.js";
+import type { KafkaSecurity } from "./kafkaSecurity.js";
 
 interface Inc {
   inc(n?: number): void;

@@ -38,13 +38,13 @@ const VALUE = 2;
 const LABEL_VALUE = 3;
 const META = 4;
 
-/** meta = state (3 bits) | restored (1 bit) | version (5 bits) | partition slot (the rest) */
+/** meta = state (3 bits) | restored (1 bit) | version (10 bits: version × variants) | partition slot */
 const stateOf = (meta: number): number => meta & 7;
-const versionOf = (meta: number): number => (meta >> 4) & 31;
+const versionOf = (meta: number): number => (meta >> 4) & 1023;
 const withState = (meta: number, state: number): number => (meta & ~7) | state;
 const RESTORED = 8;
 export const NO_PARTITION = 0;
-const partitionOf = (meta: number): number => meta >>> 9;
+const partitionOf = (meta: number): number => meta >>> 14;
 
 export type PredictionOutcome = "pending" | "joined" | "duplicate" | "conflict";
 export type LabelJoinOutcome = "matched" | "waiting" | "duplicate" | "conflict";
@@ -194,7 +194,7 @@ export class JoinStore {
       if (st !== LABEL) return "duplicate";
       const label = rec[r + VALUE] as number;
       const labelTime = rec[r + TIME] as number;
-      rec[r + META] = (withState(meta, JOINED) & ~(31 << 4)) | (version << 4);
+      rec[r + META] = (withState(meta, JOINED) & ~(1023 << 4)) | (version << 4);
       rec[r + TIME] = now;
       rec[r + VALUE] = value;
       rec[r + LABEL_VALUE] = label;
@@ -206,7 +206,10 @@ export class JoinStore {
     }
     const [ring, r] = this.insert(id, now, origin);
     ring.rec[r + META] =
-      PREDICTION | (origin.restored ? RESTORED : 0) | (version << 4) | ((origin.partition ?? 0) << 9);
+      PREDICTION |
+      (origin.restored ? RESTORED : 0) |
+      ((version & 1023) << 4) |
+      ((origin.partition ?? 0) << 14);
     ring.rec[r + TIME] = time;
     ring.rec[r + VALUE] = value;
     this.predictions++;
@@ -267,7 +270,7 @@ export class JoinStore {
       return "conflict";
     }
     const [ring, r] = this.insert(id, now, origin);
-    ring.rec[r + META] = LABEL | (origin.restored ? RESTORED : 0) | ((origin.partition ?? 0) << 9);
+    ring.rec[r + META] = LABEL | (origin.restored ? RESTORED : 0) | ((origin.partition ?? 0) << 14);
     ring.rec[r + TIME] = time;
     ring.rec[r + VALUE] = value;
     this.labels++;
@@ -329,7 +332,9 @@ export class JoinStore {
   }
 
   /** Waiting entries per partition slot, with the oldest arrival of each (a Kafka checkpoint). */
-  waitingByPartition(into = new Map<number, { count: number; oldest: number }>()): Map<number, { count: number; oldest: number }> {
+  waitingByPartition(
+    into = new Map<number, { count: number; oldest: number }>(),
+  ): Map<number, { count: number; oldest: number }> {
     for (const ring of this.rings) {
       if (!ring) continue;
       for (let seq = ring.head; seq < ring.tail; seq++) {

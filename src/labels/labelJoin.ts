@@ -6,6 +6,7 @@ import type { CounterChild } from "../export/boundMetrics.js";
 import type { Logger } from "../export/logger.js";
 import { LOG } from "../export/logMessages.js";
 import type { QualityMetrics } from "../export/qualityMetrics.js";
+import type { VariantMetrics } from "../export/variantMetrics.js";
 import { type PredictionReader, predictionReader } from "../monitor/predictionReading.js";
 import type { PredictionOutcome } from "./joinStore.js";
 import { type LabelEvent, toLabelEvent } from "./labelEvent.js";
@@ -47,10 +48,12 @@ export class LabelJoin {
     private readonly metrics: QualityMetrics,
     private readonly now: () => number,
     private readonly log?: Logger,
+    variantMetrics?: VariantMetrics,
     /** label sources known at start (`http`, `kafka`, the web config's senders): counters at 0 */
     sources: readonly string[] = ["http"],
   ) {
-    for (const m of models) this.monitors.set(m.name, new QualityMonitor(m, metrics, sources));
+    for (const m of models)
+      this.monitors.set(m.name, new QualityMonitor(m, metrics, variantMetrics, sources));
     for (const s of sources) this.unknownCounters(s);
   }
 
@@ -127,7 +130,10 @@ export class LabelJoin {
     }
     const p = e.prediction === undefined ? {} : read(e.prediction);
     const now = this.now();
-    return q.prediction(e.id, e.version, p.cls, p.score, e.time, now, origin) ?? "no_prediction";
+    return (
+      q.prediction(e.id, e.version, p.cls, p.score, e.time, now, origin, q.variantIndex(e.variant)) ??
+      "no_prediction"
+    );
   }
 
   /** Waiting entries per Kafka partition slot, over every model (a checkpoint). */

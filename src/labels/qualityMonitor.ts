@@ -5,6 +5,8 @@ import type { ModelConfig } from "../config/model.js";
 import type { CounterChild, HistogramChild } from "../export/boundMetrics.js";
 import { fitsLabel } from "../export/labelValues.js";
 import { LABEL_OUTCOMES, type QualityMetrics } from "../export/qualityMetrics.js";
+import type { VariantMetrics } from "../export/variantMetrics.js";
+import { VariantQuality } from "../variants/variantQuality.js";
 import {
   type EntryOrigin,
   JoinStore,
@@ -64,13 +66,19 @@ export class QualityMonitor {
   private readonly expiredCounter: CounterChild;
   /** the time of the join being counted (set just before the store calls back) */
   private joinTime = 0;
+  /** per A/B variant losses (models[].variants); the store keeps version × variants + variant */
+  private readonly variants: VariantQuality | undefined;
+  private readonly variantSlots: number;
 
   constructor(
     readonly model: ModelConfig,
     private readonly metrics: QualityMetrics,
+    variantMetrics?: VariantMetrics,
     /** sources known at start: their label counters exist at 0 */
     sources: readonly string[] = [],
   ) {
+    this.variants = model.variants && variantMetrics ? new VariantQuality(model, variantMetrics) : undefined;
+    this.variantSlots = this.variants?.size ?? 1;
     this.values = new LabelValues(model);
     this.k = this.values.classes.length;
     this.kind = this.values.regression ? { task: "regression" } : { task: "classification", classes: this.k };
@@ -131,7 +139,8 @@ export class QualityMonitor {
 
   /**
    * A prediction as the drift monitor read it (class and/or score); `undefined` when the model's
-   * task cannot use it (no class, no value), else how the store took it.
+   * task cannot use it (no class, no value), else how the store took it. `variant`: the index of
+   * its A/B variant (VariantNames), when the model has variants.
    */
   prediction(
     id: string,
@@ -141,6 +150,7 @@ export class QualityMonitor {
     time: number,
     now: number,
     origin: Origin = "tap",
+    variant = 0,
   ): PredictionOutcome | undefined {
     const value = this.values.prediction(cls, score);
     if (value === undefined || id.length > MAX_ID_LENGTH) return undefined;
@@ -150,7 +160,8 @@ export class QualityMonitor {
     // the bounded label (a version past the cap is "other"), never the raw value from traffic
     this.latestVersion = (this.versions[v] as Version).name;
     this.joinTime = now;
-    return this.store.addPrediction(id, value, v, time, now, this.origin(origin));
+    const slot = variant >= 0 && variant < this.variantSlots ? variant : 0;
+    return this.store.addPrediction(id, value, v * this.variantSlots + slot, time, now, this.origin(origin));
   }
 
   private origin(o: Origin): EntryOrigin {
@@ -163,13 +174,7 @@ export class QualityMonitor {
    * A label for prediction `id` (its raw value checked against the task; an over-long id is
    * invalid), counted by outcome.
    */
-  label(
-    id: string,
-    raw: unknown,
-    time: number,
-    now: number,
-    from: Origin = "http",
-  ): LabelResult {
+  label(id: string, raw: unknown, time: number, now: number, from: Origin = "http"): LabelResult {
     const origin = this.origin(from);
     const counts = this.counts(origin.source);
     const value = id.length > MAX_ID_LENGTH ? undefined : this.values.label(raw);
@@ -187,6 +192,11 @@ export class QualityMonitor {
     return r;
   }
 
+  /** The index of an event's A/B variant name (0 without variants). */
+  variantIndex(name: string | undefined): number {
+    return this.variants ? this.variants.names.indexOf(name) : 0;
+  }
+
   /** Count an invalid label (e.g. no id) for this model, from `source`. */
   invalid(source = "http"): void {
     this.counts(this.source(source)).invalid.inc();
@@ -195,6 +205,7 @@ export class QualityMonitor {
   /** Expire old entries and recompute the gauges as of `now` (before each scrape). */
   refresh(now: number): void {
     this.store.expire(now);
+    this.variants?.refresh(now);
     const m = this.metrics;
     const model = this.model.name;
     m.pending.set({ model }, this.store.pendingPredictions);
@@ -228,11 +239,13 @@ export class QualityMonitor {
     }
   }
 
-  private joined(prediction: number, label: number, version: number, delayMs: number, source: number): void {
+  private joined(prediction: number, label: number, stored: number, delayMs: number, source: number): void {
     const now = this.joinTime;
     // a match is the label's: attributed to the label's sender
     this.counts(source).matched.inc();
     this.delay.observe(delayMs / 1000);
+    const version = Math.floor(stored / this.variantSlots);
+    this.variants?.joined(stored % this.variantSlots, prediction, label, now);
     const v = this.versions[version] as Version;
     if (this.kind.task === "regression") {
       // right or wrong only within labels.tolerance; without one, v's counters are no-ops

@@ -208,6 +208,8 @@ export class Analyzer {
       return;
     }
     const now = this.now();
+    const variant = exchange?.variant;
+    if (variant !== undefined) for (const e of r.events) e.variant = variant;
     const joinSource = sender ?? source;
     for (const e of r.events) model.monitor.observe(e, now, joinSource);
     if (this.onEvent && source !== "kafka") for (const e of r.events) this.onEvent(e, exchange?.trace);

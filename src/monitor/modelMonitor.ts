@@ -9,6 +9,7 @@ import type { QualityMonitor } from "../labels/qualityMonitor.js";
 import { type BinLayout, INVALID_BIN, MISSING_BIN, type Slot } from "../stats/binLayout.js";
 import { driftValues } from "../stats/drift.js";
 import { SlidingWindow } from "../stats/slidingWindow.js";
+import { VariantMonitor } from "../variants/variantMonitor.js";
 import { type PredictionReader, type PredictionReading, predictionReader } from "./predictionReading.js";
 
 interface Inc {
@@ -48,6 +49,8 @@ export class ModelMonitor {
   private readonly regression: boolean;
   /** class label from a predicted class: the configured classes, else the first MAX_CLASSES seen */
   private readonly classLabel: (cls: string) => string;
+  /** per A/B variant statistics (models[].variants) */
+  private readonly variants: VariantMonitor | undefined;
 
   constructor(
     readonly model: ModelConfig,
@@ -91,6 +94,7 @@ export class ModelMonitor {
     }
     // the configured version's counters exist at 0 from the start (rate() sees the first event)
     this.children(model.version);
+    if (model.variants) this.variants = new VariantMonitor(model, layout, metrics.variants);
   }
 
   /** One event; `source` (the tap, a sender's name, Kafka) is whose entry it is in the label join. */
@@ -100,13 +104,19 @@ export class ModelMonitor {
     const p = e.prediction === undefined ? NO_PREDICTION : this.readPrediction(e.prediction);
     if (p.cls !== undefined) this.classCounter(v, p.cls).inc();
     if (p.score !== undefined) (this.regression ? v.value : v.score).observe(p.score);
+    const variants = this.variants;
+    const vi = variants ? variants.indexOf(e.variant) : 0;
+    variants?.count(vi, p.cls === undefined ? undefined : this.classLabel(p.cls), p.score);
     const q = this.quality;
     if (q) {
-      q.prediction(e.id, e.version, p.cls, p.score, e.time, now, source);
+      q.prediction(e.id, e.version, p.cls, p.score, e.time, now, source, vi);
       if (e.label !== undefined) q.label(e.id, e.label, e.time, now, source);
     }
     const layout = this.layout;
-    if (!layout) return;
+    if (!layout) {
+      variants?.add(vi, Math.min(e.time, now), this.scratch, 0);
+      return;
+    }
     const scratch = this.scratch;
     const slots = layout.slots;
     for (let s = 0; s < layout.featureCount; s++) {
@@ -135,10 +145,12 @@ export class ModelMonitor {
     }
     const t = Math.min(e.time, now);
     for (const { w } of this.windows) w.add(t, scratch, n);
+    variants?.add(vi, t, scratch, n);
   }
 
   /** Recompute the window gauges as of `now` (called before each scrape). */
   refresh(now: number): void {
+    this.variants?.refresh(now);
     const m = this.metrics;
     const labels = { model: this.model.name, model_version: this.latestVersion };
     for (const { name, w } of this.windows) {

@@ -38,8 +38,8 @@ export interface TapSink<T> {
   /** a copy that was not taken: over max_body_bytes, or over the memory budget */
   drop(reason: "body_too_large" | "memory_budget"): void;
   /** every model-route request, for requests_total and the latency histogram (with the sampled
-   * request's trace id for an exemplar) */
-  request(target: T, code: number, seconds: number, traceId: string | undefined): void;
+   * request's trace id for an exemplar, and its A/B variant when the target has variants) */
+  request(target: T, code: number, seconds: number, traceId: string | undefined, variant?: string): void;
 }
 
 export interface TapOptions<T extends RouteTarget> {
@@ -60,6 +60,8 @@ export interface TapOptions<T extends RouteTarget> {
   budget?: ByteBudget;
   /** a connection or request the listener refused (max_connections, read_timeout, …) */
   onReject?: (reason: ListenerRejectReason) => void;
+  /** the A/B variant of a model-route request (models[].variants), read once from its headers or path */
+  variant?: (target: T, req: IncomingMessage) => string | undefined;
 }
 
 export interface UpstreamError {
@@ -223,6 +225,7 @@ export class Tap<T extends RouteTarget> {
       released: false,
       resCopy: undefined,
       refused: undefined,
+      variant: target && this.opts.variant ? this.opts.variant(target, req) : undefined,
     };
     // one listener per response: the in-flight count, aborting the upstream request when the
     // client went away before the response was finished, and the bytes held for it given back
@@ -343,7 +346,13 @@ export class Tap<T extends RouteTarget> {
         res.writeHead(status, out);
         res.end(JSON.stringify({ error: message, status }));
         if (ctx.target)
-          opts.sink.request(ctx.target, status, (performance.now() - ctx.start) / 1000, ctx.trace.traceId);
+          opts.sink.request(
+            ctx.target,
+            status,
+            (performance.now() - ctx.start) / 1000,
+            ctx.trace.traceId,
+            ctx.variant,
+          );
         const ids = traceIds(ctx);
         opts.onUpstreamError?.({
           status: status as 502 | 504,
@@ -379,7 +388,7 @@ export class Tap<T extends RouteTarget> {
   ): void {
     const target = ctx.target as T;
     const sink = this.opts.sink;
-    sink.request(target, status, (performance.now() - ctx.start) / 1000, ctx.trace.traceId);
+    sink.request(target, status, (performance.now() - ctx.start) / 1000, ctx.trace.traceId, ctx.variant);
     if (status < 200 || status >= 300) return;
     const heldBytes = ctx.held + (ctx.streamCopy?.held ?? 0) + (resCopy?.held ?? 0);
     const request = ctx.streamCopy ? ctx.streamCopy.take() : ctx.reqCopy;
@@ -408,6 +417,7 @@ export class Tap<T extends RouteTarget> {
         ...(ctx.trace.traceId !== undefined && {
           trace: { traceId: ctx.trace.traceId, spanId: ctx.trace.spanId as string },
         }),
+        ...(ctx.variant !== undefined && { variant: ctx.variant }),
       },
       encodings,
       handed,
@@ -438,6 +448,8 @@ interface Ctx<T> {
   resCopy: BodyCopy | undefined;
   /** no copy is taken: the memory budget refused the body */
   refused: "memory_budget" | undefined;
+  /** the request's A/B variant (models with variants) */
+  variant: string | undefined;
 }
 
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}/;

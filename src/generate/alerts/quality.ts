@@ -1,12 +1,14 @@
 // Model quality once labels arrive: accuracy (classification) or MAE (regression) past the
 // configured thresholds, on the model's longest window.
+import { parseDuration } from "../../config/duration.js";
 import { ALERT_PREFIX, groupName, LOG_SELECTOR } from "../conventions.js";
 import { M, sel } from "../promql.js";
 import type { AlertingRule } from "../rules.js";
-import { levelRules, levelScenarios } from "./levels.js";
+import { levelRules, levelScenarios, type ScenarioTiming } from "./levels.js";
 import type { AlertConcern, AlertSpec, Scenario } from "./types.js";
 import { longestWindow } from "./types.js";
 
+/** `for:` of the quality alerts unless `quality.for` says otherwise */
 const FOR = "30m";
 
 const diagnosis = [
@@ -22,7 +24,7 @@ const accuracySpec: AlertSpec = {
   description: "",
   dashboard: "quality",
   runbook: {
-    meaning: `The share of labelled predictions that were correct, over the model's longest window, is below the configured threshold for ${FOR}.`,
+    meaning: `The share of labelled predictions that were correct, over the model's longest window, is below the configured threshold for \`quality.for\` (default ${FOR}).`,
     impact: "Decisions taken from the model's predictions are wrong more often than the business accepted.",
     diagnosis,
     promql: [
@@ -45,7 +47,7 @@ const maeSpec: AlertSpec = {
   description: "",
   dashboard: "quality",
   runbook: {
-    meaning: `The mean absolute error of labelled predictions, over the model's longest window, is above the configured threshold for ${FOR}.`,
+    meaning: `The mean absolute error of labelled predictions, over the model's longest window, is above the configured threshold for \`quality.for\` (default ${FOR}).`,
     impact: "Predicted values are further from the truth than the business accepted.",
     diagnosis,
     promql: [
@@ -70,11 +72,21 @@ export const qualityAlerts: AlertConcern = (models) => {
     const window = longestWindow(model);
     const labels = { model: model.name, model_version: model.version, window };
     const { accuracy, mae } = model.quality;
+    const forDuration = model.quality.for ?? FOR;
+    // the scenarios run past the `for` (the default 30m: evaluated at 30m with 40 samples, as before)
+    const forMin = Math.ceil((parseDuration(forDuration) ?? 0) / 60_000);
+    const timing: ScenarioTiming = {
+      evalTime: `${Math.max(30, forMin + 15)}m`,
+      samples: Math.max(40, forMin + 25),
+    };
     if (accuracy && model.task !== "regression") {
       used.add(accuracySpec);
       const s = sel(M.accuracy, { model: model.name, window });
       rules.push(
-        ...levelRules(accuracySpec, model, s, accuracy, FOR, { what: "Accuracy", direction: "below" }),
+        ...levelRules(accuracySpec, model, s, accuracy, forDuration, {
+          what: "Accuracy",
+          direction: "below",
+        }),
       );
       scenarios.push(
         ...levelScenarios(
@@ -85,15 +97,20 @@ export const qualityAlerts: AlertConcern = (models) => {
           labels,
           accuracy,
           "below",
+          timing,
         ),
       );
     }
     if (mae && model.task === "regression") {
       used.add(maeSpec);
       rules.push(
-        ...levelRules(maeSpec, model, sel(M.mae, { model: model.name, window }), mae, FOR, { what: "MAE" }),
+        ...levelRules(maeSpec, model, sel(M.mae, { model: model.name, window }), mae, forDuration, {
+          what: "MAE",
+        }),
       );
-      scenarios.push(...levelScenarios(`${model.name} MAE`, maeSpec.name, model, M.mae, labels, mae));
+      scenarios.push(
+        ...levelScenarios(`${model.name} MAE`, maeSpec.name, model, M.mae, labels, mae, "above", timing),
+      );
     }
   }
   if (rules.length === 0) return undefined;

@@ -2,7 +2,7 @@
 // the alert's documentation (runbook) and promtool scenarios that make it fire and stay quiet.
 import type { ModelConfig } from "../../config/model.js";
 import { type DashboardKey, type Severity, UNOWNED } from "../conventions.js";
-import type { AlertingRule } from "../rules.js";
+import type { AlertingRule, RecordingRule } from "../rules.js";
 
 export interface Runbook {
   meaning: string;
@@ -60,6 +60,8 @@ export interface AlertConcernOutput {
   file: string;
   group: string;
   rules: AlertingRule[];
+  /** recording rules the alerts read, evaluated first in the same group */
+  records?: RecordingRule[];
   specs: AlertSpec[];
   scenarios: Scenario[];
 }
