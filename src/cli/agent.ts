@@ -4,6 +4,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { AnalysisPipeline } from "../agent/analysisPipeline.js";
+import { JoinStateFile } from "../agent/joinStateFile.js";
 import { kafkaSink } from "../agent/kafkaSink.js";
 import { buildRuntimes, loadLayouts, predictionValueBuckets, type Runtime } from "../agent/runtime.js";
 import { createTap } from "../agent/tapPart.js";
@@ -88,6 +89,8 @@ export class Agent {
   private readonly metricsListener: SecureListener;
   private readonly verifier = new BcryptVerifier();
   private readonly webConfigs: WebConfigs;
+  /** state.file: the label join saved on SIGTERM, read at start */
+  private readonly stateFile: JoinStateFile | undefined;
   /** what consumed Kafka messages are applied through (the join, then the model monitor) */
   readonly kafkaSink: KafkaSink;
   /** the Kafka consumer (an aggregator: `kafka` without publish_predictions) */
@@ -136,6 +139,15 @@ export class Agent {
       labelSources(config, webConfigs),
     );
     const labels = this.labels;
+    if (config.state)
+      this.stateFile = new JoinStateFile(
+        config.state.file,
+        config.state.heartbeatMs,
+        labels,
+        metrics,
+        log,
+        now,
+      );
     const runtimes = buildRuntimes(config, layouts, metrics, labels);
     this.runtimes = runtimes;
 
@@ -269,6 +281,7 @@ export class Agent {
           this.log.warn({ ingest: `${out.ingest.address}:${out.ingest.port}` }, LOG.ingestOpen);
       }
       this.kafka?.start();
+      this.stateFile?.start();
       this.labels.start();
       this.ready = true;
       return out;
@@ -288,7 +301,7 @@ export class Agent {
     await this.publisher?.close(Math.min(graceMs, 2000));
     // spans of the requests just finished go out before the process exits
     await this.tracing.shutdown(Math.max(1000, Math.min(graceMs, 5000)));
-    this.labels.stop();
+    this.labels.stop(this.stateFile?.stop() ?? false);
     this.metricsListener.close();
     await this.verifier.close();
     if (!this.metricsServer.listening) return;

@@ -160,6 +160,8 @@ export interface Config {
   };
   metrics: { listen: string; webConfigFile?: string } & ListenerLimits;
   limits: { maxBufferedBytes: number };
+  /** state.file (absolute): the label join saved on SIGTERM, read at start */
+  state?: { file: string; heartbeatMs: number };
   tracing: { enabled: boolean; sampleRatio: number };
   /** redactHeaders: header names redacted in logs besides the built-in ones (lower case) */
   logging: { level: string; logPayloads: boolean; redactHeaders?: string[] };

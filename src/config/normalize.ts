@@ -131,6 +131,8 @@ export function normalize(spec: ConfigSpec, source: string, baseDir: string): Co
       ...(spec.alerting?.grafana_url && { grafanaUrl: spec.alerting.grafana_url }),
     },
   };
+  if (spec.state)
+    c.state = { file: resolve(baseDir, spec.state.file), heartbeatMs: ms(spec.state.heartbeat) };
   if (spec.tap) {
     c.tap = {
       listen: spec.tap.listen,

@@ -337,6 +337,13 @@ export const configSpec = z
         ...listenerLimits({ read: "10s", idle: "30s", connections: 64 }),
       })
       .prefault({}),
+    state: z
+      .strictObject({
+        // the label join saved here on SIGTERM and read at start (without Kafka)
+        file: z.string().min(1),
+        heartbeat: duration.default("10s"),
+      })
+      .optional(),
     limits: z
       .strictObject({
         // bytes of bodies held at once (tap bodies and copies, ingest bodies); beyond: 503 on the

@@ -62,6 +62,8 @@ export const M = {
   windowLabeled: `${METRIC_PREFIX}window_labeled_samples`,
   joinExpired: `${METRIC_PREFIX}label_join_expired_total`,
   joinEvicted: `${METRIC_PREFIX}label_join_evicted_total`,
+  joinRestored: `${METRIC_PREFIX}label_join_restored_total`,
+  joinUnrecovered: `${METRIC_PREFIX}label_join_unrecovered_total`,
   kafkaMessages: `${METRIC_PREFIX}kafka_messages_total`,
   kafkaLag: `${METRIC_PREFIX}kafka_consumer_lag`,
   buildInfo: `${METRIC_PREFIX}build_info`,

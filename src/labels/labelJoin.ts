@@ -136,6 +136,19 @@ export class LabelJoin {
     );
   }
 
+  /** Every model's monitor (a state file walks them). */
+  entries(): IterableIterator<[string, QualityMonitor]> {
+    return this.monitors.entries();
+  }
+
+  /** Predictions and labels waiting, per model. */
+  waitingCounts(): Record<string, { predictions: number; labels: number }> {
+    const out: Record<string, { predictions: number; labels: number }> = {};
+    for (const [m, q] of this.monitors)
+      out[m] = { predictions: q.store.pendingPredictions, labels: q.store.waitingLabels };
+    return out;
+  }
+
   /** Waiting entries per Kafka partition slot, over every model (a checkpoint). */
   waitingByPartition(): Map<number, { count: number; oldest: number }> {
     const out = new Map<number, { count: number; oldest: number }>();
@@ -173,10 +186,14 @@ export class LabelJoin {
    * Stop the sweeper. The join lives in memory only: what waits is lost with the process, and the
    * log says how much (docs/adr/0010-label-join.md).
    */
-  stop(): void {
+  stop(saved = false): void {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
     for (const [model, q] of this.monitors) {
+      if (saved) {
+        q.store.clear();
+        continue;
+      }
       const lost = q.store.clear();
       if (lost.predictions > 0 || lost.labels > 0)
         this.log?.warn(

@@ -26,6 +26,19 @@ import {
 import { QualityWindow } from "./qualityWindow.js";
 import { withinTolerance } from "./tolerance.js";
 
+/** A waiting join entry as a state file keeps it. */
+export interface SavedEntry {
+  id: string;
+  kind: "prediction" | "label";
+  /** class index or value */
+  value: number;
+  version: string;
+  variant: number;
+  time: number;
+  arrived: number;
+  source: string;
+}
+
 /** Who put an entry in the join: a source name, or (Kafka) a name with the record's partition slot,
  * its timestamp and whether it is being replayed after a restart. */
 export type Origin = string | ({ name: string } & Omit<EntryOrigin, "source">);
@@ -190,6 +203,42 @@ export class QualityMonitor {
     if (r === "duplicate" && count) counts.duplicate.inc();
     else if (r === "conflict" && count) counts.conflict.inc();
     return r;
+  }
+
+  /** Every waiting entry, with its version's name, variant slot and source's name (a state file). */
+  *exportWaiting(): Generator<SavedEntry> {
+    for (const e of this.store.waiting()) {
+      const version = this.versions[Math.floor(e.version / this.variantSlots)]?.name ?? this.model.version;
+      yield {
+        id: e.id,
+        kind: e.kind,
+        value: e.value,
+        version,
+        variant: e.version % this.variantSlots,
+        time: e.time,
+        arrived: e.arrived,
+        source: this.sourceNames[e.source] ?? "other",
+      };
+    }
+  }
+
+  /** A waiting entry saved by a previous run, put back as it was (arrival time kept). */
+  importEntry(e: SavedEntry, now: number): void {
+    if (e.id.length > MAX_ID_LENGTH || !Number.isFinite(e.value)) return;
+    const origin: EntryOrigin = { source: this.source(e.source), arrived: Math.min(e.arrived, now) };
+    if (e.kind === "label") {
+      this.store.addLabel(e.id, e.value, e.time, now, origin);
+      return;
+    }
+    const slot = e.variant >= 0 && e.variant < this.variantSlots ? e.variant : 0;
+    this.store.addPrediction(
+      e.id,
+      e.value,
+      this.version(e.version) * this.variantSlots + slot,
+      e.time,
+      now,
+      origin,
+    );
   }
 
   /** The index of an event's A/B variant name (0 without variants). */

@@ -196,6 +196,26 @@ export function agent(links: LinkBase): DashboardParts {
         },
         links,
       ),
+      timeseries(
+        {
+          title: "Label join across restarts",
+          description:
+            "Label-join entries brought back after a restart or a Kafka rebalance (from=kafka: records replayed from a partition's checkpoint; from=state_file: entries read at start), and those that could not be (records Kafka no longer holds; entries waiting when the previous run was killed).",
+          unit: "short",
+          targets: [
+            {
+              expr: `sum by (instance, from) (increase(${sel(M.joinRestored, ns)}[${RATE}]))`,
+              legend: "{{instance}} restored {{from}}",
+            },
+            {
+              expr: `sum by (instance, from) (increase(${sel(M.joinUnrecovered, ns)}[${RATE}]))`,
+              legend: "{{instance}} unrecovered {{from}}",
+            },
+          ],
+          span: 24,
+        },
+        links,
+      ),
       logs({
         title: "Agent logs",
         description: "Warnings and errors logged by the agents (pino JSON in Loki), for the selected models.",
