@@ -1,4 +1,4 @@
-import type { ModelConfig } from "../config/model.js";
+import { type ModelConfig, PREDICTION_KEY } from "../config/model.js";
 import { BinLayout } from "../stats/binLayout.js";
 import { type DriftReport, driftReport } from "../stats/driftReport.js";
 import { ProfileError } from "../stats/profile.js";
@@ -25,7 +25,7 @@ export async function batchDrift(
   };
   let engine: Engine | undefined;
   const open = async () => {
-    engine ??= await Engine.open(opts);
+    engine ??= opts.engine ?? (await Engine.open(opts));
     return engine;
   };
   try {
@@ -38,9 +38,14 @@ export async function batchDrift(
     if (profile.rows === 0) throw new DataFileError(`${referenceFile}: the reference has no rows`);
     const layout = BinLayout.fromProfile(profile, model);
     const counter = new RowCounter(layout);
-    const reader = await DataReader.open(await open(), currentFile, opts.formatIn);
-    const p = progress(`${currentFile}:`);
     const fields = layout.slots.map((s) => ({ name: s.name, numeric: s.bins.type === "numeric" }));
+    const reader = await DataReader.open(
+      await open(),
+      currentFile,
+      opts.formatIn,
+      fields.map((f) => f.name),
+    );
+    const p = progress(`${currentFile}:`);
     await reader.scan(fields, (b) => counter.addColumns(b), {
       strict: opts.strict ?? false,
       onSkip,
@@ -48,9 +53,22 @@ export async function batchDrift(
     });
     p.done();
     if (counter.rows === 0) throw new DataFileError(`${currentFile}: no data rows`);
-    const judged = withBatchLevels(model, profile, counter.rows);
+    // each feature's levels at its own count of current values (missing and invalid ones aside)
+    const sizes = new Map(
+      layout.slots.map((slot) => {
+        let n = 0;
+        for (let i = 0; i < slot.bins.size; i++) n += counter.counts[slot.offset + i] as number;
+        return [slot.name, n] as const;
+      }),
+    );
+    const judged = withBatchLevels(
+      model,
+      profile,
+      (name) =>
+        sizes.get(name === PREDICTION_KEY ? (layout.slots[layout.predictionSlot]?.name ?? "") : name) ?? 0,
+    );
     return driftReport(judged, layout, counter, { reference: profile.rows, skipped });
   } finally {
-    engine?.close();
+    if (engine !== opts.engine) engine?.close();
   }
 }

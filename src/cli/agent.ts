@@ -3,7 +3,7 @@
 // before any listener opens, so the agent never half-starts. The parts live in src/agent/.
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { AnalysisPipeline } from "../agent/analysisPipeline.js";
+import { AnalysisPipeline, predictionIssueLogger } from "../agent/analysisPipeline.js";
 import { JoinStateFile } from "../agent/joinStateFile.js";
 import { kafkaSink } from "../agent/kafkaSink.js";
 import { buildRuntimes, loadLayouts, predictionValueBuckets, type Runtime } from "../agent/runtime.js";
@@ -148,7 +148,7 @@ export class Agent {
         log,
         now,
       );
-    const runtimes = buildRuntimes(config, layouts, metrics, labels);
+    const runtimes = buildRuntimes(config, layouts, metrics, labels, predictionIssueLogger(log, throttle));
     this.runtimes = runtimes;
 
     // Kafka: a sidecar publishes its predictions (and consumes nothing: the aggregators join them);

@@ -86,6 +86,8 @@ class Ring {
   cap: number;
   mask: number;
   ids: (string | undefined)[];
+  /** a second id the entry is found by (the tap's x-request-id beside a body id), per slot */
+  aliases: (string | undefined)[];
   rec: Float64Array;
   head = 0;
   tail = 0;
@@ -94,6 +96,7 @@ class Ring {
     this.cap = Math.min(maxCap, MIN_CAPACITY);
     this.mask = this.cap - 1;
     this.ids = new Array(this.cap);
+    this.aliases = new Array(this.cap);
     this.rec = new Float64Array(this.cap * REC);
   }
 
@@ -106,16 +109,19 @@ class Ring {
     const cap = Math.min(this.cap * 2, this.maxCap);
     const mask = cap - 1;
     const ids: (string | undefined)[] = new Array(cap);
+    const aliases: (string | undefined)[] = new Array(cap);
     const rec = new Float64Array(cap * REC);
     for (let seq = this.head; seq < this.tail; seq++) {
       const a = seq & this.mask;
       const b = seq & mask;
       ids[b] = this.ids[a];
+      aliases[b] = this.aliases[a];
       rec.set(this.rec.subarray(a * REC, a * REC + REC), b * REC);
     }
     this.cap = cap;
     this.mask = mask;
     this.ids = ids;
+    this.aliases = aliases;
     this.rec = rec;
   }
 }
@@ -170,7 +176,10 @@ export class JoinStore {
     return this.rings[source]?.size ?? 0;
   }
 
-  /** A prediction (`value`: class index or regression value) made at `time`, seen at `now`. */
+  /**
+   * A prediction (`value`: class index or regression value) made at `time`, seen at `now`; a label
+   * sent with `alias` (another id the client saw for it) joins too.
+   */
   addPrediction(
     id: string,
     value: number,
@@ -178,12 +187,29 @@ export class JoinStore {
     time: number,
     now: number,
     origin: EntryOrigin = DEFAULT_ORIGIN,
+    alias?: string,
   ): PredictionOutcome {
     // a replayed entry lives on its own (record) clock
     if (origin.arrived !== undefined) now = origin.arrived;
     // entries past the ttl leave first: a late half never joins, whether or not a sweep ran
     this.expire(now);
-    const at = this.index.get(id);
+    let at = this.index.get(id);
+    if (at === undefined && alias !== undefined) {
+      // a label that came first with the other id waits under it; any other entry there (a client
+      // reusing one x-request-id) is not this prediction
+      const a = this.index.get(alias);
+      const ar = a === undefined ? undefined : (this.rings[a & 15] as Ring);
+      if (a !== undefined && ar && stateOf(ar.rec[((a >> 4) & ar.mask) * REC + META] as number) === LABEL) {
+        at = a;
+        // the body id finds the joined entry too (a repeated label with it is a duplicate)
+        const slot = (a >> 4) & ar.mask;
+        if (ar.aliases[slot] === undefined) {
+          flatten(id);
+          ar.aliases[slot] = id;
+          this.index.set(id, a);
+        }
+      }
+    }
     if (at !== undefined) {
       const ring = this.rings[at & 15] as Ring;
       const r = ((at >> 4) & ring.mask) * REC;
@@ -205,6 +231,11 @@ export class JoinStore {
       return "joined";
     }
     const [ring, r] = this.insert(id, now, origin);
+    if (alias !== undefined && alias !== id && !this.index.has(alias)) {
+      flatten(alias);
+      ring.aliases[r / REC] = alias;
+      this.index.set(alias, this.index.get(id) as number);
+    }
     ring.rec[r + META] =
       PREDICTION |
       (origin.restored ? RESTORED : 0) |
@@ -324,6 +355,7 @@ export class JoinStore {
         const slot = seq & ring.mask;
         this.index.delete(ring.ids[slot] as string);
         ring.ids[slot] = undefined;
+        this.dropAlias(ring, slot, seq);
         ring.rec[r + META] = EMPTY;
         n++;
       }
@@ -422,6 +454,15 @@ export class JoinStore {
     return [ring, slot * REC];
   }
 
+  /** Forget a slot's alias, only when it still points at this entry (a later one may have the id). */
+  private dropAlias(ring: Ring, slot: number, seq: number): void {
+    const alias = ring.aliases[slot];
+    if (alias === undefined) return;
+    const source = this.rings.indexOf(ring);
+    if (this.index.get(alias) === (((seq & SEQ_MASK) << 4) | source)) this.index.delete(alias);
+    ring.aliases[slot] = undefined;
+  }
+
   private evict(ring: Ring, source: number): void {
     const st = this.dropHead(ring);
     if (st === PREDICTION) this.sink.expired(1, source);
@@ -437,6 +478,7 @@ export class JoinStore {
     const id = ring.ids[s];
     if (id !== undefined) this.index.delete(id);
     ring.ids[s] = undefined;
+    this.dropAlias(ring, s, ring.head);
     ring.rec[s * REC + META] = EMPTY;
     ring.head++;
     this.total--;

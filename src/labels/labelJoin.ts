@@ -131,8 +131,17 @@ export class LabelJoin {
     const p = e.prediction === undefined ? {} : read(e.prediction);
     const now = this.now();
     return (
-      q.prediction(e.id, e.version, p.cls, p.score, e.time, now, origin, q.variantIndex(e.variant)) ??
-      "no_prediction"
+      q.prediction(
+        e.id,
+        e.version,
+        p.cls,
+        p.score,
+        e.time,
+        now,
+        origin,
+        q.variantIndex(e.variant),
+        e.requestId,
+      ) ?? "no_prediction"
     );
   }
 

@@ -164,6 +164,8 @@ export class QualityMonitor {
     now: number,
     origin: Origin = "tap",
     variant = 0,
+    /** another id the client saw for this prediction (the tap's x-request-id beside a body id) */
+    alias?: string,
   ): PredictionOutcome | undefined {
     const value = this.values.prediction(cls, score);
     if (value === undefined || id.length > MAX_ID_LENGTH) return undefined;
@@ -174,7 +176,16 @@ export class QualityMonitor {
     this.latestVersion = (this.versions[v] as Version).name;
     this.joinTime = now;
     const slot = variant >= 0 && variant < this.variantSlots ? variant : 0;
-    return this.store.addPrediction(id, value, v * this.variantSlots + slot, time, now, this.origin(origin));
+    const a = alias !== undefined && alias.length <= MAX_ID_LENGTH ? alias : undefined;
+    return this.store.addPrediction(
+      id,
+      value,
+      v * this.variantSlots + slot,
+      time,
+      now,
+      this.origin(origin),
+      a,
+    );
   }
 
   private origin(o: Origin): EntryOrigin {

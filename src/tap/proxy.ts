@@ -31,8 +31,9 @@ export interface BodyEncodings {
 
 export interface TapSink<T> {
   /**
-   * a model route's copies, after the response ended with a 2xx (`encodings` when compressed);
-   * `heldBytes` of the memory budget go with them, released once they are analysed or dropped
+   * a model route's copies, after the response ended (`encodings` when compressed; a non-2xx
+   * exchange carries `failedStatus` and the request only); `heldBytes` of the memory budget go with
+   * them, released once they are analysed or dropped
    */
   exchange(target: T, exchange: Exchange, encodings: BodyEncodings | undefined, heldBytes: number): void;
   /** a copy that was not taken: over max_body_bytes, or over the memory budget */
@@ -389,11 +390,14 @@ export class Tap<T extends RouteTarget> {
     const target = ctx.target as T;
     const sink = this.opts.sink;
     sink.request(target, status, (performance.now() - ctx.start) / 1000, ctx.trace.traceId, ctx.variant);
-    if (status < 200 || status >= 300) return;
+    // a failed request's inputs are analysed too (only for data quality: they may be what broke the
+    // model); its error body is not a prediction
+    const failed = status < 200 || status >= 300;
     const heldBytes = ctx.held + (ctx.streamCopy?.held ?? 0) + (resCopy?.held ?? 0);
     const request = ctx.streamCopy ? ctx.streamCopy.take() : ctx.reqCopy;
-    const response = resCopy?.take();
-    if (request === undefined || response === undefined) {
+    const response = failed ? undefined : resCopy?.take();
+    if (failed && request === undefined) return; // no body (a GET) or too large: nothing to read
+    if (request === undefined || (!failed && response === undefined)) {
       // a body the budget refused was counted when it was refused
       if (!ctx.refused) sink.drop(ctx.streamCopy?.abandoned ?? resCopy?.abandoned ?? "body_too_large");
       return;
@@ -414,6 +418,7 @@ export class Tap<T extends RouteTarget> {
         responseJsonLength: facts?.jsonLength,
         requestId: ctx.requestId as string,
         time: Date.now(),
+        ...(failed && { failedStatus: status }),
         ...(ctx.trace.traceId !== undefined && {
           trace: { traceId: ctx.trace.traceId, spanId: ctx.trace.spanId as string },
         }),

@@ -79,7 +79,7 @@ describe("infermon (CLI)", () => {
       expect(
         infermon(["baseline", "-c", CFG, "-m", "nope", "--data", TRAIN, "-o", at("x.json")]).stderr,
       ).toContain('no model named "nope"');
-      const empty = at("empty.csv", "income,age,score,region\n");
+      const empty = at("empty.csv", "income,age,score,region,probability\n");
       const r = infermon(["baseline", "-c", CFG, "-m", "credit", "--data", empty, "-o", at("y.json")]);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain("no data rows");
@@ -106,10 +106,17 @@ describe("infermon (CLI)", () => {
         "kl",
         "js",
         "status",
+        "set_by",
+        "levels",
         "missing",
         "invalid",
         "bins",
       ]);
+      // the statistic and level that set the status, and the levels in force (issue #17)
+      expect(income).toMatchObject({
+        set_by: { statistic: "js", level: "critical" },
+        levels: { statistic: "js", source: "learned", n: 989 },
+      });
       expect(income.bins[0]!.bin).toMatch(/^\[-inf,/);
       const sum = (k: "reference" | "current") => income.bins.reduce((a, b) => a + b[k], 0);
       expect(sum("reference")).toBeCloseTo(1, 12);

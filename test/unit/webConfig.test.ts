@@ -100,7 +100,7 @@ describe("Authenticator", () => {
   });
 
   it("parses Authorization like a Prometheus HTTP client sends it", () => {
-    expect(parseAuthorization("Basic " + Buffer.from("u:p:q").toString("base64"))).toEqual({
+    expect(parseAuthorization(`Basic ${Buffer.from("u:p:q").toString("base64")}`)).toEqual({
       kind: "basic",
       user: "u",
       secret: "p:q",
