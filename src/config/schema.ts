@@ -4,6 +4,7 @@ import { z } from "zod";
 import { CONCERN_NAMES, URGENCIES } from "../generate/severity.js";
 import { parseDuration } from "./duration.js";
 import { rolloutSpec, shadowSpec, variantsSpec } from "./rolloutSchema.js";
+import { kafkaSasl, kafkaTls, limitsSpec, listenerLimits, stateSpec } from "./securitySchema.js";
 
 const duration = z.string().refine((s) => parseDuration(s) !== undefined, {
   message: "must be a duration like 30s, 5m, 1h, 30d",
@@ -17,12 +18,6 @@ const percent = z
   .gt(0, { message: "must be in (0, 100)" })
   .lt(100, { message: "must be in (0, 100)" });
 const positiveInt = z.number().int().positive();
-/** read_timeout, idle_timeout and max_connections of a listener, with its defaults */
-const listenerLimits = (d: { read: string; idle: string; connections: number }) => ({
-  read_timeout: duration.default(d.read),
-  idle_timeout: duration.default(d.idle),
-  max_connections: positiveInt.max(1_000_000).default(d.connections),
-});
 // the severity policy: concern → page | ticket | info (src/generate/severity.ts)
 const severityPolicy = z.strictObject(
   Object.fromEntries(CONCERN_NAMES.map((c) => [c, z.enum(URGENCIES).optional()])) as Record<
@@ -336,26 +331,8 @@ export const configSpec = z
           .strictObject({ predictions: z.string().min(1).optional(), labels: z.string().min(1).optional() })
           .default({}),
         publish_predictions: z.boolean().default(false),
-        sasl: z
-          .strictObject({
-            mechanism: z.enum(["plain", "scram-sha-256", "scram-sha-512"]),
-            username: z.string().min(1),
-            password_file: z.string().min(1),
-          })
-          .optional(),
-        tls_config: z
-          .strictObject({
-            ca_file: z.string().min(1).optional(),
-            cert_file: z.string().min(1).optional(),
-            key_file: z.string().min(1).optional(),
-            server_name: z.string().min(1).optional(),
-            insecure_skip_verify: z.boolean().default(false),
-          })
-          .refine((t) => (t.cert_file === undefined) === (t.key_file === undefined), {
-            message: "give cert_file and key_file together",
-            path: ["key_file"],
-          })
-          .optional(),
+        sasl: kafkaSasl.optional(),
+        tls_config: kafkaTls.optional(),
       })
       .optional(),
     metrics: z
@@ -365,20 +342,8 @@ export const configSpec = z
         ...listenerLimits({ read: "10s", idle: "30s", connections: 64 }),
       })
       .prefault({}),
-    state: z
-      .strictObject({
-        // the label join saved here on SIGTERM and read at start (without Kafka)
-        file: z.string().min(1),
-        heartbeat: duration.default("10s"),
-      })
-      .optional(),
-    limits: z
-      .strictObject({
-        // bytes of bodies held at once (tap bodies and copies, ingest bodies); beyond: 503 on the
-        // ingest, pass-through without a copy on the tap
-        max_buffered_bytes: positiveInt.default(134_217_728),
-      })
-      .prefault({}),
+    state: stateSpec.optional(),
+    limits: limitsSpec.prefault({}),
     tracing: z
       .strictObject({
         enabled: z.boolean().default(false),

@@ -23,7 +23,7 @@ import { MALFORMED, readJsonItems } from "../labels/labelsEndpoint.js";
 import { readFeedback, SELDON_FEEDBACK } from "../labels/seldonFeedback.js";
 import type { ModelRuntime, Work } from "../monitor/analyzer.js";
 import { codingsOf, inflate } from "../monitor/decompress.js";
-import { toLength } from "../tap/hopByHop.js";
+import { readBody, reply } from "./bodyReader.js";
 import { halfOf, modelHint, pairId, readCloudEvent } from "./cloudEvents.js";
 import { readEvents } from "./eventsEndpoint.js";
 import { KSERVE_MARSHAL_PATH, readLogBatch } from "./kserveBatch.js";
@@ -58,6 +58,8 @@ const NEEDS: Record<string, Permission> = {
   "/v1/events": "events",
   "/v1/labels": "labels",
   "/": "cloudevents",
+  // KServe's logger batches: CloudEvent halves
+  [KSERVE_MARSHAL_PATH]: "cloudevents",
 };
 
 type Runtime = ModelRuntime & { version: string };
@@ -130,72 +132,7 @@ export class IngestServer {
     }
     // a KServe log batch holds many bodies: the events' limit
     const limit = path === "/" ? this.o.maxBodyBytes : Math.max(this.o.maxBodyBytes, 16 * 1024 * 1024);
-    const length = toLength(req.headers["content-length"]);
-    const declared = length !== undefined && length >= 0 ? length : undefined;
-    // refused before a byte of the body is held: too large, or over the memory budget
-    if (declared !== undefined && declared > limit) {
-      this.o.metrics.dropped.inc({ reason: "body_too_large" });
-      refuse(req, res, 413, { error: `body over ${limit} bytes` });
-      return;
-    }
-    let held = 0;
-    const release = () => {
-      this.budget.release(held);
-      held = 0;
-    };
-    const overBudget = () => {
-      release();
-      this.o.metrics.listenerRejected.inc({ listener: "ingest", reason: "memory_budget" });
-      refuse(req, res, 503, { error: "too many bytes buffered: retry later" }, "1");
-    };
-    if (declared !== undefined) {
-      if (!this.budget.take(declared)) {
-        overBudget();
-        return;
-      }
-      held = declared;
-    }
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    let state: "reading" | "over" | "refused" = "reading";
-    req.on("data", (c: Buffer) => {
-      if (state !== "reading") return;
-      bytes += c.length;
-      if (bytes > limit) {
-        // a chunked body past the limit: nothing more is kept
-        state = "over";
-        chunks.length = 0;
-        release();
-        return;
-      }
-      if (bytes > held) {
-        if (!this.budget.take(bytes - held)) {
-          state = "refused";
-          chunks.length = 0;
-          overBudget();
-          return;
-        }
-        held = bytes;
-      }
-      chunks.push(c);
-    });
-    req.once("error", () => {
-      release();
-      res.destroy();
-    });
-    // a body that never completes (read timeout, client gone) gives its bytes back at once
-    req.once("close", () => {
-      if (!req.complete) release();
-    });
-    req.once("end", () => {
-      if (state === "refused") return;
-      if (state === "over") {
-        this.o.metrics.dropped.inc({ reason: "body_too_large" });
-        reply(res, 413, { error: `body over ${limit} bytes` });
-        return;
-      }
-      const body = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
-      chunks.length = 0;
+    readBody(req, res, { limit, budget: this.budget, metrics: this.o.metrics }, (body, release) => {
       const codings = codingsOf(req.headers["content-encoding"]);
       if (!codings) {
         this.dispatch(path, req, res, body, principal);
@@ -467,33 +404,4 @@ export class IngestServer {
     }
     reply(res, 202, { accepted, rejected });
   }
-}
-
-/**
- * Answer before the body was read, and discard the rest of it as it arrives (a client that writes
- * its whole body before reading the answer still gets it), then close the connection.
- */
-function refuse(
-  req: IncomingMessage,
-  res: ServerResponse,
-  status: 413 | 503,
-  body: unknown,
-  retryAfter?: string,
-): void {
-  const text = JSON.stringify(body);
-  res.shouldKeepAlive = false;
-  res.writeHead(status, {
-    "content-type": "application/json",
-    "content-length": Buffer.byteLength(text),
-    connection: "close",
-    ...(retryAfter !== undefined && { "retry-after": retryAfter }),
-  });
-  res.end(text);
-  req.resume();
-}
-
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  res.end(text);
 }

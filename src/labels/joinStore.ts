@@ -8,43 +8,33 @@
 // label for the same id is recognised as a duplicate, or as a conflict when it says otherwise; the
 // policy decides what a conflict does (docs/adr/0019-label-trust.md). Pure: time is passed in.
 
-const EMPTY = 0;
-/** a prediction waiting for its label */
-const PREDICTION = 1;
-/** a label that arrived before its prediction */
-const LABEL = 2;
-/** joined; kept so that a repeated label or prediction is recognised */
-const JOINED = 3;
-/** labels disagreed (reject_conflicts): the id joins nothing any more */
-const CONFLICT = 4;
+import {
+  ARRIVED,
+  CONFLICT,
+  EMPTY,
+  flatten,
+  JOINED,
+  LABEL,
+  LABEL_VALUE,
+  MAX_RING,
+  MAX_SOURCES,
+  META,
+  NO_PARTITION,
+  nextPow2,
+  PREDICTION,
+  partitionOf,
+  REC,
+  RESTORED,
+  Ring,
+  SEQ_MASK,
+  stateOf,
+  TIME,
+  VALUE,
+  versionOf,
+  withState,
+} from "./joinRing.js";
 
-/** at most this many rings (sources) per model: the index packs the ring in 4 bits */
-export const MAX_SOURCES = 16;
-/** sequence numbers are kept modulo 2^26 in the index (with the ring: below 2^30, a small integer) */
-const SEQ_BITS = 26;
-const SEQ_MASK = (1 << SEQ_BITS) - 1;
-/** the most entries one ring can hold */
-export const MAX_RING = 1 << SEQ_BITS;
-const MIN_CAPACITY = 64;
-/**
- * numbers per record: arrival time, time, value, label, meta. Waiting: `time` is the event time of
- * the waiting half and `value` its value. Joined: `time` is the join time, `value` the prediction,
- * `label` the true value (what a retraction needs).
- */
-const REC = 5;
-const ARRIVED = 0;
-const TIME = 1;
-const VALUE = 2;
-const LABEL_VALUE = 3;
-const META = 4;
-
-/** meta = state (3 bits) | restored (1 bit) | version (10 bits: version × variants) | partition slot */
-const stateOf = (meta: number): number => meta & 7;
-const versionOf = (meta: number): number => (meta >> 4) & 1023;
-const withState = (meta: number, state: number): number => (meta & ~7) | state;
-const RESTORED = 8;
-export const NO_PARTITION = 0;
-const partitionOf = (meta: number): number => meta >>> 14;
+export { MAX_RING, MAX_SOURCES, NO_PARTITION } from "./joinRing.js";
 
 export type PredictionOutcome = "pending" | "joined" | "duplicate" | "conflict";
 export type LabelJoinOutcome = "matched" | "waiting" | "duplicate" | "conflict";
@@ -81,50 +71,6 @@ export interface EntryOrigin {
 }
 
 const DEFAULT_ORIGIN: EntryOrigin = { source: 0 };
-
-class Ring {
-  cap: number;
-  mask: number;
-  ids: (string | undefined)[];
-  /** a second id the entry is found by (the tap's x-request-id beside a body id), per slot */
-  aliases: (string | undefined)[];
-  rec: Float64Array;
-  head = 0;
-  tail = 0;
-
-  constructor(readonly maxCap: number) {
-    this.cap = Math.min(maxCap, MIN_CAPACITY);
-    this.mask = this.cap - 1;
-    this.ids = new Array(this.cap);
-    this.aliases = new Array(this.cap);
-    this.rec = new Float64Array(this.cap * REC);
-  }
-
-  get size(): number {
-    return this.tail - this.head;
-  }
-
-  /** Double the ring. Index values stay valid: slot = seq mod capacity, and capacity divides 2^26. */
-  grow(): void {
-    const cap = Math.min(this.cap * 2, this.maxCap);
-    const mask = cap - 1;
-    const ids: (string | undefined)[] = new Array(cap);
-    const aliases: (string | undefined)[] = new Array(cap);
-    const rec = new Float64Array(cap * REC);
-    for (let seq = this.head; seq < this.tail; seq++) {
-      const a = seq & this.mask;
-      const b = seq & mask;
-      ids[b] = this.ids[a];
-      aliases[b] = this.aliases[a];
-      rec.set(this.rec.subarray(a * REC, a * REC + REC), b * REC);
-    }
-    this.cap = cap;
-    this.mask = mask;
-    this.ids = ids;
-    this.aliases = aliases;
-    this.rec = rec;
-  }
-}
 
 export class JoinStore {
   private readonly rings: Ring[] = [];
@@ -484,20 +430,4 @@ export class JoinStore {
     this.total--;
     return st;
   }
-}
-
-/**
- * Make V8 store `s` as one flat string. Ids built by concatenation (crypto.randomUUID, which the
- * tap calls for requests without an x-request-id, joins 20 pieces) are trees of cons strings: kept
- * as they are, one held ~600 bytes; flattened (the GC then drops the tree) ~56
- * (bench/labels/join.mjs). A numeric conversion flattens in place, as the flatstr package does.
- */
-function flatten(s: string): void {
-  (s as unknown as number) | 0;
-}
-
-function nextPow2(n: number): number {
-  let p = 1;
-  while (p < n) p *= 2;
-  return p;
 }

@@ -111,11 +111,17 @@ describe("the ingest with a web config", () => {
       headers: { authorization: `Bearer ${LABELER_TOKEN}` },
     });
     expect(no.status).toBe(403);
+    // KServe's logger batches are CloudEvent halves: not a label sender's either
+    const batch = await sendTls(ingest("/v1/kserve/marshal"), tlsCa(), {
+      body: "[]",
+      headers: { authorization: `Bearer ${LABELER_TOKEN}` },
+    });
+    expect(batch.status).toBe(403);
     const m = await scrape();
     expect(metricValue(m, "infermon_events_total", { model: "credit", source: "http" })).toBe(0);
     expect(
       metricValue(m, "infermon_listener_rejected_total", { listener: "ingest", reason: "forbidden" }),
-    ).toBe(1);
+    ).toBe(2);
   });
 
   it("takes events from the forwarder's basic auth (what a Prometheus-style HTTP client sends)", async () => {
