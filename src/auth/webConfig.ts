@@ -12,7 +12,7 @@ import { z } from "zod";
 import { ConfigError, type ConfigIssue, formatPath } from "../config/errors.js";
 
 /** What a user or token may send to the ingest (a listener without `permissions`: everything). */
-export const PERMISSIONS = ["events", "labels", "cloudevents"] as const;
+export const PERMISSIONS = ["events", "labels", "cloudevents", "predictions"] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 /** exporter-toolkit's client_auth_type values (Go's tls.ClientAuthType names). */
@@ -60,7 +60,7 @@ const bcryptHash = z
   .string()
   .regex(BCRYPT, { message: "must be a bcrypt hash ($2y$10$…, e.g. htpasswd -nBC 10)" });
 /** Names become the `source` of what they send (metrics); these are taken by infermon's own sources. */
-const RESERVED = new Set(["tap", "cloudevents", "http", "kafka", "restored", "other"]);
+const RESERVED = new Set(["tap", "cloudevents", "http", "kafka", "forward", "restored", "other"]);
 const NAME = /^[A-Za-z0-9_.@-]{1,64}$/;
 /** What is wrong with a user or token name, if anything. */
 function badName(n: string): string | undefined {

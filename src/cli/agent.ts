@@ -24,6 +24,8 @@ import { AgentMetrics } from "../export/metrics.js";
 import { createMetricsServer } from "../export/metricsServer.js";
 import { LABEL_DELAY_BUCKETS } from "../export/qualityMetrics.js";
 import { TRACING_OFF, type Tracing } from "../export/tracing.js";
+import { PredictionForwarder } from "../forward/forwarder.js";
+import { ForwardMetrics } from "../forward/forwardMetrics.js";
 import { IngestServer } from "../ingest/server.js";
 import { type KafkaSink, KafkaSource, type KafkaSourceOptions } from "../kafka/consumer.js";
 import { KafkaMetrics } from "../kafka/kafkaMetrics.js";
@@ -45,6 +47,8 @@ function labelSources(config: Config, web: WebConfigs): string[] {
     out.push(
       "http",
       "cloudevents",
+      // forwarded predictions (POST /v1/predictions) from senders without a name
+      "forward",
       ...(web.ingest?.users.keys() ?? []),
       ...(web.ingest?.tokens.keys() ?? []),
     );
@@ -97,6 +101,8 @@ export class Agent {
   readonly kafka: KafkaSource | undefined;
   /** the Kafka producer (a sidecar: kafka.publish_predictions) */
   readonly publisher: PredictionPublisher | undefined;
+  /** predictions to another agent's label join (forward:) */
+  readonly forwarder: PredictionForwarder | undefined;
   /** spans (TRACING_OFF unless given); the Kafka consumer takes `tracing.analysis` */
   readonly tracing: Tracing;
   /** the label join and quality metrics (src/labels/index.ts: the API label sources use) */
@@ -148,7 +154,14 @@ export class Agent {
         log,
         now,
       );
-    const runtimes = buildRuntimes(config, layouts, metrics, labels, predictionIssueLogger(log, throttle));
+    // forwarding agents join nothing themselves: their predictions are joined where they are sent
+    const runtimes = buildRuntimes(
+      config,
+      layouts,
+      metrics,
+      config.forward ? undefined : labels,
+      predictionIssueLogger(log, throttle),
+    );
     this.runtimes = runtimes;
 
     // Kafka: a sidecar publishes its predictions (and consumes nothing: the aggregators join them);
@@ -167,6 +180,15 @@ export class Agent {
         logger: log,
       });
     const publisher = this.publisher;
+    const forwardMetrics = new ForwardMetrics(metrics.registry);
+    if (config.forward)
+      this.forwarder = new PredictionForwarder({
+        config: config.forward,
+        metrics: forwardMetrics,
+        logger: log,
+        now,
+      });
+    const forwarder = this.forwarder;
 
     const maxBodyBytes = config.tap?.maxBodyBytes ?? DEFAULT_MAX_BODY;
     // every byte traffic makes the agent hold: tap bodies and copies, ingest bodies
@@ -181,7 +203,15 @@ export class Agent {
       maxBodyBytes,
       logPayloads: config.logging.logPayloads,
       budget: opts.analysisBudget,
-      onEvent: publisher && ((e, trace) => publisher.offer(e, trace)),
+      onEvent:
+        publisher && forwarder
+          ? (e, trace) => {
+              publisher.offer(e, trace);
+              forwarder.offer(e);
+            }
+          : publisher
+            ? (e, trace) => publisher.offer(e, trace)
+            : forwarder && ((e) => forwarder.offer(e)),
       memory,
     });
     const pipeline = this.pipeline;
@@ -215,6 +245,7 @@ export class Agent {
         webConfig: webConfigs.ingest,
         verifier: this.verifier,
         log,
+        forwardMetrics,
       });
     }
     this.kafkaSink = kafkaSink(runtimes, pipeline.analyzer, labels, tracing.analysis);
@@ -298,7 +329,10 @@ export class Agent {
     await Promise.all([this.tap?.close(graceMs), this.ingest?.close(), this.kafka?.stop()]);
     await Promise.race([this.idle(), new Promise((r) => setTimeout(r, Math.min(graceMs, 2000)).unref())]);
     if (this.queue.depth > 0) this.log.warn({ queue_depth: this.queue.depth }, LOG.stoppedWithBacklog);
-    await this.publisher?.close(Math.min(graceMs, 2000));
+    await Promise.all([
+      this.publisher?.close(Math.min(graceMs, 2000)),
+      this.forwarder?.close(Math.min(graceMs, 2000)),
+    ]);
     // spans of the requests just finished go out before the process exits
     await this.tracing.shutdown(Math.max(1000, Math.min(graceMs, 5000)));
     this.labels.stop(this.stateFile?.stop() ?? false);

@@ -18,6 +18,8 @@ import { DEFAULT_LIMITS } from "../export/listenerLimits.js";
 import type { Logger } from "../export/logger.js";
 import type { AgentMetrics } from "../export/metrics.js";
 import { linkFromHeaders } from "../export/traceContext.js";
+import { PREDICTIONS_PATH } from "../forward/forwarder.js";
+import type { ForwardMetrics } from "../forward/forwardMetrics.js";
 import { emptyCounts, type LabelJoin } from "../labels/labelJoin.js";
 import { MALFORMED, readJsonItems } from "../labels/labelsEndpoint.js";
 import { readFeedback, SELDON_FEEDBACK } from "../labels/seldonFeedback.js";
@@ -28,6 +30,7 @@ import { halfOf, modelHint, pairId, readCloudEvent } from "./cloudEvents.js";
 import { readEvents } from "./eventsEndpoint.js";
 import { KSERVE_MARSHAL_PATH, readLogBatch } from "./kserveBatch.js";
 import { type Pair, Pairing } from "./pairing.js";
+import { receivePredictions } from "./predictionsEndpoint.js";
 
 export interface IngestOptions {
   models: ReadonlyMap<string, ModelRuntime & { version: string }>;
@@ -51,6 +54,8 @@ export interface IngestOptions {
   webConfig?: WebConfig | undefined;
   verifier?: BcryptVerifier;
   log?: Logger;
+  /** counts of forwarded predictions received at POST /v1/predictions */
+  forwardMetrics?: ForwardMetrics;
 }
 
 /** What each path needs a sender to be allowed (permissions in the web config). */
@@ -60,6 +65,8 @@ const NEEDS: Record<string, Permission> = {
   "/": "cloudevents",
   // KServe's logger batches: CloudEvent halves
   [KSERVE_MARSHAL_PATH]: "cloudevents",
+  // another agent's analysed predictions (forward:), with the labels that came with them
+  [PREDICTIONS_PATH]: "predictions",
 };
 
 type Runtime = ModelRuntime & { version: string };
@@ -169,6 +176,7 @@ export class IngestServer {
     try {
       if (path === "/") this.cloudEvent(req, res, body, principal);
       else if (path === "/v1/labels") this.labels(res, body, principal?.name ?? "http");
+      else if (path === PREDICTIONS_PATH) this.predictions(res, body, principal?.name ?? "forward");
       else if (path === KSERVE_MARSHAL_PATH) this.kserveBatch(res, body, principal?.name);
       else this.events(res, body, principal?.name);
     } catch (err) {
@@ -343,6 +351,16 @@ export class IngestServer {
       counts[outcome]++;
     }
     reply(res, 202, counts);
+  }
+
+  /** POST /v1/predictions (forward:): see predictionsEndpoint.ts */
+  private predictions(res: ServerResponse, body: Buffer, source: string): void {
+    const join = this.o.labels;
+    if (!join) {
+      reply(res, 404, { error: "not found" });
+      return;
+    }
+    reply(res, 202, receivePredictions(body, join, this.o.models, this.o.forwardMetrics, this.now, source));
   }
 
   /** A Seldon feedback CloudEvent: its truth, one label per row. */
