@@ -3,6 +3,9 @@
 // shadow replayer). The proxy itself is proxy.ts.
 import type { IncomingMessage } from "node:http";
 import type { Exchange } from "../adapters/inferenceEvent.js";
+import type { ListenerLimits } from "../config/model.js";
+import type { ByteBudget } from "../export/byteBudget.js";
+import type { ListenerRejectReason } from "../export/listenerLimits.js";
 import type { RequestTracer } from "./requestTrace.js";
 import type { RouteTable, RouteTarget } from "./routeTable.js";
 
@@ -13,11 +16,14 @@ export interface BodyEncodings {
 }
 
 export interface TapSink<T> {
-  /** a model route's copies, after the response ended (`encodings` when compressed); a non-2xx
-   * exchange carries `failedStatus` and the request only */
-  exchange(target: T, exchange: Exchange, encodings: BodyEncodings | undefined): void;
-  /** a copy that was not taken */
-  drop(reason: "body_too_large"): void;
+  /**
+   * a model route's copies, after the response ended (`encodings` when compressed; a non-2xx
+   * exchange carries `failedStatus` and the request only); `heldBytes` of the memory budget go with
+   * them, released once they are analysed or dropped
+   */
+  exchange(target: T, exchange: Exchange, encodings: BodyEncodings | undefined, heldBytes: number): void;
+  /** a copy that was not taken: over max_body_bytes, or over the memory budget */
+  drop(reason: "body_too_large" | "memory_budget"): void;
   /** every model-route request, for requests_total and the latency histogram (with the sampled
    * request's trace id for an exemplar, and its A/B variant when the target has variants) */
   request(target: T, code: number, seconds: number, traceId: string | undefined, variant?: string): void;
@@ -67,6 +73,12 @@ export interface TapOptions<T extends RouteTarget> {
   onUpstreamError?: (e: UpstreamError) => void;
   /** spans at the tap's seams (default: none) */
   tracer?: RequestTracer<T>;
+  /** timeouts and the connection cap of the listener (default: DEFAULT_LIMITS) */
+  limits?: ListenerLimits;
+  /** bytes bodies and copies may hold at once, shared with the ingest (default: unlimited) */
+  budget?: ByteBudget;
+  /** a connection or request the listener refused (max_connections, read_timeout, …) */
+  onReject?: (reason: ListenerRejectReason) => void;
   /** the A/B variant of a model-route request (models[].variants), read once from its headers or path */
   variant?: (target: T, req: IncomingMessage) => string | undefined;
   /** replays model-route requests after their response ended (the shadow); absent: none */
