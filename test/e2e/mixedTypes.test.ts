@@ -1,6 +1,6 @@
 // The cases of issue #15 through the CLI: one non-numeric value in a JSONL numeric column (early,
 // past DuckDB's type sample, in training data), a BOM, and `baseline` without the prediction column.
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -149,6 +149,32 @@ describe("baseline without the prediction column", () => {
       'the prediction column "p" (prediction.output) is not in the data (its columns or keys: a, c)',
     );
   });
+  it("exits 2 naming the model and the default column when prediction.output is not set", () => {
+    const config = at(
+      "cfg-default.yaml",
+      `models:
+  - name: credit-risk
+    task: regression
+    features:
+      - {name: a, type: numeric}
+      - {name: c, type: categorical}
+`,
+    );
+    const out = join(dir, "default.json");
+    const r = infermon(["baseline", "-c", config, "-m", "credit-risk", "--data", data, "-o", out]);
+    expect(r.code, r.stderr).toBe(2);
+    expect(r.stderr).toContain(
+      'model "credit-risk": the prediction column "prediction" (prediction.output, by default) is not in the data (its columns or keys: a, c)',
+    );
+    expect(r.stderr).toContain("set prediction: false");
+    // no profile without its prediction is written
+    expect(existsSync(out)).toBe(false);
+    // and with the column present under the default name, the profile has the prediction
+    const withP = at("withp.jsonl", jsonl(rows(100).map(({ a, c, p }) => ({ a, c, prediction: p }))));
+    const ok = infermon(["baseline", "-c", config, "-m", "credit-risk", "--data", withP, "-o", out]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(readFileSync(out, "utf8")).prediction.name).toBe("prediction");
+  }, 120_000);
   it("writes a profile without a prediction when the config says there is none (prediction: false)", () => {
     const out = join(dir, "none.json");
     const r = infermon(["baseline", "-c", cfg("false"), "-m", "m", "--data", data, "-o", out]);

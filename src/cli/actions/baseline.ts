@@ -18,7 +18,7 @@ export async function baselineAction(opts: BaselineOptions): Promise<void> {
   const batch = { ...batchOptions(opts), onSkip: reportSkip };
   if (opts.binsFrom && opts.sample !== undefined)
     throw new UsageError("--bins-from and --sample exclude each other");
-  const { profile, skipped, empty, warnings } = opts.binsFrom
+  const { profile, skipped, empty } = opts.binsFrom
     ? await (await import("../../batch/countInto.js")).countIntoProfile(
         model,
         readProfileFile(opts.binsFrom),
@@ -29,7 +29,6 @@ export async function baselineAction(opts: BaselineOptions): Promise<void> {
         ...batch,
         ...(opts.sample !== undefined && { sample: opts.sample }),
       });
-  for (const w of warnings ?? []) process.stderr.write(`infermon: warning: ${w}\n`);
   if (empty.length > 0) {
     // a distribution with no values is undefined: drift on it is null, never a number
     const what = `${empty.map((f) => `"${f}"`).join(", ")}: no values in ${opts.data} (every row missing or invalid); drift on ${empty.length > 1 ? "them" : "it"} is undefined (status missing, no alert)`;
