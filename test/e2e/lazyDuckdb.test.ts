@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeFixture } from "../helpers/agentFixture.js";
+import { cliTimeout } from "../helpers/cli.js";
 import { type ModelServer, startModelServer } from "../helpers/modelServer.js";
 
 const root = join(import.meta.dirname, "../..");
@@ -49,7 +50,7 @@ describe("the CLI's entry point loads command implementations lazily", () => {
     expect(graph.filter((m) => m.endsWith("dist/cli/agent.js"))).toEqual([]);
   });
 
-  it("still lists every command and its options in --help", () => {
+  it("still lists every command and its options in --help", { timeout: cliTimeout(2) }, () => {
     const help = spawnSync(process.execPath, [main, "--help"], { encoding: "utf8" });
     expect(help.status).toBe(0);
     for (const c of ["validate", "run", "baseline", "drift", "profile", "generate", "routes-test", "demo"])
@@ -80,7 +81,7 @@ describe("DuckDB stays out of the agent", () => {
     await upstream.close();
   });
 
-  it("is not mapped into a running `infermon run`", async () => {
+  it("is not mapped into a running `infermon run`", { timeout: cliTimeout(1) }, async () => {
     const { file } = writeFixture({ upstream: upstream.url });
     const c = spawn(process.execPath, [main, "run", "-c", file], { stdio: ["ignore", "pipe", "pipe"] });
     child = c;
