@@ -4,6 +4,7 @@
 // `--help` and usage errors answer at once (test/e2e/lazyDuckdb.test.ts checks the static graph).
 import { Command, CommanderError } from "commander";
 import { DataFileError } from "../batch/dataFileError.js";
+import { BatchEngineMissingError } from "../batch/engineMissing.js";
 import { ConfigError } from "../config/errors.js";
 import { ListenError } from "../export/listen.js";
 import { ProfileError } from "../stats/profileError.js";
@@ -57,7 +58,7 @@ function exitCodeFor(err: unknown): number {
     process.stderr.write(`infermon: ${err.message}\n`);
     return EXIT.usage;
   }
-  if (err instanceof ListenError) {
+  if (err instanceof ListenError || err instanceof BatchEngineMissingError) {
     // an expected failure at run time (a port in use): the message says it all, no stack trace
     process.stderr.write(`infermon: ${err.message}\n`);
     return EXIT.runtime;
