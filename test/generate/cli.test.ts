@@ -146,7 +146,9 @@ describe("infermon generate (CLI)", () => {
     expect(readFileSync(join(out, "alerts/drift.rules.yaml"), "utf8")).toMatch(/^# Code generated/);
   }, 120_000);
 
-  it("stale generated files stay (with a warning) unless --prune is given", () => {
+  it("stale generated files stay (with a warning) unless --prune is given", {
+    timeout: cliTimeout(3),
+  }, () => {
     const out = tempDir("stale");
     expect(cli(["generate", "-c", "examples/infermon.yaml", "-o", out]).status).toBe(0);
     const slo = readdirSync(join(out, "slo"));
@@ -174,7 +176,7 @@ describe("infermon generate (CLI)", () => {
     for (const f of gone) expect(existsSync(join(out, "slo", f))).toBe(false);
     expect(pruned.stdout).toContain(`removed slo/${gone[0]}`);
     expect(readFileSync(join(out, "slo", "team.rules.yaml"), "utf8")).toBe("groups: []\n");
-  }, 120_000);
+  });
 });
 
 function snapshotOf(dir: string): [string, string][] {
