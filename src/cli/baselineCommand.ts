@@ -1,15 +1,8 @@
-import { renameSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { DataFileError } from "../batch/dataFile.js";
-import { findModel, loadConfig } from "../config/load.js";
-import { DEFAULT_BOOTSTRAP } from "../stats/bootstrapThresholds.js";
-import { learnThresholds } from "../stats/learnedThresholds.js";
-import { addBatchFlags, type BatchFlags, batchOptions, positiveInteger } from "./batchFlags.js";
-import { readProfileFile } from "./profileCommand.js";
-import { reportSkip } from "./reportSkip.js";
-import { UsageError } from "./usageError.js";
+import { DEFAULT_BOOTSTRAP } from "../stats/bootstrapDefaults.js";
+import { addBatchFlags, type BatchFlags, positiveInteger } from "./batchFlags.js";
 
-interface Options extends BatchFlags {
+export interface BaselineOptions extends BatchFlags {
   config: string;
   model: string;
   data: string;
@@ -42,52 +35,10 @@ export function registerBaseline(program: Command): void {
       String(DEFAULT_BOOTSTRAP.resamples),
     );
   addBatchFlags(cmd, "; with baseline, also fail (exit 2) when a feature has no values").action(
-    async (opts: Options) => {
-      const model = findModel(loadConfig(opts.config), opts.model);
-      const resamples = Number(opts.resamples);
-      if (!Number.isInteger(resamples) || resamples < 100)
-        throw new UsageError("--resamples: must be an integer of at least 100");
-      // the engine (DuckDB) loads only here: `infermon run` never maps it
-      const batch = { ...batchOptions(opts), onSkip: reportSkip };
-      if (opts.binsFrom && opts.sample !== undefined)
-        throw new UsageError("--bins-from and --sample exclude each other");
-      const { profile, skipped, empty, warnings } = opts.binsFrom
-        ? await (await import("../batch/countInto.js")).countIntoProfile(
-            model,
-            readProfileFile(opts.binsFrom),
-            opts.data,
-            batch,
-          )
-        : await (await import("../batch/baseline.js")).buildProfile(model, opts.data, {
-            ...batch,
-            ...(opts.sample !== undefined && { sample: opts.sample }),
-          });
-      for (const w of warnings ?? []) process.stderr.write(`infermon: warning: ${w}\n`);
-      if (empty.length > 0) {
-        // a distribution with no values is undefined: drift on it is null, never a number
-        const what = `${empty.map((f) => `"${f}"`).join(", ")}: no values in ${opts.data} (every row missing or invalid); drift on ${empty.length > 1 ? "them" : "it"} is undefined (status missing, no alert)`;
-        if (opts.strict) throw new DataFileError(`feature${empty.length > 1 ? "s" : ""} ${what}`);
-        process.stderr.write(`infermon: warning: feature${empty.length > 1 ? "s" : ""} ${what}\n`);
-      }
-      if (model.drift.learn) {
-        const started = Date.now();
-        profile.thresholds = learnThresholds(model, profile, { resamples });
-        process.stderr.write(
-          `${opts.output}: drift thresholds learned from ${resamples} bootstrap windows per window size (${Date.now() - started} ms)\n`,
-        );
-      }
-      // write then rename: a reader never sees half a profile
-      const tmp = `${opts.output}.tmp-${process.pid}`;
-      writeFileSync(tmp, `${JSON.stringify(profile, null, 2)}\n`);
-      renameSync(tmp, opts.output);
-      const pred = profile.prediction
-        ? `, prediction "${profile.prediction.name}" (${profile.prediction.type})`
-        : "";
-      process.stderr.write(
-        `${opts.output}: ${profile.rows} rows, ${profile.features.length} features${pred}` +
-          (skipped > 0 ? `, ${skipped} malformed lines skipped` : "") +
-          "\n",
-      );
+    async (opts: BaselineOptions) => {
+      // implementations load when their command runs: `--help` stays fast
+      const { baselineAction } = await import("./actions/baseline.js");
+      await baselineAction(opts);
     },
   );
 }

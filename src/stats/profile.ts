@@ -2,6 +2,7 @@
 // Plain data with a schema version; `parseProfile` checks shape so a foreign file fails clearly.
 
 import { type ProfileThresholds, parseThresholds } from "./learnedThresholds.js";
+import { ProfileError } from "./profileError.js";
 
 export const PROFILE_SCHEMA = "infermon.profile";
 /** 2: numeric slots record their `layout` (quantiles, edges or per-value bins) and why (ADR 0009). */
@@ -59,9 +60,7 @@ export interface Profile {
   thresholds?: ProfileThresholds;
 }
 
-export class ProfileError extends Error {
-  override name = "ProfileError";
-}
+export { ProfileError };
 
 const isObj = (x: unknown): x is Record<string, unknown> =>
   typeof x === "object" && x !== null && !Array.isArray(x);
