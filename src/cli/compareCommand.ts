@@ -1,13 +1,8 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { findModel, loadConfig } from "../config/load.js";
 import type { Level } from "../config/model.js";
-import { formatComparison } from "../shadow/comparisonTable.js";
-import { levelReached } from "../stats/drift.js";
-import { addBatchFlags, type BatchFlags, batchOptions } from "./batchFlags.js";
-import { EXIT } from "./exitCodes.js";
-import { reportSkip } from "./reportSkip.js";
+import { addBatchFlags, type BatchFlags } from "./batchFlags.js";
 
-interface Options extends BatchFlags {
+export interface CompareOptions extends BatchFlags {
   config: string;
   model: string;
   a: string;
@@ -57,28 +52,9 @@ export function registerCompare(program: Command): void {
       "--fail-on-insufficient",
       "exit 1 when fewer than min_samples rows pair (status insufficient_data)",
     );
-  addBatchFlags(cmd).action(async (opts: Options) => {
-    const model = findModel(loadConfig(opts.config), opts.model);
-    // the engine (DuckDB) loads only here
-    const { compareFiles } = await import("../batch/compareFiles.js");
-    const report = await compareFiles(model, opts.a, opts.b, {
-      ...batchOptions(opts),
-      onSkip: reportSkip,
-      id: opts.id,
-      label: opts.label,
-      minAgreement: opts.minAgreement,
-    });
-    if (report.status === "insufficient_data")
-      process.stderr.write(
-        `infermon: note: ${report.rows.paired} paired rows is below min_samples (${model.minSamples}): status insufficient_data, --fail-on not applied${opts.failOnInsufficient ? "" : " (--fail-on-insufficient fails it)"}\n`,
-      );
-    process.stdout.write(
-      opts.format === "table" ? formatComparison(report) : `${JSON.stringify(report, null, 2)}\n`,
-    );
-    const fails =
-      report.status === "insufficient_data"
-        ? opts.failOnInsufficient === true
-        : opts.failOn !== undefined && levelReached(report.status, opts.failOn);
-    if (fails) process.exitCode = EXIT.threshold;
+  addBatchFlags(cmd).action(async (opts: CompareOptions) => {
+    // implementations load when their command runs: `--help` stays fast
+    const { compareAction } = await import("./actions/compare.js");
+    await compareAction(opts);
   });
 }
