@@ -82,8 +82,12 @@ export class JoinRestorer {
    */
   metadata(topic: string, partition: number, applied: ReadonlyMap<Key, number>, fresh = false): string {
     const t = this.now();
-    if (fresh || t - this.snapshotAt >= CHECKPOINT_MS) this.measure(applied, t);
     const k = keyOf(topic, partition);
+    // a partition the last measurement did not cover (nothing applied from it then) is measured now:
+    // "nothing waiting, from the offset applied now" would hide what arrived since, and a commit
+    // carrying it is where a killed member's successor starts
+    if (fresh || t - this.snapshotAt >= CHECKPOINT_MS || (!this.snapshot.has(k) && applied.has(k)))
+      this.measure(applied, t);
     // a partition still being replayed keeps the checkpoint it was restored from: its entries are
     // not all back yet, so a measurement now would start a later replay too late
     const r = this.restoring.get(k);
