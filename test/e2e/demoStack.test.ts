@@ -71,7 +71,12 @@ describe("infermon demo --stack", () => {
       child.stderr?.on("data", (b: Buffer) => (err += b.toString()));
       const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
       try {
-        await waitFor(child, () => out, /Alertmanager http:\/\/127\.0\.0\.1:\d+/, 60_000);
+        await waitFor(
+          child,
+          () => `${out}\n--- stderr ---\n${err}`,
+          /Alertmanager http:\/\/127\.0\.0\.1:\d+/,
+          60_000,
+        );
         expect(out).toMatch(/Prometheus http:\/\/127\.0\.0\.1:\d+/);
         const peers = descendants(child.pid as number);
         expect(peers.length).toBeGreaterThanOrEqual(2); // Prometheus and Alertmanager
