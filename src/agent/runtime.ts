@@ -8,6 +8,8 @@ import type { LabelJoin } from "../labels/labelJoin.js";
 import type { ModelRuntime } from "../monitor/analyzer.js";
 import { loadLayout } from "../monitor/loadProfiles.js";
 import { ModelMonitor } from "../monitor/modelMonitor.js";
+import { ProfileError } from "../stats/profile.js";
+import { ScoreBins } from "../stats/scoreBins.js";
 
 export interface Runtime extends ModelRuntime {
   readonly version: string;
@@ -26,6 +28,22 @@ export function loadLayouts(config: Config, log: Logger): Layouts {
         log.warn({ model: config.models[i]?.name, feature: slot.name }, LOG.emptyReference);
   });
   return layouts;
+}
+
+/**
+ * Every model's score bins (classification): from its profile's `scores` (a profile binned for
+ * another threshold or other classes is refused before any listener opens), else uniform.
+ */
+export function scoreBins(config: Config, layouts: Layouts): (ScoreBins | undefined)[] {
+  return config.models.map((m, i) => {
+    try {
+      return ScoreBins.forModel(m, layouts[i]?.scores);
+    } catch (err) {
+      throw new ProfileError(
+        `model "${m.name}": reference profile ${m.reference}: ${(err as Error).message}`,
+      );
+    }
+  });
 }
 
 /** Bucket bounds of regression models' prediction-value histograms: their reference bin edges. */

@@ -2,6 +2,7 @@
 // the generator (rules per feature) and batch drift (levels per feature).
 import { readFileSync } from "node:fs";
 import type { Config, ModelConfig } from "../config/model.js";
+import { longestTimeWindow } from "../config/window.js";
 import { learnedLevels, learnForSize, learnThresholds } from "../stats/learnedThresholds.js";
 import { type Profile, ProfileError, parseProfile } from "../stats/profile.js";
 
@@ -19,9 +20,7 @@ export function withProfileLevels(model: ModelConfig, profile: Profile, source: 
  */
 export function withBatchLevels(model: ModelConfig, profile: Profile, rows: number): ModelConfig {
   if (!model.drift.auto || rows < 1) return model;
-  let longest = model.windows[0];
-  for (const w of model.windows) if (longest === undefined || w.ms > longest.ms) longest = w;
-  if (!longest) return model;
+  const longest = longestTimeWindow(model.windows);
   const learned = { [longest.name]: learnForSize(model, profile, rows) };
   return { ...model, drift: { ...model.drift, learned } };
 }

@@ -5,7 +5,13 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { AnalysisPipeline } from "../agent/analysisPipeline.js";
 import { kafkaSink } from "../agent/kafkaSink.js";
-import { buildRuntimes, loadLayouts, predictionValueBuckets, type Runtime } from "../agent/runtime.js";
+import {
+  buildRuntimes,
+  loadLayouts,
+  predictionValueBuckets,
+  type Runtime,
+  scoreBins,
+} from "../agent/runtime.js";
 import { createTap } from "../agent/tapPart.js";
 import { latencyBuckets } from "../config/latencyBuckets.js";
 import type { Config } from "../config/model.js";
@@ -93,7 +99,7 @@ export class Agent {
     });
     const metrics = this.metrics;
     createInitialSeries(metrics, config);
-    this.labels = new LabelJoin(config.models, metrics.quality, now, log);
+    this.labels = new LabelJoin(config.models, metrics.quality, now, log, scoreBins(config, layouts));
     const labels = this.labels;
     const runtimes = buildRuntimes(config, layouts, metrics, labels);
     this.runtimes = runtimes;

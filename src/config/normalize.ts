@@ -6,6 +6,7 @@ import {
   DEFAULT_MIN_BAD_EVENTS,
   DEFAULT_NUMERIC_BINS,
   DEFAULT_PREDICTION_BINS,
+  DEFAULT_SCORE_BINS,
   DEFAULT_THRESHOLDS,
   DEFAULT_TOP_K,
   type FeatureConfig,
@@ -13,6 +14,7 @@ import {
   type SloTarget,
 } from "./model.js";
 import type { ConfigSpec, FeatureSpec, ModelSpec } from "./schema.js";
+import { parseWindow, type WindowConfig } from "./window.js";
 
 const ms = (d: string): number => parseDuration(d) as number; // validated by the schema
 
@@ -47,10 +49,11 @@ function model(m: ModelSpec, baseDir: string): ModelConfig {
       threshold: p?.threshold ?? 0.5,
       bins: p?.edges ? p.edges.length + 1 : (p?.bins ?? DEFAULT_PREDICTION_BINS),
       maxDistinctValues: p?.edges ? 0 : m.max_distinct_values,
+      scoreBins: p?.score_bins ?? DEFAULT_SCORE_BINS,
       ...(p?.classes && { classes: p.classes }),
       ...(p?.edges && { edges: p.edges }),
     },
-    windows: m.windows.map((w) => ({ name: w, ms: ms(w) })),
+    windows: m.windows.map((w) => parseWindow(w) as WindowConfig), // validated by the schema
     minSamples: m.min_samples,
     dataQuality: {
       missing: m.data_quality?.missing ?? { ...DEFAULT_DATA_QUALITY.missing },

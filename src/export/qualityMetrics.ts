@@ -21,6 +21,21 @@ export class QualityMetrics {
   readonly mae: Gauge<"model" | "model_version" | "window">;
   readonly rmse: Gauge<"model" | "model_version" | "window">;
   readonly labeledInWindow: Gauge<"model" | "model_version" | "window">;
+  readonly rocAuc: Gauge<"model" | "model_version" | "window" | "class">;
+  /** standard errors of the quality gauges, same labels (docs/metrics.md, "Standard errors") */
+  readonly stderr: {
+    accuracy: Gauge<"model" | "model_version" | "window">;
+    precision: Gauge<"model" | "model_version" | "window" | "class">;
+    recall: Gauge<"model" | "model_version" | "window" | "class">;
+    f1: Gauge<"model" | "model_version" | "window" | "class">;
+    rocAuc: Gauge<"model" | "model_version" | "window" | "class">;
+    mae: Gauge<"model" | "model_version" | "window">;
+    rmse: Gauge<"model" | "model_version" | "window">;
+  };
+  /** labelled predictions per score bin of a class, by truth (positive: the label is the class) */
+  readonly scoreBins: Counter<"model" | "model_version" | "class" | "bin" | "truth">;
+  /** labelled predictions whose label is not the class, with the class's score in a lower bin */
+  readonly negativesBelow: Counter<"model" | "model_version" | "class" | "bin">;
   readonly delay: BoundHistogram<"model">;
   readonly pending: Gauge<"model">;
   readonly waitingLabels: Gauge<"model">;
@@ -63,6 +78,34 @@ export class QualityMetrics {
       "Labelled predictions in the sliding window (quality metrics need min_samples).",
       MW,
     );
+    this.rocAuc = gauge(
+      "infermon_model_roc_auc",
+      "ROC AUC of labelled predictions from score histograms (binary: no class label; multiclass: one-vs-rest per class, macro without class).",
+      MWC,
+    );
+    const se = (metric: string) =>
+      `Standard error of ${metric} (the spread of another window of the same size).`;
+    this.stderr = {
+      accuracy: gauge("infermon_model_accuracy_stderr", se("infermon_model_accuracy"), MW),
+      precision: gauge("infermon_model_precision_stderr", se("infermon_model_precision"), MWC),
+      recall: gauge("infermon_model_recall_stderr", se("infermon_model_recall"), MWC),
+      f1: gauge("infermon_model_f1_stderr", se("infermon_model_f1"), MWC),
+      rocAuc: gauge("infermon_model_roc_auc_stderr", se("infermon_model_roc_auc"), MWC),
+      mae: gauge("infermon_model_mae_stderr", se("infermon_model_mae"), MW),
+      rmse: gauge("infermon_model_rmse_stderr", se("infermon_model_rmse"), MW),
+    };
+    this.scoreBins = new Counter(
+      "infermon_labeled_score_bin_total",
+      "Labelled predictions per bin of a class's score, by truth (positive: the label is the class); the fleet ROC AUC rules merge them.",
+      ["model", "model_version", "class", "bin", "truth"],
+      registry,
+    );
+    this.negativesBelow = new Counter(
+      "infermon_labeled_score_negatives_below_total",
+      "Labelled predictions whose label is not the class and whose score for it falls in a lower bin than `bin` (cumulative; the fleet ROC AUC rules read it).",
+      ["model", "model_version", "class", "bin"],
+      registry,
+    );
     this.delay = new BoundHistogram(
       "infermon_label_delay_seconds",
       "Label arrival minus prediction time.",
@@ -94,6 +137,8 @@ export class QualityMetrics {
       this.mae,
       this.rmse,
       this.labeledInWindow,
+      this.rocAuc,
+      ...Object.values(this.stderr),
     ])
       g.reset();
   }

@@ -26,10 +26,16 @@ const META = 3;
 export type PredictionOutcome = "pending" | "joined" | "duplicate";
 export type LabelJoinOutcome = "matched" | "waiting" | "duplicate";
 
+/** Stands for "no value" in the extra numbers (a score bin of a prediction without that score). */
+const NO_EXTRA = 0xffff;
+
 /** What the store reports; called synchronously, with numbers only. */
 export interface JoinSink {
-  /** a prediction met its label; `delayMs` = label time − prediction time (≥ 0) */
-  joined(prediction: number, label: number, version: number, delayMs: number): void;
+  /**
+   * a prediction met its label; `delayMs` = label time − prediction time (≥ 0); `extra`: the
+   * prediction's extra numbers (its score bins; -1 for none), valid during the call only
+   */
+  joined(prediction: number, label: number, version: number, delayMs: number, extra: ArrayLike<number>): void;
   /** a prediction left without a label (ttl or eviction) */
   expired(n: number): void;
   /** a label left without a prediction (ttl or eviction) */
@@ -47,6 +53,13 @@ export class JoinStore {
    * each at a million entries — bench/labels/join.mjs.)
    */
   private rec: Float64Array;
+  /**
+   * `extraWidth` small numbers per slot kept with a prediction (its score bins, < 0xffff): 2 bytes
+   * each, so a binary model's join costs 2 bytes more per entry.
+   */
+  private extra: Uint16Array;
+  /** the extra numbers of the prediction being joined, for the sink */
+  private readonly scratch: Int32Array;
   private readonly index = new Map<string, number>();
   /** sequence numbers of the oldest entry and of the next one */
   private head = 0;
@@ -58,6 +71,7 @@ export class JoinStore {
     readonly ttlMs: number,
     readonly maxEntries: number,
     private readonly sink: JoinSink,
+    readonly extraWidth = 0,
   ) {
     if (!(maxEntries >= 1) || maxEntries > SEQ_MASK) throw new RangeError("maxEntries out of range");
     this.maxCap = nextPow2(maxEntries);
@@ -65,6 +79,8 @@ export class JoinStore {
     this.mask = this.cap - 1;
     this.ids = new Array(this.cap);
     this.rec = new Float64Array(this.cap * REC);
+    this.extra = new Uint16Array(this.cap * extraWidth);
+    this.scratch = new Int32Array(extraWidth).fill(-1);
   }
 
   /** Predictions waiting for a label. */
@@ -82,8 +98,18 @@ export class JoinStore {
     return this.tail - this.head;
   }
 
-  /** A prediction (`value`: class index or regression value) made at `time`, seen at `now`. */
-  addPrediction(id: string, value: number, version: number, time: number, now: number): PredictionOutcome {
+  /**
+   * A prediction (`value`: class index or regression value) made at `time`, seen at `now`, with
+   * `extra` (extraWidth numbers in [0, 0xffff), negative for none; absent: none).
+   */
+  addPrediction(
+    id: string,
+    value: number,
+    version: number,
+    time: number,
+    now: number,
+    extra?: ArrayLike<number>,
+  ): PredictionOutcome {
     // entries past the ttl leave first: a late half never joins, whether or not a sweep ran
     this.expire(now);
     const rec = this.rec;
@@ -94,10 +120,18 @@ export class JoinStore {
       rec[r + META] = JOINED;
       this.labels--;
       const labelTime = rec[r + TIME] as number;
-      this.sink.joined(value, rec[r + VALUE] as number, version, Math.max(0, labelTime - time));
+      const x = this.scratch;
+      for (let i = 0; i < this.extraWidth; i++) x[i] = extra ? (extra[i] as number) : -1;
+      this.sink.joined(value, rec[r + VALUE] as number, version, Math.max(0, labelTime - time), x);
       return "joined";
     }
-    const r = this.insert(id, now) * REC;
+    const slot = this.insert(id, now);
+    const r = slot * REC;
+    const w = this.extraWidth;
+    for (let i = 0; i < w; i++) {
+      const v = extra ? (extra[i] as number) : -1;
+      this.extra[slot * w + i] = v >= 0 && v < NO_EXTRA ? v : NO_EXTRA;
+    }
     this.rec[r + META] = PREDICTION + 4 * version;
     this.rec[r + TIME] = time;
     this.rec[r + VALUE] = value;
@@ -117,11 +151,19 @@ export class JoinStore {
       rec[r + META] = JOINED;
       this.predictions--;
       const predTime = rec[r + TIME] as number;
+      const x = this.scratch;
+      const w = this.extraWidth;
+      const at = (seq & this.mask) * w;
+      for (let i = 0; i < w; i++) {
+        const v = this.extra[at + i] as number;
+        x[i] = v === NO_EXTRA ? -1 : v;
+      }
       this.sink.joined(
         rec[r + VALUE] as number,
         value,
         (meta - PREDICTION) / 4,
         Math.max(0, time - predTime),
+        x,
       );
       return "matched";
     }
@@ -192,16 +234,20 @@ export class JoinStore {
     const mask = cap - 1;
     const ids: (string | undefined)[] = new Array(cap);
     const rec = new Float64Array(cap * REC);
+    const w = this.extraWidth;
+    const extra = new Uint16Array(cap * w);
     for (let seq = this.head; seq < this.tail; seq++) {
       const a = seq & this.mask;
       const b = seq & mask;
       ids[b] = this.ids[a];
       for (let k = 0; k < REC; k++) rec[b * REC + k] = this.rec[a * REC + k] as number;
+      for (let k = 0; k < w; k++) extra[b * w + k] = this.extra[a * w + k] as number;
     }
     this.cap = cap;
     this.mask = mask;
     this.ids = ids;
     this.rec = rec;
+    this.extra = extra;
   }
 }
 

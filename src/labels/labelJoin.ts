@@ -7,6 +7,7 @@ import type { Logger } from "../export/logger.js";
 import { LOG } from "../export/logMessages.js";
 import type { QualityMetrics } from "../export/qualityMetrics.js";
 import { type PredictionReader, predictionReader } from "../monitor/predictionReading.js";
+import { ScoreBins } from "../stats/scoreBins.js";
 import type { PredictionOutcome } from "./joinStore.js";
 import { type LabelEvent, toLabelEvent } from "./labelEvent.js";
 import { QualityMonitor } from "./qualityMonitor.js";
@@ -43,8 +44,12 @@ export class LabelJoin {
     metrics: QualityMetrics,
     private readonly now: () => number,
     private readonly log?: Logger,
+    /** each model's score bins (from its profile, else uniform): scoreBinsFor() */
+    scores: readonly (ScoreBins | undefined)[] = models.map((m) => ScoreBins.forModel(m)),
   ) {
-    for (const m of models) this.monitors.set(m.name, new QualityMonitor(m, metrics));
+    models.forEach((m, i) => {
+      this.monitors.set(m.name, new QualityMonitor(m, metrics, scores[i]));
+    });
     this.unknownModel = metrics.labels.labels({ model: "unknown", outcome: "unknown_model" });
     this.unreadable = metrics.labels.labels({ model: "unknown", outcome: "invalid" });
   }
@@ -104,7 +109,10 @@ export class LabelJoin {
     }
     const p = e.prediction === undefined ? {} : read(e.prediction);
     const now = this.now();
-    return q.prediction(e.id, e.version, p.cls, p.score, e.time, now) ?? "no_prediction";
+    return (
+      q.prediction(e.id, e.version, p.cls, p.score, e.time, now, q.binsFor(p.score, p.probs)) ??
+      "no_prediction"
+    );
   }
 
   /** Expire entries past their ttl and recompute the gauges (before each scrape). */

@@ -1,11 +1,15 @@
 // One model's label join and quality: predictions and labels go into the join store; each join is
-// counted (correct/incorrect, label delay) and added to the sliding windows by label arrival time;
-// the window gauges are computed when /metrics is scraped. Every counter exists at 0 from the start.
+// counted (correct/incorrect, label delay, score bins) and added to the windows (by time or count)
+// by label arrival; the window gauges — with their standard errors, and the ROC AUC when the
+// model's scores are binned — are computed when /metrics is scraped. Every counter exists at 0
+// from the start.
 import type { ModelConfig } from "../config/model.js";
 import type { CounterChild, HistogramChild } from "../export/boundMetrics.js";
 import { fitsLabel } from "../export/labelValues.js";
 import { LABEL_OUTCOMES, type QualityMetrics } from "../export/qualityMetrics.js";
+import type { ScoreBins } from "../stats/scoreBins.js";
 import { JoinStore, type LabelJoinOutcome, type PredictionOutcome } from "./joinStore.js";
+import { type ApplyJoin, type JoinWindow, joinWindow } from "./joinWindow.js";
 import { LabelValues } from "./labelValues.js";
 import {
   addClassification,
@@ -15,7 +19,8 @@ import {
   type QualityKind,
   regressionMetrics,
 } from "./qualityCounts.js";
-import { QualityWindow } from "./qualityWindow.js";
+import { addScoreBins, realizedAuc } from "./qualityScores.js";
+import { ScoreCounters } from "./scoreCounters.js";
 import { withinTolerance } from "./tolerance.js";
 
 /** Distinct model_version label values kept per model (as the drift monitor); more share "other". */
@@ -34,6 +39,7 @@ interface Version {
   name: string;
   correct: CounterChild;
   incorrect: CounterChild;
+  scores: ScoreCounters | undefined;
 }
 
 export class QualityMonitor {
@@ -41,7 +47,10 @@ export class QualityMonitor {
   readonly store: JoinStore;
   private readonly kind: QualityKind;
   private readonly k: number;
-  private readonly windows: { name: string; w: QualityWindow }[];
+  private readonly windows: { name: string; w: JoinWindow }[];
+  /** one join as the windows keep it: [predicted, actual, score bin per class…] */
+  private readonly rec: Float64Array;
+  private readonly binScratch: Int32Array;
   private readonly versions: Version[] = [];
   private readonly versionIndex = new Map<string, number>();
   private latestVersion: string;
@@ -54,12 +63,32 @@ export class QualityMonitor {
   constructor(
     readonly model: ModelConfig,
     private readonly metrics: QualityMetrics,
+    /** the model's score bins (classification with scores): ROC AUC, fleet score counters */
+    readonly scores?: ScoreBins,
   ) {
     this.values = new LabelValues(model);
     this.k = this.values.classes.length;
-    this.kind = this.values.regression ? { task: "regression" } : { task: "classification", classes: this.k };
+    // score bins need the configured classes they are for
+    if (this.values.regression || this.k === 0) this.scores = undefined;
+    this.kind = this.values.regression
+      ? { task: "regression" }
+      : { task: "classification", classes: this.k, scoreBins: this.scores?.bins ?? 0 };
     const width = countsWidth(this.kind);
-    this.windows = model.windows.map((w) => ({ name: w.name, w: new QualityWindow(width, w.ms, 60) }));
+    const extra = this.scores?.entries.length ?? 0;
+    this.rec = new Float64Array(2 + extra);
+    this.binScratch = new Int32Array(extra);
+    const k = this.k;
+    const sc = this.scores;
+    const apply: ApplyJoin =
+      this.kind.task === "regression"
+        ? (c, r, at) => addRegression(c, r[at] as number, r[at + 1] as number)
+        : (c, r, at) => {
+            const p = r[at] as number;
+            const a = r[at + 1] as number;
+            addClassification(c, k, p, a);
+            if (sc) addScoreBins(c, k, sc, r, at + 2, p, a);
+          };
+    this.windows = model.windows.map((w) => ({ name: w.name, w: joinWindow(w, width, 2 + extra, apply) }));
     const m = { model: model.name };
     this.outcome = Object.fromEntries(
       LABEL_OUTCOMES.map((o) => [o, metrics.labels.labels({ ...m, outcome: o })]),
@@ -70,16 +99,22 @@ export class QualityMonitor {
     metrics.waitingLabels.set(m, 0);
     this.latestVersion = model.version;
     this.version(model.version);
-    this.store = new JoinStore(model.labels.ttlMs, model.labels.maxPending, {
-      joined: (p, l, v, delayMs) => this.joined(p, l, v, delayMs),
-      expired: (n) => this.expiredCounter.inc(n),
-      unmatched: (n) => this.outcome.unmatched.inc(n),
-    });
+    this.store = new JoinStore(
+      model.labels.ttlMs,
+      model.labels.maxPending,
+      {
+        joined: (p, l, v, delayMs, x) => this.joined(p, l, v, delayMs, x),
+        expired: (n) => this.expiredCounter.inc(n),
+        unmatched: (n) => this.outcome.unmatched.inc(n),
+      },
+      extra,
+    );
   }
 
   /**
-   * A prediction as the drift monitor read it (class and/or score); `undefined` when the model's
-   * task cannot use it (no class, no value), else how the store took it.
+   * A prediction as the drift monitor read it (class and/or score, and each scored class's bin in
+   * `scoreBins`: ScoreBins.fill); `undefined` when the model's task cannot use it (no class, no
+   * value), else how the store took it.
    */
   prediction(
     id: string,
@@ -88,6 +123,7 @@ export class QualityMonitor {
     score: number | undefined,
     time: number,
     now: number,
+    scoreBins?: ArrayLike<number>,
   ): PredictionOutcome | undefined {
     const value = this.values.prediction(cls, score);
     if (value === undefined || id.length > MAX_ID_LENGTH) return undefined;
@@ -97,7 +133,7 @@ export class QualityMonitor {
     // the bounded label (a version past the cap is "other"), never the raw value from traffic
     this.latestVersion = (this.versions[v] as Version).name;
     this.joinTime = now;
-    return this.store.addPrediction(id, value, v, time, now);
+    return this.store.addPrediction(id, value, v, time, now, scoreBins);
   }
 
   /**
@@ -117,6 +153,16 @@ export class QualityMonitor {
     return r;
   }
 
+  /**
+   * Each scored class's bin of one prediction (ScoreBins.fill), in a buffer reused by the next
+   * call; undefined when the model has no score bins or the prediction no score.
+   */
+  binsFor(score: number | undefined, probs: readonly unknown[] | undefined): Int32Array | undefined {
+    const s = this.scores;
+    if (!s) return undefined;
+    return s.fill(score, probs, this.binScratch) ? this.binScratch : undefined;
+  }
+
   /** Count an invalid label (e.g. no id) for this model. */
   invalid(): void {
     this.outcome.invalid.inc();
@@ -129,7 +175,9 @@ export class QualityMonitor {
     const model = this.model.name;
     m.pending.set({ model }, this.store.pendingPredictions);
     m.waitingLabels.set({ model }, this.store.waitingLabels);
+    for (const v of this.versions) v.scores?.refresh();
     const labels = { model, model_version: this.latestVersion };
+    const se = m.stderr;
     for (const { name, w } of this.windows) {
       const c = w.totals(now);
       const n = c[0] as number;
@@ -140,38 +188,62 @@ export class QualityMonitor {
         const r = regressionMetrics(c);
         m.mae.set(l, r.mae);
         m.rmse.set(l, r.rmse);
+        se.mae.set(l, r.maeStderr);
+        se.rmse.set(l, r.rmseStderr);
         continue;
       }
       const q = classificationMetrics(c, this.k);
       m.accuracy.set(l, q.accuracy);
+      se.accuracy.set(l, q.stderr.accuracy);
+      if (this.scores) this.setAuc(c, l);
       if (!q.macro) continue;
-      m.precision.set(l, q.macro.precision);
-      m.recall.set(l, q.macro.recall);
-      m.f1.set(l, q.macro.f1);
+      setScores(m, l, q.macro, q.stderr.macro);
       q.perClass.forEach((s, i) => {
-        if (!s) return;
-        const lc = { ...l, class: this.values.classes[i] as string };
-        m.precision.set(lc, s.precision);
-        m.recall.set(lc, s.recall);
-        m.f1.set(lc, s.f1);
+        if (s) setScores(m, { ...l, class: this.values.classes[i] as string }, s, q.stderr.perClass[i]);
       });
     }
   }
 
-  private joined(prediction: number, label: number, version: number, delayMs: number): void {
+  /** Realized ROC AUC: binary without a class label; multiclass per class and macro. */
+  private setAuc(c: Float64Array, l: { model: string; model_version: string; window: string }): void {
+    const a = realizedAuc(c, this.k, this.scores as ScoreBins);
+    if (!a) return;
+    const m = this.metrics;
+    m.rocAuc.set(l, a.auc);
+    m.stderr.rocAuc.set(l, a.stderr);
+    if (this.values.classes.length === 2 && this.model.task === "binary_classification") return;
+    a.perClass.forEach((x, i) => {
+      if (!x) return;
+      const lc = { ...l, class: this.values.classes[i] as string };
+      m.rocAuc.set(lc, x.auc);
+      m.stderr.rocAuc.set(lc, x.stderr);
+    });
+  }
+
+  private joined(
+    prediction: number,
+    label: number,
+    version: number,
+    delayMs: number,
+    extra: ArrayLike<number>,
+  ): void {
     const now = this.joinTime;
     this.outcome.matched.inc();
     this.delay.observe(delayMs / 1000);
     const v = this.versions[version] as Version;
+    const rec = this.rec;
+    rec[0] = prediction;
+    rec[1] = label;
+    for (let i = 2; i < rec.length; i++) rec[i] = extra[i - 2] as number;
     if (this.kind.task === "regression") {
       // right or wrong only within labels.tolerance; without one, v's counters are no-ops
       const tol = this.model.labels.tolerance;
       if (tol) (withinTolerance(prediction, label, tol) ? v.correct : v.incorrect).inc();
-      for (const { w } of this.windows) addRegression(w.sliceAt(now), prediction, label);
-      return;
+    } else {
+      (prediction === label ? v.correct : v.incorrect).inc();
+      v.scores?.add(rec, 2, label);
     }
-    (prediction === label ? v.correct : v.incorrect).inc();
-    for (const { w } of this.windows) addClassification(w.sliceAt(now), this.k, prediction, label);
+    for (const { w } of this.windows) w.add(now, rec);
   }
 
   private version(name: string): number {
@@ -182,7 +254,7 @@ export class QualityMonitor {
     i = this.versions.findIndex((v) => v.name === label);
     if (i < 0 && this.values.regression && !this.model.labels.tolerance) {
       i = this.versions.length;
-      this.versions.push({ name: label, correct: NOOP, incorrect: NOOP });
+      this.versions.push({ name: label, correct: NOOP, incorrect: NOOP, scores: undefined });
     } else if (i < 0) {
       const base = { model: this.model.name, model_version: label };
       i = this.versions.length;
@@ -190,10 +262,26 @@ export class QualityMonitor {
         name: label,
         correct: this.metrics.labeled.labels({ ...base, result: "correct" }),
         incorrect: this.metrics.labeled.labels({ ...base, result: "incorrect" }),
+        scores: this.scores && new ScoreCounters(this.scores, this.metrics, this.model.name, label),
       });
     }
     // bounded too: names from traffic past the cap all map to "other" without being kept
     if (this.versionIndex.size < 1000) this.versionIndex.set(name, i);
     return i;
   }
+}
+
+function setScores(
+  m: QualityMetrics,
+  l: Record<string, string>,
+  s: { precision: number; recall: number; f1: number },
+  se: { precision: number; recall: number; f1: number } | undefined,
+): void {
+  m.precision.set(l, s.precision);
+  m.recall.set(l, s.recall);
+  m.f1.set(l, s.f1);
+  if (!se) return;
+  m.stderr.precision.set(l, se.precision);
+  m.stderr.recall.set(l, se.recall);
+  m.stderr.f1.set(l, se.f1);
 }

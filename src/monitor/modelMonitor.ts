@@ -7,8 +7,8 @@ import { CappedLabel, fitsLabel, OTHER } from "../export/labelValues.js";
 import type { AgentMetrics } from "../export/metrics.js";
 import type { QualityMonitor } from "../labels/qualityMonitor.js";
 import { type BinLayout, INVALID_BIN, MISSING_BIN, type Slot } from "../stats/binLayout.js";
+import { type BinWindow, binWindow } from "../stats/binWindow.js";
 import { driftValues } from "../stats/drift.js";
-import { SlidingWindow } from "../stats/slidingWindow.js";
 import { type PredictionReader, type PredictionReading, predictionReader } from "./predictionReading.js";
 
 interface Inc {
@@ -39,7 +39,7 @@ const MAX_VERSIONS = 16;
 const MAX_CLASSES = 100;
 
 export class ModelMonitor {
-  private readonly windows: { name: string; w: SlidingWindow }[];
+  private readonly windows: { name: string; w: BinWindow }[];
   private readonly scratch: Int32Array;
   private readonly readPrediction: PredictionReader;
   private readonly versions = new Map<string, VersionChildren>();
@@ -57,8 +57,10 @@ export class ModelMonitor {
     private readonly quality?: QualityMonitor,
   ) {
     const width = layout?.width ?? 0;
-    this.windows = model.windows.map((w) => ({ name: w.name, w: new SlidingWindow(width, w.ms, 60) }));
-    this.scratch = new Int32Array(layout?.slots.length ?? 0);
+    // an event sets one bin per slot (features, prediction) at most
+    const stride = layout?.slots.length ?? 0;
+    this.windows = model.windows.map((w) => ({ name: w.name, w: binWindow(w, width, stride) }));
+    this.scratch = new Int32Array(stride);
     this.readPrediction = predictionReader(model);
     this.latestVersion = model.version;
     this.regression = model.task === "regression";
@@ -101,7 +103,7 @@ export class ModelMonitor {
     if (p.score !== undefined) (this.regression ? v.value : v.score).observe(p.score);
     const q = this.quality;
     if (q) {
-      q.prediction(e.id, e.version, p.cls, p.score, e.time, now);
+      q.prediction(e.id, e.version, p.cls, p.score, e.time, now, q.binsFor(p.score, p.probs));
       if (e.label !== undefined) q.label(e.id, e.label, e.time, now);
     }
     const layout = this.layout;

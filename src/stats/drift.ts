@@ -1,4 +1,5 @@
 import type { Level, Levels, ModelConfig, Smoothing, StatLevels } from "../config/model.js";
+import { longestTimeWindow } from "../config/window.js";
 import { jsDistance } from "./jsDistance.js";
 import { klDivergence } from "./klDivergence.js";
 import { psi } from "./psi.js";
@@ -68,7 +69,6 @@ export function driftLevel(v: DriftValues, t: { psi: Levels; kl: Levels; js: Lev
  */
 export function levelsFor(model: ModelConfig, name: string): StatLevels {
   if (!model.drift.auto || !model.drift.learned) return model.drift.thresholds;
-  let longest = model.windows[0];
-  for (const w of model.windows) if (longest === undefined || w.ms > longest.ms) longest = w;
-  return (longest && model.drift.learned[longest.name]?.[name]) ?? model.drift.thresholds;
+  const longest = longestTimeWindow(model.windows);
+  return model.drift.learned[longest.name]?.[name] ?? model.drift.thresholds;
 }
