@@ -23,9 +23,13 @@ export type Layouts = ReturnType<typeof loadLayout>[];
 export function loadLayouts(config: Config, log: Logger): Layouts {
   const layouts = config.models.map((m) => loadLayout(m));
   layouts.forEach((l, i) => {
+    const m = config.models[i];
     for (const slot of l?.slots ?? [])
-      if (slot.referenceTotal === 0)
-        log.warn({ model: config.models[i]?.name, feature: slot.name }, LOG.emptyReference);
+      if (slot.referenceTotal === 0) log.warn({ model: m?.name, feature: slot.name }, LOG.emptyReference);
+    // labels.target says the profile should carry the calibration CBPE needs
+    const calibrated = l?.scores?.classes.every((c) => c.calibrated !== undefined) ?? false;
+    if (l && m && m.task !== "regression" && m.labels.target !== undefined && !calibrated)
+      log.warn({ model: m.name, reference: m.reference }, LOG.noCalibration);
   });
   return layouts;
 }

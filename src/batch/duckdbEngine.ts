@@ -22,6 +22,8 @@ export const DEFAULT_MEMORY_LIMIT = "512MB";
 export interface Field {
   name: string;
   numeric: boolean;
+  /** a list of numbers (a multiclass model's probabilities) comes as an array, not as invalid */
+  list?: boolean;
 }
 
 export interface ScanOptions {
@@ -365,6 +367,8 @@ function columnPlan(
     };
   }
   if (numericType) return { width: 1, select: (i) => [`CAST(${c} AS DOUBLE) AS d${i}`] };
+  if (f.list && /\[\d*\]$/.test(col.type))
+    return { width: -2, select: (i) => [`TRY_CAST(${c} AS DOUBLE[]) AS l${i}`] };
   // nested values (JSON objects, lists) are invalid for any feature: only whether one is there matters
   if (NESTED_TYPES.test(col.type)) return { width: -1, select: (i) => [`(${c} IS NOT NULL) AS z${i}`] };
   if (f.numeric)
@@ -418,6 +422,14 @@ function decode(chunk: DuckDBDataChunk, plan: readonly ColumnPlan[]): (ArrayLike
     const v = chunk.getColumnVector(c);
     if (p.width === -1) {
       out.push(Array.from({ length: n }, (_, i) => (v.getItem(i) ? NESTED : null)));
+      c += 1;
+      continue;
+    }
+    if (p.width === -2) {
+      // a list value (DuckDBListValue) as a plain array of its items
+      out.push(
+        Array.from({ length: n }, (_, i) => (v.getItem(i) as { items?: unknown[] } | null)?.items ?? null),
+      );
       c += 1;
       continue;
     }

@@ -76,6 +76,7 @@ function model(m: ModelSpec, baseDir: string): ModelConfig {
       maxPending: m.labels?.max_pending ?? 1_000_000,
       expectedDelayMs: ms(m.labels?.expected_delay ?? m.labels?.ttl ?? "24h"),
       configured: m.labels !== undefined,
+      ...(m.labels?.target !== undefined && { target: m.labels.target }),
       ...(m.labels?.tolerance && {
         tolerance: { absolute: m.labels.tolerance.absolute ?? 0, relative: m.labels.tolerance.relative ?? 0 },
       }),

@@ -155,6 +155,7 @@ const model = z
         ttl: duration.optional(),
         max_pending: positiveInt.max(100_000_000).optional(),
         expected_delay: duration.optional(),
+        target: z.string().min(1).optional(),
         tolerance: z
           .strictObject({
             absolute: z.number().finite().nonnegative().optional(),

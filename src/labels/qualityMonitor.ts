@@ -7,6 +7,7 @@ import type { ModelConfig } from "../config/model.js";
 import type { CounterChild, HistogramChild } from "../export/boundMetrics.js";
 import { fitsLabel } from "../export/labelValues.js";
 import { LABEL_OUTCOMES, type QualityMetrics } from "../export/qualityMetrics.js";
+import { estimate } from "../stats/cbpe.js";
 import type { ScoreBins } from "../stats/scoreBins.js";
 import { JoinStore, type LabelJoinOutcome, type PredictionOutcome } from "./joinStore.js";
 import { type ApplyJoin, type JoinWindow, joinWindow } from "./joinWindow.js";
@@ -19,7 +20,7 @@ import {
   type QualityKind,
   regressionMetrics,
 } from "./qualityCounts.js";
-import { addScoreBins, realizedAuc } from "./qualityScores.js";
+import { addScoreBins, labelledBinCounts, realizedAuc, scoredCounts } from "./qualityScores.js";
 import { ScoreCounters } from "./scoreCounters.js";
 import { withinTolerance } from "./tolerance.js";
 
@@ -196,12 +197,39 @@ export class QualityMonitor {
       m.accuracy.set(l, q.accuracy);
       se.accuracy.set(l, q.stderr.accuracy);
       if (this.scores) this.setAuc(c, l);
+      if (this.scores?.calibrated) this.setEstimationError(c, l);
       if (!q.macro) continue;
       setScores(m, l, q.macro, q.stderr.macro);
       q.perClass.forEach((s, i) => {
         if (s) setScores(m, { ...l, class: this.values.classes[i] as string }, s, q.stderr.perClass[i]);
       });
     }
+  }
+
+  /**
+   * The estimate's check once labels arrived: CBPE on the window's labelled predictions (from
+   * their scores alone) minus their realized quality, per metric.
+   */
+  private setEstimationError(
+    c: Float64Array,
+    l: { model: string; model_version: string; window: string },
+  ): void {
+    const s = this.scores as ScoreBins;
+    const { predicted, notPredicted } = labelledBinCounts(c, this.k, s);
+    const e = estimate(s, this.k, predicted, notPredicted);
+    if (!e || e.n < this.model.minSamples) return;
+    const r = classificationMetrics(scoredCounts(c, this.k, s), this.k);
+    const auc = realizedAuc(c, this.k, s);
+    const err = this.metrics.estimationError;
+    const set = (metric: string, est: number | undefined, real: number | undefined) => {
+      if (est !== undefined && real !== undefined && Number.isFinite(est) && Number.isFinite(real))
+        err.set({ ...l, metric }, est - real);
+    };
+    set("accuracy", e.accuracy, r.accuracy);
+    set("precision", e.macro?.precision, r.macro?.precision);
+    set("recall", e.macro?.recall, r.macro?.recall);
+    set("f1", e.macro?.f1, r.macro?.f1);
+    set("roc_auc", e.auc, auc?.auc);
   }
 
   /** Realized ROC AUC: binary without a class label; multiclass per class and macro. */
@@ -241,7 +269,12 @@ export class QualityMonitor {
       if (tol) (withinTolerance(prediction, label, tol) ? v.correct : v.incorrect).inc();
     } else {
       (prediction === label ? v.correct : v.incorrect).inc();
-      v.scores?.add(rec, 2, label);
+      if (this.scores && rec.some((x, i) => i >= 2 && x >= 0)) {
+        // a version's score counters are made by its first labelled prediction (the configured
+        // version's exist from the start): random versions from traffic never multiply them
+        v.scores ??= new ScoreCounters(this.scores, this.metrics, this.model.name, v.name);
+        v.scores.add(rec, 2, label);
+      }
     }
     for (const { w } of this.windows) w.add(now, rec);
   }
@@ -262,7 +295,10 @@ export class QualityMonitor {
         name: label,
         correct: this.metrics.labeled.labels({ ...base, result: "correct" }),
         incorrect: this.metrics.labeled.labels({ ...base, result: "incorrect" }),
-        scores: this.scores && new ScoreCounters(this.scores, this.metrics, this.model.name, label),
+        scores:
+          label === this.model.version && this.scores
+            ? new ScoreCounters(this.scores, this.metrics, this.model.name, label)
+            : undefined,
       });
     }
     // bounded too: names from traffic past the cap all map to "other" without being kept

@@ -85,3 +85,46 @@ export function labelledBinCounts(
   }
   return { predicted, notPredicted };
 }
+
+/**
+ * The classification counts ([n, correct, tp[K], predicted[K], actual[K]], qualityCounts.ts) of
+ * the labelled predictions that had a score: what the estimate on the same predictions is checked
+ * against (predictions without a score are in the window's other counts, not in CBPE's).
+ */
+export function scoredCounts(c: Float64Array, k: number, scores: ScoreBins): Float64Array {
+  const base = scoresOffset(k);
+  const out = new Float64Array(2 + 3 * k);
+  const add = (i: number, x: number) => {
+    out[i] = (out[i] as number) + x;
+  };
+  scores.entries.forEach((e, idx) => {
+    let pp = 0;
+    let np = 0;
+    let pn = 0;
+    let nn = 0;
+    for (let b = 0; b < e.size; b++) {
+      const i = base + 4 * (e.offset + b);
+      pp += c[i] as number;
+      np += c[i + 1] as number;
+      pn += c[i + 2] as number;
+      nn += c[i + 3] as number;
+    }
+    const ci = e.classIndex;
+    add(2 + ci, pp);
+    add(2 + k + ci, pp + np);
+    add(2 + 2 * k + ci, pp + pn);
+    // every scored prediction is in each class's bins once: n from the first class
+    if (idx === 0) add(0, pp + np + pn + nn);
+    if (scores.binary) {
+      // the other class of a binary model: true negatives are its true positives
+      const other = 1 - ci;
+      add(2 + other, nn);
+      add(2 + k + other, pn + nn);
+      add(2 + 2 * k + other, np + nn);
+    }
+  });
+  let correct = 0;
+  for (let i = 0; i < k; i++) correct += out[2 + i] as number;
+  out[1] = correct;
+  return out;
+}

@@ -3,12 +3,15 @@
 // and class counts, data-quality counters. Everything is laid out once at construction.
 import type { InferenceEvent } from "../adapters/inferenceEvent.js";
 import type { ModelConfig } from "../config/model.js";
+import { setEstimate } from "../export/estimateGauges.js";
 import { CappedLabel, fitsLabel, OTHER } from "../export/labelValues.js";
 import type { AgentMetrics } from "../export/metrics.js";
 import type { QualityMonitor } from "../labels/qualityMonitor.js";
 import { type BinLayout, INVALID_BIN, MISSING_BIN, type Slot } from "../stats/binLayout.js";
 import { type BinWindow, binWindow } from "../stats/binWindow.js";
+import { estimate } from "../stats/cbpe.js";
 import { driftValues } from "../stats/drift.js";
+import type { ScoreBins } from "../stats/scoreBins.js";
 import { type PredictionReader, type PredictionReading, predictionReader } from "./predictionReading.js";
 
 interface Inc {
@@ -48,6 +51,12 @@ export class ModelMonitor {
   private readonly regression: boolean;
   /** class label from a predicted class: the configured classes, else the first MAX_CLASSES seen */
   private readonly classLabel: (cls: string) => string;
+  /**
+   * CBPE (calibrated score bins from the profile): each prediction also counts, per scored class,
+   * in [predicted as the class, not] of its score bin, after the layout's bins in the windows
+   */
+  private readonly cbpe: ScoreBins | undefined;
+  private readonly classIndex = new Map<string, number>();
 
   constructor(
     readonly model: ModelConfig,
@@ -56,9 +65,16 @@ export class ModelMonitor {
     /** the model's label join: every prediction read here is recorded in it */
     private readonly quality?: QualityMonitor,
   ) {
-    const width = layout?.width ?? 0;
-    // an event sets one bin per slot (features, prediction) at most
-    const stride = layout?.slots.length ?? 0;
+    const scores = quality?.scores;
+    this.cbpe = layout && scores?.calibrated ? scores : undefined;
+    (model.prediction.classes ?? (model.task === "binary_classification" ? ["0", "1"] : [])).forEach(
+      (c, i) => {
+        this.classIndex.set(c, i);
+      },
+    );
+    const width = (layout?.width ?? 0) + 2 * (this.cbpe?.bins ?? 0);
+    // an event sets one bin per slot (features, prediction) and per scored class at most
+    const stride = (layout?.slots.length ?? 0) + (this.cbpe?.entries.length ?? 0);
     this.windows = model.windows.map((w) => ({ name: w.name, w: binWindow(w, width, stride) }));
     this.scratch = new Int32Array(stride);
     this.readPrediction = predictionReader(model);
@@ -102,8 +118,9 @@ export class ModelMonitor {
     if (p.cls !== undefined) this.classCounter(v, p.cls).inc();
     if (p.score !== undefined) (this.regression ? v.value : v.score).observe(p.score);
     const q = this.quality;
+    const bins = q?.binsFor(p.score, p.probs);
     if (q) {
-      q.prediction(e.id, e.version, p.cls, p.score, e.time, now, q.binsFor(p.score, p.probs));
+      q.prediction(e.id, e.version, p.cls, p.score, e.time, now, bins);
       if (e.label !== undefined) q.label(e.id, e.label, e.time, now);
     }
     const layout = this.layout;
@@ -134,6 +151,18 @@ export class ModelMonitor {
       const value = slot.bins.type === "numeric" ? p.score : p.cls;
       scratch[n++] = value === undefined ? MISSING_BIN : layout.binOf(slot, value);
     }
+    const cbpe = this.cbpe;
+    if (cbpe && bins) {
+      const predicted = p.cls === undefined ? -1 : (this.classIndex.get(p.cls) ?? -1);
+      const base = layout.width;
+      const entries = cbpe.entries;
+      for (let k = 0; k < entries.length; k++) {
+        const b = bins[k] as number;
+        if (b < 0) continue;
+        const entry = entries[k] as (typeof entries)[number];
+        scratch[n++] = base + 2 * (entry.offset + b) + (predicted === entry.classIndex ? 0 : 1);
+      }
+    }
     const t = Math.min(e.time, now);
     for (const { w } of this.windows) w.add(t, scratch, n);
   }
@@ -149,6 +178,7 @@ export class ModelMonitor {
       const layout = this.layout;
       if (!layout || samples < this.model.minSamples) continue;
       const totals = w.totalCounts();
+      if (this.cbpe) this.setEstimate(totals, layout.width, { ...labels, window: name });
       const smoothing = this.model.drift.smoothing;
       layout.slots.forEach((slot, s) => {
         const current = totals.subarray(slot.offset, slot.offset + slot.bins.size);
@@ -169,6 +199,26 @@ export class ModelMonitor {
         }
       });
     }
+  }
+
+  /** The CBPE gauges of one window from its score-bin counts (after the layout's in `totals`). */
+  private setEstimate(
+    totals: Float64Array,
+    base: number,
+    l: { model: string; model_version: string; window: string },
+  ): void {
+    const s = this.cbpe as ScoreBins;
+    const predicted = new Float64Array(s.bins);
+    const notPredicted = new Float64Array(s.bins);
+    for (let j = 0; j < s.bins; j++) {
+      predicted[j] = totals[base + 2 * j] as number;
+      notPredicted[j] = totals[base + 2 * j + 1] as number;
+    }
+    const classes = [...this.classIndex.keys()];
+    const e = estimate(s, classes.length, predicted, notPredicted);
+    // the same gate as every window value: min_samples predictions with a score
+    if (!e || e.n < this.model.minSamples) return;
+    setEstimate(this.metrics.quality, l, e, classes, s.binary);
   }
 
   private children(version: string): VersionChildren {

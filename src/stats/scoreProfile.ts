@@ -5,6 +5,7 @@
 // (isotonic regression, pool-adjacent-violators: calibration.ts). Live, the same bins give the
 // realized ROC AUC of labelled predictions and the CBPE estimate of unlabelled ones
 // (docs/adr/0013-estimated-performance.md).
+import { isotonicBins } from "./calibration.js";
 import { ProfileError } from "./profile.js";
 
 export interface ScoreClassProfile {
@@ -16,6 +17,8 @@ export interface ScoreClassProfile {
   counts: number[];
   /** multiclass: rows per bin the model predicted as this class (binary: the bins at or above the threshold) */
   predicted?: number[];
+  /** with targets: rows per bin with a readable target (the calibration's denominators) */
+  labelled?: number[];
   /** with targets: rows per bin whose target is this class */
   positives?: number[];
   /** multiclass, with targets: rows per bin predicted as this class whose target is this class */
@@ -54,7 +57,14 @@ export function parseScores(x: unknown): ProfileScores {
       throw new ProfileError(`${where}.edges: expected increasing numbers`);
     const n = edges.length + 1;
     const out: ScoreClassProfile = { class: c.class, edges: edges as number[], counts: [] };
-    for (const key of ["counts", "predicted", "positives", "predicted_positives", "calibrated"] as const) {
+    for (const key of [
+      "counts",
+      "predicted",
+      "labelled",
+      "positives",
+      "predicted_positives",
+      "calibrated",
+    ] as const) {
       const v = c[key];
       if (v === undefined && key !== "counts") continue;
       if (!numbers(v, n)) throw new ProfileError(`${where}.${key}: expected ${n} numbers`);
@@ -70,4 +80,52 @@ export function parseScores(x: unknown): ProfileScores {
   if (typeof x.target === "string") s.target = x.target;
   if (typeof x.labelled === "number") s.labelled = x.labelled;
   return s;
+}
+
+/**
+ * The sum of two profiles' `scores` counted into the same bins (profile merge); the calibration is
+ * fitted again on the summed counts. Throws ProfileError naming what differs.
+ */
+export function mergeScores(a: ProfileScores, b: ProfileScores, where: string): ProfileScores {
+  const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
+  const bins = (x: ProfileScores) => ({
+    threshold: x.threshold,
+    classes: x.classes.map((c) => [c.class, c.edges]),
+  });
+  if (!same(bins(a), bins(b)))
+    throw new ProfileError(
+      `${where}: the profiles' scores have different bins; merge profiles counted into the same bins (baseline --bins-from)`,
+    );
+  const add = (x: number[] | undefined, y: number[] | undefined) =>
+    x && y ? x.map((v, i) => v + (y[i] as number)) : undefined;
+  const targets = a.target !== undefined && b.target !== undefined;
+  const classes = a.classes.map((c, i) => {
+    const d = b.classes[i] as ScoreClassProfile;
+    const out: ScoreClassProfile = {
+      class: c.class,
+      edges: c.edges,
+      counts: add(c.counts, d.counts) as number[],
+    };
+    const predicted = add(c.predicted, d.predicted);
+    if (predicted) out.predicted = predicted;
+    if (targets) {
+      const labelled = add(c.labelled, d.labelled);
+      const positives = add(c.positives, d.positives);
+      const pp = add(c.predicted_positives, d.predicted_positives);
+      if (labelled && positives) {
+        out.labelled = labelled;
+        out.positives = positives;
+        if (pp) out.predicted_positives = pp;
+        out.calibrated = isotonicBins(positives, labelled);
+      }
+    }
+    return out;
+  });
+  const out: ProfileScores = { bins: a.bins, classes };
+  if (a.threshold !== undefined) out.threshold = a.threshold;
+  if (targets && classes.every((c) => c.calibrated)) {
+    out.target = a.target as string;
+    out.labelled = (a.labelled ?? 0) + (b.labelled ?? 0);
+  }
+  return out;
 }

@@ -79,7 +79,7 @@ describe("infermon (CLI)", () => {
       expect(
         infermon(["baseline", "-c", CFG, "-m", "nope", "--data", TRAIN, "-o", at("x.json")]).stderr,
       ).toContain('no model named "nope"');
-      const empty = at("empty.csv", "income,age,score,region\n");
+      const empty = at("empty.csv", "income,age,score,region,probability,label\n");
       const r = infermon(["baseline", "-c", CFG, "-m", "credit", "--data", empty, "-o", at("y.json")]);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain("no data rows");

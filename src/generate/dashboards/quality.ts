@@ -16,13 +16,20 @@ export function quality(links: LinkBase): DashboardParts {
     panels: [
       timeseries(
         {
-          title: "Accuracy",
+          title: "Accuracy: realized and estimated",
           description:
-            "Share of labelled predictions that were correct, per window (per pod), with dashed bounds at ± 2 standard errors: the band another window of the same size would fall in.",
+            "Share of labelled predictions that were correct (realized, by label arrival), and the accuracy of the window's predictions estimated from their calibrated scores before any label (CBPE, by prediction time), per window and pod, each with dashed bounds at ± 2 standard errors: the band another window of the same size would fall in. The estimate leads the realized value by the label delay.",
           unit: "percentunit",
-          targets: withBand(q(M.accuracy), q(STDERR(M.accuracy)), "{{model}} accuracy ({{window}})"),
+          targets: [
+            ...withBand(q(M.accuracy), q(STDERR(M.accuracy)), "{{model}} accuracy ({{window}})"),
+            ...withBand(
+              q(M.estimatedAccuracy),
+              q(STDERR(M.estimatedAccuracy)),
+              "{{model}} estimated accuracy ({{window}})",
+            ),
+          ],
           span: 12,
-          runbook: `${ALERT_PREFIX}ModelAccuracyLow`,
+          runbook: `${ALERT_PREFIX}ModelEstimatedAccuracyLow`,
         },
         links,
       ),
@@ -30,10 +37,15 @@ export function quality(links: LinkBase): DashboardParts {
         {
           title: "ROC AUC",
           description:
-            "ROC AUC of labelled predictions from score histograms (exact up to the bins: docs/metrics.md), per pod with ± 2 standard errors, and fleet-wide (all pods' counters merged). Binary: one value; multiclass: one-vs-rest per class and the macro average.",
+            "ROC AUC of labelled predictions from score histograms (exact up to the bins: docs/metrics.md), per pod with ± 2 standard errors, and fleet-wide (all pods' counters merged); next to it the AUC estimated from calibrated scores before labels (CBPE). Binary: one value; multiclass: one-vs-rest per class and the macro average.",
           unit: "percentunit",
           targets: [
             ...withBand(q(M.rocAuc), q(STDERR(M.rocAuc)), "{{model}} AUC {{class}} ({{window}})"),
+            ...withBand(
+              q(M.estimatedRocAuc),
+              q(STDERR(M.estimatedRocAuc)),
+              "{{model}} estimated AUC {{class}} ({{window}})",
+            ),
             {
               expr: q(FLEET_QUALITY_RECORD.auc, { version: true }),
               legend: "{{model}} AUC, fleet ({{window}})",
@@ -78,6 +90,41 @@ export function quality(links: LinkBase): DashboardParts {
             withBand(q(metric), q(STDERR(metric)), `{{model}} ${what} {{class}} ({{window}})`),
           ),
           span: 24,
+        },
+        links,
+      ),
+      timeseries(
+        {
+          title: "Estimated precision, recall and F1",
+          description:
+            "Estimated from the calibrated scores of the window's predictions before labels (CBPE), per class and macro (no class), with dashed bounds at ± 2 standard errors: where the realized values should fall if the calibration holds.",
+          unit: "percentunit",
+          targets: (
+            [
+              [M.estimatedPrecision, "precision"],
+              [M.estimatedRecall, "recall"],
+              [M.estimatedF1, "F1"],
+            ] as const
+          ).flatMap(([metric, what]) =>
+            withBand(q(metric), q(STDERR(metric)), `{{model}} estimated ${what} {{class}} ({{window}})`),
+          ),
+          span: 12,
+        },
+        links,
+      ),
+      timeseries(
+        {
+          title: "Estimation error",
+          description:
+            "Estimated minus realized quality on the same labelled predictions (the estimate from their scores alone): near 0 while the calibration holds; a steady offset means the reference's calibration no longer fits (concept drift) and the estimates should not be trusted.",
+          unit: "percentunit",
+          targets: [
+            {
+              expr: q(M.estimationError),
+              legend: "{{model}} {{metric}} ({{window}})",
+            },
+          ],
+          span: 12,
         },
         links,
       ),
