@@ -14,6 +14,8 @@ export interface InferenceEvent {
   time: number;
   /** ground truth sent with the prediction (POST /v1/events, Kafka): joined at once */
   label?: unknown;
+  /** the A/B variant the request went to (models[].variants): read by the tap, or sent with the event */
+  variant?: string;
 }
 
 /** Usage of one OpenAI-style chat completion (no features, no drift). */
@@ -37,6 +39,8 @@ export interface Exchange {
   /** the trace this exchange belongs to (a sampled tap request, a producer-linked analysis span),
    * for the log lines analysis writes about it */
   trace?: { traceId: string; spanId: string } | undefined;
+  /** the A/B variant the tap read from the request (models[].variants), given to every event */
+  variant?: string | undefined;
 }
 
 export type DecodeResult =

@@ -128,6 +128,12 @@ function featureRows(
     }
     return rows;
   }
+  // a model without features (monitored for its predictions and requests only): one empty row
+  // per row of the first input, so its predictions are still read
+  if (names.length === 0 && tensors[0]) {
+    const n = tensors[0].shape[0] ?? tensors[0].data.length;
+    return Array.from({ length: n }, () => ({}));
+  }
   const only = tensors.length === 1 ? tensors[0] : undefined;
   if (only && only.shape.length === 2 && only.shape[1] === names.length) {
     const n = only.shape[0] as number;

@@ -10,11 +10,14 @@ import { loadLayout } from "../monitor/loadProfiles.js";
 import { ModelMonitor } from "../monitor/modelMonitor.js";
 import { ProfileError } from "../stats/profile.js";
 import { ScoreBins } from "../stats/scoreBins.js";
+import { type VariantRule, variantRule } from "../variants/variantRule.js";
 
 export interface Runtime extends ModelRuntime {
   readonly version: string;
   readonly route: string;
   readonly model: ModelConfig;
+  /** the A/B variant of a tapped request (models[].variants) */
+  readonly variantOf?: VariantRule | undefined;
 }
 
 export type Layouts = ReturnType<typeof loadLayout>[];
@@ -77,6 +80,7 @@ export function buildRuntimes(
       model: m,
       adapter: adapterFor(m),
       monitor: new ModelMonitor(m, layouts[i], metrics, labels.monitor(m.name)),
+      variantOf: m.variants && variantRule(m.variants),
     });
   });
   return runtimes;

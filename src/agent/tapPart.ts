@@ -2,7 +2,7 @@
 // model (the proxy's path does no label lookups) and its copies handed to the analysis pipeline.
 import type { TapConfig } from "../config/model.js";
 import { INITIAL_CODES } from "../export/initialSeries.js";
-import { codeLabel } from "../export/labelValues.js";
+import { codeLabel, OTHER } from "../export/labelValues.js";
 import type { Logger } from "../export/logger.js";
 import { LOG } from "../export/logMessages.js";
 import type { LogThrottle } from "../export/logThrottle.js";
@@ -17,6 +17,8 @@ import type { Runtime } from "./runtime.js";
 interface RequestCounters {
   duration: { observe(v: number, traceId?: string): void };
   codes: Map<number, { inc(): void }>;
+  /** per A/B variant label, per code (models with variants) */
+  variants?: Map<string, Map<number, { inc(): void }>>;
 }
 
 export function createTap(o: {
@@ -36,7 +38,21 @@ export function createTap(o: {
     const codes = new Map(
       INITIAL_CODES.map((code) => [code, metrics.requests.labels({ ...labels, code: codeLabel(code) })]),
     );
-    counters.set(r, { duration: metrics.requestDuration.labels(labels), codes });
+    const c: RequestCounters = { duration: metrics.requestDuration.labels(labels), codes };
+    if (r.model.variants) {
+      c.variants = new Map();
+      for (const variant of [...r.model.variants.names, OTHER])
+        c.variants.set(
+          variant,
+          new Map(
+            INITIAL_CODES.map((code) => [
+              code,
+              metrics.variants.requests.labels({ model: r.name, variant, code: codeLabel(code) }),
+            ]),
+          ),
+        );
+    }
+    counters.set(r, c);
   }
   const dropTooLarge = metrics.dropped.labels({ reason: "body_too_large" });
   return new Tap<Runtime>({
@@ -45,6 +61,7 @@ export function createTap(o: {
     timeoutMs: o.tap.timeoutMs,
     routes: new RouteTable([...o.runtimes.values()]),
     tracer: o.tracing.requests<Runtime>(o.tap.upstream),
+    variant: (target, req) => target.variantOf?.(req),
     onUpstreamError(e) {
       const t = throttle.take(`upstream:${e.status}`);
       if (t)
@@ -69,9 +86,11 @@ export function createTap(o: {
         dropTooLarge.inc();
         pipeline.logDrop("body_too_large");
       },
-      request(target, code, seconds, traceId) {
+      request(target, code, seconds, traceId, variant) {
         const c = counters.get(target) as RequestCounters;
         c.duration.observe(seconds, traceId);
+        if (c.variants && variant !== undefined)
+          countVariant(c.variants, target.name, variant, code, metrics);
         let inc = c.codes.get(code);
         if (!inc) {
           inc = metrics.requests.labels({
@@ -85,4 +104,22 @@ export function createTap(o: {
       },
     },
   });
+}
+
+/** One request of an A/B variant (the label is a configured name or `other`: bounded). */
+function countVariant(
+  byVariant: Map<string, Map<number, { inc(): void }>>,
+  model: string,
+  variant: string,
+  code: number,
+  metrics: AgentMetrics,
+): void {
+  const label = byVariant.has(variant) ? variant : OTHER;
+  const codes = byVariant.get(label) as Map<number, { inc(): void }>;
+  let inc = codes.get(code);
+  if (!inc) {
+    inc = metrics.variants.requests.labels({ model, variant: label, code: codeLabel(code) });
+    codes.set(code, inc);
+  }
+  inc.inc();
 }

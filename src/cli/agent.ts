@@ -99,7 +99,14 @@ export class Agent {
     });
     const metrics = this.metrics;
     createInitialSeries(metrics, config);
-    this.labels = new LabelJoin(config.models, metrics.quality, now, log, scoreBins(config, layouts));
+    this.labels = new LabelJoin(
+      config.models,
+      metrics.quality,
+      now,
+      log,
+      metrics.variants,
+      scoreBins(config, layouts),
+    );
     const labels = this.labels;
     const runtimes = buildRuntimes(config, layouts, metrics, labels);
     this.runtimes = runtimes;

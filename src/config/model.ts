@@ -3,6 +3,10 @@
 import type { WindowConfig } from "./window.js";
 
 export type { WindowConfig } from "./window.js";
+
+import type { RolloutConfig, ShadowConfig, VariantsConfig } from "./rollout.js";
+
+export type { RolloutConfig, ShadowConfig, VariantsConfig } from "./rollout.js";
 export type Task = "binary_classification" | "multiclass_classification" | "regression";
 export type Protocol = "open-inference-v2" | "tf-serving" | "json" | "openai-chat";
 export type Level = "ok" | "warning" | "critical";
@@ -101,7 +105,8 @@ export interface ModelConfig {
      */
     tolerance?: { absolute: number; relative: number };
   };
-  quality: { accuracy?: Levels; mae?: Levels };
+  /** `for`: of the quality alerts (default 30m) */
+  quality: { accuracy?: Levels; mae?: Levels; for?: string };
   slo: {
     /** bad events the long window must hold before a burn-rate alert fires */
     minBadEvents: number;
@@ -110,6 +115,12 @@ export interface ModelConfig {
     correctness?: SloTarget;
   };
   owner?: string;
+  /** replay a share of the model's requests to a candidate and compare (models[].shadow) */
+  shadow?: ShadowConfig;
+  /** A/B variants: every event gets one of these names, or `other` (models[].variants) */
+  variants?: VariantsConfig;
+  /** canary gates for Argo Rollouts and Flagger (models[].rollout) */
+  rollout?: RolloutConfig;
 }
 
 export interface Config {

@@ -13,6 +13,7 @@ import {
   type ModelConfig,
   type SloTarget,
 } from "./model.js";
+import { rolloutConfig, shadowConfig, variantsConfig } from "./rollout.js";
 import type { ConfigSpec, FeatureSpec, ModelSpec } from "./schema.js";
 import { parseWindow, type WindowConfig } from "./window.js";
 
@@ -87,6 +88,9 @@ function model(m: ModelSpec, baseDir: string): ModelConfig {
   if (m.json) out.json = m.json;
   if (m.reference) out.reference = resolve(baseDir, m.reference);
   if (m.owner) out.owner = m.owner;
+  if (m.shadow) out.shadow = shadowConfig(m.shadow);
+  if (m.variants) out.variants = variantsConfig(m.variants, m.min_samples);
+  if (m.rollout) out.rollout = rolloutConfig(m.rollout, m.min_samples);
   const availability = slo(m.slo?.availability);
   const correctness = slo(m.slo?.correctness);
   const latency = m.slo?.latency;

@@ -2,6 +2,7 @@
 // `normalize.ts` maps this spec onto the internal Config with defaults applied.
 import { z } from "zod";
 import { parseDuration } from "./duration.js";
+import { rolloutSpec, shadowSpec, variantsSpec } from "./rolloutSchema.js";
 import { MAX_WINDOW_EVENTS, parseWindow } from "./window.js";
 
 const duration = z.string().refine((s) => parseDuration(s) !== undefined, {
@@ -171,6 +172,7 @@ const model = z
       .strictObject({
         accuracy: levels.optional(),
         mae: levels.optional(),
+        for: duration.optional(),
       })
       .optional(),
     slo: z
@@ -189,6 +191,10 @@ const model = z
       })
       .optional(),
     owner: z.string().min(1).optional(),
+    // issue #21: shadow comparison, A/B variants, canary gates (rolloutSchema.ts)
+    shadow: shadowSpec.optional(),
+    variants: variantsSpec.optional(),
+    rollout: rolloutSpec.optional(),
   })
   .superRefine((m, ctx) => {
     const windows = m.windows.map(parseWindow);
@@ -257,6 +263,19 @@ const model = z
         code: "custom",
         path: ["labels", "tolerance"],
         message: "only for regression models (a class is right or wrong)",
+      });
+    if (m.task === "regression" && m.variants && m.variants.test.effect.loss === undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["variants", "test", "effect", "loss"],
+        message:
+          "required for a regression model (the difference in mean absolute error worth detecting, in the prediction's units)",
+      });
+    if (m.task !== "regression" && m.shadow?.tolerance)
+      ctx.addIssue({
+        code: "custom",
+        path: ["shadow", "tolerance"],
+        message: "only for regression models (classes agree or not)",
       });
     if (m.task === "multiclass_classification" && m.prediction && !m.prediction.classes) {
       ctx.addIssue({

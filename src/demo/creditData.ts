@@ -73,7 +73,13 @@ export function creditRow(r: Rng, drift: boolean): CreditRow {
  * The `credit` model's entry under `models:` in infermon.yaml (the example's features), for the
  * demo, the agent's test fixtures and the proxy benchmarks.
  */
-export function creditModelYaml(o: { reference: string; windows?: string; minSamples?: number }): string {
+export function creditModelYaml(o: {
+  reference: string;
+  windows?: string;
+  minSamples?: number;
+  /** more keys of the model entry, indented by 4 spaces (tests: shadow, variants) */
+  extra?: string;
+}): string {
   return `  - name: credit
     version: "3"
     task: binary_classification
@@ -88,5 +94,5 @@ export function creditModelYaml(o: { reference: string; windows?: string; minSam
     reference: ${JSON.stringify(o.reference)}
     windows: [${o.windows ?? "5m, 1h"}]
     min_samples: ${o.minSamples ?? 200}
-`;
+${o.extra ?? ""}`;
 }

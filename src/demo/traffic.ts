@@ -1,10 +1,14 @@
-// Demo traffic: OIP v2 requests of `rows` credit rows each, sent through the tap at a fixed rate.
+// Demo traffic: OIP v2 requests of `rows` applicants each, sent through the tap at a fixed rate,
+// each with its own `x-request-id`; the tap names row i of request `id` `id:i`, and the truth of each
+// row goes to the label feeder under that id.
 import { request } from "undici";
-import { type CreditRow, creditRow, type Rng } from "./creditData.js";
+import type { Rng } from "./creditData.js";
+import type { LabelFeeder } from "./labelFeeder.js";
+import { type Applicant, applicant } from "./population.js";
 
-export function oipRequest(rows: readonly CreditRow[]): string {
-  const col = (name: keyof CreditRow) => rows.map((r) => (r[name] === "" ? null : r[name]));
-  const numeric = (name: keyof CreditRow) => ({
+export function oipRequest(rows: readonly Applicant[]): string {
+  const col = (name: keyof Applicant) => rows.map((r) => r[name]);
+  const numeric = (name: keyof Applicant) => ({
     name,
     datatype: "FP64",
     shape: [rows.length],
@@ -21,32 +25,63 @@ export function oipRequest(rows: readonly CreditRow[]): string {
 }
 
 export interface TrafficStats {
+  /** requests answered 2xx */
   sent: number;
+  /** requests answered otherwise, or not answered */
   failed: number;
 }
 
-/** Send one request per `1000/rate` ms until `stop()`; `drift()` says which rows to send. */
-export function startTraffic(
-  url: string,
-  r: Rng,
-  opts: { rate: number; rows: number; drift: () => boolean },
-) {
+export interface TrafficOptions {
+  model: string;
+  /** requests per second */
+  rate: number;
+  /** applicants per request (≥ 2, so that every row gets an `id:i` id) */
+  rows: number;
+  drifted: () => boolean;
+  labels?: LabelFeeder;
+  /** request ids are `<prefix>-<n>` */
+  idPrefix?: string;
+}
+
+/** Send one request per `1000/rate` ms until `stop()`. */
+export function startTraffic(tapUrl: string, r: Rng, opts: TrafficOptions) {
   const stats: TrafficStats = { sent: 0, failed: 0 };
+  const pending = new Set<Promise<void>>();
+  let n = 0;
+  const prefix = opts.idPrefix ?? `demo-${Date.now().toString(36)}`;
   const send = async () => {
-    const rows = Array.from({ length: opts.rows }, () => creditRow(r, opts.drift()));
+    const drifted = opts.drifted();
+    const batch = Array.from({ length: Math.max(2, opts.rows) }, () => applicant(r, drifted));
+    const id = `${prefix}-${n++}`;
     try {
-      const res = await request(`${url}/v2/models/credit/infer`, {
+      const res = await request(`${tapUrl}/v2/models/${opts.model}/infer`, {
         method: "POST",
-        headers: { "content-type": "application/json" },
-        body: oipRequest(rows),
+        headers: { "content-type": "application/json", "x-request-id": id },
+        body: oipRequest(batch.map((a) => a.features)),
       });
       await res.body.dump();
-      if (res.statusCode === 200) stats.sent++;
-      else stats.failed++;
+      if (res.statusCode >= 200 && res.statusCode < 300) {
+        stats.sent++;
+        for (const [i, a] of batch.entries()) opts.labels?.add(opts.model, `${id}:${i}`, a.truth);
+      } else stats.failed++;
     } catch {
       stats.failed++;
     }
   };
-  const timer = setInterval(() => void send(), Math.max(1, 1000 / opts.rate));
-  return { stats, stop: () => clearInterval(timer) };
+  const timer = setInterval(
+    () => {
+      const p = send();
+      pending.add(p);
+      void p.finally(() => pending.delete(p));
+    },
+    Math.max(1, 1000 / opts.rate),
+  );
+  return {
+    stats,
+    /** stop sending and wait for the requests in flight */
+    async stop() {
+      clearInterval(timer);
+      await Promise.all(pending);
+    },
+  };
 }

@@ -15,16 +15,18 @@ const KEY: Record<ListenerRole, string> = {
 export class ListenError extends Error {
   override name = "ListenError";
   constructor(
-    readonly role: ListenerRole,
+    readonly role: ListenerRole | string,
     readonly address: string,
     readonly code: string | undefined,
-    detail: string,
+    readonly detail: string,
+    /** what sets the address (default: the config key of a role): `infermon demo` names its flags */
+    readonly key: string = KEY[role as ListenerRole] ?? "",
   ) {
-    super(`cannot open the ${role} listener on ${address} (${KEY[role]}): ${detail}`);
+    super(`cannot open the ${role} listener on ${address} (${key}): ${detail}`);
   }
 }
 
-const DETAIL: Record<string, string> = {
+export const DETAIL: Record<string, string> = {
   EADDRINUSE: "the port is already in use by another process",
   EACCES: "permission denied (ports below 1024 need privileges)",
   EADDRNOTAVAIL: "the address is not one of this machine's",

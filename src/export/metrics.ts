@@ -4,6 +4,7 @@ import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { DEFAULT_LATENCY_BUCKETS } from "../config/latencyBuckets.js";
 import { BoundHistogram, BoundCounter as Counter } from "./boundMetrics.js";
 import { QualityMetrics } from "./qualityMetrics.js";
+import { VariantMetrics } from "./variantMetrics.js";
 
 const SCORE_BUCKETS = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1];
 
@@ -55,6 +56,8 @@ export class AgentMetrics {
 
   /** label join and model quality (src/labels/) */
   readonly quality: QualityMetrics;
+  /** A/B variants (src/variants/) */
+  readonly variants: VariantMetrics;
 
   readonly llmTokens: Counter<"model" | "type">;
   readonly llmFinishReasons: Counter<"model" | "reason">;
@@ -159,6 +162,11 @@ export class AgentMetrics {
     );
     this.predictions = counter("infermon_predictions_total", "Predicted class.", [...M, "class"]);
     this.quality = new QualityMetrics(this.registry, opts.labelDelayBuckets);
+    this.variants = new VariantMetrics(
+      this.registry,
+      SCORE_BUCKETS,
+      opts.valueBuckets && opts.valueBuckets.length > 0 ? opts.valueBuckets : DEFAULT_VALUE_BUCKETS,
+    );
     this.llmTokens = counter("infermon_llm_tokens_total", "LLM token usage (type: prompt, completion).", [
       "model",
       "type",
@@ -195,5 +203,6 @@ export class AgentMetrics {
     ])
       g.reset();
     this.quality.resetWindowGauges();
+    this.variants.resetWindowGauges();
   }
 }

@@ -98,6 +98,7 @@ export const DASHBOARDS = {
   predictions: { uid: "infermon-predictions", title: "Predictions", slug: "infermon-predictions" },
   quality: { uid: "infermon-quality", title: "Quality", slug: "infermon-quality" },
   agent: { uid: "infermon-agent", title: "Agent health", slug: "infermon-agent-health" },
+  rollouts: { uid: "infermon-rollouts", title: "Rollouts", slug: "infermon-rollouts" },
 } as const;
 export type DashboardKey = keyof typeof DASHBOARDS;
 

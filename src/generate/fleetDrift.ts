@@ -28,6 +28,17 @@ export const FLEET_RECORD = {
   js: "model_feature:infermon_feature_js_distance:fleet",
 } as const;
 
+/**
+ * The per-pod gauge each fleet statistic equals when the fleet is one pod (the rules compute what
+ * the agent's engine computes on the same counts): how `infermon demo` judges its single agent by
+ * the drift rules' own levels.
+ */
+export const ONE_POD_GAUGE: Readonly<Record<string, string>> = {
+  [FLEET_RECORD.psi]: M.featurePsi,
+  [FLEET_RECORD.kl]: M.featureKl,
+  [FLEET_RECORD.js]: M.featureJs,
+};
+
 const BIN = "namespace, model, model_version, feature, bin";
 const FEATURE = "namespace, model, model_version, feature";
 

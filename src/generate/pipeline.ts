@@ -9,6 +9,7 @@ import { driftAlerts } from "./alerts/drift.js";
 import { labelAlerts } from "./alerts/labels.js";
 import { qualityAlerts } from "./alerts/quality.js";
 import type { AlertConcern, AlertSpec, Scenario } from "./alerts/types.js";
+import { variantAlerts } from "./alerts/variants.js";
 import { generatedHeader, PATHS } from "./conventions.js";
 import { renderDashboards } from "./dashboards/index.js";
 import { fleetDriftGroups, fleetDriftScenarios } from "./fleetDrift.js";
@@ -37,6 +38,7 @@ const CONCERNS: readonly AlertConcern[] = [
   dataQualityAlerts,
   labelAlerts,
   agentAlerts,
+  variantAlerts,
 ];
 
 /** Thrown when a config yields nothing to write (Sloth's ErrNoSLORules). */
@@ -63,7 +65,7 @@ export function buildRules(config: Config, links: LinkBase): RulesStage {
     for (const s of out.specs) specs.set(s.name, s);
     const file: RuleFile = {
       path: `${PATHS.alerts}/${out.file}.rules.yaml`,
-      groups: [{ name: out.group, rules: out.rules }],
+      groups: [{ name: out.group, rules: [...(out.records ?? []), ...out.rules] }],
     };
     files.push(file);
     suites.push({ rules: file, scenarios: out.scenarios, name: out.file });

@@ -6,6 +6,7 @@ import type { CounterChild } from "../export/boundMetrics.js";
 import type { Logger } from "../export/logger.js";
 import { LOG } from "../export/logMessages.js";
 import type { QualityMetrics } from "../export/qualityMetrics.js";
+import type { VariantMetrics } from "../export/variantMetrics.js";
 import { type PredictionReader, predictionReader } from "../monitor/predictionReading.js";
 import { ScoreBins } from "../stats/scoreBins.js";
 import type { PredictionOutcome } from "./joinStore.js";
@@ -44,11 +45,12 @@ export class LabelJoin {
     metrics: QualityMetrics,
     private readonly now: () => number,
     private readonly log?: Logger,
-    /** each model's score bins (from its profile, else uniform): scoreBinsFor() */
+    variantMetrics?: VariantMetrics,
+    /** each model's score bins (from its profile, else uniform) */
     scores: readonly (ScoreBins | undefined)[] = models.map((m) => ScoreBins.forModel(m)),
   ) {
     models.forEach((m, i) => {
-      this.monitors.set(m.name, new QualityMonitor(m, metrics, scores[i]));
+      this.monitors.set(m.name, new QualityMonitor(m, metrics, variantMetrics, scores[i]));
     });
     this.unknownModel = metrics.labels.labels({ model: "unknown", outcome: "unknown_model" });
     this.unreadable = metrics.labels.labels({ model: "unknown", outcome: "invalid" });
@@ -110,8 +112,16 @@ export class LabelJoin {
     const p = e.prediction === undefined ? {} : read(e.prediction);
     const now = this.now();
     return (
-      q.prediction(e.id, e.version, p.cls, p.score, e.time, now, q.binsFor(p.score, p.probs)) ??
-      "no_prediction"
+      q.prediction(
+        e.id,
+        e.version,
+        p.cls,
+        p.score,
+        e.time,
+        now,
+        q.variantIndex(e.variant),
+        q.binsFor(p.score, p.probs),
+      ) ?? "no_prediction"
     );
   }
 

@@ -7,8 +7,10 @@ import type { ModelConfig } from "../config/model.js";
 import type { CounterChild, HistogramChild } from "../export/boundMetrics.js";
 import { fitsLabel } from "../export/labelValues.js";
 import { LABEL_OUTCOMES, type QualityMetrics } from "../export/qualityMetrics.js";
+import type { VariantMetrics } from "../export/variantMetrics.js";
 import { estimate } from "../stats/cbpe.js";
 import type { ScoreBins } from "../stats/scoreBins.js";
+import { VariantQuality } from "../variants/variantQuality.js";
 import { JoinStore, type LabelJoinOutcome, type PredictionOutcome } from "./joinStore.js";
 import { type ApplyJoin, type JoinWindow, joinWindow } from "./joinWindow.js";
 import { LabelValues } from "./labelValues.js";
@@ -60,13 +62,19 @@ export class QualityMonitor {
   private readonly expiredCounter: CounterChild;
   /** the time of the join being counted (set just before the store calls back) */
   private joinTime = 0;
+  /** per A/B variant losses (models[].variants); the store keeps version × variants + variant */
+  private readonly variants: VariantQuality | undefined;
+  private readonly variantSlots: number;
 
   constructor(
     readonly model: ModelConfig,
     private readonly metrics: QualityMetrics,
+    variantMetrics?: VariantMetrics,
     /** the model's score bins (classification with scores): ROC AUC, fleet score counters */
     readonly scores?: ScoreBins,
   ) {
+    this.variants = model.variants && variantMetrics ? new VariantQuality(model, variantMetrics) : undefined;
+    this.variantSlots = this.variants?.size ?? 1;
     this.values = new LabelValues(model);
     this.k = this.values.classes.length;
     // score bins need the configured classes they are for
@@ -115,7 +123,8 @@ export class QualityMonitor {
   /**
    * A prediction as the drift monitor read it (class and/or score, and each scored class's bin in
    * `scoreBins`: ScoreBins.fill); `undefined` when the model's task cannot use it (no class, no
-   * value), else how the store took it.
+   * value), else how the store took it. `variant`: the index of its A/B variant (VariantNames),
+   * when the model has variants.
    */
   prediction(
     id: string,
@@ -124,6 +133,7 @@ export class QualityMonitor {
     score: number | undefined,
     time: number,
     now: number,
+    variant = 0,
     scoreBins?: ArrayLike<number>,
   ): PredictionOutcome | undefined {
     const value = this.values.prediction(cls, score);
@@ -134,7 +144,8 @@ export class QualityMonitor {
     // the bounded label (a version past the cap is "other"), never the raw value from traffic
     this.latestVersion = (this.versions[v] as Version).name;
     this.joinTime = now;
-    return this.store.addPrediction(id, value, v, time, now, scoreBins);
+    const slot = variant >= 0 && variant < this.variantSlots ? variant : 0;
+    return this.store.addPrediction(id, value, v * this.variantSlots + slot, time, now, scoreBins);
   }
 
   /**
@@ -164,6 +175,11 @@ export class QualityMonitor {
     return s.fill(score, probs, this.binScratch) ? this.binScratch : undefined;
   }
 
+  /** The index of an event's A/B variant name (0 without variants). */
+  variantIndex(name: string | undefined): number {
+    return this.variants ? this.variants.names.indexOf(name) : 0;
+  }
+
   /** Count an invalid label (e.g. no id) for this model. */
   invalid(): void {
     this.outcome.invalid.inc();
@@ -172,6 +188,7 @@ export class QualityMonitor {
   /** Expire old entries and recompute the gauges as of `now` (before each scrape). */
   refresh(now: number): void {
     this.store.expire(now);
+    this.variants?.refresh(now);
     const m = this.metrics;
     const model = this.model.name;
     m.pending.set({ model }, this.store.pendingPredictions);
@@ -251,13 +268,15 @@ export class QualityMonitor {
   private joined(
     prediction: number,
     label: number,
-    version: number,
+    stored: number,
     delayMs: number,
     extra: ArrayLike<number>,
   ): void {
     const now = this.joinTime;
     this.outcome.matched.inc();
     this.delay.observe(delayMs / 1000);
+    const version = Math.floor(stored / this.variantSlots);
+    this.variants?.joined(stored % this.variantSlots, prediction, label, now);
     const v = this.versions[version] as Version;
     const rec = this.rec;
     rec[0] = prediction;

@@ -191,6 +191,8 @@ export class Analyzer {
       return;
     }
     const now = this.now();
+    const variant = exchange?.variant;
+    if (variant !== undefined) for (const e of r.events) e.variant = variant;
     for (const e of r.events) model.monitor.observe(e, now);
     if (this.onEvent && source !== "kafka") for (const e of r.events) this.onEvent(e, exchange?.trace);
     if (r.events.length > 0) m.events.inc({ model: model.name, source }, r.events.length);

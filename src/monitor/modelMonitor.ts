@@ -12,6 +12,7 @@ import { type BinWindow, binWindow } from "../stats/binWindow.js";
 import { estimate } from "../stats/cbpe.js";
 import { driftValues } from "../stats/drift.js";
 import type { ScoreBins } from "../stats/scoreBins.js";
+import { VariantMonitor } from "../variants/variantMonitor.js";
 import { type PredictionReader, type PredictionReading, predictionReader } from "./predictionReading.js";
 
 interface Inc {
@@ -57,6 +58,8 @@ export class ModelMonitor {
    */
   private readonly cbpe: ScoreBins | undefined;
   private readonly classIndex = new Map<string, number>();
+  /** per A/B variant statistics (models[].variants) */
+  private readonly variants: VariantMonitor | undefined;
 
   constructor(
     readonly model: ModelConfig,
@@ -109,6 +112,7 @@ export class ModelMonitor {
     }
     // the configured version's counters exist at 0 from the start (rate() sees the first event)
     this.children(model.version);
+    if (model.variants) this.variants = new VariantMonitor(model, layout, metrics.variants);
   }
 
   observe(e: InferenceEvent, now: number): void {
@@ -117,14 +121,20 @@ export class ModelMonitor {
     const p = e.prediction === undefined ? NO_PREDICTION : this.readPrediction(e.prediction);
     if (p.cls !== undefined) this.classCounter(v, p.cls).inc();
     if (p.score !== undefined) (this.regression ? v.value : v.score).observe(p.score);
+    const variants = this.variants;
+    const vi = variants ? variants.indexOf(e.variant) : 0;
+    variants?.count(vi, p.cls === undefined ? undefined : this.classLabel(p.cls), p.score);
     const q = this.quality;
     const bins = q?.binsFor(p.score, p.probs);
     if (q) {
-      q.prediction(e.id, e.version, p.cls, p.score, e.time, now, bins);
+      q.prediction(e.id, e.version, p.cls, p.score, e.time, now, vi, bins);
       if (e.label !== undefined) q.label(e.id, e.label, e.time, now);
     }
     const layout = this.layout;
-    if (!layout) return;
+    if (!layout) {
+      variants?.add(vi, Math.min(e.time, now), this.scratch, 0);
+      return;
+    }
     const scratch = this.scratch;
     const slots = layout.slots;
     for (let s = 0; s < layout.featureCount; s++) {
@@ -151,6 +161,8 @@ export class ModelMonitor {
       const value = slot.bins.type === "numeric" ? p.score : p.cls;
       scratch[n++] = value === undefined ? MISSING_BIN : layout.binOf(slot, value);
     }
+    // the A/B variants' windows count the layout's bins only
+    const drift = n;
     const cbpe = this.cbpe;
     if (cbpe && bins) {
       const predicted = p.cls === undefined ? -1 : (this.classIndex.get(p.cls) ?? -1);
@@ -165,10 +177,12 @@ export class ModelMonitor {
     }
     const t = Math.min(e.time, now);
     for (const { w } of this.windows) w.add(t, scratch, n);
+    variants?.add(vi, t, scratch, drift);
   }
 
   /** Recompute the window gauges as of `now` (called before each scrape). */
   refresh(now: number): void {
+    this.variants?.refresh(now);
     const m = this.metrics;
     const labels = { model: this.model.name, model_version: this.latestVersion };
     for (const { name, w } of this.windows) {

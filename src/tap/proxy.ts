@@ -27,8 +27,8 @@ export interface TapSink<T> {
   /** a copy that was not taken */
   drop(reason: "body_too_large"): void;
   /** every model-route request, for requests_total and the latency histogram (with the sampled
-   * request's trace id for an exemplar) */
-  request(target: T, code: number, seconds: number, traceId: string | undefined): void;
+   * request's trace id for an exemplar, and its A/B variant when the target has variants) */
+  request(target: T, code: number, seconds: number, traceId: string | undefined, variant?: string): void;
 }
 
 export interface TapOptions<T extends RouteTarget> {
@@ -43,6 +43,8 @@ export interface TapOptions<T extends RouteTarget> {
   onUpstreamError?: (e: UpstreamError) => void;
   /** spans at the tap's seams (default: none) */
   tracer?: RequestTracer<T>;
+  /** the A/B variant of a model-route request (models[].variants), read once from its headers or path */
+  variant?: (target: T, req: IncomingMessage) => string | undefined;
 }
 
 export interface UpstreamError {
@@ -193,6 +195,7 @@ export class Tap<T extends RouteTarget> {
       abort: undefined,
       trace,
       status: 0,
+      variant: target && this.opts.variant ? this.opts.variant(target, req) : undefined,
     };
     // one listener per response: the in-flight count, and aborting the upstream request when the
     // client went away before the response was finished
@@ -295,7 +298,13 @@ export class Tap<T extends RouteTarget> {
         res.writeHead(status, out);
         res.end(JSON.stringify({ error: message, status }));
         if (ctx.target)
-          opts.sink.request(ctx.target, status, (performance.now() - ctx.start) / 1000, ctx.trace.traceId);
+          opts.sink.request(
+            ctx.target,
+            status,
+            (performance.now() - ctx.start) / 1000,
+            ctx.trace.traceId,
+            ctx.variant,
+          );
         const ids = traceIds(ctx);
         opts.onUpstreamError?.({
           status: status as 502 | 504,
@@ -331,7 +340,7 @@ export class Tap<T extends RouteTarget> {
   ): void {
     const target = ctx.target as T;
     const sink = this.opts.sink;
-    sink.request(target, status, (performance.now() - ctx.start) / 1000, ctx.trace.traceId);
+    sink.request(target, status, (performance.now() - ctx.start) / 1000, ctx.trace.traceId, ctx.variant);
     if (status < 200 || status >= 300) return;
     const request = ctx.streamCopy ? ctx.streamCopy.take() : ctx.reqCopy;
     const response = resCopy.take();
@@ -355,6 +364,7 @@ export class Tap<T extends RouteTarget> {
         ...(ctx.trace.traceId !== undefined && {
           trace: { traceId: ctx.trace.traceId, spanId: ctx.trace.spanId as string },
         }),
+        ...(ctx.variant !== undefined && { variant: ctx.variant }),
       },
       encodings,
     );
@@ -377,6 +387,8 @@ interface Ctx<T> {
   trace: RequestTrace;
   /** the status answered to the client (0 until known) */
   status: number;
+  /** the request's A/B variant (models with variants) */
+  variant: string | undefined;
 }
 
 const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}/;

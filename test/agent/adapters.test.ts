@@ -34,6 +34,12 @@ models:
     features: [{name: sqft, type: numeric}, {name: city, type: categorical}]
     windows: [5m]
     min_samples: 1
+  - name: bare
+    task: binary_classification
+    protocol: open-inference-v2
+    prediction: {output: probability, classes: ["0", "1"]}
+    windows: [5m]
+    min_samples: 1
   - name: chat
     task: regression
     protocol: openai-chat
@@ -366,5 +372,22 @@ describe("openai chat", () => {
       kind: "llm",
       usage: { model: "chat", promptTokens: 5, completionTokens: 7, finishReasons: ["length"] },
     });
+  });
+});
+
+describe("open-inference-v2 without features", () => {
+  it("reads the predictions of a model configured without features (one empty row per input row)", () => {
+    const r = openInferenceV2(model("bare")).decode(
+      ex(
+        { inputs: [{ name: "x", shape: [2], datatype: "FP64", data: [1, 2] }] },
+        { outputs: [{ name: "probability", shape: [2], datatype: "FP64", data: [0.2, 0.9] }] },
+      ),
+    );
+    expect(r.kind).toBe("events");
+    const events = (r as { events: InferenceEvent[] }).events;
+    expect(events.map((e) => [e.id, e.features, e.prediction])).toEqual([
+      ["rid:0", {}, 0.2],
+      ["rid:1", {}, 0.9],
+    ]);
   });
 });

@@ -16,7 +16,7 @@ interface Variable {
 }
 
 const variables = [...generate(configFrom(exampleData()), { source: "x.yaml" })]
-  .filter(([p]) => p.startsWith("dashboards/"))
+  .filter(([p]) => p.startsWith("dashboards/") && p.endsWith(".json"))
   .flatMap(([, c]) => (JSON.parse(c) as { templating: { list: Variable[] } }).templating.list)
   .filter((v) => v.name === "model" || v.name === "model_version");
 

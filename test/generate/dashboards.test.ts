@@ -31,7 +31,7 @@ interface Dashboard {
 
 const files = generate(configFrom(exampleData()), { source: "examples/infermon.yaml" });
 const dashboards = [...files]
-  .filter(([p]) => p.startsWith("dashboards/"))
+  .filter(([p]) => p.startsWith("dashboards/") && p.endsWith(".json"))
   .map(([p, c]) => [p, JSON.parse(c) as Dashboard] as const);
 
 describe("dashboards", () => {
@@ -69,7 +69,7 @@ describe("dashboards", () => {
 
   it("one per concern, with the conventional stable uids", () => {
     expect(dashboards.map(([p]) => p).sort()).toEqual(
-      ["agent", "drift", "overview", "predictions", "quality"].map((k) => `dashboards/${k}.json`),
+      ["agent", "drift", "overview", "predictions", "quality", "rollouts"].map((k) => `dashboards/${k}.json`),
     );
     for (const [path, d] of dashboards) {
       const key = path.replace(/^dashboards\/|\.json$/g, "") as keyof typeof DASHBOARDS;

@@ -47,6 +47,8 @@ export interface FixtureOptions {
   ingest?: boolean;
   tap?: boolean;
   extraModels?: string;
+  /** more keys of the credit model (`    shadow: {...}` lines, 4-space indent) */
+  creditExtra?: string;
 }
 
 export function configText(o: FixtureOptions): string {
@@ -56,7 +58,7 @@ export function configText(o: FixtureOptions): string {
       : `tap: {listen: "127.0.0.1:0", upstream: "${o.upstream ?? "http://127.0.0.1:1"}", max_body_bytes: ${o.maxBodyBytes ?? 1048576}, queue_size: ${o.queueSize ?? 10000}, timeout: ${o.timeout ?? "5s"}}`;
   return `service: test
 models:
-${creditModelYaml({ reference: "./credit.json", minSamples: o.minSamples ?? 50 })}  - name: house-price
+${creditModelYaml({ reference: "./credit.json", minSamples: o.minSamples ?? 50, extra: o.creditExtra })}  - name: house-price
     version: "1"
     task: regression
     protocol: tf-serving

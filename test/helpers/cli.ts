@@ -12,12 +12,13 @@ export interface CliResult {
 }
 
 /** Run the built `infermon` (npm test builds it first). */
-export function infermon(args: string[], opts: { cwd?: string } = {}): CliResult {
+export function infermon(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build`);
   const r = spawnSync(process.execPath, [CLI, ...args], {
     cwd: opts.cwd ?? ROOT,
     encoding: "utf8",
     timeout: 120_000,
+    ...(opts.env && { env: opts.env }),
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }

@@ -2,13 +2,15 @@
 // configured thresholds, on the model's longest window; and before they arrive, the accuracy
 // estimated from the calibrated scores (CBPE) past the same thresholds, while the window has no
 // realized accuracy (labels missing or late).
+import { parseDuration } from "../../config/duration.js";
 import { ALERT_PREFIX, groupName, LOG_SELECTOR } from "../conventions.js";
 import { M, num, sel } from "../promql.js";
 import type { AlertingRule } from "../rules.js";
-import { levelRules, levelScenarios } from "./levels.js";
+import { levelRules, levelScenarios, type ScenarioTiming } from "./levels.js";
 import type { AlertConcern, AlertSpec, Scenario } from "./types.js";
 import { longestWindow } from "./types.js";
 
+/** `for:` of the quality alerts unless `quality.for` says otherwise */
 const FOR = "30m";
 
 const diagnosis = [
@@ -24,7 +26,7 @@ const accuracySpec: AlertSpec = {
   description: "",
   dashboard: "quality",
   runbook: {
-    meaning: `The share of labelled predictions that were correct, over the model's longest window, is below the configured threshold for ${FOR}.`,
+    meaning: `The share of labelled predictions that were correct, over the model's longest window, is below the configured threshold for \`quality.for\` (default ${FOR}).`,
     impact: "Decisions taken from the model's predictions are wrong more often than the business accepted.",
     diagnosis,
     promql: [
@@ -47,7 +49,7 @@ const maeSpec: AlertSpec = {
   description: "",
   dashboard: "quality",
   runbook: {
-    meaning: `The mean absolute error of labelled predictions, over the model's longest window, is above the configured threshold for ${FOR}.`,
+    meaning: `The mean absolute error of labelled predictions, over the model's longest window, is above the configured threshold for \`quality.for\` (default ${FOR}).`,
     impact: "Predicted values are further from the truth than the business accepted.",
     diagnosis,
     promql: [
@@ -71,7 +73,7 @@ const estimatedSpec: AlertSpec = {
   description: "",
   dashboard: "quality",
   runbook: {
-    meaning: `The accuracy of the model's recent predictions estimated from their calibrated scores (CBPE: each prediction is right with the probability the reference's calibration gives its score), over the model's longest window, is below the configured accuracy threshold for ${FOR}, and the window holds too few labelled predictions for a realized accuracy (labels missing or late). Once \`min_samples\` labels arrive in the window, the realized accuracy (InfermonModelAccuracyLow) takes over. Like every window value it is per pod.`,
+    meaning: `The accuracy of the model's recent predictions estimated from their calibrated scores (CBPE: each prediction is right with the probability the reference's calibration gives its score), over the model's longest window, is below the configured accuracy threshold for \`quality.for\` (default ${FOR}), and the window holds too few labelled predictions for a realized accuracy (labels missing or late). Once \`min_samples\` labels arrive in the window, the realized accuracy (InfermonModelAccuracyLow) takes over. Like every window value it is per pod.`,
     impact:
       "If the estimate holds, decisions taken from the model's predictions are wrong more often than the business accepted — now, before labels can confirm it. The estimate sees shifts in the inputs and scores (covariate shift); it cannot see a change in what the scores mean (concept drift), so a good estimate is no all-clear.",
     diagnosis: [
@@ -105,11 +107,21 @@ export const qualityAlerts: AlertConcern = (models) => {
     const window = longestWindow(model);
     const labels = { model: model.name, model_version: model.version, window };
     const { accuracy, mae } = model.quality;
+    const forDuration = model.quality.for ?? FOR;
+    // the scenarios run past the `for` (the default 30m: evaluated at 30m with 40 samples, as before)
+    const forMin = Math.ceil((parseDuration(forDuration) ?? 0) / 60_000);
+    const timing: ScenarioTiming = {
+      evalTime: `${Math.max(30, forMin + 15)}m`,
+      samples: Math.max(40, forMin + 25),
+    };
     if (accuracy && model.task !== "regression") {
       used.add(accuracySpec);
       const s = sel(M.accuracy, { model: model.name, window });
       rules.push(
-        ...levelRules(accuracySpec, model, s, accuracy, FOR, { what: "Accuracy", direction: "below" }),
+        ...levelRules(accuracySpec, model, s, accuracy, forDuration, {
+          what: "Accuracy",
+          direction: "below",
+        }),
       );
       scenarios.push(
         ...levelScenarios(
@@ -120,6 +132,7 @@ export const qualityAlerts: AlertConcern = (models) => {
           labels,
           accuracy,
           "below",
+          timing,
         ),
       );
     }
@@ -130,7 +143,7 @@ export const qualityAlerts: AlertConcern = (models) => {
       const realized = sel(M.accuracy, { model: model.name, window });
       // labels missing or late: no realized accuracy in the window (fewer than min_samples labels)
       rules.push(
-        ...levelRules(estimatedSpec, model, `(${s}`, accuracy, FOR, {
+        ...levelRules(estimatedSpec, model, `(${s}`, accuracy, forDuration, {
           what: "Estimated accuracy",
           direction: "below",
         }).map((r) => ({ ...r, expr: `${r.expr})\nunless on (model, model_version, window)\n${realized}` })),
@@ -144,14 +157,21 @@ export const qualityAlerts: AlertConcern = (models) => {
           labels,
           accuracy,
           "below",
+          timing,
         ),
         {
           name: `${model.name} estimated accuracy low, but labels arrived: the realized accuracy speaks`,
           input: [
-            { series: sel(M.estimatedAccuracy, labels), values: `${num(accuracy.critical / 2)}+0x40` },
-            { series: sel(M.accuracy, labels), values: `${num(accuracy.warning + 0.01)}+0x40` },
+            {
+              series: sel(M.estimatedAccuracy, labels),
+              values: `${num(accuracy.critical / 2)}+0x${timing.samples}`,
+            },
+            {
+              series: sel(M.accuracy, labels),
+              values: `${num(accuracy.warning + 0.01)}+0x${timing.samples}`,
+            },
           ],
-          evalTime: "30m",
+          evalTime: timing.evalTime,
           expect: [{ alertname: estimatedSpec.name, alerts: [] }],
         },
       );
@@ -159,9 +179,13 @@ export const qualityAlerts: AlertConcern = (models) => {
     if (mae && model.task === "regression") {
       used.add(maeSpec);
       rules.push(
-        ...levelRules(maeSpec, model, sel(M.mae, { model: model.name, window }), mae, FOR, { what: "MAE" }),
+        ...levelRules(maeSpec, model, sel(M.mae, { model: model.name, window }), mae, forDuration, {
+          what: "MAE",
+        }),
       );
-      scenarios.push(...levelScenarios(`${model.name} MAE`, maeSpec.name, model, M.mae, labels, mae));
+      scenarios.push(
+        ...levelScenarios(`${model.name} MAE`, maeSpec.name, model, M.mae, labels, mae, "above", timing),
+      );
     }
   }
   if (rules.length === 0) return undefined;

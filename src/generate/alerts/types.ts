@@ -3,7 +3,7 @@
 import type { ModelConfig } from "../../config/model.js";
 import { longestTimeWindow } from "../../config/window.js";
 import { type DashboardKey, type Severity, UNOWNED } from "../conventions.js";
-import type { AlertingRule } from "../rules.js";
+import type { AlertingRule, RecordingRule } from "../rules.js";
 
 export interface Runbook {
   meaning: string;
@@ -61,6 +61,8 @@ export interface AlertConcernOutput {
   file: string;
   group: string;
   rules: AlertingRule[];
+  /** recording rules the alerts read, evaluated first in the same group */
+  records?: RecordingRule[];
   specs: AlertSpec[];
   scenarios: Scenario[];
 }
