@@ -38,6 +38,8 @@ export interface RealizedAuc {
   /** binary: the AUC; multiclass: the macro average over classes with positives and negatives */
   auc: number;
   stderr: number;
+  /** the most `auc` can differ from the exact AUC of the same scores (rocAuc.ts: ½ Σ pos·neg / PN) */
+  bound: number;
   /** multiclass: per class index */
   perClass: ({ auc: number; stderr: number } | undefined)[];
 }
@@ -48,6 +50,7 @@ export function realizedAuc(c: Float64Array, k: number, scores: ScoreBins): Real
   const perClass: RealizedAuc["perClass"] = new Array(k).fill(undefined);
   const aucs: number[] = [];
   const ses: number[] = [];
+  const bounds: number[] = [];
   for (const e of scores.entries) {
     const pos = new Float64Array(e.size);
     const neg = new Float64Array(e.size);
@@ -62,11 +65,12 @@ export function realizedAuc(c: Float64Array, k: number, scores: ScoreBins): Real
     perClass[e.classIndex] = { auc: a.auc, stderr: se };
     aucs.push(a.auc);
     ses.push(se * se);
+    bounds.push(a.bound);
   }
   if (aucs.length === 0) return undefined;
   const mean = aucs.reduce((x, y) => x + y, 0) / aucs.length;
   const se = Math.sqrt(ses.reduce((x, y) => x + y, 0)) / aucs.length;
-  return { auc: mean, stderr: se, perClass };
+  return { auc: mean, stderr: se, bound: bounds.reduce((x, y) => x + y, 0) / bounds.length, perClass };
 }
 
 /** Per flat score bin, the labelled predictions predicted as the bin's class and those not (CBPE's input). */

@@ -10,6 +10,7 @@
 import { type Level, type Levels, type ModelConfig, PREDICTION_KEY } from "../config/model.js";
 import type { BinLayout, Slot } from "./binLayout.js";
 import { driftLevel, driftValues, levelReached, levelsFor, shareLevel, worstLevel } from "./drift.js";
+import type { QualityReport } from "./qualityReport.js";
 import type { RowCounter } from "./rowCounter.js";
 import { proportions } from "./smoothing.js";
 
@@ -54,7 +55,12 @@ export interface DriftReport {
   rows: { reference: number; current: number; skipped: number };
   features: FeatureDrift[];
   prediction?: PredictionDrift;
-  /** the worst gate level of the features and prediction; `insufficient_data` when that is ok but data is short */
+  /** model quality: realized with the target column, estimated from calibrated scores (qualityReport.ts) */
+  quality?: QualityReport;
+  /**
+   * the worst gate level of the features, the prediction and the quality; `insufficient_data` when
+   * that is ok but data is short
+   */
   status: Level | "insufficient_data";
 }
 
