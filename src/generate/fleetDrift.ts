@@ -12,8 +12,10 @@
 import type { ModelConfig } from "../config/model.js";
 import { longestTimeWindow, shortestTimeWindow, timeWindows } from "../config/window.js";
 import { driftValues } from "../stats/drift.js";
+import { driftStderr } from "../stats/driftStderr.js";
 import type { Scenario } from "./alerts/types.js";
 import { groupName } from "./conventions.js";
+import { FLEET_STDERR_RECORD, stderrRules } from "./fleetDriftStderr.js";
 import { M, num, sel } from "./promql.js";
 import type { RecordingRule, RuleGroup } from "./rules.js";
 
@@ -122,7 +124,7 @@ export function fleetDriftGroups(models: readonly ModelConfig[]): RuleGroup[] {
       rules: [
         { record: FLEET_RECORD.reference, expr: referenceRule(m), labels: { model: m.name } },
         // count windows ("5000 events") are no PromQL range: fleet rules are by time only
-        ...timeWindows(m.windows).flatMap((w) => windowRules(m, w.name)),
+        ...timeWindows(m.windows).flatMap((w) => [...windowRules(m, w.name), ...stderrRules(m, w.name)]),
       ],
     }));
 }
@@ -215,6 +217,18 @@ function engineScenario(m: ModelConfig): Scenario {
         },
       ],
     }));
+    // and their standard errors the agent's (src/stats/driftStderr.ts)
+    const se = driftStderr(counts, REFERENCE, m.drift.smoothing);
+    for (const stat of ["psi", "kl", "js"] as const)
+      exprs.push({
+        expr: `abs(${sel(FLEET_STDERR_RECORD[stat], { model: m.name, window: longest.name })} - ${se[stat]}) < bool 1e-9`,
+        samples: [
+          {
+            labels: `{feature="${feature}", model="${m.name}", model_version="${m.version}", window="${longest.name}"}`,
+            value: 1,
+          },
+        ],
+      });
     const shortTotal = perMinute.reduce((a, b) => a + b, 0) * (shortest.ms / 60_000);
     if (shortest.name !== longest.name && shortTotal < m.minSamples) {
       // below min_samples nothing is recorded, like the agent

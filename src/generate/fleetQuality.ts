@@ -7,7 +7,7 @@
 // Recorded only once the fleet's window holds min_samples labelled predictions of the class.
 import type { ModelConfig } from "../config/model.js";
 import { longestTimeWindow, timeWindows } from "../config/window.js";
-import { binnedAuc } from "../stats/rocAuc.js";
+import { aucStandardError, binnedAuc } from "../stats/rocAuc.js";
 import type { Scenario } from "./alerts/types.js";
 import { groupName } from "./conventions.js";
 import { exactIncrease } from "./fleetDrift.js";
@@ -19,6 +19,10 @@ export const FLEET_QUALITY_RECORD = {
   below: "model_class_bin:infermon_labeled_score_negatives_below:increase",
   aucClass: "model_class:infermon_model_roc_auc:fleet",
   auc: "model:infermon_model_roc_auc:fleet",
+  positives: "model_class:infermon_labeled_score_positives:fleet",
+  negatives: "model_class:infermon_labeled_score_negatives:fleet",
+  aucClassStderr: "model_class:infermon_model_roc_auc_stderr:fleet",
+  aucStderr: "model:infermon_model_roc_auc_stderr:fleet",
 } as const;
 
 const CLASS = "namespace, model, model_version, class";
@@ -59,7 +63,29 @@ function windowRules(m: ModelConfig, window: string): RecordingRule[] {
       expr: `avg by (namespace, model, model_version) (${sel(FLEET_QUALITY_RECORD.aucClass, labels)})`,
       labels,
     },
+    { record: FLEET_QUALITY_RECORD.positives, expr: total("positive"), labels },
+    { record: FLEET_QUALITY_RECORD.negatives, expr: total("negative"), labels },
+    {
+      record: FLEET_QUALITY_RECORD.aucClassStderr,
+      // Hanley & McNeil (1982), as the agent (src/stats/rocAuc.ts): Q1 = A/(2−A), Q2 = 2A²/(1+A)
+      expr: hanleyMcNeil(
+        sel(FLEET_QUALITY_RECORD.aucClass, labels),
+        sel(FLEET_QUALITY_RECORD.positives, labels),
+        sel(FLEET_QUALITY_RECORD.negatives, labels),
+      ),
+      labels,
+    },
+    {
+      record: FLEET_QUALITY_RECORD.aucStderr,
+      // of the macro average: the classes taken as independent, √(Σ se²)/K
+      expr: `sqrt(sum by (namespace, model, model_version) (${sel(FLEET_QUALITY_RECORD.aucClassStderr, labels)} ^ 2))\n/ count by (namespace, model, model_version) (${sel(FLEET_QUALITY_RECORD.aucClassStderr, labels)})`,
+      labels,
+    },
   ];
+}
+
+function hanleyMcNeil(a: string, p: string, n: string): string {
+  return `sqrt(\n  (\n    ${a} * (1 - ${a})\n    + (${p} - 1) * (${a} / (2 - ${a}) - ${a} ^ 2)\n    + (${n} - 1) * (2 * ${a} ^ 2 / (1 + ${a}) - ${a} ^ 2)\n  )\n  / (${p} * ${n})\n)`;
 }
 
 export function fleetQualityGroups(models: readonly ModelConfig[]): RuleGroup[] {
@@ -105,8 +131,11 @@ function aucScenario(m: ModelConfig): Scenario {
       return out;
     });
   });
-  const merged = (k: "pos" | "neg") => [0, 1, 2].map((b) => pods.a[k][b]! + pods.b[k][b]!);
-  const want = binnedAuc(merged("pos"), merged("neg")).auc;
+  const merged = (k: "pos" | "neg") =>
+    [0, 1, 2].map((b) => (pods.a[k][b]! + pods.b[k][b]!) * scale * minutes);
+  const h = binnedAuc(merged("pos"), merged("neg"));
+  const want = h.auc;
+  const se = aucStandardError(h.auc, h.positives, h.negatives);
   const at = { model: m.name, model_version: m.version, window: longest.name };
   return {
     name: `${m.name}: fleet ROC AUC of two pods' merged score counters equals the histogram AUC (${want.toFixed(6)})`,
@@ -125,6 +154,16 @@ function aucScenario(m: ModelConfig): Scenario {
       },
       {
         expr: `abs(${sel(FLEET_QUALITY_RECORD.auc, { model: m.name, window: longest.name })} - ${num(want)}) < bool 1e-9`,
+        samples: [
+          {
+            labels: `{model="${at.model}", model_version="${at.model_version}", window="${at.window}"}`,
+            value: 1,
+          },
+        ],
+      },
+      {
+        // its standard error: the agent's Hanley–McNeil on the merged counts
+        expr: `abs(${sel(FLEET_QUALITY_RECORD.aucStderr, { model: m.name, window: longest.name })} - ${num(se)}) < bool 1e-9`,
         samples: [
           {
             labels: `{model="${at.model}", model_version="${at.model_version}", window="${at.window}"}`,

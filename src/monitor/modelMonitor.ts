@@ -11,6 +11,7 @@ import { type BinLayout, INVALID_BIN, MISSING_BIN, type Slot } from "../stats/bi
 import { type BinWindow, binWindow } from "../stats/binWindow.js";
 import { estimate } from "../stats/cbpe.js";
 import { driftValues } from "../stats/drift.js";
+import { driftStderr } from "../stats/driftStderr.js";
 import type { ScoreBins } from "../stats/scoreBins.js";
 import { VariantMonitor } from "../variants/variantMonitor.js";
 import { type PredictionReader, type PredictionReading, predictionReader } from "./predictionReading.js";
@@ -201,15 +202,24 @@ export class ModelMonitor {
         // all missing in this window, or no reference values: drift is undefined, no gauge
         if (sum === 0 || slot.referenceTotal === 0) return;
         const d = driftValues(current, slot.reference, smoothing);
+        const se = driftStderr(current, slot.reference, smoothing);
+        const st = m.driftStderr;
         if (s === layout.predictionSlot) {
-          m.predictionPsi.set({ ...labels, window: name }, d.psi);
-          m.predictionKl.set({ ...labels, window: name }, d.kl);
-          m.predictionJs.set({ ...labels, window: name }, d.js);
+          const l = { ...labels, window: name };
+          m.predictionPsi.set(l, d.psi);
+          m.predictionKl.set(l, d.kl);
+          m.predictionJs.set(l, d.js);
+          st.predictionPsi.set(l, se.psi);
+          st.predictionKl.set(l, se.kl);
+          st.predictionJs.set(l, se.js);
         } else {
           const l = { ...labels, feature: slot.name, window: name };
           m.featurePsi.set(l, d.psi);
           m.featureKl.set(l, d.kl);
           m.featureJs.set(l, d.js);
+          st.featurePsi.set(l, se.psi);
+          st.featureKl.set(l, se.kl);
+          st.featureJs.set(l, se.js);
         }
       });
     }

@@ -10,6 +10,7 @@
 import { type Level, type Levels, type ModelConfig, PREDICTION_KEY } from "../config/model.js";
 import type { BinLayout, Slot } from "./binLayout.js";
 import { driftLevel, driftValues, levelReached, levelsFor, shareLevel, worstLevel } from "./drift.js";
+import { type DriftStderr, driftStderr } from "./driftStderr.js";
 import type { QualityReport } from "./qualityReport.js";
 import type { RowCounter } from "./rowCounter.js";
 import { proportions } from "./smoothing.js";
@@ -31,6 +32,8 @@ export interface FeatureDrift {
   psi: number | null;
   kl: number | null;
   js: number | null;
+  /** standard errors of psi, kl and js (driftStderr.ts); null with them */
+  stderr: DriftStderr | null;
   status: Status;
   reason?: Reason;
   /** true when no current row has the column or key at all (a renamed column, nested JSONL) */
@@ -46,6 +49,7 @@ export interface PredictionDrift {
   psi: number | null;
   kl: number | null;
   js: number | null;
+  stderr: DriftStderr | null;
   status: Status;
   reason?: Reason;
 }
@@ -92,12 +96,13 @@ const sum = (xs: ArrayLike<number>): number => {
   return n;
 };
 
-const NULLS = { psi: null, kl: null, js: null };
+const NULLS = { psi: null, kl: null, js: null, stderr: null };
 
 interface Judged {
   psi: number | null;
   kl: number | null;
   js: number | null;
+  stderr: DriftStderr | null;
   status: Status;
   reason?: Reason;
   absent?: true;
@@ -122,7 +127,10 @@ function judge(
       reason: quality.invalid > 0 && quality.missing === 0 ? "invalid" : "missing",
     };
   if (slot.referenceTotal === 0) return { ...NULLS, status: "missing", reason: "no_reference_values" };
-  const v = driftValues(current, slot.reference, model.drift.smoothing);
+  const v = {
+    ...driftValues(current, slot.reference, model.drift.smoothing),
+    stderr: driftStderr(current, slot.reference, model.drift.smoothing),
+  };
   if (!enough) return { ...v, status: "insufficient_data" };
   const drift = driftLevel(v, levelsFor(model, levelsKey));
   const levels = shares.map((s) => ({ kind: s.kind, level: shareLevel(s.share, s.levels) }));
