@@ -1,7 +1,7 @@
 // Model quality of a batch (infermon drift): with the target column (labels.target), the realized
 // accuracy, precision, recall, F1 and ROC AUC (classification; exact AUC from sorted scores) or
 // MAE and RMSE (regression), each with its standard error; with a calibration in the profile, the
-// CBPE estimate from the scores alone (docs/adr/0019-estimated-performance.md), and on the
+// CBPE estimate from the scores alone (docs/adr/0022-estimated-performance.md), and on the
 // labelled rows how far it was off. Predictions and targets are read as the agent reads
 // predictions and labels.
 import type { ModelConfig } from "../config/model.js";

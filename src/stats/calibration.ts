@@ -2,7 +2,7 @@
 // with targets: isotonic regression (the probability never falls as the score rises) by
 // pool-adjacent-violators, weighted by the rows in each bin (Barlow et al. 1972; as scikit-learn's
 // IsotonicRegression on the bins' rates). CBPE reads P(class | bin) from it
-// (docs/adr/0019-estimated-performance.md).
+// (docs/adr/0022-estimated-performance.md).
 
 /**
  * Per bin, the isotonic (non-decreasing) fit of `positives[b] / counts[b]` weighted by

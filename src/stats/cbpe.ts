@@ -1,4 +1,4 @@
-// Confidence-based performance estimation (CBPE; NannyML, docs/adr/0019-estimated-performance.md):
+// Confidence-based performance estimation (CBPE; NannyML, docs/adr/0022-estimated-performance.md):
 // with calibrated scores, a prediction of class k whose calibrated probability of k is p is right
 // with probability p, so over a window the confusion matrix is expected to be
 //   TP_k = Σ_{predicted k} p,  FP_k = Σ_{predicted k} (1 − p),  FN_k = Σ_{not predicted k} p

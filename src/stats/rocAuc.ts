@@ -5,7 +5,7 @@
 //   |AUC_bins − AUC_exact| ≤ ½ Σ_b pos_b · neg_b / (P · N)
 // (`bound` below; with B equal-frequency bins it is about 1/(2B) at worst, and far smaller when
 // positives and negatives concentrate in different bins). The weights may be fractional: CBPE
-// passes expected positives and negatives (docs/adr/0019-estimated-performance.md).
+// passes expected positives and negatives (docs/adr/0022-estimated-performance.md).
 
 export interface BinnedAuc {
   /** NaN when there are no positives or no negatives */

@@ -4,7 +4,7 @@
 // how many of each bin's rows had that class as truth and the calibration learned from them
 // (isotonic regression, pool-adjacent-violators: calibration.ts). Live, the same bins give the
 // realized ROC AUC of labelled predictions and the CBPE estimate of unlabelled ones
-// (docs/adr/0019-estimated-performance.md).
+// (docs/adr/0022-estimated-performance.md).
 import { isotonicBins } from "./calibration.js";
 import { ProfileError } from "./profile.js";
 
