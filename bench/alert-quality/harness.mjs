@@ -44,6 +44,9 @@ models:
     windows: [5m, 1h]
     min_samples: 200
     drift: ${drift}
+    # the harness measures when each level fires: the critical level pages (the default policy
+    # makes input drift a ticket, which would move it to severity warning)
+    severity: { input_drift: page }
     slo:
       availability: { objective: 99.9, period: 30d }
       min_bad_events: ${minBadEvents}
@@ -52,9 +55,18 @@ models:
 
 const color = (r, newShare) => (newShare > 0 && r.next() < newShare ? "e" : r.pick(COLORS, COLOR_WEIGHTS));
 
-/** The model config with its reference profile built from REFERENCE_ROWS stable rows and, with auto, learned levels. */
+/**
+ * The model config with its reference profile built from REFERENCE_ROWS stable rows. `thresholds`:
+ * `auto` (levels learned by bootstrap at expected_rate), `sample` (the default: levels at each
+ * window's sample size) or `fixed` (PSI 0.1 / 0.25, PSI alerting).
+ */
 export function driftModel({ thresholds, expectedRate, resamples = 1000, seed = 7 }) {
-  const drift = thresholds === "auto" ? `{ thresholds: auto, expected_rate: ${expectedRate} }` : "{}";
+  const drift =
+    thresholds === "auto"
+      ? `{ thresholds: auto, expected_rate: ${expectedRate} }`
+      : thresholds === "fixed"
+        ? "{ statistic: psi, thresholds: { psi: { warning: 0.1, critical: 0.25 } } }"
+        : "{}";
   const model = parseConfig(modelYaml({ drift, minBadEvents: 4 }), "sim.yaml").models[0];
   const r = rng(seed);
   const rows = Array.from({ length: REFERENCE_ROWS }, () => ({ x: r.normal(), color: color(r, 0) }));

@@ -5,6 +5,9 @@
 // DuckDB's native memory included).
 //
 //   npm run build && node bench/batch/run.mjs [--rounds 3] [--formats csv,parquet] [--rows 1000000]
+//     [--skip numpy,evidently] [--baseline-cli path/to/previous/dist/cli/main.js]
+// --baseline-cli adds the infermon targets once more with another build (the previous version),
+// interleaved in the same rounds.
 // Results: bench/out/batch/results.json (figures for bench/README.md).
 import { execFileSync, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -18,6 +21,7 @@ const { values: args } = parseArgs({
     formats: { type: "string", default: "csv,parquet" },
     rows: { type: "string", default: "1000000" },
     skip: { type: "string", default: "" },
+    "baseline-cli": { type: "string" },
   },
 });
 const ROUNDS = Number(args.rounds);
@@ -66,33 +70,42 @@ async function sequence(steps) {
 }
 
 const files = await makeData(Number(args.rows));
-const venv = execFileSync("bash", [here("./evidentlyVenv.sh")], { encoding: "utf8" }).trim();
+const needsPython = !(SKIP.has("numpy") && SKIP.has("evidently"));
+const venv = needsPython
+  ? execFileSync("bash", [here("./evidentlyVenv.sh")], { encoding: "utf8" }).trim()
+  : "";
 const py = `${venv}/bin/python`;
 const base = ["-c", files.cfg, "-m", "bench"];
 const profile = (f) => `${DIR}bench-profile-${f}.json`;
 
 const targets = [];
+const clis = [[CLI, ""]];
+if (args["baseline-cli"]) clis.push([args["baseline-cli"], " [baseline]"]);
 for (const f of FORMATS) {
   const ref = f === "csv" ? files.refCsv : files.refParquet;
   const cur = f === "csv" ? files.curCsv : files.curParquet;
+  for (const [cli, tag] of clis) {
+    const prof = tag ? profile(f).replace(/\.json$/, "-baseline.json") : profile(f);
+    targets.push(
+      {
+        name: `infermon baseline + drift (${f})${tag}`,
+        format: f,
+        kind: `infermon-both${tag ? "-baseline" : ""}`,
+        run: () =>
+          sequence([
+            [process.execPath, [cli, "baseline", ...base, "--data", ref, "-o", prof]],
+            [process.execPath, [cli, "drift", ...base, "--reference", prof, "--current", cur]],
+          ]),
+      },
+      {
+        name: `infermon drift vs stored profile (${f})${tag}`,
+        format: f,
+        kind: `infermon-drift${tag ? "-baseline" : ""}`,
+        run: () => timed(process.execPath, [cli, "drift", ...base, "--reference", prof, "--current", cur]),
+      },
+    );
+  }
   targets.push(
-    {
-      name: `infermon baseline + drift (${f})`,
-      format: f,
-      kind: "infermon-both",
-      run: () =>
-        sequence([
-          [process.execPath, [CLI, "baseline", ...base, "--data", ref, "-o", profile(f)]],
-          [process.execPath, [CLI, "drift", ...base, "--reference", profile(f), "--current", cur]],
-        ]),
-    },
-    {
-      name: `infermon drift vs stored profile (${f})`,
-      format: f,
-      kind: "infermon-drift",
-      run: () =>
-        timed(process.execPath, [CLI, "drift", ...base, "--reference", profile(f), "--current", cur]),
-    },
     {
       name: `numpy floor (${f})`,
       format: f,

@@ -16,6 +16,30 @@ export interface InferenceEvent {
   label?: unknown;
   /** the A/B variant the request went to (models[].variants): read by the tap, or sent with the event */
   variant?: string;
+  /**
+   * the tap's `x-request-id` when the body gave another `id` (MLServer, KServe): a label sent with
+   * either joins; rows get `<requestId>:<row>` too
+   */
+  requestId?: string;
+  /** what the output holds, when its datatype or shape tells (an integer or string tensor holds labels) */
+  predictionKind?: PredictionKind;
+}
+
+/** A prediction's kind: a score or probabilities, or a class label. */
+export type PredictionKind = "score" | "label";
+
+/** `infermon_prediction_read_errors_total{reason}`: predictions not read as configured (the event's features still count). */
+export const PREDICTION_ERROR_REASONS = [
+  "output_not_found",
+  "labels_not_scores",
+  "scores_not_labels",
+] as const;
+export type PredictionErrorReason = (typeof PREDICTION_ERROR_REASONS)[number];
+
+/** A prediction the adapter could not take from the response, with what to change. */
+export interface PredictionError {
+  reason: PredictionErrorReason;
+  detail: string;
 }
 
 /** Usage of one OpenAI-style chat completion (no features, no drift). */
@@ -35,6 +59,8 @@ export interface Exchange {
   responseJsonLength?: number | undefined;
   /** x-request-id (from the client or generated) */
   requestId: string;
+  /** the upstream's status when it was not a 2xx: the request failed, only its inputs are analysed */
+  failedStatus?: number | undefined;
   time: number;
   /** the trace this exchange belongs to (a sampled tap request, a producer-linked analysis span),
    * for the log lines analysis writes about it */
@@ -44,9 +70,9 @@ export interface Exchange {
 }
 
 export type DecodeResult =
-  | { kind: "events"; events: InferenceEvent[] }
+  | { kind: "events"; events: InferenceEvent[]; predictionError?: PredictionError | undefined }
   | { kind: "llm"; usage: LlmUsage }
-  | { kind: "error"; reason: ParseErrorReason };
+  | { kind: "error"; reason: ParseErrorReason; detail?: string | undefined };
 
 /** `infermon_parse_errors_total{reason}` values of a configured model (each exists at 0 from the start). */
 export const PARSE_ERROR_REASONS = [
@@ -57,10 +83,13 @@ export const PARSE_ERROR_REASONS = [
   "content_encoding",
   "binary_tensor",
   "row_mismatch",
+  "input_not_found",
+  "input_shape",
 ] as const;
 export type ParseErrorReason = (typeof PARSE_ERROR_REASONS)[number];
 
-export const parseError = (reason: ParseErrorReason): DecodeResult => ({ kind: "error", reason });
+export const parseError = (reason: ParseErrorReason, detail?: string): DecodeResult =>
+  detail === undefined ? { kind: "error", reason } : { kind: "error", reason, detail };
 
 export interface ProtocolAdapter {
   decode(exchange: Exchange): DecodeResult;

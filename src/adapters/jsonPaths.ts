@@ -34,7 +34,8 @@ export function jsonPaths(model: ModelConfig): ProtocolAdapter {
   const getId = paths.id ? compilePath(paths.id) : undefined;
   const getFeatures = compilePath(paths.features);
   const getPrediction = paths.prediction ? compilePath(paths.prediction) : undefined;
-  const names = model.features.map((f) => f.name);
+  // a feature reads its own key, or `input:`'s; with `column:`, that element of the key's list
+  const fields = model.features.map((f) => ({ name: f.name, key: f.input ?? f.name, column: f.column }));
   return {
     decode(x: Exchange): DecodeResult {
       if (!x.request) return parseError("missing_body");
@@ -56,7 +57,10 @@ export function jsonPaths(model: ModelConfig): ProtocolAdapter {
       const base = typeof id === "string" || typeof id === "number" ? String(id) : x.requestId;
       const events: InferenceEvent[] = list.map((row, i) => {
         const features: Record<string, unknown> = {};
-        for (const n of names) features[n] = (row as Record<string, unknown>)[n];
+        for (const f of fields) {
+          const v = (row as Record<string, unknown>)[f.key];
+          features[f.name] = f.column === undefined ? v : Array.isArray(v) ? v[f.column] : undefined;
+        }
         const e: InferenceEvent = {
           model: model.name,
           version: model.version,

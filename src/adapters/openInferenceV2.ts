@@ -1,70 +1,97 @@
-// Open Inference Protocol v2 (KServe v2, Triton REST) → InferenceEvents, one per row.
-// Features: one input tensor per feature named like it ([n] or [n,1]), or a single [n,k] input whose
-// columns follow the configured feature order. Prediction: the output named `prediction.output`, or
-// the first output; for classification a [n,c] output is class probabilities.
+// Open Inference Protocol v2 (MLServer, KServe v2, Triton REST) → InferenceEvents, one per row.
+// Features: found by the model's FeatureLayout (one input tensor per feature, columns of a
+// multi-column input by `input:`/`column:`, or a single [n,k] input with every column in order).
+// Prediction: the output named `prediction.output` (outputChoice.ts); for classification an
+// [n,c] output is class probabilities. JSON and the binary tensor extension.
 import type { ModelConfig } from "../config/model.js";
+import { FeatureLayout, type Tensor as LayoutTensor } from "./featureLayout.js";
 import {
   type DecodeResult,
   type Exchange,
   type InferenceEvent,
   type ParseErrorReason,
+  type PredictionError,
+  type PredictionKind,
   type ProtocolAdapter,
   parseError,
 } from "./inferenceEvent.js";
 import { flatten, isObject, readJson } from "./jsonBody.js";
 import { attachBinaryTensors } from "./oipBinary.js";
+import { chooseOutput, isPredictionError } from "./outputChoice.js";
 import { predictionRows } from "./predictionRows.js";
 
-interface Tensor {
+interface Tensor extends LayoutTensor {
   name: string;
-  shape: number[];
-  data: unknown[];
+  datatype: string | undefined;
 }
 
 type Body =
   | { ok: true; json: Record<string, unknown>; tensors: Tensor[] }
   | { ok: false; reason: ParseErrorReason };
 
+/** Datatypes that can only hold class labels, never scores. */
+const LABEL_TYPES = /^(BYTES|BOOL|U?INT(8|16|32|64))$/;
+
 export function openInferenceV2(model: ModelConfig): ProtocolAdapter {
-  const names = model.features.map((f) => f.name);
-  const output = model.prediction.output;
+  const layout = new FeatureLayout(model.features);
   const classification = model.task !== "regression";
   return {
     decode(x: Exchange): DecodeResult {
       if (!x.request) return parseError("missing_body");
       const req = readBody(x.request, x.requestJsonLength, "inputs");
       if (!req.ok) return parseError(req.reason);
-      const rows = featureRows(req.tensors, names);
-      if (typeof rows === "string") return parseError(rows);
+      const rows = layout.rows(req.tensors);
+      if (!Array.isArray(rows)) return parseError(rows.reason, rows.detail);
       let version = model.version;
-      let id = typeof req.json.id === "string" && req.json.id !== "" ? req.json.id : x.requestId;
+      const bodyId = (b: Record<string, unknown>) =>
+        typeof b.id === "string" && b.id !== "" ? b.id : undefined;
+      let id = bodyId(req.json);
       let predictions: unknown[] | undefined;
+      let kind: PredictionKind | undefined;
+      let predictionError: PredictionError | undefined;
       if (x.response) {
         const res = readBody(x.response, x.responseJsonLength, "outputs");
         if (!res.ok) return parseError(res.reason);
         if (typeof res.json.model_version === "string" && res.json.model_version !== "")
           version = res.json.model_version;
-        if (typeof res.json.id === "string" && res.json.id !== "") id = res.json.id;
-        const out = res.tensors.find((t) => t.name === output) ?? res.tensors[0];
-        if (out) {
+        id = bodyId(res.json) ?? id;
+        const out = chooseOutput(res.tensors, model.prediction);
+        if (isPredictionError(out)) predictionError = out;
+        else if (out) {
           const p = predictionRows(out.data, out.shape, rows.length, classification, model.task);
-          if (p === undefined) return parseError("row_mismatch");
+          if (p === undefined)
+            return parseError(
+              "row_mismatch",
+              `output ${out.name} has shape [${out.shape.join(",")}] for ${rows.length} input rows`,
+            );
           predictions = p;
+          const width = out.shape.length >= 2 ? out.shape.slice(1).reduce((a, b) => a * b, 1) : 1;
+          if (classification && width > 1) kind = "score";
+          else if (out.datatype !== undefined && LABEL_TYPES.test(out.datatype)) kind = "label";
         }
       }
-      const events: InferenceEvent[] = new Array(rows.length);
-      for (let i = 0; i < rows.length; i++) {
+      // the body's id is the one the server's client sees in the response; the tap's x-request-id
+      // (in the response headers) joins too
+      const base = id ?? x.requestId;
+      const alias = id !== undefined && id !== x.requestId ? x.requestId : undefined;
+      const n = rows.length;
+      const events: InferenceEvent[] = new Array(n);
+      for (let i = 0; i < n; i++) {
         const e: InferenceEvent = {
           model: model.name,
           version,
-          id: rows.length === 1 ? id : `${id}:${i}`,
+          id: n === 1 ? base : `${base}:${i}`,
           features: rows[i] as Record<string, unknown>,
           time: x.time,
         };
-        if (predictions) e.prediction = predictions[i];
+        if (alias !== undefined) e.requestId = n === 1 ? alias : `${alias}:${i}`;
+        if (predictions) {
+          e.prediction = predictions[i];
+          if (kind) e.predictionKind = kind;
+        }
         events[i] = e;
       }
-      return { kind: "events", events };
+      return { kind: "events", events, predictionError };
     },
   };
 }
@@ -89,63 +116,12 @@ function readBody(body: Buffer, jsonLength: number | undefined, key: "inputs" | 
       Array.isArray(t.shape) && t.shape.every((d) => Number.isInteger(d) && (d as number) >= 0)
         ? (t.shape as number[])
         : [data.length];
-    tensors.push({ name: t.name, shape, data });
+    tensors.push({
+      name: t.name,
+      shape,
+      data,
+      datatype: typeof t.datatype === "string" ? t.datatype : undefined,
+    });
   }
   return { ok: true, json: r.value, tensors };
-}
-
-/** Rows of feature values, or the reason the inputs do not fit the configured features. */
-function featureRows(
-  tensors: Tensor[],
-  names: readonly string[],
-): Record<string, unknown>[] | ParseErrorReason {
-  // one tensor per feature (the usual case): found by a scan, no Map per request. A feature whose
-  // tensor is absent is missing in every row (as with the json protocol), not a reason to drop the
-  // features that are there.
-  const cols: (Tensor | undefined)[] = new Array(names.length);
-  let first: Tensor | undefined;
-  for (let j = 0; j < names.length; j++) {
-    const name = names[j] as string;
-    let found: Tensor | undefined;
-    for (const t of tensors)
-      if (t.name === name) {
-        found = t; // the last of duplicate names wins, as with a Map
-      }
-    cols[j] = found;
-    first ??= found;
-  }
-  if (first) {
-    const n = first.shape[0] ?? first.data.length;
-    for (const t of cols)
-      if (t && ((t.shape[0] ?? t.data.length) !== n || t.data.length !== n)) return "row_mismatch";
-    // row-major, keys in the configured order: every row object gets the same shape
-    const k = names.length;
-    const rows: Record<string, unknown>[] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      const r: Record<string, unknown> = {};
-      for (let j = 0; j < k; j++) r[names[j] as string] = cols[j]?.data[i];
-      rows[i] = r;
-    }
-    return rows;
-  }
-  // a model without features (monitored for its predictions and requests only): one empty row
-  // per row of the first input, so its predictions are still read
-  if (names.length === 0 && tensors[0]) {
-    const n = tensors[0].shape[0] ?? tensors[0].data.length;
-    return Array.from({ length: n }, () => ({}));
-  }
-  const only = tensors.length === 1 ? tensors[0] : undefined;
-  if (only && only.shape.length === 2 && only.shape[1] === names.length) {
-    const n = only.shape[0] as number;
-    const k = names.length;
-    if (only.data.length !== n * k) return "row_mismatch";
-    const rows: Record<string, unknown>[] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      const r: Record<string, unknown> = {};
-      for (let j = 0; j < k; j++) r[names[j] as string] = only.data[i * k + j];
-      rows[i] = r;
-    }
-    return rows;
-  }
-  return "wrong_shape";
 }

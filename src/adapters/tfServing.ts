@@ -1,124 +1,171 @@
-// TF-Serving REST `:predict`: request rows (`instances`) or columns (`inputs`), response
-// `predictions` (rows) or `outputs` (columns). Bodies may hold the bare NaN/Infinity tokens.
+// TF-Serving REST `:predict` and KServe v1 (`instances` / `predictions`): request rows
+// (`instances`) or columns (`inputs`), response `predictions` (rows) or `outputs` (columns).
+// Rows are bare values or lists (one unnamed input) or objects keyed by input name; columns are an
+// object keyed by input name or a bare list. Features are found by the model's FeatureLayout, as
+// for OIP v2. Bodies may hold the bare NaN/Infinity tokens.
 import type { ModelConfig } from "../config/model.js";
+import { FeatureLayout, type Tensor } from "./featureLayout.js";
 import {
   type DecodeResult,
   type Exchange,
   type InferenceEvent,
-  type ParseErrorReason,
+  type PredictionError,
+  type PredictionKind,
   type ProtocolAdapter,
   parseError,
 } from "./inferenceEvent.js";
-import { isObject, readJson } from "./jsonBody.js";
+import { flatten, isObject, readJson } from "./jsonBody.js";
+import { chooseOutput } from "./outputChoice.js";
 import { predictionRows } from "./predictionRows.js";
 
-type Row = Record<string, unknown>;
+type Inputs = Tensor[] | { reason: "wrong_shape" | "input_shape" | "row_mismatch"; detail?: string };
 
 export function tfServing(model: ModelConfig): ProtocolAdapter {
-  const names = model.features.map((f) => f.name);
-  const output = model.prediction.output;
+  const layout = new FeatureLayout(model.features);
+  const wanted = [...new Set(model.features.map((f) => f.input ?? f.name))];
   const classification = model.task !== "regression";
   return {
     decode(x: Exchange): DecodeResult {
       if (!x.request) return parseError("missing_body");
       const req = readJson(x.request, true);
       if (!req.ok) return parseError(req.reason);
-      const rows = requestRows(req.value, names);
-      if (typeof rows === "string") return parseError(rows);
+      const inputs = requestInputs(req.value, wanted);
+      if (!Array.isArray(inputs)) return parseError(inputs.reason, inputs.detail);
+      const rows = layout.rows(inputs);
+      if (!Array.isArray(rows)) return parseError(rows.reason, rows.detail);
       let predictions: unknown[] | undefined;
+      let kind: PredictionKind | undefined;
+      let predictionError: PredictionError | undefined;
       if (x.response) {
         const res = readJson(x.response, true);
         if (!res.ok) return parseError(res.reason);
-        const p = responseRows(res.value, output, rows.length, classification, model);
-        if (p === undefined) return parseError("row_mismatch");
-        predictions = p;
+        const p = responseRows(res.value, rows.length, classification, model);
+        if (p === undefined)
+          return parseError("row_mismatch", `the response's predictions do not hold ${rows.length} rows`);
+        if ("reason" in p) predictionError = p;
+        else if (p.values) {
+          predictions = p.values;
+          kind = p.kind;
+        }
       }
+      const n = rows.length;
       const events: InferenceEvent[] = rows.map((features, i) => {
         const e: InferenceEvent = {
           model: model.name,
           version: model.version,
-          id: rows.length === 1 ? x.requestId : `${x.requestId}:${i}`,
+          id: n === 1 ? x.requestId : `${x.requestId}:${i}`,
           features,
           time: x.time,
         };
-        if (predictions) e.prediction = predictions[i];
+        if (predictions) {
+          e.prediction = predictions[i];
+          if (kind) e.predictionKind = kind;
+        }
         return e;
       });
-      return { kind: "events", events };
+      return { kind: "events", events, predictionError };
     },
   };
 }
 
 const unwrap = (v: unknown): unknown => (Array.isArray(v) && v.length === 1 ? v[0] : v);
 
-function rowFrom(r: unknown, names: readonly string[]): Row | undefined {
-  if (isObject(r)) {
-    const out: Row = {};
-    for (const n of names) out[n] = unwrap(r[n]);
-    return out;
+/** Rows of values (each a scalar or a list) as one tensor named `name`: [n] or [n,k]. */
+function tensorOfRows(name: string | undefined, values: readonly unknown[]): Tensor | undefined {
+  if (!values.some(Array.isArray)) return { name, shape: [values.length, 1], data: values };
+  let k = -1;
+  const data: unknown[] = [];
+  for (const v of values) {
+    const flat = Array.isArray(v) ? flatten(v) : [v];
+    if (k >= 0 && flat.length !== k) return undefined;
+    k = flat.length;
+    for (const e of flat) data.push(e);
   }
-  if (Array.isArray(r)) {
-    if (r.length !== names.length) return undefined;
-    const out: Row = {};
-    names.forEach((n, j) => {
-      out[n] = unwrap(r[j]);
-    });
-    return out;
-  }
-  if (names.length === 1) return { [names[0] as string]: r };
-  return undefined;
+  return { name, shape: [values.length, k], data };
 }
 
-function rowsFrom(list: unknown[], names: readonly string[]): Row[] | undefined {
-  const rows: Row[] = [];
-  for (const r of list) {
-    const row = rowFrom(r, names);
-    if (!row) return undefined;
-    rows.push(row);
+function requestInputs(body: unknown, wanted: readonly string[]): Inputs {
+  if (!isObject(body)) return { reason: "wrong_shape" };
+  const list = Array.isArray(body.instances)
+    ? body.instances
+    : Array.isArray(body.inputs)
+      ? body.inputs
+      : undefined;
+  if (list) {
+    if (list.length > 0 && list.every(isObject)) {
+      // row format with named inputs: {input: value or list} per instance
+      const out: Tensor[] = [];
+      for (const name of wanted) {
+        if (!list.some((r) => (r as Record<string, unknown>)[name] !== undefined)) continue;
+        const t = tensorOfRows(
+          name,
+          list.map((r) => (r as Record<string, unknown>)[name]),
+        );
+        if (!t)
+          return {
+            reason: "input_shape",
+            detail: `input ${name} has lists of different lengths across rows`,
+          };
+        out.push(t);
+      }
+      return out;
+    }
+    if (list.some(isObject)) return { reason: "wrong_shape" };
+    const t = tensorOfRows(undefined, list);
+    return t ? [t] : { reason: "input_shape", detail: "the rows have different lengths" };
   }
-  return rows;
-}
-
-function requestRows(body: unknown, names: readonly string[]): Row[] | ParseErrorReason {
-  if (!isObject(body)) return "wrong_shape";
-  if (Array.isArray(body.instances)) return rowsFrom(body.instances, names) ?? "wrong_shape";
   const inputs = body.inputs;
-  if (Array.isArray(inputs)) return rowsFrom(inputs, names) ?? "wrong_shape";
   if (isObject(inputs)) {
-    // columnar: {feature: [v per row]}. A feature whose column is absent is missing in every row
-    // (as with the json protocol and OIP tensors), not a reason to drop the columns that are there.
-    const cols = names.map((n) => inputs[n]);
-    const present = cols.filter((c) => c !== undefined);
-    if (present.length === 0 || !present.every(Array.isArray)) return "wrong_shape";
-    const n = (present[0] as unknown[]).length;
-    if (!present.every((c) => (c as unknown[]).length === n)) return "row_mismatch";
-    return Array.from({ length: n }, (_, i) => {
-      const r: Row = {};
-      names.forEach((name, j) => {
-        const c = cols[j] as unknown[] | undefined;
-        r[name] = c === undefined ? undefined : unwrap(c[i]);
-      });
-      return r;
-    });
+    // columnar: {input: [value or list per row]}. An input that is absent leaves its features
+    // missing in every row (as with OIP tensors), not a reason to drop the inputs that are there.
+    const out: Tensor[] = [];
+    let n = -1;
+    for (const name of wanted) {
+      const c = inputs[name];
+      if (c === undefined) continue;
+      if (!Array.isArray(c)) return { reason: "wrong_shape" };
+      if (n >= 0 && c.length !== n) return { reason: "row_mismatch" };
+      n = c.length;
+      const t = tensorOfRows(name, c);
+      if (!t)
+        return { reason: "input_shape", detail: `input ${name} has lists of different lengths across rows` };
+      out.push(t);
+    }
+    return out;
   }
-  return "wrong_shape";
+  return { reason: "wrong_shape" };
 }
+
+type Predictions = { values: unknown[] | undefined; kind: PredictionKind | undefined } | PredictionError;
 
 function responseRows(
   body: unknown,
-  output: string,
   rows: number,
   classification: boolean,
   model: ModelConfig,
-): unknown[] | undefined {
+): Predictions | undefined {
+  if (!model.prediction.monitored) return { values: undefined, kind: undefined };
   if (!isObject(body)) return undefined;
   let list: unknown = body.predictions ?? body.outputs;
-  if (isObject(list)) list = list[output] ?? Object.values(list)[0];
+  if (isObject(list)) {
+    // columns keyed by output name
+    const named = Object.entries(list).map(([name, v]) => ({ name, v }));
+    const out = chooseOutput(named, model.prediction);
+    if (out === undefined || "reason" in out) return out;
+    list = out.v;
+  }
   if (!Array.isArray(list) || list.length !== rows) return undefined;
   // rows may be objects keyed by output name, or values / probability vectors
-  const values = list.map((r) => (isObject(r) ? (r[output] ?? Object.values(r)[0]) : r));
+  let values: unknown[] = list;
+  if (list.length > 0 && list.every(isObject)) {
+    const named = Object.keys(list[0] as object).map((name) => ({ name }));
+    const out = chooseOutput(named, model.prediction);
+    if (out === undefined || "reason" in out) return out;
+    values = list.map((r) => (r as Record<string, unknown>)[out.name]);
+  }
   const width = Array.isArray(values[0]) ? values[0].length : 1;
-  if (width === 1) return values.map(unwrap);
+  if (width === 1) return { values: values.map(unwrap), kind: undefined };
   if (!values.every((v) => Array.isArray(v) && v.length === width)) return undefined;
-  return predictionRows(values.flat(), [rows, width], rows, classification, model.task);
+  const p = predictionRows(values.flat(), [rows, width], rows, classification, model.task);
+  return p && { values: p, kind: classification ? "score" : undefined };
 }

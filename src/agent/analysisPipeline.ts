@@ -31,6 +31,18 @@ export interface AnalysisPipelineOptions {
   onEvent?: EventListener | undefined;
 }
 
+/** Logs (throttled per model and reason) a prediction not read as configured; it is counted already. */
+export function predictionIssueLogger(log: Logger, throttle: LogThrottle) {
+  return (model: string, reason: string, detail: string, requestId: string | undefined): void => {
+    const t = throttle.take(`prediction:${model}:${reason}`);
+    if (t)
+      log.warn(
+        { model, reason, detail, request_id: requestId, suppressed: t.suppressed },
+        LOG.predictionUnread,
+      );
+  };
+}
+
 export class AnalysisPipeline {
   readonly analyzer: Analyzer;
   readonly queue: AnalysisQueue<Work>;
@@ -43,16 +55,18 @@ export class AnalysisPipeline {
 
   constructor(private readonly o: AnalysisPipelineOptions) {
     const { metrics, log, throttle } = o;
+    const logPrediction = predictionIssueLogger(log, throttle);
     this.analyzer = new Analyzer(
       metrics,
       o.now,
-      (model, reason, exchange) => {
+      (model, reason, exchange, detail) => {
         const t = throttle.take(`parse:${model}:${reason}`);
         if (!t) return;
         log.warn(
           {
             model,
             reason,
+            ...(detail !== undefined && { detail }),
             request_id: exchange?.requestId,
             ...logFields(exchange?.trace),
             suppressed: t.suppressed,
@@ -72,6 +86,7 @@ export class AnalysisPipeline {
         drop: (reason) => this.drop(reason),
       },
       o.onEvent,
+      (model, error, exchange) => logPrediction(model, error.reason, error.detail, exchange?.requestId),
     );
     this.budget = new AnalysisBudget(
       () => performance.now(),

@@ -70,6 +70,8 @@ export function buildRuntimes(
   layouts: Layouts,
   metrics: AgentMetrics,
   labels: LabelJoin,
+  /** logs a prediction not read as configured (counted by the monitor) */
+  onPredictionIssue: (model: string, reason: string, detail: string, id: string) => void = () => {},
 ): Map<string, Runtime> {
   const runtimes = new Map<string, Runtime>();
   config.models.forEach((m, i) => {
@@ -79,7 +81,9 @@ export function buildRuntimes(
       route: m.route,
       model: m,
       adapter: adapterFor(m),
-      monitor: new ModelMonitor(m, layouts[i], metrics, labels.monitor(m.name)),
+      monitor: new ModelMonitor(m, layouts[i], metrics, labels.monitor(m.name), (reason, detail, id) =>
+        onPredictionIssue(m.name, reason, detail, id),
+      ),
       variantOf: m.variants && variantRule(m.variants),
     });
   });

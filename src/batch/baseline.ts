@@ -17,6 +17,8 @@ export interface BaselineResult {
   empty: string[];
   /** classification: what the scores pass read (undefined for regression) */
   scores?: ScoresSummary | undefined;
+  /** what the user should know (a default prediction column that is absent) */
+  warnings?: string[];
 }
 
 /** Build a reference profile from a data path (file, glob or URL). */
@@ -25,6 +27,7 @@ export async function buildProfile(
   path: string,
   opts: BatchOptions = {},
 ): Promise<BaselineResult> {
+  if (opts.engine) return buildProfileWith(opts.engine, model, path, opts);
   const engine = await Engine.open(opts);
   try {
     return await buildProfileWith(engine, model, path, opts);
@@ -33,21 +36,35 @@ export async function buildProfile(
   }
 }
 
-/** A configured feature no row has (a renamed column, or values nested under an object): an error naming the file. */
-function requireFeatures(model: ModelConfig, reader: DataReader): void {
+/**
+ * A configured feature, or the prediction column, that no row has (a renamed column, or values
+ * nested under an object): an error naming the file and the columns it has.
+ */
+function requireFeatures(model: ModelConfig, reader: DataReader): string | undefined {
   const byFile = new Map<string, string[]>();
   for (const f of model.features) {
     const file = reader.filesWithout(f.name)[0];
     if (file !== undefined) byFile.set(file, [...(byFile.get(file) ?? []), f.name]);
   }
-  const first = [...byFile.entries()][0];
-  if (!first) return;
-  const [file, absent] = first;
   const columns = reader.columnNames();
-  const nested = columns.length > 0 ? ` (its columns or keys: ${columns.slice(0, 20).join(", ")})` : "";
-  throw new DataFileError(
-    `${file}: configured feature${absent.length > 1 ? "s" : ""} ${absent.map((a) => `"${a}"`).join(", ")} ${absent.length > 1 ? "are" : "is"} not in the data${nested}; data files are flat, one column or key per feature`,
-  );
+  const listed =
+    columns.length > 0
+      ? ` (its columns or keys: ${columns.slice(0, 20).join(", ")}${columns.length > 20 ? ", …" : ""})`
+      : "";
+  const first = [...byFile.entries()][0];
+  if (first) {
+    const [file, absent] = first;
+    throw new DataFileError(
+      `${file}: configured feature${absent.length > 1 ? "s" : ""} ${absent.map((a) => `"${a}"`).join(", ")} ${absent.length > 1 ? "are" : "is"} not in the data${listed}; data files are flat, one column or key per feature`,
+    );
+  }
+  const p = model.prediction;
+  const file = p.monitored ? reader.filesWithout(p.output)[0] : undefined;
+  if (file === undefined) return undefined;
+  const what = `the prediction column "${p.output}" (prediction.output${p.outputConfigured ? "" : ", by default"}) is not in the data${listed}; name the column holding the model's predictions in prediction.output, or set prediction: false when the model has no prediction to monitor`;
+  if (p.outputConfigured) throw new DataFileError(`${file}: ${what}`);
+  // the default name: said loudly (the profile has no prediction, so no prediction drift), not fatal
+  return `${file}: ${what}; the profile has no prediction, so no prediction drift is computed`;
 }
 
 /**
@@ -60,11 +77,6 @@ export async function buildProfileWith(
   path: string,
   opts: BatchOptions = {},
 ): Promise<BaselineResult> {
-  const reader = await DataReader.open(engine, path, opts.formatIn);
-  if (reader.knowsColumns) {
-    requireFeatures(model, reader);
-    requireTarget(model, reader);
-  }
   const builder = new ProfileBuilder(model, opts.sample === undefined ? {} : { sample: opts.sample });
   const scores = new ScoreProfileBuilder(model, model.labels.target !== undefined);
   // the builder's fields (features, then the prediction: a list for multiclass scores), then the
@@ -74,6 +86,19 @@ export async function buildProfileWith(
   const p = builderFields.length - 1;
   const fields = [...builderFields.slice(0, p), prediction as Field, ...(target ? [target] : [])];
   const t = target ? p + 1 : -1;
+  const reader = await DataReader.open(
+    engine,
+    path,
+    opts.formatIn,
+    fields.map((f) => f.name),
+  );
+  const warnings: string[] = [];
+  const check = () => {
+    const w = requireFeatures(model, reader);
+    if (w) warnings.push(w);
+    requireTarget(model, reader);
+  };
+  if (reader.knowsColumns) check();
   let pass = 1;
   const run = async (what: string, scan: (p: (f: number) => void) => Promise<number>) => {
     const p = progress(`${path}: pass ${pass++} (${what})`);
@@ -99,10 +124,7 @@ export async function buildProfileWith(
         { ...(staged === undefined && lines), onProgress },
       ),
     )) + (staged ?? 0);
-  if (!reader.knowsColumns) {
-    requireFeatures(model, reader);
-    requireTarget(model, reader);
-  }
+  if (!reader.knowsColumns) check();
   for (let r = builder.refining(); r.length > 0; r = builder.refining()) {
     const sub = r.map((i) => fields[i] as (typeof fields)[number]);
     await run("exact quantiles", (onProgress) =>
@@ -131,5 +153,5 @@ export async function buildProfileWith(
   const s = scores.summary();
   if (s?.scores) profile.scores = s.scores;
   const empty = profile.features.filter((f) => f.counts.every((c) => c === 0)).map((f) => f.name);
-  return { profile, skipped, empty, scores: s };
+  return { profile, skipped, empty, scores: s, warnings };
 }

@@ -1,4 +1,4 @@
-import type { ModelConfig } from "../config/model.js";
+import { type ModelConfig, PREDICTION_KEY } from "../config/model.js";
 import { BinLayout } from "../stats/binLayout.js";
 import { type DriftReport, driftReport } from "../stats/driftReport.js";
 import { ProfileError } from "../stats/profile.js";
@@ -28,7 +28,7 @@ export async function batchDrift(
   };
   let engine: Engine | undefined;
   const open = async () => {
-    engine ??= await Engine.open(opts);
+    engine ??= opts.engine ?? (await Engine.open(opts));
     return engine;
   };
   try {
@@ -49,8 +49,6 @@ export async function batchDrift(
     }
     const target = model.labels.target;
     const quality = new BatchQuality(model, scores, target !== undefined);
-    const reader = await DataReader.open(await open(), currentFile, opts.formatIn);
-    const p = progress(`${currentFile}:`);
     const multiclass = model.task === "multiclass_classification";
     const fields: Field[] = layout.slots.map((s, i) => ({
       name: s.name,
@@ -58,19 +56,28 @@ export async function batchDrift(
       // the prediction: multiclass probabilities come as a list (binned as invalid for drift)
       ...(i === layout.predictionSlot && multiclass && { list: true }),
     }));
-    // the prediction (when the profile has none) and the target, after the layout's fields
+    // the prediction (when the profile has none, and the model has one) and the target, after the
+    // layout's fields
+    const monitored = model.prediction.monitored;
     let pi = layout.predictionSlot;
-    if (pi < 0) {
+    if (pi < 0 && monitored) {
       pi = fields.length;
       fields.push({ name: model.prediction.output, numeric: false, list: multiclass });
     }
-    const ti = target === undefined ? -1 : fields.length;
-    if (target !== undefined) fields.push({ name: target, numeric: false });
+    const ti = target === undefined || !monitored ? -1 : fields.length;
+    if (ti >= 0) fields.push({ name: target as string, numeric: false });
+    const reader = await DataReader.open(
+      await open(),
+      currentFile,
+      opts.formatIn,
+      fields.map((f) => f.name),
+    );
+    const p = progress(`${currentFile}:`);
     await reader.scan(
       fields,
       (b) => {
         counter.addColumns(b);
-        const pc = b.columns[pi];
+        const pc = pi >= 0 ? b.columns[pi] : undefined;
         if (!pc) return;
         const tc = ti >= 0 ? b.columns[ti] : undefined;
         for (let r = 0; r < b.rows; r++) quality.add(pc[r], tc?.[r]);
@@ -79,14 +86,27 @@ export async function batchDrift(
     );
     p.done();
     if (counter.rows === 0) throw new DataFileError(`${currentFile}: no data rows`);
-    const judged = withBatchLevels(model, profile, counter.rows);
+    // each feature's levels at its own count of current values (missing and invalid ones aside)
+    const sizes = new Map(
+      layout.slots.map((slot) => {
+        let n = 0;
+        for (let i = 0; i < slot.bins.size; i++) n += counter.counts[slot.offset + i] as number;
+        return [slot.name, n] as const;
+      }),
+    );
+    const judged = withBatchLevels(
+      model,
+      profile,
+      (name) =>
+        sizes.get(name === PREDICTION_KEY ? (layout.slots[layout.predictionSlot]?.name ?? "") : name) ?? 0,
+    );
     const report = driftReport(judged, layout, counter, { reference: profile.rows, skipped });
     // quality: with a target column, or an estimate (a calibrated profile); else nothing to say
     const result = quality.result();
-    if (target === undefined && !result.estimated) return report;
+    if (!monitored || (target === undefined && !result.estimated)) return report;
     const q = judgeQuality(model, result, quality.estimatedRows);
     return { ...report, quality: q, status: withQualityStatus(report.status, q.status) };
   } finally {
-    engine?.close();
+    if (engine !== opts.engine) engine?.close();
   }
 }

@@ -1,5 +1,5 @@
 import type { SkippedLine } from "./dataFile.js";
-import type { EngineOptions } from "./duckdbEngine.js";
+import type { Engine, EngineOptions } from "./duckdbEngine.js";
 import type { InputFormat } from "./inputFormat.js";
 
 /** Options the batch commands share. */
@@ -10,4 +10,6 @@ export interface BatchOptions extends EngineOptions {
   formatIn?: InputFormat;
   /** edges from a uniform sample of this many values per feature instead of exact quantiles */
   sample?: number;
+  /** an engine already open (kept open): many small reads in one process (tests) */
+  engine?: Engine;
 }

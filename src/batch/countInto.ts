@@ -26,7 +26,12 @@ export async function countIntoProfile(
   let skipped = 0;
   let scores: ScoresSummary | undefined;
   try {
-    const reader = await DataReader.open(engine, path, opts.formatIn);
+    const reader = await DataReader.open(
+      engine,
+      path,
+      opts.formatIn,
+      layout.slots.map((s) => s.name),
+    );
     const p = progress(`${path}: counts`);
     skipped = await reader.scan(
       layout.slots.map((s) => ({ name: s.name, numeric: s.bins.type === "numeric" })),

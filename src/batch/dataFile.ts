@@ -119,8 +119,10 @@ function jsonlRows(file: string, onRow: (row: Row) => void, opts: ReadOptions): 
       input.destroy();
       reject(err instanceof DataFileError ? err : new DataFileError(`${file}: ${err.message}`));
     };
-    lines.on("line", (line) => {
+    lines.on("line", (raw) => {
       n++;
+      // a UTF-8 byte order mark before the first line is not part of the data
+      const line = n === 1 && raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
       if (failed || line.trim() === "") return;
       try {
         let value: unknown;

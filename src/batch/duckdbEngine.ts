@@ -39,9 +39,6 @@ const NUMERIC_TYPES =
 
 const NESTED_TYPES = /^(STRUCT|MAP|UNION|JSON)|\[\d*\]$/;
 
-/** Staged numeric features keep the text the engine did not parse in a companion column. */
-const ODD = "__infermon_text_";
-
 const q = (id: string): string => `"${id.replaceAll('"', '""')}"`;
 const lit = (s: string): string => `'${s.replaceAll("'", "''")}'`;
 
@@ -91,8 +88,12 @@ export class Engine {
     rmSync(this.tempDir, { recursive: true, force: true });
   }
 
-  /** Open a data path (file, glob or URL) for scanning; errors name the path. */
-  async source(path: string, format: InputFormat): Promise<Source> {
+  /**
+   * Open a data path (file, glob or URL) for scanning; errors name the path. `wanted`: the fields
+   * the caller reads; for JSONL a key outside DuckDB's type sample (the first ~20,000 lines) is
+   * looked for in the whole file before it is called absent.
+   */
+  async source(path: string, format: InputFormat, wanted: readonly string[] = []): Promise<Source> {
     const files = await this.listFiles(path);
     const columns = new Map<string, { column: string; type: string }>();
     const absent = new Map<string, string[]>();
@@ -100,6 +101,13 @@ export class Engine {
     const perFile: Map<string, string>[] = [];
     for (const f of files) {
       const described = await this.describe(readSql(format, [f], false, undefined), f, format);
+      if (format === "jsonl") {
+        // JSONL keys are read as JSON values whatever their sampled type (one "abc" in a numeric
+        // key is one invalid value, never a failed cast or a voided column)
+        for (const k of described.keys()) described.set(k, "JSON");
+        const late = wanted.filter((w) => ![...described.keys()].some((k) => k.trim() === w));
+        if (late.length > 0) for (const k of await this.presentKeys(f, late)) described.set(k, "JSON");
+      }
       perFile.push(described);
       for (const [name, type] of described) {
         const prev = columns.get(name.trim());
@@ -143,6 +151,21 @@ export class Engine {
     return rows;
   }
 
+  /** Which of `keys` some line of JSONL file `f` has (a full scan; only for keys the sample missed). */
+  private async presentKeys(f: string, keys: readonly string[]): Promise<string[]> {
+    const counts = keys.map((k) => `count(${q(k)})`).join(", ");
+    try {
+      const r = await this.con.runAndReadAll(
+        `SELECT ${counts} FROM ${readSql("jsonl", [f], false, undefined, keys)}`,
+      );
+      const row = r.getRows()[0] ?? [];
+      return keys.filter((_, i) => Number(row[i]) > 0);
+    } catch (err) {
+      if (/json/i.test(reason(err))) throw new MalformedJsonl(`${f}: ${reason(err)}`);
+      throw new DataFileError(`${f}: ${reason(err)}`);
+    }
+  }
+
   private async describe(sql: string, file: string, format: InputFormat): Promise<Map<string, string>> {
     try {
       const r = await this.con.runAndReadAll(`DESCRIBE SELECT * FROM ${sql}`);
@@ -165,20 +188,12 @@ export class Engine {
         ? { table: `rej${n}`, scan: `rejscan${n}` }
         : undefined;
     const out = join(this.tempDir, `stage-${n}.parquet`);
-    const select: string[] = [];
-    const odd = new Map<string, string>();
-    fields.forEach((f, i) => {
-      const col = source.columns.get(f.name);
-      if (!col) return;
-      const c = q(col.column);
-      if (f.numeric && col.type === "VARCHAR") {
-        const d = `CASE WHEN strpos(${c}, '_') = 0 THEN TRY_CAST(${c} AS DOUBLE) END`;
-        select.push(
-          `${d} AS ${q(f.name)}`,
-          `CASE WHEN ${d} IS NULL AND ${c} IS NOT NULL THEN ${c} END AS ${ODD}${i}`,
-        );
-        odd.set(f.name, `${ODD}${i}`);
-      } else select.push(`${c} AS ${q(f.name)}`);
+    // each field's plan is evaluated once, its parts written as columns d<i>, s<i>, z<i>, l<i>
+    const plans = fields.map((f) => columnPlan(f, source.columns.get(f.name), source.staged(f.name)));
+    const select = plans.flatMap((p, i) => p.select(i));
+    const staged = new Map<string, StagedField>();
+    plans.forEach((p, i) => {
+      if (p.parts.length > 0) staged.set((fields[i] as Field).name, { parts: p.parts, index: i });
     });
     const timer =
       opts.onProgress &&
@@ -188,7 +203,7 @@ export class Engine {
       }, 250);
     try {
       await this.con.run(
-        `COPY (SELECT ${select.length > 0 ? select.join(", ") : "1 AS one"} FROM ${readSql(source.format, source.files, source.union, rejects)}) TO ${lit(out)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 65536)`,
+        `COPY (SELECT ${select.length > 0 ? select.join(", ") : "1 AS one"} FROM ${readSql(source.format, source.files, source.union, rejects, jsonKeys(source, fields))}) TO ${lit(out)} (FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 65536)`,
       );
     } catch (err) {
       if (source.format === "jsonl" && /json/i.test(reason(err)))
@@ -198,15 +213,18 @@ export class Engine {
       if (timer) clearInterval(timer);
     }
     const skipped = rejects ? await this.rejected(rejects, opts) : 0;
-    const columns = new Map<string, { column: string; type: string }>();
-    for (const [name, type] of await this.describe(
-      readSql("parquet", [out], false, undefined),
-      out,
-      "parquet",
-    ))
-      if (!name.startsWith(ODD)) columns.set(name, { column: name, type });
     return {
-      source: new Source(this, source.path, "parquet", [out], columns, new Map(), false, odd, source),
+      source: new Source(
+        this,
+        source.path,
+        "parquet",
+        [out],
+        source.columns,
+        new Map(),
+        false,
+        staged,
+        source,
+      ),
       skipped,
     };
   }
@@ -223,9 +241,9 @@ export class Engine {
       !source.union && (source.format === "csv" || source.format === "tsv")
         ? { table: `rej${n}`, scan: `rejscan${n}` }
         : undefined;
-    const plan = fields.map((f) => columnPlan(f, source.columns.get(f.name), source.oddColumn(f.name)));
+    const plan = fields.map((f) => columnPlan(f, source.columns.get(f.name), source.staged(f.name)));
     const select = plan.flatMap((p, i) => p.select(i));
-    const sql = `SELECT ${select.length > 0 ? select.join(", ") : "1 AS one"} FROM ${readSql(source.format, source.files, source.union, rejects)}`;
+    const sql = `SELECT ${select.length > 0 ? select.join(", ") : "1 AS one"} FROM ${readSql(source.format, source.files, source.union, rejects, jsonKeys(source, fields))}`;
     let last = 0;
     try {
       const result = await this.con.stream(sql);
@@ -283,14 +301,14 @@ export class Source {
     private readonly absentIn: ReadonlyMap<string, string[]>,
     /** files with different columns: read by column name */
     readonly union = false,
-    /** staged data: numeric features' unparsed text, by feature */
-    private readonly odd: ReadonlyMap<string, string> = new Map(),
+    /** staged data: each field's plan parts, written as columns d<i>, s<i>, z<i>, l<i> */
+    private readonly stagedFields: ReadonlyMap<string, StagedField> = new Map(),
     /** staged data: the original, for which files lack a column */
     private readonly original?: Source,
   ) {}
 
-  oddColumn(name: string): string | undefined {
-    return this.odd.get(name);
+  staged(name: string): StagedField | undefined {
+    return this.original ? (this.stagedFields.get(name) ?? EMPTY_STAGED) : undefined;
   }
 
   /** Files that lack column `name` (all files when no file has it). */
@@ -310,11 +328,25 @@ export class Source {
   }
 }
 
+/** The JSONL keys a scan of `fields` reads (those the data has; at least one, to check every line). */
+function jsonKeys(source: Source, fields: readonly Field[]): string[] | undefined {
+  if (source.format !== "jsonl") return undefined;
+  const keys = fields.flatMap((f) => {
+    const c = source.columns.get(f.name);
+    return c ? [c.column] : [];
+  });
+  return keys.length > 0 ? [...new Set(keys)] : [PROBE_KEY];
+}
+
+/** A key no data has: a scan that reads no field still parses (and checks) every JSONL line. */
+const PROBE_KEY = "__infermon_probe";
+
 function readSql(
   format: InputFormat,
   files: readonly string[],
   byName: boolean,
   rejectsTable: { table: string; scan: string } | undefined,
+  jsonKeyList?: readonly string[],
 ): string {
   const list = `[${files.map(lit).join(", ")}]`;
   const union = byName ? ", union_by_name = true" : "";
@@ -323,7 +355,11 @@ function readSql(
     case "parquet":
       return `read_parquet(${list}${union})`;
     case "jsonl":
-      return `read_json(${list}, format = 'newline_delimited'${union})`;
+      // the keys read are given as JSON values: no type is inferred from a sample, so no value
+      // past it can fail a cast; records = true: a line that is not an object is malformed
+      return jsonKeyList
+        ? `read_json(${list}, format = 'newline_delimited', records = true, columns = {${jsonKeyList.map((k) => `${lit(k)}: 'JSON'`).join(", ")}})`
+        : `read_json(${list}, format = 'newline_delimited'${union})`;
     default: {
       // every field as text: the engine casts numeric features itself, so a stray string is one
       // invalid value, never a failed read; malformed lines are set aside with their line numbers
@@ -336,44 +372,88 @@ function readSql(
   }
 }
 
-interface ColumnPlan {
-  select(i: number): string[];
-  /** output column indexes in the result: [value] or [number, text] */
-  width: number;
+/** What a field's read yields: a number (d), text (s), a nested-value flag (z); merged per row. */
+type Part = "d" | "s" | "z" | "l";
+
+/** A staged field: its plan's parts, as columns d<index>, s<index>, z<index> of the staged file. */
+export interface StagedField {
+  parts: readonly Part[];
+  index: number;
 }
 
+const EMPTY_STAGED: StagedField = { parts: [], index: -1 };
+
+interface ColumnPlan {
+  parts: readonly Part[];
+  /** the SQL of each part, aliased d<i> / s<i> / z<i> */
+  select(i: number): string[];
+}
+
+const JSON_NUMBER = "('BIGINT', 'UBIGINT', 'DOUBLE')";
+
 /**
- * How one field is read. Numeric features from text: the engine parses the number (correctly
- * rounded, like Number()), and any text it does not read as a plain number (NA, hex, 1_000, …) comes
- * through as text for values.ts to judge, so the one finite-number rule decides every value.
+ * How one field is read, so that every format gives the same values (one finite-number rule,
+ * values.ts). Numbers come as doubles; text the engine does not read as a plain number (NA, hex,
+ * 1_000, …) comes through as text for values.ts to judge; booleans as `true`/`false`; nested values
+ * (objects, lists) as a flag, invalid for any feature. Staged data reads its staged parts.
  */
 function columnPlan(
   f: Field,
   col: { column: string; type: string } | undefined,
-  odd: string | undefined,
+  staged: StagedField | undefined,
 ): ColumnPlan {
-  if (!col) return { width: 0, select: () => [] };
+  if (staged)
+    return { parts: staged.parts, select: (i) => staged.parts.map((p) => `${p}${staged.index} AS ${p}${i}`) };
+  if (!col) return { parts: [], select: () => [] };
   const c = q(col.column);
-  if (odd !== undefined)
-    return { width: 2, select: (i) => [`CAST(${c} AS DOUBLE) AS d${i}`, `${q(odd)} AS s${i}`] };
-  const numericType = NUMERIC_TYPES.test(col.type);
-  if (f.numeric && col.type === "VARCHAR") {
+  if (col.type === "JSON") {
+    const t = `json_type(${c})`;
+    const str = `(${c} ->> '$')`;
+    // a multiclass model's probabilities: a JSON array of numbers (else invalid, as any nested value)
+    if (f.list)
+      return {
+        parts: ["l", "d", "s", "z"],
+        select: (i) => [
+          `CASE WHEN ${t} = 'ARRAY' THEN TRY_CAST(${c} AS DOUBLE[]) END AS l${i}`,
+          `CASE WHEN ${t} IN ${JSON_NUMBER} THEN TRY_CAST(${c} AS DOUBLE) END AS d${i}`,
+          `CASE WHEN ${t} = 'VARCHAR' THEN ${str} WHEN ${t} = 'BOOLEAN' THEN CAST(${c} AS VARCHAR) END AS s${i}`,
+          `CASE WHEN ${t} IN ('OBJECT', 'ARRAY') THEN true END AS z${i}`,
+        ],
+      };
     return {
-      width: 2,
+      parts: ["d", "s", "z"],
+      select: (i) =>
+        f.numeric
+          ? [
+              `CASE WHEN ${t} IN ${JSON_NUMBER} THEN TRY_CAST(${c} AS DOUBLE) WHEN ${t} = 'VARCHAR' AND strpos(${str}, '_') = 0 THEN TRY_CAST(${str} AS DOUBLE) END AS d${i}`,
+              `CASE WHEN ${t} = 'VARCHAR' AND d${i} IS NULL THEN ${str} WHEN ${t} = 'BOOLEAN' THEN CAST(${c} AS VARCHAR) END AS s${i}`,
+              `CASE WHEN ${t} IN ('OBJECT', 'ARRAY') THEN true END AS z${i}`,
+            ]
+          : [
+              `CASE WHEN ${t} IN ${JSON_NUMBER} THEN TRY_CAST(${c} AS DOUBLE) END AS d${i}`,
+              `CASE WHEN ${t} = 'VARCHAR' THEN ${str} WHEN ${t} = 'BOOLEAN' THEN CAST(${c} AS VARCHAR) END AS s${i}`,
+              `CASE WHEN ${t} IN ('OBJECT', 'ARRAY') THEN true END AS z${i}`,
+            ],
+    };
+  }
+  if (col.type === "VARCHAR") {
+    if (!f.numeric) return { parts: ["s"], select: (i) => [`${c} AS s${i}`] };
+    return {
+      parts: ["d", "s"],
       select: (i) => [
         `CASE WHEN strpos(${c}, '_') = 0 THEN TRY_CAST(${c} AS DOUBLE) END AS d${i}`,
         `CASE WHEN d${i} IS NULL AND ${c} IS NOT NULL THEN ${c} END AS s${i}`,
       ],
     };
   }
-  if (numericType) return { width: 1, select: (i) => [`CAST(${c} AS DOUBLE) AS d${i}`] };
+  // a typed number is a double for either kind of feature (a category "2", not DuckDB's "2.0")
+  if (NUMERIC_TYPES.test(col.type)) return { parts: ["d"], select: (i) => [`CAST(${c} AS DOUBLE) AS d${i}`] };
+  // a multiclass model's probabilities: a typed list of numbers (Parquet, a typed JSONL column)
   if (f.list && /\[\d*\]$/.test(col.type))
-    return { width: -2, select: (i) => [`TRY_CAST(${c} AS DOUBLE[]) AS l${i}`] };
-  // nested values (JSON objects, lists) are invalid for any feature: only whether one is there matters
-  if (NESTED_TYPES.test(col.type)) return { width: -1, select: (i) => [`(${c} IS NOT NULL) AS z${i}`] };
-  if (f.numeric)
-    return { width: 2, select: (i) => [`NULL::DOUBLE AS d${i}`, `CAST(${c} AS VARCHAR) AS s${i}`] };
-  return { width: 1, select: (i) => [`CAST(${c} AS VARCHAR) AS r${i}`] };
+    return { parts: ["l"], select: (i) => [`TRY_CAST(${c} AS DOUBLE[]) AS l${i}`] };
+  if (NESTED_TYPES.test(col.type))
+    return { parts: ["z"], select: (i) => [`CASE WHEN ${c} IS NOT NULL THEN true END AS z${i}`] };
+  return { parts: ["s"], select: (i) => [`CAST(${c} AS VARCHAR) AS s${i}`] };
 }
 
 /** Stands for a nested value: values.ts counts any object as invalid. */
@@ -389,8 +469,6 @@ function validityWords(v: DuckDBVector): Uint32Array | null {
   const data = (v as unknown as Internals).validity?.data;
   return data ? new Uint32Array(data.buffer, data.byteOffset, data.length * 2) : null;
 }
-
-const DOUBLE = 11; // DuckDBTypeId.DOUBLE (a type-only import here: the enum would load DuckDB)
 
 const valid = (w: Uint32Array, i: number): boolean => (((w[i >>> 5] as number) >>> (i & 31)) & 1) === 1;
 
@@ -415,37 +493,33 @@ function decode(chunk: DuckDBDataChunk, plan: readonly ColumnPlan[]): (ArrayLike
   const out: (ArrayLike<unknown> | undefined)[] = [];
   let c = 0;
   for (const p of plan) {
-    if (p.width === 0) {
+    const parts = p.parts;
+    if (parts.length === 0) {
       out.push(undefined);
       continue;
     }
-    const v = chunk.getColumnVector(c);
-    if (p.width === -1) {
-      out.push(Array.from({ length: n }, (_, i) => (v.getItem(i) ? NESTED : null)));
-      c += 1;
+    let nums: ArrayLike<unknown> | undefined;
+    let text: DuckDBVector | undefined;
+    let nested: DuckDBVector | undefined;
+    let list: DuckDBVector | undefined;
+    for (const part of parts) {
+      const v = chunk.getColumnVector(c++);
+      if (part === "d") nums = numbers(v, n);
+      else if (part === "s" && !allNull(validityWords(v), n)) text = v;
+      else if (part === "z" && !allNull(validityWords(v), n)) nested = v;
+      else if (part === "l" && !allNull(validityWords(v), n)) list = v;
+    }
+    if (!text && !nested && !list && nums) {
+      out.push(nums);
       continue;
     }
-    if (p.width === -2) {
-      // a list value (DuckDBListValue) as a plain array of its items
-      out.push(
-        Array.from({ length: n }, (_, i) => (v.getItem(i) as { items?: unknown[] } | null)?.items ?? null),
-      );
-      c += 1;
-      continue;
+    const merged = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) {
+      // a list of numbers (DuckDBListValue) as a plain array of its items
+      const items = (list?.getItem(i) as { items?: unknown[] } | null | undefined)?.items;
+      merged[i] = items ?? (nested?.getItem(i) ? NESTED : (text?.getItem(i) ?? (nums ? nums[i] : null)));
     }
-    if (p.width === 1) {
-      out.push(v.type.typeId === DOUBLE ? numbers(v, n) : Array.from({ length: n }, (_, i) => v.getItem(i)));
-    } else {
-      const text = chunk.getColumnVector(c + 1);
-      const nums = numbers(v, n);
-      if (allNull(validityWords(text), n)) out.push(nums);
-      else {
-        const merged = new Array<unknown>(n);
-        for (let i = 0; i < n; i++) merged[i] = text.getItem(i) ?? nums[i];
-        out.push(merged);
-      }
-    }
-    c += p.width;
+    out.push(merged);
   }
   return out;
 }

@@ -19,10 +19,16 @@ export class DataReader {
     private readonly lineFiles: readonly string[],
   ) {}
 
-  static async open(engine: Engine, path: string, formatIn?: InputFormat): Promise<DataReader> {
+  /** `wanted`: the fields the caller will read (JSONL keys past DuckDB's type sample are looked for). */
+  static async open(
+    engine: Engine,
+    path: string,
+    formatIn?: InputFormat,
+    wanted: readonly string[] = [],
+  ): Promise<DataReader> {
     const format = inputFormatOf(path, formatIn);
     try {
-      const source = await engine.source(path, format);
+      const source = await engine.source(path, format, wanted);
       if (format === "jsonl") await source.scan([], () => {}); // any malformed line?
       return new DataReader(path, source, []);
     } catch (err) {

@@ -50,7 +50,13 @@ export class ScoreProfileBuilder {
     this.values = new LabelValues(model);
     this.binary = model.task === "binary_classification";
     const classes = this.values.classes;
-    const scored = model.task === "regression" ? [] : this.binary ? [1] : classes.map((_, i) => i);
+    // nothing to score without a prediction (prediction: false) or for regression
+    const scored =
+      model.task === "regression" || !model.prediction.monitored
+        ? []
+        : this.binary
+          ? [1]
+          : classes.map((_, i) => i);
     this.acc = scored.map((i) => ({
       cls: classes[i] as string,
       classIndex: i,

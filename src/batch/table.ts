@@ -1,6 +1,29 @@
 // `infermon drift --format table`: for people. Aligned columns, features sorted by PSI (highest
-// first, features without values last), drifted and missing features marked.
-import { type DriftReport, gateLevel, type Reason, type Status } from "../stats/driftReport.js";
+// first, features without values last), drifted and missing features marked, and for each the
+// levels in force (the model's statistic, warning / critical, where they come from) and what set
+// its status.
+import type { LevelsInForce } from "../stats/drift.js";
+import { type DriftReport, gateLevel, type Reason, type SetBy, type Status } from "../stats/driftReport.js";
+
+const SOURCE: Record<LevelsInForce["source"], string> = {
+  fixed: "fixed",
+  learned: "learned",
+  sample_size: "n",
+};
+
+/** `js 0.0412 / 0.0523 (n=1000)`: the statistic, its warning and critical levels and their source. */
+function levelsCell(l: LevelsInForce | undefined): string {
+  if (!l) return "-";
+  const src = l.source === "sample_size" ? `n=${l.n}` : SOURCE[l.source];
+  return `${l.statistic} ${l.warning.toPrecision(3)} / ${l.critical.toPrecision(3)} (${src})`;
+}
+
+/** `js 0.061 ≥ 0.0412`: what set the status, its value and the threshold reached (or not). */
+function setByCell(b: SetBy | undefined): string {
+  if (!b) return "-";
+  const what = "statistic" in b ? b.statistic : b.share;
+  return `${what} ${b.value.toPrecision(3)} ${b.level === "ok" ? "<" : "≥"} ${b.threshold.toPrecision(3)}`;
+}
 
 const MARK: Record<Status, string> = {
   ok: "ok",
@@ -21,7 +44,7 @@ function mark(s: { status: Status; reason?: Reason; absent?: true }): string {
 const num = (x: number | null): string => (x === null ? "-" : x.toFixed(4));
 
 export function formatTable(r: DriftReport): string {
-  const head = ["feature", "type", "psi", "kl", "js", "missing", "invalid", "status"];
+  const head = ["feature", "type", "psi", "kl", "js", "missing", "invalid", "levels", "status", "set by"];
   const rows = [...r.features]
     .sort((a, b) => (b.psi ?? -1) - (a.psi ?? -1) || a.name.localeCompare(b.name))
     .map((f) => [
@@ -32,11 +55,24 @@ export function formatTable(r: DriftReport): string {
       num(f.js),
       String(f.missing),
       String(f.invalid),
+      levelsCell(f.levels),
       mark(f),
+      setByCell(f.set_by),
     ]);
   if (r.prediction) {
     const p = r.prediction;
-    rows.push(["(prediction)", "", num(p.psi), num(p.kl), num(p.js), "", "", mark(p)]);
+    rows.push([
+      "(prediction)",
+      "",
+      num(p.psi),
+      num(p.kl),
+      num(p.js),
+      "",
+      "",
+      levelsCell(p.levels),
+      mark(p),
+      setByCell(p.set_by),
+    ]);
   }
   const right = new Set([2, 3, 4, 5, 6]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => (row[i] ?? "").length)));

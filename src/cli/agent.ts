@@ -3,7 +3,7 @@
 // before any listener opens, so the agent never half-starts. The parts live in src/agent/.
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { AnalysisPipeline } from "../agent/analysisPipeline.js";
+import { AnalysisPipeline, predictionIssueLogger } from "../agent/analysisPipeline.js";
 import { kafkaSink } from "../agent/kafkaSink.js";
 import {
   buildRuntimes,
@@ -108,7 +108,7 @@ export class Agent {
       scoreBins(config, layouts),
     );
     const labels = this.labels;
-    const runtimes = buildRuntimes(config, layouts, metrics, labels);
+    const runtimes = buildRuntimes(config, layouts, metrics, labels, predictionIssueLogger(log, throttle));
     this.runtimes = runtimes;
 
     // Kafka: a sidecar publishes its predictions (and consumes nothing: the aggregators join them);

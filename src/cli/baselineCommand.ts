@@ -40,7 +40,7 @@ export function registerBaseline(program: Command): void {
     )
     .option(
       "--resamples <n>",
-      "windows drawn per level when learning thresholds (drift.thresholds: auto)",
+      "windows drawn per level when learning drift levels (drift.expected_rate)",
       String(DEFAULT_BOOTSTRAP.resamples),
     );
   addBatchFlags(cmd, "; with baseline, also fail (exit 2) when a feature has no values").action(
@@ -53,7 +53,7 @@ export function registerBaseline(program: Command): void {
       const batch = { ...batchOptions(opts), onSkip: reportSkip };
       if (opts.binsFrom && opts.sample !== undefined)
         throw new UsageError("--bins-from and --sample exclude each other");
-      const { profile, skipped, empty, scores } = opts.binsFrom
+      const { profile, skipped, empty, scores, warnings } = opts.binsFrom
         ? await (await import("../batch/countInto.js")).countIntoProfile(
             model,
             readProfileFile(opts.binsFrom),
@@ -64,6 +64,7 @@ export function registerBaseline(program: Command): void {
             ...batch,
             ...(opts.sample !== undefined && { sample: opts.sample }),
           });
+      for (const w of warnings ?? []) process.stderr.write(`infermon: warning: ${w}\n`);
       if (empty.length > 0) {
         // a distribution with no values is undefined: drift on it is null, never a number
         const what = `${empty.map((f) => `"${f}"`).join(", ")}: no values in ${opts.data} (every row missing or invalid); drift on ${empty.length > 1 ? "them" : "it"} is undefined (status missing, no alert)`;
@@ -71,7 +72,7 @@ export function registerBaseline(program: Command): void {
         process.stderr.write(`infermon: warning: feature${empty.length > 1 ? "s" : ""} ${what}\n`);
       }
       if (scores) reportScores(model, opts.data, scores);
-      if (model.drift.auto) {
+      if (model.drift.learn) {
         const started = Date.now();
         profile.thresholds = learnThresholds(model, profile, { resamples });
         process.stderr.write(

@@ -4,6 +4,8 @@ import type { WindowConfig } from "./window.js";
 
 export type { WindowConfig } from "./window.js";
 
+import type { SeverityPolicy } from "../generate/severity.js";
+
 import type { RolloutConfig, ShadowConfig, VariantsConfig } from "./rollout.js";
 
 export type { RolloutConfig, ShadowConfig, VariantsConfig } from "./rollout.js";
@@ -26,18 +28,30 @@ export const PREDICTION_KEY = "__prediction__";
 export type Smoothing = { method: "laplace"; alpha: number } | { method: "epsilon"; epsilon: number };
 
 export type FeatureConfig =
-  | {
+  | ({
       name: string;
       type: "numeric";
       bins: number;
       edges?: number[];
       /** at most this many distinct reference values: one bin per value (0: never) */
       maxDistinctValues: number;
-    }
-  | { name: string; type: "categorical"; topK: number };
+    } & FeatureSource)
+  | ({ name: string; type: "categorical"; topK: number } & FeatureSource);
+
+/** Where a feature is read in a request (`input:`, `column:`); both absent: the input named like it. */
+export interface FeatureSource {
+  /** the input (tensor) name, when it differs from the feature's name */
+  input?: string;
+  /** 0-based index in the input's last dimension (a column of an [n,k] tensor) */
+  column?: number;
+}
 
 export interface PredictionConfig {
   output: string;
+  /** `prediction.output` was given: never replaced by another output */
+  outputConfigured: boolean;
+  /** false with `prediction: false`: the model has no prediction to monitor */
+  monitored: boolean;
   threshold: number;
   classes?: string[];
   /** numeric prediction binning (scores, regression values) */
@@ -79,10 +93,15 @@ export interface ModelConfig {
   dataQuality: DataQuality;
   drift: {
     smoothing: Smoothing;
-    /** fixed levels: the configured ones, or the defaults; with `auto`, what a feature without learned levels gets */
-    thresholds: StatLevels;
-    /** `thresholds: auto`: levels learned from the reference (profile.thresholds) */
-    auto: boolean;
+    /** the statistic that sets a feature's status and alerts (the others are shown, not judged) */
+    statistic: Statistic;
+    /** configured fixed levels; a statistic without them follows learned or sample-size levels */
+    fixed: Partial<StatLevels>;
+    /**
+     * levels learned by bootstrap from the reference (profile.thresholds): thresholds not fixed
+     * and `expected_rate` known; otherwise unfixed levels follow each window's sample size
+     */
+    learn: boolean;
     /** requests per second the model usually sees (sizes the bootstrap windows) */
     expectedRate?: number;
     /** `for:` of the drift alerts; derived from the window when absent */
@@ -115,6 +134,8 @@ export interface ModelConfig {
     correctness?: SloTarget;
   };
   owner?: string;
+  /** urgency of each alert concern: models[].severity over alerting.severity over the defaults */
+  severity: SeverityPolicy;
   /** replay a share of the model's requests to a candidate and compare (models[].shadow) */
   shadow?: ShadowConfig;
   /** A/B variants: every event gets one of these names, or `other` (models[].variants) */
@@ -145,14 +166,13 @@ export interface Config {
     grafanaUrl?: string;
     owners: Record<string, { page: string; ticket: string }>;
     defaultReceiver: string;
+    /** the policy of rules that belong to no model (alerting.severity over the defaults) */
+    severity: SeverityPolicy;
   };
 }
 
-export const DEFAULT_THRESHOLDS = {
-  psi: { warning: 0.1, critical: 0.25 },
-  kl: { warning: 0.1, critical: 0.2 },
-  js: { warning: 0.1, critical: 0.2 },
-} as const;
+/** The statistic that sets status and alerts unless `drift.statistic` says otherwise. */
+export const DEFAULT_STATISTIC: Statistic = "js";
 /**
  * Burn-rate alerts fire only when the long window holds at least this many bad events: chosen
  * from the simulation in bench/alert-quality (docs/adr/0008-alert-quality.md).

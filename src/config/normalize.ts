@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { resolvePolicy, type SeverityOverrides, type SeverityPolicy } from "../generate/severity.js";
 import { parseDuration } from "./duration.js";
 import {
   type Config,
@@ -7,7 +8,7 @@ import {
   DEFAULT_NUMERIC_BINS,
   DEFAULT_PREDICTION_BINS,
   DEFAULT_SCORE_BINS,
-  DEFAULT_THRESHOLDS,
+  DEFAULT_STATISTIC,
   DEFAULT_TOP_K,
   type FeatureConfig,
   type ModelConfig,
@@ -20,14 +21,27 @@ import { parseWindow, type WindowConfig } from "./window.js";
 const ms = (d: string): number => parseDuration(d) as number; // validated by the schema
 
 function feature(f: FeatureSpec, maxDistinct: number): FeatureConfig {
-  if (f.type === "categorical") return { name: f.name, type: "categorical", topK: f.top_k ?? DEFAULT_TOP_K };
+  const source = {
+    ...(f.input !== undefined && { input: f.input }),
+    ...(f.column !== undefined && { column: f.column }),
+  };
+  if (f.type === "categorical")
+    return { name: f.name, type: "categorical", topK: f.top_k ?? DEFAULT_TOP_K, ...source };
   return f.edges
-    ? { name: f.name, type: "numeric", bins: f.edges.length + 1, edges: [...f.edges], maxDistinctValues: 0 }
+    ? {
+        name: f.name,
+        type: "numeric",
+        bins: f.edges.length + 1,
+        edges: [...f.edges],
+        maxDistinctValues: 0,
+        ...source,
+      }
     : {
         name: f.name,
         type: "numeric",
         bins: f.bins ?? DEFAULT_NUMERIC_BINS,
         maxDistinctValues: f.max_distinct_values ?? maxDistinct,
+        ...source,
       };
 }
 
@@ -35,8 +49,8 @@ function slo(t: { objective: number; period: string } | undefined): SloTarget | 
   return t && { objective: t.objective, period: t.period, periodMs: ms(t.period) };
 }
 
-function model(m: ModelSpec, baseDir: string): ModelConfig {
-  const p = m.prediction;
+function model(m: ModelSpec, baseDir: string, severity: SeverityOverrides | undefined): ModelConfig {
+  const p = m.prediction === false ? undefined : m.prediction;
   const fixed = m.drift?.thresholds === "auto" ? undefined : m.drift?.thresholds;
   const out: ModelConfig = {
     name: m.name,
@@ -47,6 +61,8 @@ function model(m: ModelSpec, baseDir: string): ModelConfig {
     features: m.features.map((f) => feature(f, m.max_distinct_values)),
     prediction: {
       output: p?.output ?? "prediction",
+      outputConfigured: p?.output !== undefined,
+      monitored: m.prediction !== false,
       threshold: p?.threshold ?? 0.5,
       bins: p?.edges ? p.edges.length + 1 : (p?.bins ?? DEFAULT_PREDICTION_BINS),
       maxDistinctValues: p?.edges ? 0 : m.max_distinct_values,
@@ -63,12 +79,10 @@ function model(m: ModelSpec, baseDir: string): ModelConfig {
     },
     drift: {
       smoothing: m.drift?.smoothing ?? { method: "laplace", alpha: 0.5 },
-      thresholds: {
-        psi: fixed?.psi ?? { ...DEFAULT_THRESHOLDS.psi },
-        kl: fixed?.kl ?? { ...DEFAULT_THRESHOLDS.kl },
-        js: fixed?.js ?? { ...DEFAULT_THRESHOLDS.js },
-      },
-      auto: m.drift?.thresholds === "auto",
+      statistic: m.drift?.statistic ?? DEFAULT_STATISTIC,
+      fixed: { ...fixed },
+      // learned when some level is not fixed and the window sizes are known
+      learn: m.drift?.expected_rate !== undefined && !(fixed?.psi && fixed.kl && fixed.js),
       ...(m.drift?.expected_rate !== undefined && { expectedRate: m.drift.expected_rate }),
       ...(m.drift?.for !== undefined && { for: m.drift.for }),
     },
@@ -84,6 +98,7 @@ function model(m: ModelSpec, baseDir: string): ModelConfig {
     },
     quality: { ...m.quality },
     slo: { minBadEvents: m.slo?.min_bad_events ?? DEFAULT_MIN_BAD_EVENTS },
+    severity: {} as SeverityPolicy,
   };
   if (m.json) out.json = m.json;
   if (m.reference) out.reference = resolve(baseDir, m.reference);
@@ -97,6 +112,8 @@ function model(m: ModelSpec, baseDir: string): ModelConfig {
   if (availability) out.slo.availability = availability;
   if (correctness) out.slo.correctness = correctness;
   if (latency) out.slo.latency = { ...(slo(latency) as SloTarget), threshold: latency.threshold };
+  // after labels, quality and slo: a default may depend on them (prediction drift without labels pages)
+  out.severity = resolvePolicy(out, severity, m.severity);
   return out;
 }
 
@@ -104,7 +121,7 @@ export function normalize(spec: ConfigSpec, source: string, baseDir: string): Co
   const c: Config = {
     source,
     service: spec.service,
-    models: spec.models.map((m) => model(m, baseDir)),
+    models: spec.models.map((m) => model(m, baseDir, spec.alerting?.severity)),
     metrics: { listen: spec.metrics.listen },
     tracing: { enabled: spec.tracing.enabled, sampleRatio: spec.tracing.sample_ratio },
     logging: {
@@ -115,6 +132,7 @@ export function normalize(spec: ConfigSpec, source: string, baseDir: string): Co
     alerting: {
       owners: spec.alerting?.owners ?? {},
       defaultReceiver: spec.alerting?.default_receiver ?? "default",
+      severity: resolvePolicy(undefined, spec.alerting?.severity),
       ...(spec.alerting?.runbook_base_url && { runbookBaseUrl: spec.alerting.runbook_base_url }),
       ...(spec.alerting?.grafana_url && { grafanaUrl: spec.alerting.grafana_url }),
     },

@@ -1,6 +1,7 @@
 // The user-facing spec of infermon.yaml. Key names are the contract (docs/configuration.md);
 // `normalize.ts` maps this spec onto the internal Config with defaults applied.
 import { z } from "zod";
+import { CONCERN_NAMES, URGENCIES } from "../generate/severity.js";
 import { parseDuration } from "./duration.js";
 import { rolloutSpec, shadowSpec, variantsSpec } from "./rolloutSchema.js";
 import { MAX_WINDOW_EVENTS, parseWindow } from "./window.js";
@@ -21,6 +22,13 @@ const percent = z
   .gt(0, { message: "must be in (0, 100)" })
   .lt(100, { message: "must be in (0, 100)" });
 const positiveInt = z.number().int().positive();
+// the severity policy: concern → page | ticket | info (src/generate/severity.ts)
+const severityPolicy = z.strictObject(
+  Object.fromEntries(CONCERN_NAMES.map((c) => [c, z.enum(URGENCIES).optional()])) as Record<
+    (typeof CONCERN_NAMES)[number],
+    z.ZodOptional<z.ZodEnum<{ page: "page"; ticket: "ticket"; info: "info" }>>
+  >,
+);
 const levels = z.strictObject({ warning: z.number().nonnegative(), critical: z.number().nonnegative() });
 
 const feature = z
@@ -31,6 +39,9 @@ const feature = z
     edges: z.array(z.number().finite()).min(1).optional(),
     top_k: positiveInt.max(10_000).optional(),
     max_distinct_values: z.number().int().nonnegative().max(1000).optional(),
+    // where a feature is in a request: an input (tensor) name, and a column of its last dimension
+    input: z.string().min(1).optional(),
+    column: z.number().int().nonnegative().max(1_000_000).optional(),
   })
   .superRefine((f, ctx) => {
     if (f.edges) {
@@ -99,18 +110,22 @@ const model = z
       .strictObject({ id: z.string().optional(), features: z.string(), prediction: z.string().optional() })
       .optional(),
     features: z.array(feature).default([]),
+    // `false`: the model has no prediction to monitor (no output read, none in a profile)
     prediction: z
-      .strictObject({
-        output: z.string().min(1).default("prediction"),
-        threshold: z.number().min(0).max(1).optional(),
-        classes: z
-          .array(z.union([z.string(), z.number()]).transform(String))
-          .min(2)
-          .optional(),
-        bins: positiveInt.max(1000).optional(),
-        edges: z.array(z.number().finite()).min(1).optional(),
-        score_bins: z.number().int().min(2).max(1000).optional(),
-      })
+      .union([
+        z.literal(false),
+        z.strictObject({
+          output: z.string().min(1).optional(),
+          threshold: z.number().min(0).max(1).optional(),
+          classes: z
+            .array(z.union([z.string(), z.number()]).transform(String))
+            .min(2)
+            .optional(),
+          bins: positiveInt.max(1000).optional(),
+          edges: z.array(z.number().finite()).min(1).optional(),
+          score_bins: z.number().int().min(2).max(1000).optional(),
+        }),
+      ])
       .optional(),
     reference: z.string().min(1).optional(),
     windows: z.array(window).min(1).default(["5m", "1h"]),
@@ -126,7 +141,9 @@ const model = z
     drift: z
       .strictObject({
         smoothing: smoothing.optional(),
-        // `auto`: learned from the reference by `infermon baseline` (bootstrap, needs expected_rate)
+        statistic: z.enum(["psi", "kl", "js"]).optional(),
+        // absent or `auto`: learned from the reference by `infermon baseline` (bootstrap at
+        // expected_rate × window) when expected_rate is set, else following each window's size
         thresholds: z
           .union([
             z.literal("auto"),
@@ -142,12 +159,13 @@ const model = z
         for: duration.optional(),
       })
       .superRefine((d, ctx) => {
-        if (d.thresholds === "auto" && d.expected_rate === undefined)
+        const stat = d.statistic ?? "js";
+        // fixed levels that leave out the statistic that alerts would be silently ignored
+        if (typeof d.thresholds === "object" && d.thresholds[stat] === undefined)
           ctx.addIssue({
             code: "custom",
-            path: ["expected_rate"],
-            message:
-              "required when thresholds is auto (the bootstrap windows hold expected_rate × window events)",
+            path: ["thresholds", stat],
+            message: `required with fixed thresholds: ${stat} is the statistic that sets status and alerts (drift.statistic${d.statistic ? "" : ", default js"}); add its levels or set drift.statistic`,
           });
       })
       .optional(),
@@ -191,6 +209,7 @@ const model = z
       })
       .optional(),
     owner: z.string().min(1).optional(),
+    severity: severityPolicy.optional(),
     // issue #21: shadow comparison, A/B variants, canary gates (rolloutSchema.ts)
     shadow: shadowSpec.optional(),
     variants: variantsSpec.optional(),
@@ -227,7 +246,15 @@ const model = z
       ctx.addIssue({ code: "custom", path: ["json"], message: "required when protocol is json" });
     if (m.protocol !== "json" && m.json)
       ctx.addIssue({ code: "custom", path: ["json"], message: "only for protocol json" });
-    const edges = m.prediction?.edges;
+    const pred = m.prediction === false ? undefined : m.prediction;
+    if (m.prediction === false && (m.quality !== undefined || m.slo?.correctness || m.labels !== undefined))
+      ctx.addIssue({
+        code: "custom",
+        path: ["prediction"],
+        message:
+          "false (no prediction to monitor) cannot be joined with labels: remove quality, slo.correctness and labels",
+      });
+    const edges = pred?.edges;
     if (edges) {
       for (let i = 1; i < edges.length; i++) {
         if (!((edges[i] as number) > (edges[i - 1] as number))) {
@@ -252,7 +279,7 @@ const model = z
         path: ["labels", "tolerance"],
         message: "required for a regression model with slo.correctness (when is a prediction correct?)",
       });
-    if (m.task === "regression" && m.prediction?.score_bins !== undefined)
+    if (m.task === "regression" && m.prediction && m.prediction.score_bins !== undefined)
       ctx.addIssue({
         code: "custom",
         path: ["prediction", "score_bins"],
@@ -277,7 +304,7 @@ const model = z
         path: ["shadow", "tolerance"],
         message: "only for regression models (classes agree or not)",
       });
-    if (m.task === "multiclass_classification" && m.prediction && !m.prediction.classes) {
+    if (m.task === "multiclass_classification" && pred && !pred.classes) {
       ctx.addIssue({
         code: "custom",
         path: ["prediction", "classes"],
@@ -285,7 +312,8 @@ const model = z
       });
     } else if (
       m.task === "multiclass_classification" &&
-      !m.prediction?.classes &&
+      !pred?.classes &&
+      m.prediction !== false &&
       (m.quality !== undefined || m.slo?.correctness !== undefined || m.labels !== undefined)
     ) {
       // labels are joined by class: without classes the agent learns names from traffic and
@@ -349,6 +377,7 @@ export const configSpec = z
           .record(z.string(), z.strictObject({ page: z.string().min(1), ticket: z.string().min(1) }))
           .default({}),
         default_receiver: z.string().min(1).default("default"),
+        severity: severityPolicy.optional(),
       })
       .optional(),
   })

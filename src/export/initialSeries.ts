@@ -1,7 +1,7 @@
 // Every series an alert or SLI reads with rate()/increase() exists at 0 from the start: a series
 // that first appears at 1 loses that increment (after a restart, the first 5xx of a model would be
 // missing from the availability SLI).
-import { PARSE_ERROR_REASONS } from "../adapters/inferenceEvent.js";
+import { PARSE_ERROR_REASONS, PREDICTION_ERROR_REASONS } from "../adapters/inferenceEvent.js";
 import type { Config } from "../config/model.js";
 import { UNKNOWN_MODEL } from "./labelValues.js";
 import type { AgentMetrics } from "./metrics.js";
@@ -14,6 +14,9 @@ export function createInitialSeries(m: AgentMetrics, config: Config): void {
   for (const reason of DROP_REASONS) m.dropped.labels({ reason });
   for (const model of config.models) {
     for (const reason of PARSE_ERROR_REASONS) m.parseErrors.labels({ model: model.name, reason });
+    if (model.prediction.monitored && model.protocol !== "openai-chat")
+      for (const reason of PREDICTION_ERROR_REASONS)
+        m.predictionReadErrors.labels({ model: model.name, reason });
     if (config.tap) m.events.labels({ model: model.name, source: "tap" });
     if (config.ingest) {
       m.events.labels({ model: model.name, source: "cloudevents" });

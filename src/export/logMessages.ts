@@ -8,6 +8,8 @@ export const LOG = {
   stoppedWithBacklog: "stopped with copies not yet analysed",
   // analysis
   parseError: "a body could not be read as the model's protocol",
+  predictionUnread:
+    "a prediction could not be read as configured (the request's features are still analysed)",
   analysisFailed: "analysis failed on a copy (dropped)",
   copiesDropped: "copies of traffic are not being analysed",
   emptyReference: "reference profile has no values for this feature: its drift is undefined and not exported",

@@ -34,6 +34,7 @@ export class AgentMetrics {
   readonly events: Counter<"model" | "source">;
   readonly dropped: Counter<"reason">;
   readonly parseErrors: Counter<"model" | "reason">;
+  readonly predictionReadErrors: Counter<"model" | "reason">;
   readonly ignored: Counter<"reason">;
   readonly pairConflicts: Counter<never>;
   readonly queueDepth: Gauge;
@@ -47,10 +48,12 @@ export class AgentMetrics {
   readonly featureMissing: Counter<"model" | "model_version" | "feature">;
   readonly featureInvalid: Counter<"model" | "model_version" | "feature">;
   readonly featureUnseen: Counter<"model" | "model_version" | "feature">;
+  readonly failedRequestValues: Counter<"model" | "model_version" | "feature" | "quality">;
   readonly windowSamples: Gauge<"model" | "model_version" | "window">;
   readonly predictionPsi: Gauge<"model" | "model_version" | "window">;
   readonly predictionKl: Gauge<"model" | "model_version" | "window">;
   readonly predictionJs: Gauge<"model" | "model_version" | "window">;
+  readonly predictionLevel: Gauge<"model" | "model_version" | "window" | "statistic" | "level">;
   readonly predictionScore: BoundHistogram<"model" | "model_version">;
   readonly predictionValue: BoundHistogram<"model" | "model_version">;
   readonly predictions: Counter<"model" | "model_version" | "class">;
@@ -91,6 +94,11 @@ export class AgentMetrics {
     this.parseErrors = counter(
       "infermon_parse_errors_total",
       "Bodies that could not be read as the model's protocol.",
+      ["model", "reason"],
+    );
+    this.predictionReadErrors = counter(
+      "infermon_prediction_read_errors_total",
+      "Predictions not read as configured (output absent, labels where scores are expected or the reverse); the event's features are still analysed.",
       ["model", "reason"],
     );
     this.ignored = counter(
@@ -134,6 +142,11 @@ export class AgentMetrics {
       "Categorical values never seen in the reference.",
       F,
     );
+    this.failedRequestValues = counter(
+      "infermon_failed_request_feature_values_total",
+      "Feature values of requests the model server answered with a non-2xx status, by quality (ok, missing, invalid, unseen, out_of_range).",
+      [...F, "quality"],
+    );
     this.windowSamples = gauge("infermon_window_samples", "Events in the sliding window.", MW);
     this.predictionPsi = gauge(
       "infermon_prediction_psi",
@@ -149,6 +162,11 @@ export class AgentMetrics {
       "infermon_prediction_js_distance",
       "Jensen-Shannon distance of the prediction.",
       MW,
+    );
+    this.predictionLevel = gauge(
+      "infermon_prediction_drift_level",
+      "Warning and critical levels of the model's drift statistic for the prediction in this window: fixed, or the null quantile at the window's sample size.",
+      [...MW, "statistic", "level"],
     );
     this.predictionScore = new BoundHistogram(
       "infermon_prediction_score",
@@ -203,6 +221,7 @@ export class AgentMetrics {
       this.predictionPsi,
       this.predictionKl,
       this.predictionJs,
+      this.predictionLevel,
       this.windowSamples,
     ])
       g.reset();

@@ -1,13 +1,27 @@
 // alerts/alertmanager.yaml: a route tree from alerting.owners (critical → the owner's page
-// receiver, warning → its ticket receiver, anything else → default_receiver), grouping by
-// alertname and model, and inhibition (critical over warning; an agent that is down over the
+// receiver, warning → its ticket receiver, anything else → default_receiver), grouping by model
+// and concern (one incident of a model — its drift, its data quality — is one notification per
+// receiver, whatever the number of features or alert names), and inhibition (critical over warning; an agent that is down over the
 // alerts computed from that same agent — same instance, and same model when the target names one —
 // never over another pod's or another model's).
 import { Document } from "yaml";
 import type { Config } from "../config/model.js";
-import { ALERT_PREFIX, LABEL } from "./conventions.js";
+import { ALERT_PREFIX, LABEL, UNOWNED } from "./conventions.js";
+import { CONCERN_NAMES, type Concern, topSeverity } from "./severity.js";
 
-export const GROUP_BY = ["alertname", LABEL.model, LABEL.slo] as const;
+/** One alert of each concern, for the route cases. */
+const CONCERN_ALERT: Record<Concern, string> = {
+  input_drift: "FeatureDrift",
+  prediction_drift: "PredictionDrift",
+  data_quality: "FeatureMissingRateHigh",
+  model_quality: "ModelAccuracyLow",
+  slo_burn: "AvailabilityErrorBudgetBurn",
+  labels: "LabelsNotArriving",
+  variants: "VariantWorse",
+  agent: "AgentDown",
+};
+
+export const GROUP_BY = [LABEL.model, LABEL.concern, LABEL.slo] as const;
 
 /** Alerts that say nothing while the agent feeding them is down. */
 const AGENT_DEPENDENT = [
@@ -113,9 +127,29 @@ export function renderAlertmanager(config: Config, header: string): string {
   return doc.toString({ lineWidth: 0, indent: 2 });
 }
 
-/** amtool route cases: every owner × severity, and an alert of no owner. */
+/**
+ * amtool route cases: every owner × severity, an alert of no owner, and every concern of each
+ * model at the severity its policy gives the concern's top rule (input drift of a model reaches
+ * its owner's ticket receiver by default, accuracy its page receiver).
+ */
 export function routeCases(config: Config): RouteCase[] {
   const cases: RouteCase[] = [];
+  for (const m of config.models) {
+    const owner = m.owner ?? UNOWNED;
+    for (const concern of CONCERN_NAMES) {
+      const severity = topSeverity(m, concern);
+      cases.push({
+        labels: {
+          alertname: `${ALERT_PREFIX}${CONCERN_ALERT[concern]}`,
+          concern,
+          model: m.name,
+          owner,
+          severity,
+        },
+        receiver: receiverFor(config, owner, severity),
+      });
+    }
+  }
   const owners = [...Object.keys(config.alerting.owners).sort(), "unowned"];
   for (const owner of owners) {
     const model = config.models.find((m) => (m.owner ?? "unowned") === owner)?.name ?? "example";

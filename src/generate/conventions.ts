@@ -27,7 +27,7 @@ export const AGENT_POD_SELECTOR = AGENT_POD_LABEL;
 export const UNOWNED = "unowned";
 
 /** Loki stream selector of the agent's logs (pino JSON lines). */
-export const LOG_SELECTOR = '{app="infermon"}';
+export const LOG_SELECTOR = '{container="infermon"}';
 
 export const SEVERITY = { critical: "critical", warning: "warning", info: "info" } as const;
 export type Severity = (typeof SEVERITY)[keyof typeof SEVERITY];
@@ -42,6 +42,10 @@ export const LABEL = {
   bin: "bin",
   window: "window",
   slo: "slo",
+  /** the alert's concern (input_drift, model_quality, …): its severity policy and Alertmanager group */
+  concern: "concern",
+  /** the drift statistic an alert compares with its levels */
+  statistic: "statistic",
   tier: "tier",
   longWindow: "long_window",
   /** the scrape target (one agent) that computed a series */

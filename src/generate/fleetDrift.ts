@@ -11,8 +11,9 @@
 // whatever the number of replicas.
 import type { ModelConfig } from "../config/model.js";
 import { longestTimeWindow, shortestTimeWindow, timeWindows } from "../config/window.js";
-import { driftValues } from "../stats/drift.js";
+import { driftValues, type LevelSource } from "../stats/drift.js";
 import { driftStderr } from "../stats/driftStderr.js";
+import { NULL_Z, sampleSizeLevels } from "../stats/sampleSizeLevels.js";
 import type { Scenario } from "./alerts/types.js";
 import { groupName } from "./conventions.js";
 import { FLEET_STDERR_RECORD, stderrRules } from "./fleetDriftStderr.js";
@@ -28,7 +29,53 @@ export const FLEET_RECORD = {
   psi: "model_feature:infermon_feature_psi:fleet",
   kl: "model_feature:infermon_feature_kl_divergence:fleet",
   js: "model_feature:infermon_feature_js_distance:fleet",
+  /** the warning and critical levels (`level` label) of the model's statistic (`statistic` label) */
+  level: "model_feature:infermon_feature_drift_level:fleet",
 } as const;
+
+/** The source of a model's feature levels in the rules (the agent and `infermon drift` alike). */
+export function ruleLevelSource(m: ModelConfig): LevelSource {
+  if (m.drift.fixed[m.drift.statistic]) return "fixed";
+  return m.drift.learn && m.drift.learned ? "learned" : "sample_size";
+}
+
+/**
+ * The levels of the model's statistic per feature and window: fixed numbers; the numbers learned
+ * per feature; or, by default, the null quantiles at the fleet's observations N of the window
+ * against the reference's R over its k₀ bins with reference values (sampleSizeLevels.ts, the same
+ * Wilson–Hilferty closed form): PSI (1/N + 1/R)·χ², KL half that, JS √((1/N + 1/R)·χ² / (8 ln 2)).
+ */
+function levelRules(m: ModelConfig, window: string): RecordingRule[] {
+  const stat = m.drift.statistic;
+  const n = sel(FLEET_RECORD.observations, { model: m.name, window });
+  const source = ruleLevelSource(m);
+  return (["warning", "critical"] as const).map((level) => {
+    const labels = { model: m.name, window, statistic: stat, level };
+    const fixed = m.drift.fixed[stat];
+    if (source === "fixed" && fixed)
+      return { record: FLEET_RECORD.level, expr: `0 * ${n} + ${num(fixed[level])}`, labels };
+    if (source === "learned") {
+      const learned = m.drift.learned?.[window] ?? {};
+      const parts = m.features.flatMap((f) => {
+        const l = learned[f.name]?.[stat];
+        return l
+          ? [
+              `0 * ${sel(FLEET_RECORD.observations, { model: m.name, window, feature: f.name })} + ${num(l[level])}`,
+            ]
+          : [];
+      });
+      return { record: FLEET_RECORD.level, expr: parts.join("\nor\n"), labels };
+    }
+    const self = { model: m.name };
+    const df = `clamp_min(count by (${FEATURE}) (max by (${BIN}) (${sel(M.referenceRatio, self)}) > 0) - 1, 1)`;
+    const z = num(NULL_Z[level]);
+    const chi2 = `(${df} * (1 - 2 / (9 * ${df}) + ${z} * sqrt(2 / (9 * ${df}))) ^ 3)`;
+    const scale = `(1 / ${n} + on (${FEATURE}) group_left () (1 / max by (${FEATURE}) (${sel(M.referenceObservations, self)})))`;
+    const at = `${scale}\n* on (${FEATURE}) group_left ()\n${chi2}`;
+    const expr = stat === "psi" ? at : stat === "kl" ? `(${at}) / 2` : `sqrt((${at}) / ${num(8 * Math.LN2)})`;
+    return { record: FLEET_RECORD.level, expr, labels };
+  });
+}
 
 /**
  * The per-pod gauge each fleet statistic equals when the fleet is one pod (the rules compute what
@@ -124,7 +171,11 @@ export function fleetDriftGroups(models: readonly ModelConfig[]): RuleGroup[] {
       rules: [
         { record: FLEET_RECORD.reference, expr: referenceRule(m), labels: { model: m.name } },
         // count windows ("5000 events") are no PromQL range: fleet rules are by time only
-        ...timeWindows(m.windows).flatMap((w) => [...windowRules(m, w.name), ...stderrRules(m, w.name)]),
+        ...timeWindows(m.windows).flatMap((w) => [
+          ...windowRules(m, w.name),
+          ...levelRules(m, w.name),
+          ...stderrRules(m, w.name),
+        ]),
       ],
     }));
 }
@@ -225,6 +276,26 @@ function engineScenario(m: ModelConfig): Scenario {
         samples: [
           {
             labels: `{feature="${feature}", model="${m.name}", model_version="${m.version}", window="${longest.name}"}`,
+            value: 1,
+          },
+        ],
+      });
+    // the levels the rules record are those the agent's engine and `infermon drift` use at N
+    const total = counts.reduce((a, b) => a + b, 0);
+    const levelOf = (level: "warning" | "critical"): number => {
+      const stat = m.drift.statistic;
+      const source = ruleLevelSource(m);
+      if (source === "fixed") return (m.drift.fixed[stat] as { warning: number; critical: number })[level];
+      if (source === "learned")
+        return m.drift.learned?.[longest.name]?.[feature]?.[stat][level] ?? Number.NaN;
+      return sampleSizeLevels(stat, total, REFERENCE)[level];
+    };
+    for (const level of ["warning", "critical"] as const)
+      exprs.push({
+        expr: `abs(${sel(FLEET_RECORD.level, { model: m.name, window: longest.name, level })} - ${levelOf(level)}) < bool 1e-9`,
+        samples: [
+          {
+            labels: `{feature="${feature}", level="${level}", model="${m.name}", model_version="${m.version}", statistic="${m.drift.statistic}", window="${longest.name}"}`,
             value: 1,
           },
         ],

@@ -58,7 +58,7 @@ export function buildRules(config: Config, links: LinkBase): RulesStage {
   const files: RuleFile[] = [];
   const suites: TestSuite[] = [];
   const specs = new Map<string, AlertSpec>();
-  const ctx = { kafka: config.kafka !== undefined };
+  const ctx = { kafka: config.kafka !== undefined, alerting: config.alerting };
   for (const concern of CONCERNS) {
     const out = concern(config.models, ctx);
     if (!out || out.rules.length === 0) continue;

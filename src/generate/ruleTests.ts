@@ -35,7 +35,9 @@ function findRule(
 }
 
 function testCase(rules: readonly AlertingRule[], s: Scenario): Record<string, unknown> {
-  const alertTests = s.expect.map((x) => {
+  // an alert the severity policy does not generate can only be expected quiet: nothing to test
+  const expected = s.expect.filter((x) => x.alerts.length > 0 || rules.some((r) => r.alert === x.alertname));
+  const alertTests = expected.map((x) => {
     if (!rules.some((r) => r.alert === x.alertname)) throw new Error(`generator bug: no rule ${x.alertname}`);
     return {
       eval_time: s.evalTime,
@@ -46,7 +48,10 @@ function testCase(rules: readonly AlertingRule[], s: Scenario): Record<string, u
           exp_labels: sortKeys({ ...e.labels, ...rule.labels }),
           exp_annotations: sortKeys(
             Object.fromEntries(
-              Object.entries(rule.annotations).map(([k, v]) => [k, expandTemplate(v, e.labels, e.value)]),
+              Object.entries(rule.annotations).map(([k, v]) => [
+                k,
+                e.annotations?.[k] ?? expandTemplate(v, e.labels, e.value),
+              ]),
             ),
           ),
         };

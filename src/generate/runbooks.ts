@@ -19,11 +19,17 @@ function rulesTable(rules: readonly AlertingRule[]): string {
   return ["| model | severity | for | expression |", "| --- | --- | --- | --- |", ...rows].join("\n");
 }
 
+/** A label the alert carries, templated in a query (`{{ $labels.x }}`), as a runbook placeholder `<x>`. */
+const placeholders = (line: string): string => line.replace(/\{\{ \$labels\.([a-z_]+) \}\}/g, "<$1>");
+
 /**
  * The diagnosis queries as they run: one block per model the alert covers, `<model>` spelled out
- * (a runbook is read at 3 a.m.; its queries are pasted, not edited).
+ * (a runbook is read at 3 a.m.; its queries are pasted, not edited). The alert's own labels
+ * (`<feature>`, `<instance>`, …) are placeholders here; the alert's `promql` and `logql`
+ * annotations carry the first queries with them filled in.
  */
-function queries(lang: string, lines: readonly string[], models: readonly string[]): string[] {
+function queries(lang: string, raw: readonly string[], models: readonly string[]): string[] {
+  const lines = raw.map(placeholders);
   if (!lines.some((l) => l.includes("<model>")) || models.length === 0) return [fence(lang, lines)];
   return models.flatMap((m, i) => [
     ...(i > 0 ? [""] : []),
@@ -37,13 +43,18 @@ function queries(lang: string, lines: readonly string[], models: readonly string
 }
 
 /** "PromQL:", naming the placeholders left once the models are filled in (e.g. an alert's `<instance>`). */
-function promqlHeading(lines: readonly string[], models: readonly string[]): string {
+function queryHeading(
+  title: string,
+  annotation: string,
+  lines: readonly string[],
+  models: readonly string[],
+): string {
   const left = new Set<string>();
-  for (const l of lines)
+  for (const l of lines.map(placeholders))
     for (const m of l.matchAll(/<([a-z_]+)>/g))
       if (m[1] !== undefined && !(m[1] === "model" && models.length > 0)) left.add(`\`<${m[1]}>\``);
-  if (left.size === 0) return "PromQL:";
-  return `PromQL (replace ${[...left].join(", ")} with the alert's label${left.size > 1 ? "s" : ""}):`;
+  if (left.size === 0) return `${title}:`;
+  return `${title} (replace ${[...left].join(", ")} with the alert's label${left.size > 1 ? "s" : ""}, or copy the first query from the alert's \`${annotation}\` annotation, where they are filled in):`;
 }
 
 export function renderRunbook(
@@ -75,11 +86,11 @@ export function renderRunbook(
     "",
     ...rb.diagnosis.map((s, i) => `${i + 1}. ${s}`),
     "",
-    promqlHeading(rb.promql, models),
+    queryHeading("PromQL", "promql", rb.promql, models),
     "",
     ...queries("promql", rb.promql, models),
     "",
-    "LogQL (Loki):",
+    queryHeading("LogQL (Loki)", "logql", rb.logql, models),
     "",
     ...queries("logql", rb.logql, models),
     "",

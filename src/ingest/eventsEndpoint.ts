@@ -45,6 +45,10 @@ function toEvent(x: unknown, now: number): EventRead {
   if (typeof x.id === "string" || typeof x.id === "number") e.event.id = String(x.id);
   if (x.prediction !== undefined) e.event.prediction = x.prediction;
   if (x.label !== undefined && x.label !== null) e.event.label = x.label;
+  // the other id a client saw (published by a sidecar as `requestId`)
+  const rid = x.request_id ?? x.requestId;
+  if (typeof rid === "string" && rid !== "") e.event.requestId = rid;
+  if (x.predictionKind === "score" || x.predictionKind === "label") e.event.predictionKind = x.predictionKind;
   // checked against the model's variant names where it is counted (anything else is `other`)
   if (typeof x.variant === "string") e.event.variant = x.variant;
   return e;

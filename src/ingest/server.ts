@@ -17,6 +17,7 @@ import type { ModelRuntime, Work } from "../monitor/analyzer.js";
 import { codingsOf, inflate } from "../monitor/decompress.js";
 import { halfOf, modelHint, pairId, readCloudEvent } from "./cloudEvents.js";
 import { readEvents } from "./eventsEndpoint.js";
+import { KSERVE_MARSHAL_PATH, readLogBatch } from "./kserveBatch.js";
 import { type Pair, Pairing } from "./pairing.js";
 
 export interface IngestOptions {
@@ -76,10 +77,14 @@ export class IngestServer {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? "/").split("?")[0];
-    if (req.method !== "POST" || (path !== "/" && path !== "/v1/events" && path !== "/v1/labels")) {
+    if (
+      req.method !== "POST" ||
+      (path !== "/" && path !== "/v1/events" && path !== "/v1/labels" && path !== KSERVE_MARSHAL_PATH)
+    ) {
       reply(res, 404, { error: "not found" });
       return;
     }
+    // a KServe log batch holds many bodies: the events' limit
     const limit = path === "/" ? this.o.maxBodyBytes : Math.max(this.o.maxBodyBytes, 16 * 1024 * 1024);
     const chunks: Buffer[] = [];
     let bytes = 0;
@@ -124,6 +129,7 @@ export class IngestServer {
     try {
       if (path === "/") this.cloudEvent(req, res, body);
       else if (path === "/v1/labels") this.labels(res, body);
+      else if (path === KSERVE_MARSHAL_PATH) this.kserveBatch(res, body);
       else this.events(res, body);
     } catch (err) {
       // never crash on input; answer and move on
@@ -173,6 +179,57 @@ export class IngestServer {
     });
     if (pair) this.submitPair(pair);
     reply(res, 202, { accepted: true });
+  }
+
+  /**
+   * A batch of KServe's logger records (kserveBatch.ts): each half paired and analysed as its
+   * CloudEvent would be; the answer is the JSON marshalling KServe stores, whatever the analysis.
+   */
+  private kserveBatch(res: ServerResponse, body: Buffer): void {
+    const r = readLogBatch(body);
+    if (!r.ok) {
+      this.o.metrics.parseErrors.inc({ model: UNKNOWN_MODEL, reason: r.reason });
+      reply(res, 400, { error: r.reason });
+      return;
+    }
+    const m = this.o.metrics;
+    for (const rec of r.records) {
+      if (!rec) {
+        m.parseErrors.inc({ model: UNKNOWN_MODEL, reason: "wrong_shape" });
+        continue;
+      }
+      const half = halfOf(rec.type);
+      if (!half) {
+        m.dropped.inc({ reason: "unknown_type" });
+        continue;
+      }
+      if (rec.data.length === 0) {
+        m.ignored.inc({ reason: "empty_body" });
+        continue;
+      }
+      const model = this.resolveModel(rec.inferenceService, rec.data);
+      if (!model && rec.inferenceService !== undefined) {
+        m.dropped.inc({ reason: "unknown_model" });
+        continue;
+      }
+      // pairs only within one model, as CloudEvent halves (pairing.ts)
+      const pair = this.pairing.add(rec.id, half, {
+        model,
+        source: rec.source,
+        body: rec.data,
+        jsonLength: undefined,
+        time: this.now(),
+        traceparent: undefined,
+        tracestate: undefined,
+      });
+      if (pair) this.submitPair(pair);
+    }
+    res.writeHead(200, {
+      "content-type": "application/json",
+      "x-log-marshal-extension": "json",
+      "content-length": r.marshalled.length,
+    });
+    res.end(r.marshalled);
   }
 
   private submitPair(p: Pair<Runtime>): void {

@@ -47,6 +47,8 @@ export class JoinStore {
   private mask: number;
   private readonly maxCap: number;
   private ids: (string | undefined)[];
+  /** a second id the entry is found by (the tap's x-request-id beside a body id), per slot */
+  private aliases: (string | undefined)[];
   /**
    * One record of REC numbers per slot, together so that a join touches one cache line: arrival
    * time, event time, value, and state + 4 × version. (Separate arrays per field cost a cache miss
@@ -78,6 +80,7 @@ export class JoinStore {
     this.cap = Math.min(this.maxCap, MIN_CAPACITY);
     this.mask = this.cap - 1;
     this.ids = new Array(this.cap);
+    this.aliases = new Array(this.cap);
     this.rec = new Float64Array(this.cap * REC);
     this.extra = new Uint16Array(this.cap * extraWidth);
     this.scratch = new Int32Array(extraWidth).fill(-1);
@@ -99,8 +102,9 @@ export class JoinStore {
   }
 
   /**
-   * A prediction (`value`: class index or regression value) made at `time`, seen at `now`, with
-   * `extra` (extraWidth numbers in [0, 0xffff), negative for none; absent: none).
+   * A prediction (`value`: class index or regression value) made at `time`, seen at `now`; a label
+   * sent with `alias` (another id the client saw for it) joins too. `extra`: extraWidth numbers in
+   * [0, 0xffff), negative for none; absent: none.
    */
   addPrediction(
     id: string,
@@ -108,12 +112,28 @@ export class JoinStore {
     version: number,
     time: number,
     now: number,
+    alias?: string,
     extra?: ArrayLike<number>,
   ): PredictionOutcome {
     // entries past the ttl leave first: a late half never joins, whether or not a sweep ran
     this.expire(now);
     const rec = this.rec;
-    const seq = this.index.get(id);
+    let seq = this.index.get(id);
+    if (seq === undefined && alias !== undefined) {
+      // a label that came first with the other id waits under it; any other entry there (a client
+      // reusing one x-request-id) is not this prediction
+      const a = this.index.get(alias);
+      if (a !== undefined && rec[(a & this.mask) * REC + META] === LABEL) {
+        seq = a;
+        // the body id finds the joined entry too (a repeated label with it is a duplicate)
+        const s = a & this.mask;
+        if (this.aliases[s] === undefined) {
+          flatten(id);
+          this.aliases[s] = id;
+          this.index.set(id, a);
+        }
+      }
+    }
     if (seq !== undefined) {
       const r = (seq & this.mask) * REC;
       if (rec[r + META] !== LABEL) return "duplicate";
@@ -126,6 +146,11 @@ export class JoinStore {
       return "joined";
     }
     const slot = this.insert(id, now);
+    if (alias !== undefined && alias !== id && !this.index.has(alias)) {
+      flatten(alias);
+      this.aliases[slot] = alias;
+      this.index.set(alias, (this.tail - 1) & SEQ_MASK);
+    }
     const r = slot * REC;
     const w = this.extraWidth;
     for (let i = 0; i < w; i++) {
@@ -223,6 +248,12 @@ export class JoinStore {
     else if (st === LABEL) this.labels--;
     this.index.delete(this.ids[s] as string);
     this.ids[s] = undefined;
+    const alias = this.aliases[s];
+    if (alias !== undefined) {
+      // only when it still points here (a later entry may have taken the same id)
+      if (this.index.get(alias) === (this.head & SEQ_MASK)) this.index.delete(alias);
+      this.aliases[s] = undefined;
+    }
     this.rec[s * REC + META] = EMPTY;
     this.head++;
     return st;
@@ -233,6 +264,7 @@ export class JoinStore {
     const cap = Math.min(this.cap * 2, this.maxCap);
     const mask = cap - 1;
     const ids: (string | undefined)[] = new Array(cap);
+    const aliases: (string | undefined)[] = new Array(cap);
     const rec = new Float64Array(cap * REC);
     const w = this.extraWidth;
     const extra = new Uint16Array(cap * w);
@@ -240,12 +272,14 @@ export class JoinStore {
       const a = seq & this.mask;
       const b = seq & mask;
       ids[b] = this.ids[a];
+      aliases[b] = this.aliases[a];
       for (let k = 0; k < REC; k++) rec[b * REC + k] = this.rec[a * REC + k] as number;
       for (let k = 0; k < w; k++) extra[b * w + k] = this.extra[a * w + k] as number;
     }
     this.cap = cap;
     this.mask = mask;
     this.ids = ids;
+    this.aliases = aliases;
     this.rec = rec;
     this.extra = extra;
   }

@@ -120,6 +120,7 @@ export class LabelJoin {
         e.time,
         now,
         q.variantIndex(e.variant),
+        e.requestId,
         q.binsFor(p.score, p.probs),
       ) ?? "no_prediction"
     );

@@ -134,6 +134,8 @@ export class QualityMonitor {
     time: number,
     now: number,
     variant = 0,
+    /** another id the client saw for this prediction (the tap's x-request-id beside a body id) */
+    alias?: string,
     scoreBins?: ArrayLike<number>,
   ): PredictionOutcome | undefined {
     const value = this.values.prediction(cls, score);
@@ -145,7 +147,8 @@ export class QualityMonitor {
     this.latestVersion = (this.versions[v] as Version).name;
     this.joinTime = now;
     const slot = variant >= 0 && variant < this.variantSlots ? variant : 0;
-    return this.store.addPrediction(id, value, v * this.variantSlots + slot, time, now, scoreBins);
+    const a = alias !== undefined && alias.length <= MAX_ID_LENGTH ? alias : undefined;
+    return this.store.addPrediction(id, value, v * this.variantSlots + slot, time, now, a, scoreBins);
   }
 
   /**

@@ -2,7 +2,13 @@
 // to the model's monitor, counting parse errors, events and LLM usage. Content-encoded copies are
 // decompressed first, bounded by max_body_bytes (decompress.ts): small ones at once, larger ones on
 // zlib's thread pool, coming back through the queue as plain ones.
-import type { DecodeResult, Exchange, InferenceEvent, ProtocolAdapter } from "../adapters/inferenceEvent.js";
+import type {
+  DecodeResult,
+  Exchange,
+  InferenceEvent,
+  PredictionError,
+  ProtocolAdapter,
+} from "../adapters/inferenceEvent.js";
 import { finishReasonLabel } from "../export/labelValues.js";
 import type { AgentMetrics } from "../export/metrics.js";
 import type { DropReason } from "../export/reasons.js";
@@ -49,7 +55,19 @@ export type Work =
 export type EventListener = (e: InferenceEvent, trace: TraceIds | undefined) => void;
 
 /** Called for each body that could not be read (after it is counted), for the log. */
-export type ParseErrorListener = (model: string, reason: string, exchange: Exchange | undefined) => void;
+export type ParseErrorListener = (
+  model: string,
+  reason: string,
+  exchange: Exchange | undefined,
+  detail?: string,
+) => void;
+
+/** Called for each response whose prediction could not be read as configured (after it is counted). */
+export type PredictionErrorListener = (
+  model: string,
+  error: PredictionError,
+  exchange: Exchange | undefined,
+) => void;
 
 export interface InflateOptions {
   /** most bytes a decompressed body may have (tap.max_body_bytes) */
@@ -73,6 +91,7 @@ export class Analyzer {
     private readonly onParseError: ParseErrorListener = () => {},
     private readonly inflateOpts?: InflateOptions,
     private readonly onEvent?: EventListener,
+    private readonly onPredictionError: PredictionErrorListener = () => {},
   ) {}
 
   /** Decompressions still running. */
@@ -177,8 +196,11 @@ export class Analyzer {
   apply(model: ModelRuntime, r: DecodeResult, source: EventSource, exchange?: Exchange): void {
     const m = this.metrics;
     if (r.kind === "error") {
+      // a request the model server rejected that we cannot read either (client garbage answered
+      // 4xx): counted by its code in requests_total, not as the agent failing to read the model
+      if (exchange?.failedStatus !== undefined) return;
       m.parseErrors.inc({ model: model.name, reason: r.reason });
-      this.onParseError(model.name, r.reason, exchange);
+      this.onParseError(model.name, r.reason, exchange, r.detail);
       return;
     }
     if (r.kind === "llm") {
@@ -189,6 +211,15 @@ export class Analyzer {
         m.llmFinishReasons.inc({ model: u.model, reason: finishReasonLabel(reason) });
       m.events.inc({ model: model.name, source });
       return;
+    }
+    if (exchange?.failedStatus !== undefined) {
+      // the model answered with an error: its inputs count apart from the predictions' data quality
+      for (const e of r.events) model.monitor.observeFailed(e);
+      return;
+    }
+    if (r.predictionError) {
+      m.predictionReadErrors.inc({ model: model.name, reason: r.predictionError.reason }, r.events.length);
+      this.onPredictionError(model.name, r.predictionError, exchange);
     }
     const now = this.now();
     const variant = exchange?.variant;

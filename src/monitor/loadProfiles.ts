@@ -20,7 +20,7 @@ export function loadLayout(model: ModelConfig): BinLayout | undefined {
   try {
     const profile = parseProfile(json);
     // the generated rules judge with the profile's learned levels: refuse one that does not match
-    if (model.drift.auto) learnedLevels(model, profile, model.reference);
+    if (model.drift.learn) learnedLevels(model, profile, model.reference);
     return BinLayout.fromProfile(profile, model);
   } catch (err) {
     throw new ProfileError(

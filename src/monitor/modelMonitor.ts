@@ -1,7 +1,7 @@
 // One model's live statistics: its events binned into sliding windows (drift per feature and for
 // the prediction, computed when /metrics is scraped), mergeable bin counters, prediction histograms
 // and class counts, data-quality counters. Everything is laid out once at construction.
-import type { InferenceEvent } from "../adapters/inferenceEvent.js";
+import type { InferenceEvent, PredictionErrorReason, PredictionKind } from "../adapters/inferenceEvent.js";
 import type { ModelConfig } from "../config/model.js";
 import { setEstimate } from "../export/estimateGauges.js";
 import { CappedLabel, fitsLabel, OTHER } from "../export/labelValues.js";
@@ -12,7 +12,9 @@ import { type BinWindow, binWindow } from "../stats/binWindow.js";
 import { estimate } from "../stats/cbpe.js";
 import { driftValues } from "../stats/drift.js";
 import { driftStderr } from "../stats/driftStderr.js";
+import { sampleSizeLevels } from "../stats/sampleSizeLevels.js";
 import type { ScoreBins } from "../stats/scoreBins.js";
+import { INVALID_VALUE, MISSING_VALUE, readNumber } from "../stats/values.js";
 import { VariantMonitor } from "../variants/variantMonitor.js";
 import { type PredictionReader, type PredictionReading, predictionReader } from "./predictionReading.js";
 
@@ -33,7 +35,20 @@ interface VersionChildren {
   score: Obs;
   value: Obs;
   classes: Map<string, Inc>;
+  /** per feature: the failed-request counters by quality (FAILED_QUALITIES order), bound on first use */
+  failed: Inc[][] | undefined;
 }
+
+/** `quality` values of infermon_failed_request_feature_values_total. */
+export const FAILED_QUALITIES = ["ok", "missing", "invalid", "unseen", "out_of_range"] as const;
+const Q_OK = 0;
+const Q_MISSING = 1;
+const Q_INVALID = 2;
+const Q_UNSEEN = 3;
+const Q_OUT_OF_RANGE = 4;
+
+/** Called when a prediction is not read as configured (counted already), for the log. */
+export type PredictionIssueListener = (reason: PredictionErrorReason, detail: string, id: string) => void;
 
 const NO_PREDICTION: PredictionReading = Object.freeze({});
 const NO_OBS: Obs = Object.freeze({ observe() {} });
@@ -59,6 +74,10 @@ export class ModelMonitor {
    */
   private readonly cbpe: ScoreBins | undefined;
   private readonly classIndex = new Map<string, number>();
+  /** what the reference's prediction is (classification): scores (numeric slot) or labels */
+  private readonly expectedKind: PredictionKind | undefined;
+  private readonly kindErrors: { labels: Inc; scores: Inc };
+  private readonly multiclass: boolean;
   /** per A/B variant statistics (models[].variants) */
   private readonly variants: VariantMonitor | undefined;
 
@@ -68,6 +87,7 @@ export class ModelMonitor {
     private readonly metrics: AgentMetrics,
     /** the model's label join: every prediction read here is recorded in it */
     private readonly quality?: QualityMonitor,
+    private readonly onPredictionIssue: PredictionIssueListener = () => {},
   ) {
     const scores = quality?.scores;
     this.cbpe = layout && scores?.calibrated ? scores : undefined;
@@ -111,6 +131,19 @@ export class ModelMonitor {
         });
       }
     }
+    const ps = layout && layout.predictionSlot >= 0 ? layout.slots[layout.predictionSlot] : undefined;
+    // binary: the reference's prediction is scores (numeric) or labels; multiclass: always classes
+    // (a probability vector is read as its most likely class)
+    this.expectedKind =
+      this.regression || !ps
+        ? undefined
+        : model.task === "multiclass_classification" || ps.bins.type === "categorical"
+          ? "label"
+          : "score";
+    this.multiclass = model.task === "multiclass_classification";
+    const pe = (reason: PredictionErrorReason) =>
+      metrics.predictionReadErrors.labels({ model: model.name, reason });
+    this.kindErrors = { labels: pe("labels_not_scores"), scores: pe("scores_not_labels") };
     // the configured version's counters exist at 0 from the start (rate() sees the first event)
     this.children(model.version);
     if (model.variants) this.variants = new VariantMonitor(model, layout, metrics.variants);
@@ -120,15 +153,33 @@ export class ModelMonitor {
     const v = this.children(e.version);
     this.latestVersion = v.label;
     const p = e.prediction === undefined ? NO_PREDICTION : this.readPrediction(e.prediction);
+    // a prediction of the other kind than the reference's is never binned as if it were this kind
+    let binPrediction = true;
+    const expected = this.expectedKind;
+    if (expected !== undefined && e.prediction !== undefined) {
+      const kind =
+        this.multiclass && Array.isArray(e.prediction) && e.prediction.length > 1
+          ? "label"
+          : (e.predictionKind ?? kindOf(e.prediction, expected));
+      if (kind !== expected) {
+        binPrediction = false;
+        this.predictionMismatch(kind, e);
+      }
+    }
     if (p.cls !== undefined) this.classCounter(v, p.cls).inc();
-    if (p.score !== undefined) (this.regression ? v.value : v.score).observe(p.score);
+    if (p.score !== undefined && (binPrediction || expected === "label"))
+      (this.regression ? v.value : v.score).observe(p.score);
     const variants = this.variants;
     const vi = variants ? variants.indexOf(e.variant) : 0;
-    variants?.count(vi, p.cls === undefined ? undefined : this.classLabel(p.cls), p.score);
+    variants?.count(
+      vi,
+      p.cls === undefined ? undefined : this.classLabel(p.cls),
+      binPrediction ? p.score : undefined,
+    );
     const q = this.quality;
     const bins = q?.binsFor(p.score, p.probs);
     if (q) {
-      q.prediction(e.id, e.version, p.cls, p.score, e.time, now, vi, bins);
+      q.prediction(e.id, e.version, p.cls, p.score, e.time, now, vi, e.requestId, bins);
       if (e.label !== undefined) q.label(e.id, e.label, e.time, now);
     }
     const layout = this.layout;
@@ -159,7 +210,7 @@ export class ModelMonitor {
     let n = layout.featureCount;
     if (layout.predictionSlot >= 0) {
       const slot = slots[layout.predictionSlot] as Slot;
-      const value = slot.bins.type === "numeric" ? p.score : p.cls;
+      const value = !binPrediction ? undefined : slot.bins.type === "numeric" ? p.score : p.cls;
       scratch[n++] = value === undefined ? MISSING_BIN : layout.binOf(slot, value);
     }
     // the A/B variants' windows count the layout's bins only
@@ -179,6 +230,65 @@ export class ModelMonitor {
     const t = Math.min(e.time, now);
     for (const { w } of this.windows) w.add(t, scratch, n);
     variants?.add(vi, t, scratch, drift);
+  }
+
+  /**
+   * The features of a request the model server answered with a non-2xx status: counted by quality
+   * in infermon_failed_request_feature_values_total, apart from the successful predictions' data
+   * quality; no drift, no prediction, no label join.
+   */
+  observeFailed(e: InferenceEvent): void {
+    const layout = this.layout;
+    if (!layout) return;
+    const v = this.children(e.version);
+    if (!v.failed) v.failed = this.bindFailed(v.label);
+    const failed = v.failed;
+    for (let s = 0; s < layout.featureCount; s++) {
+      const slot = layout.slots[s] as Slot;
+      const raw = e.features[slot.name];
+      const b = layout.binOf(slot, raw);
+      let q = Q_OK;
+      if (b === MISSING_BIN) q = Q_MISSING;
+      else if (b === INVALID_BIN) q = Q_INVALID;
+      else if (slot.bins.type === "categorical") {
+        if (b === slot.offset + slot.bins.categories.length && layout.isUnseen(slot, raw)) q = Q_UNSEEN;
+      } else if (slot.range) {
+        const x = readNumber(raw);
+        if (x !== MISSING_VALUE && x !== INVALID_VALUE && (x < slot.range.min || x > slot.range.max))
+          q = Q_OUT_OF_RANGE;
+      }
+      ((failed[s] as Inc[])[q] as Inc).inc();
+    }
+  }
+
+  private bindFailed(version: string): Inc[][] {
+    const layout = this.layout as BinLayout;
+    const out: Inc[][] = [];
+    for (let s = 0; s < layout.featureCount; s++) {
+      const slot = layout.slots[s] as Slot;
+      out.push(
+        FAILED_QUALITIES.map((quality) =>
+          this.metrics.failedRequestValues.labels({
+            model: this.model.name,
+            model_version: version,
+            feature: slot.name,
+            quality,
+          }),
+        ),
+      );
+    }
+    return out;
+  }
+
+  private predictionMismatch(kind: PredictionKind, e: InferenceEvent): void {
+    const labels = kind === "label";
+    (labels ? this.kindErrors.labels : this.kindErrors.scores).inc();
+    const ref = labels ? "scores (probabilities)" : "class labels";
+    this.onPredictionIssue(
+      labels ? "labels_not_scores" : "scores_not_labels",
+      `prediction.output "${this.model.prediction.output}" holds ${labels ? "class labels" : "scores"} (${sample(e.prediction)}) but the reference profile's prediction is ${ref}: name the output that holds ${ref}, or rebuild the profile from the same output`,
+      e.id,
+    );
   }
 
   /** Recompute the window gauges as of `now` (called before each scrape). */
@@ -212,6 +322,11 @@ export class ModelMonitor {
           st.predictionPsi.set(l, se.psi);
           st.predictionKl.set(l, se.kl);
           st.predictionJs.set(l, se.js);
+          // the levels the prediction alert compares with: fixed, or at this pod's own sample size
+          const stat = this.model.drift.statistic;
+          const levels = this.model.drift.fixed[stat] ?? sampleSizeLevels(stat, sum, slot.reference);
+          for (const level of ["warning", "critical"] as const)
+            m.predictionLevel.set({ ...l, statistic: stat, level }, levels[level]);
         } else {
           const l = { ...labels, feature: slot.name, window: name };
           m.featurePsi.set(l, d.psi);
@@ -293,6 +408,7 @@ export class ModelMonitor {
       score: this.regression ? NO_OBS : m.predictionScore.labels(base),
       value: this.regression ? m.predictionValue.labels(base) : NO_OBS,
       classes,
+      failed: undefined,
     };
   }
 
@@ -307,4 +423,26 @@ export class ModelMonitor {
     }
     return c;
   }
+}
+
+/**
+ * A classification prediction's kind from its value, when the output's datatype did not tell:
+ * text and booleans are labels, lists are probabilities; a number is a score when it can be one
+ * (in [0, 1] where scores are expected, not a whole number where labels are).
+ */
+function kindOf(raw: unknown, expected: PredictionKind): PredictionKind {
+  if (Array.isArray(raw)) return raw.length === 1 ? kindOf(raw[0], expected) : "score";
+  if (typeof raw === "string") {
+    const n = raw.trim() === "" ? Number.NaN : Number(raw);
+    return Number.isFinite(n) ? kindOf(n, expected) : "label";
+  }
+  if (typeof raw === "boolean") return "label";
+  if (typeof raw !== "number" || !Number.isFinite(raw)) return expected; // unreadable: not a kind
+  if (expected === "score") return raw >= 0 && raw <= 1 ? "score" : Number.isInteger(raw) ? "label" : "score";
+  return Number.isInteger(raw) ? "label" : "score";
+}
+
+function sample(x: unknown): string {
+  const s = JSON.stringify(x) ?? String(x);
+  return s.length > 60 ? `${s.slice(0, 60)}…` : s;
 }

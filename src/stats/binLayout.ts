@@ -29,6 +29,8 @@ export interface Slot {
   readonly referenceTotal: number;
   /** reference values known to the categorical `__other__` bin (unseen = neither these nor a category) */
   readonly known?: ReadonlySet<string>;
+  /** numeric: the reference's smallest and largest values, when the profile has them */
+  readonly range?: { readonly min: number; readonly max: number };
 }
 
 export class BinLayout {
@@ -114,5 +116,7 @@ function slotFrom(ps: ProfileSlot, offset: number): Slot {
     referenceTotal: ps.counts.reduce((a, b) => a + b, 0),
   };
   if (ps.type === "categorical" && ps.other_values) return { ...s, known: new Set(ps.other_values) };
+  if (ps.type === "numeric" && typeof ps.min === "number" && typeof ps.max === "number")
+    return { ...s, range: { min: ps.min, max: ps.max } };
   return s;
 }

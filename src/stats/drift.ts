@@ -1,8 +1,9 @@
-import type { Level, Levels, ModelConfig, Smoothing, StatLevels } from "../config/model.js";
+import type { Level, Levels, ModelConfig, Smoothing, Statistic, StatLevels } from "../config/model.js";
 import { longestTimeWindow } from "../config/window.js";
 import { jsDistance } from "./jsDistance.js";
 import { klDivergence } from "./klDivergence.js";
 import { psi } from "./psi.js";
+import { sampleSizeLevels } from "./sampleSizeLevels.js";
 import { proportions, smoothedProportions } from "./smoothing.js";
 
 export interface DriftValues {
@@ -58,17 +59,41 @@ export function levelReached(level: Level, threshold: Level): boolean {
   return RANK[level] >= RANK[threshold];
 }
 
-/** Worst level of the three statistics against their thresholds. */
-export function driftLevel(v: DriftValues, t: { psi: Levels; kl: Levels; js: Levels }): Level {
-  return worstLevel([levelOf(v.psi, t.psi), levelOf(v.kl, t.kl), levelOf(v.js, t.js)]);
+/** Where the levels a slot is judged by come from (docs/adr/0014-sample-size-levels.md). */
+export type LevelSource = "fixed" | "learned" | "sample_size";
+
+/** The levels in force for one slot: the statistic that sets its status, its levels and their source. */
+export interface LevelsInForce {
+  statistic: Statistic;
+  source: LevelSource;
+  warning: number;
+  critical: number;
+  /** current observations the levels are for */
+  n: number;
+}
+
+/** The learned levels of a slot: those of the model's longest window (the one the alerts read). */
+function learnedOf(model: ModelConfig, name: string): StatLevels | undefined {
+  const learned = model.drift.learned;
+  if (!model.drift.learn || !learned) return undefined;
+  return learned[longestTimeWindow(model.windows).name]?.[name];
 }
 
 /**
- * The levels a feature (or PREDICTION_KEY) is judged by: with `thresholds: auto`, those learned
- * for the model's longest window (the one the alerts read); otherwise the configured ones.
+ * The levels a feature (or PREDICTION_KEY) with `n` current observations against `reference`
+ * counts is judged by: configured fixed levels of the model's statistic; else levels learned by
+ * bootstrap; else the null quantiles at its sample size.
  */
-export function levelsFor(model: ModelConfig, name: string): StatLevels {
-  if (!model.drift.auto || !model.drift.learned) return model.drift.thresholds;
-  const longest = longestTimeWindow(model.windows);
-  return model.drift.learned[longest.name]?.[name] ?? model.drift.thresholds;
+export function levelsInForce(
+  model: ModelConfig,
+  name: string,
+  n: number,
+  reference: ArrayLike<number>,
+): LevelsInForce {
+  const statistic = model.drift.statistic;
+  const fixed = model.drift.fixed[statistic];
+  if (fixed) return { statistic, source: "fixed", ...fixed, n };
+  const learned = learnedOf(model, name)?.[statistic];
+  if (learned) return { statistic, source: "learned", ...learned, n };
+  return { statistic, source: "sample_size", ...sampleSizeLevels(statistic, n, reference), n };
 }

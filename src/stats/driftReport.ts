@@ -7,9 +7,23 @@
 // shown); `missing` when one side has no values for the feature (drift values null). A missing
 // current feature (absent, or no usable value in any row) counts as critical for `--fail-on`; a feature
 // with no reference values has undefined drift and does not trip the gate (`baseline` warns).
-import { type Level, type Levels, type ModelConfig, PREDICTION_KEY } from "../config/model.js";
+import {
+  type Level,
+  type Levels,
+  type ModelConfig,
+  PREDICTION_KEY,
+  type Statistic,
+} from "../config/model.js";
 import type { BinLayout, Slot } from "./binLayout.js";
-import { driftLevel, driftValues, levelReached, levelsFor, shareLevel, worstLevel } from "./drift.js";
+import {
+  driftValues,
+  type LevelsInForce,
+  levelOf,
+  levelReached,
+  levelsInForce,
+  shareLevel,
+  worstLevel,
+} from "./drift.js";
 import { type DriftStderr, driftStderr } from "./driftStderr.js";
 import type { QualityReport } from "./qualityReport.js";
 import type { RowCounter } from "./rowCounter.js";
@@ -25,6 +39,15 @@ export type Status = Level | "insufficient_data" | "missing";
  */
 export type Reason = "missing" | "invalid" | "unseen" | "no_reference_values";
 
+/**
+ * What set a judged status (ok, warning, critical): the model's drift statistic, or the
+ * data-quality share that reached a higher level; its value, the level reached and that level's
+ * threshold (for `ok`, the warning threshold not reached).
+ */
+export type SetBy =
+  | { statistic: Statistic; value: number; level: Level; threshold: number }
+  | { share: "missing" | "invalid" | "unseen"; value: number; level: Level; threshold: number };
+
 export interface FeatureDrift {
   name: string;
   type: "numeric" | "categorical";
@@ -36,6 +59,10 @@ export interface FeatureDrift {
   stderr: DriftStderr | null;
   status: Status;
   reason?: Reason;
+  /** what set the status (judged statuses only) */
+  set_by?: SetBy;
+  /** the levels in force: the statistic that sets status, its warning and critical levels, their source */
+  levels?: LevelsInForce;
   /** true when no current row has the column or key at all (a renamed column, nested JSONL) */
   absent?: true;
   missing: number;
@@ -52,6 +79,8 @@ export interface PredictionDrift {
   stderr: DriftStderr | null;
   status: Status;
   reason?: Reason;
+  set_by?: SetBy;
+  levels?: LevelsInForce;
 }
 
 export interface DriftReport {
@@ -106,6 +135,8 @@ interface Judged {
   status: Status;
   reason?: Reason;
   absent?: true;
+  set_by?: SetBy;
+  levels?: LevelsInForce;
 }
 
 /** Drift of one slot, judged: missing sides first, then drift and data-quality levels. */
@@ -116,7 +147,7 @@ function judge(
   quality: { present: number; missing: number; invalid: number },
   shares: { kind: "missing" | "invalid" | "unseen"; share: number; levels: Levels }[],
   enough: boolean,
-  /** whose levels: the feature's name, or PREDICTION_KEY (learned levels with thresholds: auto) */
+  /** whose levels: the feature's name, or PREDICTION_KEY (learned levels) */
   levelsKey: string,
 ): Judged {
   if (quality.present === 0) return { ...NULLS, status: "missing", reason: "missing", absent: true };
@@ -131,13 +162,27 @@ function judge(
     ...driftValues(current, slot.reference, model.drift.smoothing),
     stderr: driftStderr(current, slot.reference, model.drift.smoothing),
   };
-  if (!enough) return { ...v, status: "insufficient_data" };
-  const drift = driftLevel(v, levelsFor(model, levelsKey));
-  const levels = shares.map((s) => ({ kind: s.kind, level: shareLevel(s.share, s.levels) }));
+  const inForce = levelsInForce(model, levelsKey, sum(current), slot.reference);
+  if (!enough) return { ...v, status: "insufficient_data", levels: inForce };
+  const stat = inForce.statistic;
+  const drift = levelOf(v[stat], inForce);
+  const driftBy: SetBy = {
+    statistic: stat,
+    value: v[stat],
+    level: drift,
+    threshold: drift === "critical" ? inForce.critical : inForce.warning,
+  };
+  const levels = shares.map((s) => {
+    const level = shareLevel(s.share, s.levels);
+    const threshold = level === "critical" ? s.levels.critical : s.levels.warning;
+    return { kind: s.kind, level, by: { share: s.kind, value: s.share, level, threshold } as SetBy };
+  });
   const status = worstLevel([drift, ...levels.map((l) => l.level)]);
-  // name the data-quality share when it, not the drift statistics, set the level
-  const reason = status !== drift ? levels.find((l) => l.level === status)?.kind : undefined;
-  return reason ? { ...v, status, reason } : { ...v, status };
+  // name the data-quality share when it, not the drift statistic, set the level
+  const dq = status !== drift ? levels.find((l) => l.level === status) : undefined;
+  return dq
+    ? { ...v, status, reason: dq.kind, set_by: dq.by, levels: inForce }
+    : { ...v, status, set_by: driftBy, levels: inForce };
 }
 
 export function driftReport(

@@ -23,11 +23,14 @@ export interface ProfileThresholds {
   windows: Record<string, { events: number; levels: Record<string, StatLevels> }>;
 }
 
-/** Levels of every feature (and the prediction, under PREDICTION_KEY) for windows of `size` events. */
+/**
+ * Levels of every feature (and the prediction, under PREDICTION_KEY) for windows of `size` events
+ * (or of `size(slot)` events per slot; a slot of size 0 learns nothing).
+ */
 export function learnForSize(
   model: ModelConfig,
   profile: Profile,
-  size: number,
+  size: number | ((slot: string) => number),
   o: Partial<Omit<BootstrapOptions, "smoothing">> = {},
 ): Record<string, StatLevels> {
   const opts: BootstrapOptions = { ...DEFAULT_BOOTSTRAP, ...o, smoothing: model.drift.smoothing };
@@ -36,7 +39,8 @@ export function learnForSize(
   const levels: Record<string, StatLevels> = {};
   for (const [name, slot] of slots) {
     // a slot with no reference observations has undefined drift: nothing to learn
-    if (slot.counts.some((c) => c > 0)) levels[name] = bootstrapLevels(slot.counts, size, opts);
+    const n = typeof size === "number" ? size : size(name);
+    if (n >= 1 && slot.counts.some((c) => c > 0)) levels[name] = bootstrapLevels(slot.counts, n, opts);
   }
   return levels;
 }
@@ -95,7 +99,8 @@ export function parseThresholds(x: unknown): ProfileThresholds {
 export function learnedLevels(model: ModelConfig, profile: Profile, source: string): LearnedLevels {
   const t = profile.thresholds;
   const rebuild = `rebuild it with \`infermon baseline -m ${model.name}\``;
-  if (!t) throw new ProfileError(`${source}: has no learned thresholds (drift.thresholds: auto); ${rebuild}`);
+  if (!t)
+    throw new ProfileError(`${source}: has no learned drift levels (drift.expected_rate is set); ${rebuild}`);
   if (t.expected_rate !== model.drift.expectedRate)
     throw new ProfileError(
       `${source}: thresholds were learned for expected_rate ${t.expected_rate}, the configuration says ${model.drift.expectedRate}; ${rebuild}`,

@@ -499,7 +499,7 @@ export class ProfileBuilder {
       features: slots,
     };
     const seen = prediction.counts.reduce((a, b) => a + b, 0) + prediction.invalid;
-    if (seen > 0) p.prediction = prediction;
+    if (seen > 0 && this.model.prediction.monitored) p.prediction = prediction;
     return p;
   }
 }

@@ -22,7 +22,8 @@ export interface BodyEncodings {
 }
 
 export interface TapSink<T> {
-  /** a model route's copies, after the response ended with a 2xx (`encodings` when compressed) */
+  /** a model route's copies, after the response ended (`encodings` when compressed); a non-2xx
+   * exchange carries `failedStatus` and the request only */
   exchange(target: T, exchange: Exchange, encodings: BodyEncodings | undefined): void;
   /** a copy that was not taken */
   drop(reason: "body_too_large"): void;
@@ -341,10 +342,13 @@ export class Tap<T extends RouteTarget> {
     const target = ctx.target as T;
     const sink = this.opts.sink;
     sink.request(target, status, (performance.now() - ctx.start) / 1000, ctx.trace.traceId, ctx.variant);
-    if (status < 200 || status >= 300) return;
+    // a failed request's inputs are analysed too (only for data quality: they may be what broke the
+    // model); its error body is not a prediction
+    const failed = status < 200 || status >= 300;
     const request = ctx.streamCopy ? ctx.streamCopy.take() : ctx.reqCopy;
-    const response = resCopy.take();
-    if (request === undefined || response === undefined) {
+    const response = failed ? undefined : resCopy.take();
+    if (failed && request === undefined) return; // no body (a GET) or too large: nothing to read
+    if (request === undefined || (!failed && response === undefined)) {
       sink.drop("body_too_large");
       return;
     }
@@ -361,6 +365,7 @@ export class Tap<T extends RouteTarget> {
         responseJsonLength: facts?.jsonLength,
         requestId: ctx.requestId as string,
         time: Date.now(),
+        ...(failed && { failedStatus: status }),
         ...(ctx.trace.traceId !== undefined && {
           trace: { traceId: ctx.trace.traceId, spanId: ctx.trace.spanId as string },
         }),

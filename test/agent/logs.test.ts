@@ -70,7 +70,8 @@ describe("agent log", () => {
         });
         expect(r.status).toBe(400); // the model server's own answer, passed through
         await a.queue.idle();
-        // a 4xx exchange is not analysed; a 2xx with a body the adapter cannot read is
+        // a 4xx exchange whose body cannot be read is no parse error (the server rejected it too);
+        // a 2xx with a body the adapter cannot read is
         const ok = await send(`http://127.0.0.1:${ad.tap?.port}/v2/models/credit/infer`, {
           body: oipRequest([creditRow(rng(3))]),
           headers: { "x-request-id": "req-bad-2", "x-reply-b64": Buffer.from("notjson").toString("base64") },

@@ -26,7 +26,7 @@ describe.skipIf(!hasPromtool)("alert-quality harness (CI subset)", { timeout: 24
     expect(r.page).toBeUndefined();
   });
 
-  it("two replicas, only one sees a 0.5σ shift: one page per statistic within two windows", async () => {
+  it("two replicas, only one sees a 0.5σ shift: one page for the model within two windows", async () => {
     const r: DriftResult = await runDrift(
       drift("two replicas at 5 req/s, only one sees a 0.5σ shift"),
       "auto",
@@ -34,12 +34,19 @@ describe.skipIf(!hasPromtool)("alert-quality harness (CI subset)", { timeout: 24
     expect(r.prePage).toBe(false);
     expect(r.page).toBeDefined();
     expect(r.page as number).toBeLessThanOrEqual(120);
-    // fleet alerts: one per model × feature × statistic, not one per pod
-    expect(r.pagedAlerts).toEqual({
-      InfermonFeatureDriftJS: 1,
-      InfermonFeatureDriftKL: 1,
-      InfermonFeatureDriftPSI: 1,
-    });
+    // one alert per model and level: not one per pod, feature or statistic
+    expect(r.pagedAlerts).toEqual({ InfermonFeatureDrift: 1 });
+  });
+
+  it("the default levels (at each window's sample size) never page stable traffic and page the shift", async () => {
+    const stable: DriftResult = await runDrift(drift("stable 6 h at 1 req/s"), "sample");
+    expect(stable.page).toBeUndefined();
+    const r: DriftResult = await runDrift(
+      drift("two replicas at 5 req/s, only one sees a 0.5σ shift"),
+      "sample",
+    );
+    expect(r.prePage).toBe(false);
+    expect(r.page as number).toBeLessThanOrEqual(120);
   });
 
   it("48 req/h failing 25 % pages within the hour (the all-events guard never paged)", async () => {

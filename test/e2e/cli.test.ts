@@ -96,7 +96,8 @@ describe("infermon (CLI)", () => {
     });
 
     it("prints the documented JSON shape", () => {
-      expect(Object.keys(drifted)).toEqual(["model", "rows", "features", "prediction", "status"]);
+      // the example model has labels.target: the file's targets give its quality (issue #20)
+      expect(Object.keys(drifted)).toEqual(["model", "rows", "features", "prediction", "status", "quality"]);
       expect(drifted.rows).toEqual({ reference: 5000, current: 1000, skipped: 0 });
       const income = drifted.features.find((f) => f.name === "income")!;
       expect(Object.keys(income)).toEqual([
@@ -105,11 +106,19 @@ describe("infermon (CLI)", () => {
         "psi",
         "kl",
         "js",
+        "stderr",
         "status",
+        "set_by",
+        "levels",
         "missing",
         "invalid",
         "bins",
       ]);
+      // the statistic and level that set the status, and the levels in force (issue #17)
+      expect(income).toMatchObject({
+        set_by: { statistic: "js", level: "critical" },
+        levels: { statistic: "js", source: "learned", n: 989 },
+      });
       expect(income.bins[0]!.bin).toMatch(/^\[-inf,/);
       const sum = (k: "reference" | "current") => income.bins.reduce((a, b) => a + b[k], 0);
       expect(sum("reference")).toBeCloseTo(1, 12);

@@ -18,6 +18,8 @@ const models = data.models as Record<string, unknown>[];
   missing: { warning: 0.1, critical: 0.3 },
   unseen: { warning: 0, critical: 0.5 },
 };
+// house-price promotes data quality to pages (models[].severity); credit keeps the ticket default
+(models[1] as Record<string, unknown>).severity = { data_quality: "page" };
 const config = configFrom(data);
 const files = generate(config, { source: "variant.yaml" });
 
@@ -38,12 +40,14 @@ const threshold = (alert: string, model: string, severity: string) =>
 
 describe("generated data-quality alerts", () => {
   it("compare with the model's data_quality shares, warning and critical", () => {
-    // before: one warning rule at the constant 5 % for every model
-    expect(threshold("InfermonFeatureMissingRateHigh", "credit", "warning")).toBe(0.1);
-    expect(threshold("InfermonFeatureMissingRateHigh", "credit", "critical")).toBe(0.3);
-    expect(threshold("InfermonFeatureUnseenCategoryRateHigh", "credit", "warning")).toBe(0);
-    expect(threshold("InfermonFeatureUnseenCategoryRateHigh", "credit", "critical")).toBe(0.5);
-    // defaults elsewhere
+    // before: one warning rule at the constant 5 % for every model. Data quality is a ticket by
+    // default: the critical share tickets (severity warning), the warning share is info
+    expect(threshold("InfermonFeatureMissingRateHigh", "credit", "info")).toBe(0.1);
+    expect(threshold("InfermonFeatureMissingRateHigh", "credit", "warning")).toBe(0.3);
+    expect(threshold("InfermonFeatureUnseenCategoryRateHigh", "credit", "info")).toBe(0);
+    expect(threshold("InfermonFeatureUnseenCategoryRateHigh", "credit", "warning")).toBe(0.5);
+    expect(rules.some((r) => r.labels.model === "credit" && r.labels.severity === "critical")).toBe(false);
+    // defaults elsewhere, promoted to pages
     expect(threshold("InfermonFeatureMissingRateHigh", "house-price", "warning")).toBe(0.05);
     expect(threshold("InfermonFeatureMissingRateHigh", "house-price", "critical")).toBe(0.2);
     expect(threshold("InfermonFeatureInvalidRateHigh", "house-price", "critical")).toBe(0.2);
@@ -70,8 +74,10 @@ describe("generated data-quality alerts", () => {
           : "unseen";
       const expected = shareLevel(share, model.dataQuality[kind]);
       const severities = t.alert_rule_test[0]!.exp_alerts.map((a) => a.exp_labels.severity).sort();
+      const [top, low] =
+        model.severity.data_quality === "page" ? ["critical", "warning"] : ["warning", "info"];
       expect(severities).toEqual(
-        expected === "critical" ? ["critical", "warning"] : expected === "warning" ? ["warning"] : [],
+        expected === "critical" ? [top, low].sort() : expected === "warning" ? [low] : [],
       );
       checked++;
     }

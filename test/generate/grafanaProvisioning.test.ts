@@ -9,10 +9,12 @@ import { PROVISIONING } from "../../src/generate/dashboards/provisioning.js";
 import { ROOT } from "../helpers/cli.js";
 
 const read = (p: string) => readFileSync(join(ROOT, p), "utf8");
-const dashboards = ["overview", "drift", "predictions", "quality", "agent"].map(
-  (k) =>
-    JSON.parse(read(`dashboards/${k}.json`)) as { templating: { list: { type: string; query?: unknown }[] } },
-);
+const dashboards = readdirSync(join(ROOT, "dashboards"))
+  .filter((f) => f.endsWith(".json"))
+  .map(
+    (f) =>
+      JSON.parse(read(`dashboards/${f}`)) as { templating: { list: { type: string; query?: unknown }[] } },
+  );
 
 describe("Grafana provisioning", () => {
   it("loads the dashboards' directory, named by an environment variable, into one folder", () => {

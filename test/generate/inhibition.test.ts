@@ -71,6 +71,7 @@ const ownerOf = (labels: Record<string, string>) => (labels.model && owners[labe
 /** The labels InfermonAgentDown must fire with for a down target: its own, and its model's owner. */
 const downLabels = (labels: Record<string, string>): Record<string, string> => ({
   ...labels,
+  concern: "agent",
   owner: ownerOf(labels),
   severity: "critical",
 });
@@ -142,16 +143,16 @@ describe.skipIf(!hasAlertmanager)("inhibition in a real Alertmanager", () => {
         severity: "critical",
         ...extra,
       });
-      const drift = (t: Record<string, string>, feature: string, severity = "critical") =>
-        page("InfermonFeatureDriftPSI", t, { feature, severity, window: "1h" });
+      const drift = (t: Record<string, string>, severity = "critical") =>
+        page("InfermonFeatureDrift", t, { level: "critical", severity, statistic: "js", window: "1h" });
       // test_case names each alert; no rule compares it
       const cases: Record<string, { labels: Record<string, string>; muted: boolean }> = {
-        "house-price drift from the down pod": { labels: drift(target.housePriceDown, "sqft"), muted: true },
+        "house-price drift from the down pod": { labels: drift(target.housePriceDown), muted: true },
         "house-price error from its healthy sibling": {
           labels: page("InfermonModelErrorHigh", target.housePriceSibling, { window: "6h" }),
           muted: false,
         },
-        "credit drift from a credit pod": { labels: drift(target.credit, "income"), muted: false },
+        "credit drift from a credit pod": { labels: drift(target.credit), muted: false },
         "credit accuracy from a credit pod": {
           labels: page("InfermonModelAccuracyLow", target.credit, { window: "1h" }),
           muted: false,
@@ -165,11 +166,11 @@ describe.skipIf(!hasAlertmanager)("inhibition in a real Alertmanager", () => {
           muted: false,
         },
         "credit drift warning from the pod that pages the same drift": {
-          labels: drift(target.credit, "income", "warning"),
+          labels: drift(target.credit, "warning"),
           muted: true,
         },
         "credit drift warning from a sibling pod": {
-          labels: drift(target.creditSibling, "income", "warning"),
+          labels: drift(target.creditSibling, "warning"),
           muted: false,
         },
       };
@@ -224,7 +225,7 @@ describe.skipIf(!hasPromtool)("InfermonEventsDropped in promtool", () => {
     const rule = droppedRules.find((r) => r.labels.model === labels.model);
     if (!rule) throw new Error(`no InfermonEventsDropped rule for model ${labels.model ?? "(none)"}`);
     return {
-      exp_labels: { ...labels, owner: ownerOf(labels), severity: "warning" },
+      exp_labels: { ...labels, concern: "agent", owner: ownerOf(labels), severity: "warning" },
       exp_annotations: Object.fromEntries(
         Object.entries(rule.annotations).map(([k, v]) => [k, expandTemplate(v, labels, value)]),
       ),

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ROUTE_CASES_FILE, readRouteCases, runRouteCases } from "../../src/cli/routesTestCommand.js";
 import { generate } from "../../src/generate/pipeline.js";
+import { CONCERN_NAMES } from "../../src/generate/severity.js";
 import { writeArtifacts } from "../../src/generate/write.js";
 import { requireTool } from "../helpers/peers.js";
 import { configFrom, ROOT, removeTempDirs, tempDir, variantData } from "./helpers.js";
@@ -60,7 +61,7 @@ for (const [name, dir] of Object.entries(outputs)) {
     });
     if (dir === ROOT) {
       // what README and docs/generate.md tell users to type, over the committed files
-      it("promtool test rules alerts/tests/*.yaml (the user's command)", { timeout: 300_000 }, async () => {
+      it("promtool test rules alerts/tests/*.yaml (the user's command)", { timeout: 600_000 }, async () => {
         const r = await run("sh", ["-c", "promtool test rules alerts/tests/*.yaml"], dir);
         expect(r.status, r.out).toBe(0);
         expect(r.out).not.toMatch(/FAILED/);
@@ -82,9 +83,13 @@ for (const [name, dir] of Object.entries(outputs)) {
       expect(r.status, r.out).toBe(0);
     });
     const cases = readRouteCases(join(dir, ROUTE_CASES_FILE)).cases;
-    it("has a route case for every owner × severity", () => {
-      const owners = new Set(cases.map((c) => c.labels.owner));
-      expect(cases.length).toBe(owners.size * 3);
+    it("has a route case for every owner × severity, and for every concern of every model", () => {
+      const byOwner = cases.filter((c) => c.labels.concern === undefined);
+      const owners = new Set(byOwner.map((c) => c.labels.owner));
+      expect(byOwner.length).toBe(owners.size * 3);
+      const byConcern = cases.filter((c) => c.labels.concern !== undefined);
+      const models = new Set(byConcern.map((c) => c.labels.model));
+      expect(byConcern.length).toBe(models.size * CONCERN_NAMES.length);
     });
     it("every route case passes in amtool (infermon routes-test's runner)", async () => {
       const results = await runRouteCases(join(dir, ROUTE_CASES_FILE));

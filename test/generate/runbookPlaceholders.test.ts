@@ -10,10 +10,14 @@ const heading = (alert: string) =>
 
 describe("runbook PromQL heading", () => {
   it("asks for the alert's instance where a query reads it", () => {
-    expect(heading("InfermonEventsDropped")).toBe("PromQL (replace `<instance>` with the alert's label):");
+    expect(heading("InfermonEventsDropped")).toBe(
+      "PromQL (replace `<instance>` with the alert's label, or copy the first query from the alert's `promql` annotation, where they are filled in):",
+    );
+    expect(heading("InfermonFeatureDrift")).toMatch(
+      /^PromQL \(replace `<namespace>`, `<model_version>`, `<window>` with/,
+    );
   });
   it("asks for nothing where the models are filled in", () => {
-    expect(heading("InfermonFeatureDriftPSI")).toBe("PromQL:");
     expect(heading("InfermonParseErrors")).toBe("PromQL:");
   });
 });

@@ -8,23 +8,20 @@ const files = generate(configFrom(exampleData()), { source: "examples/infermon.y
 const runbook = (name: string) => files.get(`alerts/runbooks/${name}.md`) as string;
 
 describe("runbooks: alert → traces → logs", () => {
-  it.each([
-    "InfermonLatencyErrorBudgetBurn",
-    "InfermonFeatureDriftPSI",
-    "InfermonFeatureDriftKL",
-    "InfermonFeatureDriftJS",
-    "InfermonPredictionDrift",
-  ])("%s explains the way to traces and logs", (name) => {
-    const text = runbook(name);
-    const section = text.slice(
-      text.indexOf("## From the alert to traces and logs"),
-      text.indexOf("## Mitigation"),
-    );
-    expect(section).toContain("```traceql");
-    expect(section).toContain('span.infermon.model = "<model>"');
-    expect(section).toContain('{app="infermon"} | json | trace_id="<trace_id>"');
-    expect(section).toContain('{app="infermon"} | json | request_id="<request_id>"');
-  });
+  it.each(["InfermonLatencyErrorBudgetBurn", "InfermonFeatureDrift", "InfermonPredictionDrift"])(
+    "%s explains the way to traces and logs",
+    (name) => {
+      const text = runbook(name);
+      const section = text.slice(
+        text.indexOf("## From the alert to traces and logs"),
+        text.indexOf("## Mitigation"),
+      );
+      expect(section).toContain("```traceql");
+      expect(section).toContain('span.infermon.model = "<model>"');
+      expect(section).toContain('{container="infermon"} | json | trace_id="<trace_id>"');
+      expect(section).toContain('{container="infermon"} | json | request_id="<request_id>"');
+    },
+  );
 
   it("the latency runbook starts from the exemplars; others have no such section", () => {
     expect(runbook("InfermonLatencyErrorBudgetBurn")).toMatch(/dots are exemplars/);

@@ -46,7 +46,10 @@ describe("configuration", () => {
     const m = parseConfig(MINIMAL).models[0]!;
     expect(m.protocol).toBe("open-inference-v2");
     expect(m.drift.smoothing).toEqual({ method: "laplace", alpha: 0.5 });
-    expect(m.drift.thresholds.psi).toEqual({ warning: 0.1, critical: 0.25 });
+    // no fixed levels: JS at levels that follow the sample size (nothing to learn without expected_rate)
+    expect(m.drift.statistic).toBe("js");
+    expect(m.drift.fixed).toEqual({});
+    expect(m.drift.learn).toBe(false);
     expect(m.minSamples).toBe(200);
     expect(m.prediction.output).toBe("prediction");
     expect(m.route).toBe("/v2/models/credit");

@@ -81,6 +81,8 @@ const SECTIONS: [RegExp, string][] = [
   [/^models\[\]\.quality\./, "models[].quality"],
   [/^models\[\]\.data_quality\./, "models[].data_quality"],
   [/^models\[\]\.slo\./, "models[].slo"],
+  // the severity policy's concerns are one table, shared by alerting.severity and models[].severity
+  [/^(?:models\[\]|alerting)\.severity\./, "alerting.severity"],
   [/^models\[\]\.shadow\./, "models[].shadow"],
   [/^models\[\]\.variants\./, "models[].variants"],
   [/^models\[\]\.rollout\./, "models[].rollout"],

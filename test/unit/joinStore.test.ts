@@ -23,6 +23,35 @@ function recorder() {
 }
 
 describe("JoinStore", () => {
+  it("finds a prediction by its alias (the tap's x-request-id beside a body id), before or after", () => {
+    const r = recorder();
+    const s = new JoinStore(60_000, 100, r.sink);
+    // label after: by the alias, then the body id is a duplicate
+    expect(s.addPrediction("body-1", 1, 0, 1_000, 1_000, "xrid-1")).toBe("pending");
+    expect(s.addLabel("xrid-1", 1, 2_000, 2_000)).toBe("matched");
+    expect(s.addLabel("body-1", 1, 2_000, 2_000)).toBe("duplicate");
+    // label first, under the alias: joins the prediction that names it; the body id then finds it
+    expect(s.addLabel("xrid-2", 0, 3_000, 3_000)).toBe("waiting");
+    expect(s.addPrediction("body-2", 1, 0, 2_500, 3_100, "xrid-2")).toBe("joined");
+    expect(s.addLabel("body-2", 0, 3_200, 3_200)).toBe("duplicate");
+    expect(r.joins.length).toBe(2);
+    expect(s.pendingPredictions).toBe(0);
+    expect(s.waitingLabels).toBe(0);
+  });
+
+  it("never lets a reused alias swallow another prediction, and forgets aliases with their entry", () => {
+    const r = recorder();
+    const s = new JoinStore(10_000, 100, r.sink);
+    expect(s.addPrediction("p1", 1, 0, 0, 0, "same")).toBe("pending");
+    // a client sending one fixed x-request-id: the second prediction is its own, not a duplicate
+    expect(s.addPrediction("p2", 0, 0, 0, 1, "same")).toBe("pending");
+    expect(s.addLabel("p2", 0, 2, 2)).toBe("matched");
+    expect(r.joins).toEqual([{ prediction: 0, label: 0, version: 0, delayMs: 2 }]);
+    // past the ttl both ids are gone: a late label under the alias waits, never joins the old one
+    expect(s.addLabel("same", 1, 20_000, 20_000)).toBe("waiting");
+    expect(r.counts.expired).toBe(1);
+  });
+
   it("joins a label to its prediction (in order) with the label delay", () => {
     const r = recorder();
     const s = new JoinStore(60_000, 100, r.sink);

@@ -7,9 +7,10 @@ import { ConfigError } from "../../src/config/errors.js";
 import { parseConfig } from "../../src/config/load.js";
 import { rng } from "../../src/demo/creditData.js";
 import { bootstrapLevels } from "../../src/stats/bootstrapThresholds.js";
-import { driftValues, levelsFor } from "../../src/stats/drift.js";
+import { driftValues, levelsInForce } from "../../src/stats/drift.js";
 import { learnedLevels, learnThresholds } from "../../src/stats/learnedThresholds.js";
 import { PROFILE_SCHEMA_VERSION, type Profile, parseProfile } from "../../src/stats/profile.js";
+import { sampleSizeLevels } from "../../src/stats/sampleSizeLevels.js";
 
 const LAPLACE = { method: "laplace", alpha: 0.5 } as const;
 const opts = { resamples: 300, percentiles: { warning: 99, critical: 99.9 }, smoothing: LAPLACE, seed: 3 };
@@ -116,32 +117,56 @@ describe("learned thresholds in the profile", () => {
     const other = parseConfig(yaml("{thresholds: auto, expected_rate: 5}")).models[0]!;
     const p = { ...profile(), thresholds: learnThresholds(model, profile(), { resamples: 200 }) };
     expect(() => learnedLevels(other, p, "p.json")).toThrow(/expected_rate 2, the configuration says 5/);
-    expect(() => learnedLevels(model, profile(), "p.json")).toThrow(/no learned thresholds/);
+    expect(() => learnedLevels(model, profile(), "p.json")).toThrow(/no learned drift levels/);
   });
 
-  it("judge a feature by its learned levels of the longest window; others by the fixed ones", () => {
+  it("judge a feature by its learned levels of the longest window; one without them by its sample size", () => {
     const p = { ...profile(), thresholds: learnThresholds(model, profile(), { resamples: 200 }) };
     const judged = withProfileLevels(model, p, "p.json");
-    expect(levelsFor(judged, "a")).toEqual(p.thresholds.windows["1h"]?.levels.a);
-    expect(levelsFor(judged, "b")).toEqual(model.drift.thresholds);
+    const learned = p.thresholds.windows["1h"]?.levels.a?.js;
+    expect(levelsInForce(judged, "a", 100, REF)).toEqual({
+      statistic: "js",
+      source: "learned",
+      ...learned,
+      n: 100,
+    });
+    expect(levelsInForce(judged, "b", 100, REF)).toEqual({
+      statistic: "js",
+      source: "sample_size",
+      ...sampleSizeLevels("js", 100, REF),
+      n: 100,
+    });
     // a batch is judged at its own size
-    const batch = withBatchLevels(model, p, 50);
-    expect(levelsFor(batch, "a").psi.critical).toBeGreaterThan(levelsFor(judged, "a").psi.critical);
+    const batch = withBatchLevels(model, p, () => 50);
+    expect(levelsInForce(batch, "a", 50, REF).critical).toBeGreaterThan(
+      levelsInForce(judged, "a", 50, REF).critical,
+    );
   });
 });
 
 describe("configuration keys", () => {
-  it("thresholds: auto needs expected_rate; for and min_bad_events are read", () => {
-    expect(() => parseConfig(yaml("{thresholds: auto}"))).toThrow(ConfigError);
+  it("levels are learned with expected_rate, follow the sample size without; fixed ones must name the statistic", () => {
+    expect(parseConfig(yaml("{thresholds: auto}")).models[0]?.drift.learn).toBe(false);
+    expect(parseConfig(yaml("{expected_rate: 3}")).models[0]?.drift.learn).toBe(true);
+    expect(
+      parseConfig(yaml("{thresholds: {psi: {warning: 0.1, critical: 0.2}}, statistic: psi}")).models[0]?.drift
+        .fixed,
+    ).toEqual({
+      psi: { warning: 0.1, critical: 0.2 },
+    });
+    // fixed PSI levels while JS alerts would be silently ignored: an error naming the key
+    expect(() => parseConfig(yaml("{thresholds: {psi: {warning: 0.1, critical: 0.2}}}"))).toThrow(
+      ConfigError,
+    );
     try {
-      parseConfig(yaml("{thresholds: auto}"));
+      parseConfig(yaml("{thresholds: {psi: {warning: 0.1, critical: 0.2}}}"));
     } catch (e) {
-      expect((e as ConfigError).issues[0]?.path).toBe("models[0].drift.expected_rate");
+      expect((e as ConfigError).issues[0]?.path).toBe("models[0].drift.thresholds.js");
     }
     const m = parseConfig(yaml("{for: 30m}", "    slo: {availability: {objective: 99}, min_bad_events: 7}"))
       .models[0]!;
     expect(m.drift.for).toBe("30m");
-    expect(m.drift.auto).toBe(false);
+    expect(m.drift.learn).toBe(false);
     expect(m.slo.minBadEvents).toBe(7);
     expect(parseConfig(yaml("{}")).models[0]?.slo.minBadEvents).toBe(4);
   });

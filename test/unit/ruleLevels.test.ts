@@ -28,8 +28,8 @@ describe("RuleLevelJudge on the demo's generated rules", () => {
 
   it("reads the drift and quality levels from the rules", () => {
     expect(judge.size).toBeGreaterThan(0);
-    const psi = config.models[0]?.drift.thresholds.psi;
-    expect(judge.levelsFor("infermon_feature_psi", { ...W, feature: "income" })).toMatchObject({
+    const psi = config.models[0]?.drift.fixed.js; // the statistic that alerts (drift.statistic, default js)
+    expect(judge.levelsFor("infermon_feature_js_distance", { ...W, feature: "income" })).toMatchObject({
       warning: psi?.warning,
       critical: psi?.critical,
     });
@@ -44,11 +44,14 @@ describe("RuleLevelJudge on the demo's generated rules", () => {
     const forMs = 5000; // drift.for in the demo config
     const pending = judge.evaluate([js("region", 0.5), js("age", 0.01)], t0);
     expect(pending.length).toBeGreaterThan(0);
-    expect(pending.every((a) => a.state === "pending" && a.labels.feature === "region")).toBe(true);
+    // one alert per model and level (issue #17): the feature is not a label of the alert
+    expect(pending.every((a) => a.state === "pending" && (a.labels.feature ?? "region") === "region")).toBe(
+      true,
+    );
     const firing = judge.evaluate([js("region", 0.5)], t0 + forMs);
     expect(firing.some((a) => a.state === "firing" && a.levelName === "critical")).toBe(true);
     expect(judge.evaluate([js("region", 0.01)], t0 + forMs + 1000)).toEqual([]);
-    expect([...judge.fired.values()].some((a) => a.labels.feature === "region")).toBe(true);
+    expect([...judge.fired.values()].some((a) => a.alert === "InfermonFeatureDrift")).toBe(true);
   });
 });
 

@@ -11,12 +11,13 @@ import {
 } from "../conventions.js";
 import { M, num, rate, sel, sumBy } from "../promql.js";
 import type { AlertingRule } from "../rules.js";
+import type { RuleLevel } from "../severity.js";
+import { policyLevels } from "./levels.js";
 import type { AlertConcern, AlertSpec, ExpectedAlert, Scenario } from "./types.js";
 import { modelAlert } from "./types.js";
 
 type Kind = keyof DataQuality;
 
-const SEVERITIES = ["warning", "critical"] as const;
 const WINDOW = DATA_QUALITY_WINDOW;
 const FOR = DATA_QUALITY_FOR;
 
@@ -36,6 +37,7 @@ function spec(kind: Kind): AlertSpec {
   const share = `the model's \`data_quality.${kind}\` share (default warning 5 %, critical 20 %)`;
   return {
     name: `${ALERT_PREFIX}${NAME[kind]}`,
+    concern: "data_quality",
     summary:
       kind === "missing"
         ? "Many live inputs have a missing value for a feature."
@@ -59,6 +61,7 @@ function spec(kind: Kind): AlertSpec {
         "Look at a few raw requests in the logs (payload logging is off by default; enable `logging.log_payloads` briefly if allowed).",
       ],
       promql: [
+        `sum by (feature) (rate(${METRIC[kind]}{model="<model>",feature="{{ $labels.feature }}"}[${WINDOW}])) / scalar(sum(rate(${M.events}{model="<model>"}[${WINDOW}])))`,
         `sum by (feature) (rate(${METRIC[kind]}{model="<model>"}[${WINDOW}])) / scalar(sum(rate(${M.events}{model="<model>"}[${WINDOW}])))`,
         `sum by (source) (rate(${M.events}{model="<model>"}[${WINDOW}]))`,
       ],
@@ -77,15 +80,15 @@ function rules(s: AlertSpec, model: ModelConfig, kind: Kind): AlertingRule[] {
   const bad = sumBy(["model", "feature"], rate(sel(METRIC[kind], { model: model.name }), WINDOW));
   const all = sumBy(["model"], rate(sel(M.events, { model: model.name }), WINDOW));
   const levels = model.dataQuality[kind];
-  return SEVERITIES.map((severity) =>
+  return policyLevels(model, s).map(({ level, severity }) =>
     modelAlert(
       s,
       model,
       severity,
-      `${bad}\n  / on (model) group_left\n${all}\n  > ${num(levels[severity])}`,
+      `${bad}\n  / on (model) group_left\n${all}\n  > ${num(levels[level])}`,
       FOR,
       {
-        description: `${s.description.replace(/\.$/, "")}, above the ${severity} share ${num(levels[severity] * 100)}%.`,
+        description: `${s.description.replace(/\.$/, "")}, above the ${level} share ${num(levels[level] * 100)}%.`,
       },
     ),
   );
@@ -102,15 +105,15 @@ function scenarios(s: AlertSpec, model: ModelConfig, kind: Kind, feature: string
       values: `0+${num(share * 100)}x60`,
     },
   ];
-  const firing = (share: number, sevs: readonly ("warning" | "critical")[]): ExpectedAlert[] =>
-    sevs.map((severity) => ({
+  const firing = (share: number, sevs: readonly RuleLevel[]): ExpectedAlert[] =>
+    policyLevels(model, s, sevs).map(({ severity }) => ({
       model: model.name,
       severity,
       labels: { model: model.name, feature },
       value: share,
     }));
   const out: Scenario[] = [];
-  const add = (label: string, share: number, sevs: readonly ("warning" | "critical")[]) =>
+  const add = (label: string, share: number, sevs: readonly RuleLevel[]) =>
     out.push({
       name: `${model.name} ${s.name}: ${num(share * 100)}% of events (${label})`,
       input: input(share),
@@ -118,7 +121,10 @@ function scenarios(s: AlertSpec, model: ModelConfig, kind: Kind, feature: string
       expect: [{ alertname: s.name, alerts: firing(share, sevs) }],
     });
   if (levels.critical < 1)
-    add("past critical", Math.min(1, round3(levels.critical + (1 - levels.critical) / 2)), SEVERITIES);
+    add("past critical", Math.min(1, round3(levels.critical + (1 - levels.critical) / 2)), [
+      "warning",
+      "critical",
+    ]);
   if (levels.critical > levels.warning)
     add("past warning", round3((levels.warning + levels.critical) / 2), ["warning"]);
   if (levels.warning > 0) add("under warning", round3(levels.warning / 2), []);

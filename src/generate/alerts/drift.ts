@@ -1,36 +1,38 @@
-// Feature drift (PSI, KL, JS per feature) on the fleet recording rules (fleetDrift.ts): one alert
-// per model × feature × statistic whatever the replica count, gated on the fleet's events. Levels
-// are the configured ones, or with `drift.thresholds: auto` the ones learned per feature from the
-// reference. `for:` follows the window; keep_firing_for holds a standing alert through a traffic
-// dip (the recorded value disappears below min_samples), and an info alert says when there is
-// too little traffic to judge. Prediction drift stays per pod (the agent exports no mergeable
-// prediction bins), one alert per model (max over pods) at the configured levels.
+// Feature drift on the fleet recording rules (fleetDrift.ts): one alert per model and level —
+// however many features drifted, whatever the replica count — on the model's one drift
+// statistic (`drift.statistic`, default JS) against each feature's level (the recorded
+// `…:drift_level:fleet`: fixed, learned or following the window's sample size). Its value is the
+// number of drifted features; its description names the top five with values and levels (a query
+// in the annotation template). `for:` follows the window; keep_firing_for holds a standing alert
+// through a traffic dip, and an info alert says when there is too little traffic to judge.
+// Prediction drift stays per pod (the agent exports no mergeable prediction bins, but exports the
+// prediction's levels), one alert per model and level (max over pods). Severities follow the
+// policy of the `input_drift` and `prediction_drift` concerns.
 import { formatDuration, parseDuration } from "../../config/duration.js";
 import type { ModelConfig, Statistic } from "../../config/model.js";
-import { ALERT_PREFIX, groupName, LOG_SELECTOR, SEVERITY } from "../conventions.js";
+import { groupName, LABEL, SEVERITY } from "../conventions.js";
 import { exactIncrease, FLEET_RECORD } from "../fleetDrift.js";
 import { M, num, sel } from "../promql.js";
 import type { AlertingRule } from "../rules.js";
-import { levelRules, levelScenarios, type ScenarioTiming } from "./levels.js";
-import type { AlertConcern, AlertSpec, Scenario } from "./types.js";
+import type { RuleLevel } from "../severity.js";
+import { featureSpec, predictionSpec, trafficSpec } from "./driftSpecs.js";
+import { policyLevels } from "./levels.js";
+import type { AlertConcern, AlertSpec, ExpectedAlert, Scenario } from "./types.js";
 import { longestWindow, modelAlert } from "./types.js";
 
-const STATS: readonly Statistic[] = ["psi", "kl", "js"];
-const STAT: Record<Statistic, { title: string; metric: string; alert: string; what: string }> = {
-  psi: {
-    title: "PSI",
-    metric: FLEET_RECORD.psi,
-    alert: "FeatureDriftPSI",
-    what: "population stability index",
-  },
-  kl: {
-    title: "KL",
-    metric: FLEET_RECORD.kl,
-    alert: "FeatureDriftKL",
-    what: "KL divergence (current ‖ reference)",
-  },
-  js: { title: "JS", metric: FLEET_RECORD.js, alert: "FeatureDriftJS", what: "Jensen–Shannon distance" },
+/** Features a drift alert's description names. */
+export const TOP_FEATURES = 5;
+
+const STAT_TITLE: Record<Statistic, string> = { psi: "PSI", kl: "KL divergence", js: "JS distance" };
+const FLEET_STAT: Record<Statistic, string> = {
+  psi: FLEET_RECORD.psi,
+  kl: FLEET_RECORD.kl,
+  js: FLEET_RECORD.js,
 };
+const POD_STAT: Record<Statistic, string> = { psi: M.predictionPsi, kl: M.predictionKl, js: M.predictionJs };
+
+const FEATURE = "namespace, model, model_version, feature, window";
+const MODEL = "namespace, model, model_version, window";
 
 /** The window drift alerts read and their timing: `for` = window / 4 (at least 1m) unless configured. */
 export function driftTiming(model: ModelConfig): { window: string; for: string; keepFiringFor: string } {
@@ -41,184 +43,92 @@ export function driftTiming(model: ModelConfig): { window: string; for: string; 
   return { window, for: model.drift.for ?? derived, keepFiringFor: window };
 }
 
-const TIMING_TEXT =
-  "for `for` (a quarter of the window unless `drift.for` says otherwise); once firing it keeps firing through a window-long gap in the value (a traffic dip below `min_samples`)";
-
-function featureSpec(stat: Statistic): AlertSpec {
-  const s = STAT[stat];
-  return {
-    name: `${ALERT_PREFIX}${s.alert}`,
-    summary: `A feature's live distribution has drifted from the reference (${s.title}).`,
-    description: "",
-    dashboard: "drift",
-    runbook: {
-      meaning: `The ${s.what} between the live distribution of one input feature across all the model's replicas (the fleet recording rule \`${s.metric}\`, merged bin counters) and the reference profile, over the model's longest window, is above the threshold ${TIMING_TEXT}. Thresholds are the configured ones, or with \`drift.thresholds: auto\` the 99th (warning) and 99.9th (critical) percentiles of the statistic on windows of the expected size drawn from the reference.`,
-      impact:
-        "The model is scoring inputs unlike those it was trained on; its predictions may be less accurate, and quality alerts may follow once labels arrive.",
-      diagnosis: [
-        "Open the Drift dashboard for the model and the alert's feature: compare reference and current bin proportions to see which bins moved.",
-        'The "Which pods" panel shows the per-pod values: one pod alone usually means one client or one zone sends different traffic; all pods means the population changed.',
-        "Check whether the other statistics (PSI, KL, JS) and other features moved at the same time: many features at once usually means an upstream pipeline change, one feature a data source change.",
-        "Check data quality (missing and unseen-category rates) for the same feature: a broken upstream often shows as drift plus missing values.",
-        "Look for a deploy of the model or of the feature pipeline at the start of the drift.",
-      ],
-      promql: [
-        `topk(5, ${s.metric}{model="<model>"})`,
-        `sum by (feature, bin) (${FLEET_RECORD.currentRaw}{model="<model>"})`,
-        `max by (feature, bin) (${M.referenceRatio}{model="<model>"})`,
-        `${FLEET_RECORD.observations}{model="<model>"}`,
-      ],
-      logql: [`${LOG_SELECTOR} | json | model="<model>" | level >= 40`],
-      mitigation: [
-        "If an upstream change broke the feature (units, encoding, a renamed category), fix or roll back the upstream.",
-        "If the population really changed, evaluate the model on recent labelled data and retrain; then rebuild the reference profile with `infermon baseline` and redeploy the config.",
-        "If the threshold is too tight for this feature, set `models[].drift.thresholds` (or `auto` with the model's real `expected_rate`) in infermon.yaml and regenerate — do not silence indefinitely.",
-      ],
-    },
-  };
-}
-
-const predictionSpec: AlertSpec = {
-  name: `${ALERT_PREFIX}PredictionDrift`,
-  summary: "The distribution of the model's predictions has drifted from the reference.",
-  description: "",
-  dashboard: "predictions",
-  runbook: {
-    meaning: `The PSI between the live distribution of predictions (scores, classes or values) and the reference, over the model's longest window, is above the configured threshold on at least one pod (the agent exports the prediction's drift per pod only), ${TIMING_TEXT}.`,
-    impact:
-      "The model's output has shifted: downstream decisions (approval rates, prices) change even if inputs look stable. Often the first visible sign of concept drift or of a broken feature.",
-    diagnosis: [
-      "Open the Predictions dashboard: compare the score heatmap, class share or value quantiles before and after the change.",
-      "Open the Drift dashboard: look for input features drifting at the same time.",
-      "Check for a new model version (`model_version` label) rolled out at the start.",
-    ],
-    promql: [
-      `${M.predictionPsi}{model="<model>"}`,
-      `sum by (class) (rate(${M.predictions}{model="<model>"}[1h]))`,
-      `histogram_quantile(0.5, sum by (le) (rate(${M.predictionScore}_bucket{model="<model>"}[1h])))`,
-    ],
-    logql: [`${LOG_SELECTOR} | json | model="<model>"`],
-    mitigation: [
-      "If a new model version causes it, compare with the previous version and roll back if the shift is unintended.",
-      "If inputs drifted, follow the feature drift runbooks.",
-      "If the shift is expected (a new population), rebuild the reference profile with `infermon baseline`.",
-    ],
-  },
-};
-
-const trafficSpec: AlertSpec = {
-  name: `${ALERT_PREFIX}DriftInsufficientTraffic`,
-  summary: "Too little traffic to judge drift.",
-  description: "",
-  dashboard: "drift",
-  runbook: {
-    meaning:
-      "Across all replicas, the model analysed fewer events over its longest window than `min_samples`: no drift value is recorded, so drift alerts can neither fire nor resolve. A standing drift alert keeps firing for one window (keep_firing_for); past that, silence here means nothing is judged, not that the data is fine.",
-    impact:
-      "Drift of this model goes unnoticed while traffic stays low. Nothing is wrong with the model's answers because of this alert.",
-    diagnosis: [
-      "Open the Drift dashboard: the fleet observations panel shows the events per window against min_samples.",
-      "Check whether traffic really dropped (a quiet period, a client moved away) or the agent stopped seeing it (tap bypassed, ingest failing, events dropped).",
-    ],
-    promql: [
-      `sum by (model) (rate(${M.events}{model="<model>"}[1h])) * 3600`,
-      `sum by (reason) (rate(${M.dropped}[1h]))`,
-    ],
-    logql: [`${LOG_SELECTOR} | json | level >= 40`],
-    mitigation: [
-      "If traffic is low by nature, lower `min_samples` or lengthen the longest window so a window holds enough events (and set `drift.expected_rate` to the real rate with `thresholds: auto`).",
-      "If the agent stopped seeing traffic, follow the agent alerts (InfermonAgentDown, InfermonEventsDropped).",
-    ],
-  },
-};
-
-/** Fixed levels: one rule pair per statistic; learned levels: one pair per feature. */
-function statRules(model: ModelConfig, stat: Statistic, spec: AlertSpec): AlertingRule[] {
+/** Features at or above their `level`, the fleet statistic's series (feature labels kept). */
+function drifted(model: ModelConfig, level: RuleLevel, extra: Record<string, string> = {}): string {
   const t = driftTiming(model);
-  const s = STAT[stat];
-  const base = { model: model.name, window: t.window };
-  const opts = { what: `${s.title} of feature {{ $labels.feature }}`, keepFiringFor: t.keepFiringFor };
-  const learned = model.drift.auto ? model.drift.learned?.[t.window] : undefined;
-  if (!learned)
-    return levelRules(spec, model, sel(s.metric, base), model.drift.thresholds[stat], t.for, opts);
-  return model.features.flatMap((f) => {
-    const levels = learned[f.name]?.[stat] ?? model.drift.thresholds[stat];
-    return levelRules(spec, model, sel(s.metric, { ...base, feature: f.name }), levels, t.for, {
-      ...opts,
-      labels: { feature: f.name },
-    });
-  });
+  const w = { model: model.name, window: t.window, ...extra };
+  return `${sel(FLEET_STAT[model.drift.statistic], w)}\n  >= on (${FEATURE})\n  ${sel(FLEET_RECORD.level, { ...w, level })}`;
 }
 
-/** Drifted for a while, then the value disappears (traffic dip): still firing within keep_firing_for. */
-function dipScenario(
+/**
+ * The description: how many features drifted, then the top ones, each with its value and level,
+ * read by queries at the alert's evaluation (Prometheus alert templates' `query`). A template in
+ * Go's syntax; `featureDescription` gives what it expands to.
+ */
+function featureTemplate(model: ModelConfig, level: RuleLevel): string {
+  const t = driftTiming(model);
+  const scope = `model="${model.name}",window="${t.window}",namespace=%q,model_version=%q`;
+  const stat = FLEET_STAT[model.drift.statistic];
+  const top = `sort_desc(topk(${TOP_FEATURES}, ${stat}{${scope}} >= on (${FEATURE}) ${FLEET_RECORD.level}{${scope},level="${level}"}))`;
+  const levelOf = `${FLEET_RECORD.level}{${scope},level="${level}",feature=%q}`;
+  const ns = "$labels.namespace $labels.model_version";
+  return [
+    `Model ${model.name} (version {{ $labels.model_version }}): {{ $value | printf "%.0f" }} of its features drifted over the last ${t.window} (${STAT_TITLE[model.drift.statistic]} at or above their ${level} level).`,
+    ` Top ${TOP_FEATURES}:`,
+    `{{ range $i, $f := query (printf \`${top}\` ${ns} ${ns}) }}`,
+    `{{ if $i }},{{ end }} {{ $f.Labels.feature }} {{ $f.Value | printf "%.3f" }}`,
+    `{{ with query (printf \`${levelOf}\` ${ns} $f.Labels.feature) }} (level {{ . | first | value | printf "%.3f" }}){{ end }}`,
+    "{{ end }}.",
+  ].join("");
+}
+
+/** What `featureTemplate` expands to for `rows` (feature, value, level), as Prometheus prints it. */
+export function featureDescription(
   model: ModelConfig,
-  spec: AlertSpec,
+  level: RuleLevel,
   labels: Record<string, string>,
-  value: number,
-): Scenario {
+  count: number,
+  rows: { feature: string; value: number; level: number }[],
+): string {
   const t = driftTiming(model);
-  const forMin = (parseDuration(t.for) ?? 0) / 60_000;
-  const windowMin = (parseDuration(t.window) ?? 0) / 60_000;
-  const up = forMin + 10;
-  // past the 5m lookback (the value is gone) and within keep_firing_for
-  const gap = 5 + Math.ceil(windowMin / 2);
-  return {
-    name: `${model.name} PSI: a traffic dip does not resolve a firing alert`,
-    input: [{ series: sel(STAT.psi.metric, labels), values: `${num(value)}+0x${up} _x${gap}` }],
-    evalTime: `${up + gap}m`,
-    expect: [
-      {
-        alertname: spec.name,
-        alerts: (["warning", "critical"] as const).map((severity) => ({
-          model: model.name,
-          severity,
-          labels,
-          value,
-          ...(model.drift.auto &&
-            model.drift.learned && { ruleLabels: { feature: labels.feature as string } }),
-        })),
-      },
-    ],
-  };
+  const top = [...rows]
+    .sort((a, b) => b.value - a.value)
+    .slice(0, TOP_FEATURES)
+    .map((r) => ` ${r.feature} ${r.value.toFixed(3)} (level ${r.level.toFixed(3)})`)
+    .join(",");
+  return `Model ${model.name} (version ${labels.model_version ?? ""}): ${count.toFixed(0)} of its features drifted over the last ${t.window} (${STAT_TITLE[model.drift.statistic]} at or above their ${level} level). Top ${TOP_FEATURES}:${top}.`;
 }
 
-/** Per-feature rules (learned levels): every feature past its critical level fires both of its rules. */
-function allFeaturesScenario(
-  model: ModelConfig,
-  stat: Statistic,
-  spec: AlertSpec,
-  timing: ScenarioTiming,
-): Scenario {
+function featureRules(model: ModelConfig): AlertingRule[] {
   const t = driftTiming(model);
-  const learned = model.drift.learned?.[t.window] ?? {};
-  const rows = model.features.map((f) => {
-    const levels = learned[f.name]?.[stat] ?? model.drift.thresholds[stat];
-    const labels = { feature: f.name, model: model.name, model_version: model.version, window: t.window };
-    return { f: f.name, labels, value: Number((levels.critical * 2).toPrecision(4)) };
-  });
-  return {
-    name: `${model.name} ${STAT[stat].title}: every feature past its own critical level`,
-    input: rows.map((r) => ({
-      series: sel(STAT[stat].metric, r.labels),
-      values: `${num(r.value)}+0x${timing.samples}`,
-    })),
-    evalTime: timing.evalTime,
-    expect: [
+  return policyLevels(model, featureSpec).map(({ level, severity }) => ({
+    ...modelAlert(
+      featureSpec,
+      model,
+      severity,
+      `count by (${MODEL}) (\n  ${drifted(model, level)}\n)`,
+      t.for,
       {
-        alertname: spec.name,
-        alerts: rows.flatMap((r) =>
-          (["warning", "critical"] as const).map((severity) => ({
-            model: model.name,
-            severity,
-            labels: r.labels,
-            value: r.value,
-            ruleLabels: { feature: r.f },
-          })),
-        ),
+        labels: { [LABEL.statistic]: model.drift.statistic, level },
+        description: featureTemplate(model, level),
       },
-    ],
-  };
+    ),
+    keepFiringFor: t.keepFiringFor,
+  }));
+}
+
+function predictionRules(model: ModelConfig): AlertingRule[] {
+  const t = driftTiming(model);
+  const stat = model.drift.statistic;
+  const w = { model: model.name, window: t.window };
+  const fixed = model.drift.fixed[stat];
+  return policyLevels(model, predictionSpec).map(({ level, severity }) => ({
+    ...(fixed && {
+      check: { metric: POD_STAT[stat], matchers: w, op: ">" as const, value: fixed[level], level },
+    }),
+    ...modelAlert(
+      predictionSpec,
+      model,
+      severity,
+      `max by (${MODEL}) (\n  ${sel(POD_STAT[stat], w)}\n  >= ignoring (statistic, level)\n  ${sel(M.predictionLevel, { ...w, level })}\n)`,
+      t.for,
+      {
+        labels: { [LABEL.statistic]: stat, level },
+        description: `The ${STAT_TITLE[stat]} of the predictions of model {{ $labels.model }} (version {{ $labels.model_version }}) over the {{ $labels.window }} window is {{ $value | printf "%.3f" }} on at least one pod, at or above that pod's ${level} level.`,
+      },
+    ),
+    keepFiringFor: t.keepFiringFor,
+  }));
 }
 
 function trafficRule(model: ModelConfig): AlertingRule {
@@ -235,6 +145,132 @@ function trafficRule(model: ModelConfig): AlertingRule {
       description: `Across all replicas, model {{ $labels.model }} analysed {{ $value | printf "%.0f" }} events over the last ${t.window}, fewer than min_samples (${model.minSamples}): drift is not judged.`,
     },
   );
+}
+
+/** Scenario levels: every feature gets its own (the rules read the recorded levels, whatever their source). */
+const LEVELS = { warning: 0.05, critical: 0.08 };
+
+/**
+ * Feature scenarios: two features past critical, one between the levels, the rest under warning
+ * (every level alert fires once, counting its features and naming them); all under warning
+ * (quiet); drifted, then the value gone (a traffic dip) and the alerts still firing.
+ */
+function featureScenarios(model: ModelConfig): Scenario[] {
+  const t = driftTiming(model);
+  const forMin = (parseDuration(t.for) ?? 0) / 60_000;
+  const windowMin = (parseDuration(t.window) ?? 0) / 60_000;
+  const samples = forMin + 25;
+  const evalTime = `${forMin + 15}m`;
+  const labels = { model: model.name, model_version: model.version, window: t.window };
+  const features = model.features.map((f, i) => ({
+    feature: f.name,
+    // per-feature levels, so the description must read each feature's own
+    levels: { warning: LEVELS.warning * (1 + i / 10), critical: LEVELS.critical * (1 + i / 10) },
+  }));
+  const valueAt = (i: number, drift: boolean): number => {
+    const l = (features[i] as (typeof features)[number]).levels;
+    if (!drift) return Number((l.warning / 2).toPrecision(4));
+    if (i === 0) return Number((l.critical * 2).toPrecision(4));
+    if (i === 1) return Number((l.critical * 3).toPrecision(4));
+    if (i === 2) return Number(((l.warning + l.critical) / 2).toPrecision(4));
+    return Number((l.warning / 2).toPrecision(4));
+  };
+  const input = (drift: boolean, values = (v: number) => `${num(v)}+0x${samples}`) =>
+    features.flatMap((f, i) => {
+      const fl = { ...labels, feature: f.feature };
+      return [
+        { series: sel(FLEET_STAT[model.drift.statistic], fl), values: values(valueAt(i, drift)) },
+        ...(["warning", "critical"] as const).map((level) => ({
+          series: sel(FLEET_RECORD.level, { ...fl, level, statistic: model.drift.statistic }),
+          values: `${num(f.levels[level])}+0x${samples + windowMin}`,
+        })),
+      ];
+    });
+  const expected = (drift: boolean): ExpectedAlert[] =>
+    policyLevels(model, featureSpec).flatMap(({ level, severity }) => {
+      const rows = features
+        .map((f, i) => ({ feature: f.feature, value: valueAt(i, drift), level: f.levels[level] }))
+        .filter((r) => r.value >= r.level);
+      if (rows.length === 0) return [];
+      return [
+        {
+          model: model.name,
+          severity,
+          labels,
+          value: rows.length,
+          ruleLabels: { level },
+          annotations: { description: featureDescription(model, level, labels, rows.length, rows) },
+        },
+      ];
+    });
+  const up = forMin + 10;
+  const gap = 5 + Math.ceil(windowMin / 2);
+  return [
+    {
+      name: `${model.name} feature drift: two features past critical, one past warning, one alert per level`,
+      input: input(true),
+      evalTime,
+      expect: [{ alertname: featureSpec.name, alerts: expected(true) }],
+    },
+    {
+      name: `${model.name} feature drift: every feature under its warning level`,
+      input: input(false),
+      evalTime,
+      expect: [{ alertname: featureSpec.name, alerts: [] }],
+    },
+    {
+      // past the 5m lookback (the value is gone) and within keep_firing_for
+      name: `${model.name} feature drift: a traffic dip does not resolve a firing alert`,
+      input: input(true, (v) => `${num(v)}+0x${up} _x${gap}`),
+      evalTime: `${up + gap}m`,
+      expect: [{ alertname: featureSpec.name, alerts: expected(true) }],
+    },
+  ];
+}
+
+/** One pod past critical, another quiet: one alert per level with the worst pod's value. */
+function predictionScenarios(model: ModelConfig): Scenario[] {
+  const t = driftTiming(model);
+  const forMin = (parseDuration(t.for) ?? 0) / 60_000;
+  const samples = forMin + 25;
+  const labels = { model: model.name, model_version: model.version, window: t.window };
+  const pod = (p: string, stat: number) => [
+    {
+      series: sel(POD_STAT[model.drift.statistic], { ...labels, pod: p }),
+      values: `${num(stat)}+0x${samples}`,
+    },
+    ...(["warning", "critical"] as const).map((level) => ({
+      series: sel(M.predictionLevel, { ...labels, pod: p, level, statistic: model.drift.statistic }),
+      values: `${num(LEVELS[level])}+0x${samples}`,
+    })),
+  ];
+  const scenario = (name: string, a: number, b: number): Scenario => {
+    const worst = Math.max(a, b);
+    return {
+      name: `${model.name} prediction drift: ${name}`,
+      input: [...pod("a", a), ...pod("b", b)],
+      evalTime: `${forMin + 15}m`,
+      expect: [
+        {
+          alertname: predictionSpec.name,
+          alerts: policyLevels(model, predictionSpec)
+            .filter(({ level }) => worst >= LEVELS[level])
+            .map(({ level, severity }) => ({
+              model: model.name,
+              severity,
+              labels,
+              value: worst,
+              ruleLabels: { level },
+            })),
+        },
+      ],
+    };
+  };
+  return [
+    scenario("one pod past critical", LEVELS.critical * 2, LEVELS.warning / 2),
+    scenario("one pod between the levels", (LEVELS.warning + LEVELS.critical) / 2, LEVELS.warning / 2),
+    scenario("every pod under warning", LEVELS.warning / 2, LEVELS.warning / 4),
+  ];
 }
 
 function trafficScenarios(model: ModelConfig): Scenario[] {
@@ -273,65 +309,14 @@ function trafficScenarios(model: ModelConfig): Scenario[] {
 export const driftAlerts: AlertConcern = (models) => {
   const rules: AlertingRule[] = [];
   const scenarios: Scenario[] = [];
-  const specs = STATS.map(featureSpec);
   for (const model of models) {
-    const t = driftTiming(model);
-    const forMin = (parseDuration(t.for) ?? 0) / 60_000;
-    const timing: ScenarioTiming = { evalTime: `${forMin + 15}m`, samples: forMin + 25 };
-    const perFeature = model.drift.auto && model.drift.learned !== undefined;
-    const feature = model.features[0];
-    if (feature) {
-      STATS.forEach((stat, i) => {
-        const spec = specs[i] as AlertSpec;
-        rules.push(...statRules(model, stat, spec));
-        const learned = model.drift.auto ? model.drift.learned?.[t.window]?.[feature.name] : undefined;
-        const levels = learned?.[stat] ?? model.drift.thresholds[stat];
-        const labels = {
-          feature: feature.name,
-          model: model.name,
-          model_version: model.version,
-          window: t.window,
-        };
-        scenarios.push(
-          ...levelScenarios(
-            `${model.name} ${STAT[stat].title}`,
-            spec.name,
-            model,
-            STAT[stat].metric,
-            labels,
-            levels,
-            "above",
-            perFeature ? { ...timing, ruleLabels: { feature: feature.name } } : timing,
-          ),
-        );
-        if (stat === "psi") scenarios.push(dipScenario(model, spec, labels, levels.critical * 2));
-        if (perFeature) scenarios.push(allFeaturesScenario(model, stat, spec, timing));
-      });
-      rules.push(trafficRule(model));
-      scenarios.push(...trafficScenarios(model));
+    if (model.features.length > 0) {
+      rules.push(...featureRules(model), trafficRule(model));
+      scenarios.push(...featureScenarios(model), ...trafficScenarios(model));
     }
-    const levels = model.drift.thresholds.psi;
-    const perPod = `max by (namespace, model, model_version, window) (${sel(M.predictionPsi, { model: model.name, window: t.window })})`;
-    rules.push(
-      ...levelRules(predictionSpec, model, perPod, levels, t.for, {
-        what: "Prediction PSI",
-        keepFiringFor: t.keepFiringFor,
-      }),
-    );
-    const labels = { model: model.name, model_version: model.version, window: t.window };
-    scenarios.push(
-      ...levelScenarios(
-        `${model.name} prediction PSI`,
-        predictionSpec.name,
-        model,
-        M.predictionPsi,
-        labels,
-        levels,
-        "above",
-        timing,
-      ),
-    );
+    rules.push(...predictionRules(model));
+    scenarios.push(...predictionScenarios(model));
   }
-  const used = models.some((m) => m.features.length > 0) ? [...specs, trafficSpec] : [];
+  const used: AlertSpec[] = models.some((m) => m.features.length > 0) ? [featureSpec, trafficSpec] : [];
   return { file: "drift", group: groupName("drift"), rules, specs: [...used, predictionSpec], scenarios };
 };

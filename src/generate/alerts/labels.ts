@@ -3,14 +3,23 @@
 // a `labels:` block; any other model gets no label rules at all.
 import { formatDuration } from "../../config/duration.js";
 import type { ModelConfig } from "../../config/model.js";
-import { ALERT_PREFIX, groupName, LABEL_EXPIRED_INFO_RATIO, LOG_SELECTOR } from "../conventions.js";
+import { LOG } from "../../export/logMessages.js";
+import {
+  ALERT_PREFIX,
+  groupName,
+  LABEL_EXPIRED_INFO_RATIO,
+  LOG_SELECTOR,
+  type Severity,
+} from "../conventions.js";
 import { M, num, rate, sel, sumBy } from "../promql.js";
 import type { AlertingRule } from "../rules.js";
+import { topSeverity } from "../severity.js";
 import type { AlertConcern, AlertSpec, Scenario } from "./types.js";
 import { modelAlert } from "./types.js";
 
 const notArriving: AlertSpec = {
   name: `${ALERT_PREFIX}LabelsNotArriving`,
+  concern: "labels",
   summary: "No ground-truth labels are being joined to the model's predictions.",
   description: "",
   dashboard: "quality",
@@ -29,7 +38,10 @@ const notArriving: AlertSpec = {
       `${M.joinPending}{model="<model>"}`,
       `sum by (topic, outcome) (rate(${M.kafkaMessages}[5m]))`,
     ],
-    logql: [`${LOG_SELECTOR} | json | msg=~"(?i).*label.*"`],
+    logql: [
+      `${LOG_SELECTOR} | json | model="<model>" | level >= 40`,
+      `${LOG_SELECTOR} | json | msg="${LOG.joinStateLost}"`,
+    ],
     mitigation: [
       "Restore the label pipeline (the job that posts labels, or the producer of the labels topic).",
       "If request ids changed format, fix the id mapping (`models[].json.id`) so labels and predictions join again.",
@@ -39,6 +51,7 @@ const notArriving: AlertSpec = {
 
 const expired: AlertSpec = {
   name: `${ALERT_PREFIX}LabelJoinExpired`,
+  concern: "labels",
   summary: "Most predictions expire before a label arrives to join them.",
   description: `{{ $value | humanizePercentage }} of the predictions of model {{ $labels.model }} that left the join buffer in the last hour expired without a label (reported above ${num(LABEL_EXPIRED_INFO_RATIO * 100)}%).`,
   dashboard: "quality",
@@ -55,7 +68,7 @@ const expired: AlertSpec = {
       `histogram_quantile(0.9, sum by (le) (rate(${M.labelDelay}_bucket{model="<model>"}[1h])))`,
       `${M.joinPending}{model="<model>"}`,
     ],
-    logql: [`${LOG_SELECTOR} | json | model="<model>" | msg=~"(?i).*expire.*"`],
+    logql: [`${LOG_SELECTOR} | json | model="<model>" | level >= 40`],
     mitigation: [
       "If labels arrive later than the TTL, raise `models[].labels.ttl` (and `max_pending` to match the volume).",
       "If only a sample is ever labelled, this is expected: keep it informational.",
@@ -86,7 +99,7 @@ function rules(model: ModelConfig): AlertingRule[] {
     modelAlert(
       notArriving,
       model,
-      "warning",
+      topSeverity(model, notArriving.concern),
       `${due} > 0\nand on (model)\n${events} > 0\nunless on (model)\n${matched} > 0`,
       formatDuration(forMs(model.labels.expectedDelayMs)),
       {
@@ -117,7 +130,7 @@ function scenarios(model: ModelConfig): Scenario[] {
     values: `0+${perStep}x${samples}`,
   });
   const exp = (perMinute: number) => ({ series: sel(M.joinExpired, m), values: `0+${perMinute}x100` });
-  const fire = (alertname: string, severity: "warning" | "info", value: number) => ({
+  const fire = (alertname: string, severity: Severity, value: number) => ({
     alertname,
     alerts: [{ model: model.name, severity, labels: m, value }],
   });
@@ -127,7 +140,7 @@ function scenarios(model: ModelConfig): Scenario[] {
       input: [events],
       evalTime: due,
       interval,
-      expect: [fire(notArriving.name, "warning", 60_000 / step)],
+      expect: [fire(notArriving.name, topSeverity(model, notArriving.concern), 60_000 / step)],
     },
     {
       name: `${model.name} labels arriving`,

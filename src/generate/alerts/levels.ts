@@ -1,12 +1,26 @@
 // Alerts on a gauge against a warning/critical pair: the two rules share the alert name
-// (critical inhibits warning in Alertmanager) and three promtool scenarios cover them.
+// (critical inhibits warning in Alertmanager) and three promtool scenarios cover them. Each
+// level's `severity` label comes from the severity policy of the alert's concern (severity.ts).
 import type { Levels, ModelConfig } from "../../config/model.js";
 import { num, sel } from "../promql.js";
 import type { AlertingRule } from "../rules.js";
-import type { AlertSpec, Scenario } from "./types.js";
+import { type RuleLevel, severityFor } from "../severity.js";
+import type { AlertSpec, ExpectedAlert, Scenario } from "./types.js";
 import { modelAlert } from "./types.js";
 
-const SEVERITIES = ["warning", "critical"] as const;
+const LEVELS = ["warning", "critical"] as const;
+
+/** The levels of a pair that the policy generates, with their severity. */
+export function policyLevels(
+  model: ModelConfig,
+  spec: AlertSpec,
+  levels: readonly RuleLevel[] = LEVELS,
+): { level: RuleLevel; severity: NonNullable<ReturnType<typeof severityFor>> }[] {
+  return levels.flatMap((level) => {
+    const severity = severityFor(model, spec.concern, level);
+    return severity ? [{ level, severity }] : [];
+  });
+}
 
 export interface LevelOptions {
   /** what is measured, for the description: `PSI of feature {{ $labels.feature }}` */
@@ -38,16 +52,16 @@ export function levelRules(
   opts: LevelOptions,
 ): AlertingRule[] {
   const below = opts.direction === "below";
-  return SEVERITIES.map((severity) => ({
+  return policyLevels(model, spec).map(({ level, severity }) => ({
     ...modelAlert(
       spec,
       model,
       severity,
-      `${metricSel} ${below ? "<" : ">"} ${num(levels[severity])}`,
+      `${metricSel} ${below ? "<" : ">"} ${num(levels[level])}`,
       forDuration,
       {
         ...(opts.labels && { labels: opts.labels }),
-        description: `${opts.what} of model {{ $labels.model }} (version {{ $labels.model_version }}) over the {{ $labels.window }} window is {{ $value | printf "%.3f" }}, ${below ? "below" : "above"} the ${severity} threshold ${num(levels[severity])}.`,
+        description: `${opts.what} of model {{ $labels.model }} (version {{ $labels.model_version }}) over the {{ $labels.window }} window is {{ $value | printf "%.3f" }}, ${below ? "below" : "above"} the ${level} level ${num(levels[level])}.`,
       },
     ),
     ...(opts.keepFiringFor && { keepFiringFor: opts.keepFiringFor }),
@@ -57,7 +71,7 @@ export function levelRules(
 /** Past critical (both fire), between the levels (warning only), on the good side (none). */
 export function levelScenarios(
   name: string,
-  alertname: string,
+  spec: AlertSpec,
   model: ModelConfig,
   metric: string,
   labels: Record<string, string>,
@@ -66,8 +80,9 @@ export function levelScenarios(
   timing: ScenarioTiming = DEFAULT_TIMING,
 ): Scenario[] {
   const series = (v: number) => [{ series: sel(metric, labels), values: `${num(v)}+0x${timing.samples}` }];
-  const fires = (v: number, sevs: readonly ("warning" | "critical")[]) =>
-    sevs.map((severity) => ({
+  const alertname = spec.name;
+  const fires = (v: number, levels: readonly RuleLevel[]): ExpectedAlert[] =>
+    policyLevels(model, spec, levels).map(({ severity }) => ({
       model: model.name,
       severity,
       labels,
@@ -84,7 +99,7 @@ export function levelScenarios(
       name: `${name}: past critical`,
       input: series(bad),
       evalTime: timing.evalTime,
-      expect: [{ alertname, alerts: fires(bad, SEVERITIES) }],
+      expect: [{ alertname, alerts: fires(bad, LEVELS) }],
     });
   }
   if (levels.critical !== levels.warning && (below ? between < levels.warning : between > levels.warning)) {

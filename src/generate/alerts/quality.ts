@@ -14,7 +14,8 @@ import { longestWindow } from "./types.js";
 const FOR = "30m";
 
 const diagnosis = [
-  "Open the Quality dashboard for the model: check label coverage first — few labels make the metric noisy.",
+  "The gauge is per pod: each agent joins the labels that reach it and computes its own window, so the alert carries the pod's `instance` (and `pod`, `namespace`). Compare that pod with the fleet (the second and third queries below): one pod alone usually means the traffic or the labels reaching it differ.",
+  "Check label coverage first (the label-coverage query: labelled joins per event in the window) — few labels make the metric noisy.",
   "Check label delay: labels that arrive late describe old predictions.",
   "Open the Drift dashboard: input or prediction drift usually precedes a quality drop.",
   "Check whether a new `model_version` rolled out when the drop started.",
@@ -22,19 +23,22 @@ const diagnosis = [
 
 const accuracySpec: AlertSpec = {
   name: `${ALERT_PREFIX}ModelAccuracyLow`,
+  concern: "model_quality",
   summary: "Model accuracy on labelled predictions is below its threshold.",
   description: "",
   dashboard: "quality",
   runbook: {
-    meaning: `The share of labelled predictions that were correct, over the model's longest window, is below the configured threshold for \`quality.for\` (default ${FOR}).`,
+    meaning: `The share of labelled predictions that were correct, over the model's longest window, is below the configured threshold for \`quality.for\` (default ${FOR}), on one pod: \`${M.accuracy}\` is computed by each agent on the labels joined there (by label arrival time), so one alert fires per pod below the level.`,
     impact: "Decisions taken from the model's predictions are wrong more often than the business accepted.",
     diagnosis,
     promql: [
-      `${M.accuracy}{model="<model>"}`,
-      `sum by (result) (rate(${M.labeled}{model="<model>"}[1h]))`,
+      `${M.accuracy}{model="<model>",instance="{{ $labels.instance }}",window="{{ $labels.window }}"}`,
+      `${M.accuracy}{model="<model>",window="{{ $labels.window }}"}`,
+      `sum by (model) (increase(${M.labeled}{model="<model>",result="correct"}[{{ $labels.window }}])) / sum by (model) (increase(${M.labeled}{model="<model>"}[{{ $labels.window }}]))`,
+      `${M.windowLabeled}{model="<model>",window="{{ $labels.window }}"} / ${M.windowSamples}{model="<model>",window="{{ $labels.window }}"}`,
       `sum by (outcome) (rate(${M.labels}{model="<model>"}[1h]))`,
     ],
-    logql: [`${LOG_SELECTOR} | json | model="<model>"`],
+    logql: [`${LOG_SELECTOR} | json | model="<model>" | level >= 40`],
     mitigation: [
       "If a new model version caused it, roll back to the previous version.",
       "If the inputs drifted, retrain on recent labelled data and rebuild the reference profile.",
@@ -45,6 +49,7 @@ const accuracySpec: AlertSpec = {
 
 const maeSpec: AlertSpec = {
   name: `${ALERT_PREFIX}ModelErrorHigh`,
+  concern: "model_quality",
   summary: "Model mean absolute error on labelled predictions is above its threshold.",
   description: "",
   dashboard: "quality",
@@ -53,11 +58,12 @@ const maeSpec: AlertSpec = {
     impact: "Predicted values are further from the truth than the business accepted.",
     diagnosis,
     promql: [
-      `${M.mae}{model="<model>"}`,
-      `${M.rmse}{model="<model>"}`,
+      `${M.mae}{model="<model>",instance="{{ $labels.instance }}",window="{{ $labels.window }}"}`,
+      `${M.rmse}{model="<model>",window="{{ $labels.window }}"}`,
+      `${M.windowLabeled}{model="<model>",window="{{ $labels.window }}"} / ${M.windowSamples}{model="<model>",window="{{ $labels.window }}"}`,
       `sum by (outcome) (rate(${M.labels}{model="<model>"}[1h]))`,
     ],
-    logql: [`${LOG_SELECTOR} | json | model="<model>"`],
+    logql: [`${LOG_SELECTOR} | json | model="<model>" | level >= 40`],
     mitigation: [
       "If a new model version caused it, roll back to the previous version.",
       "If the inputs drifted, retrain on recent labelled data and rebuild the reference profile.",
@@ -66,8 +72,11 @@ const maeSpec: AlertSpec = {
   },
 };
 
+// the estimate of the same symptom, for the time before labels: the model_quality concern's
+// urgency (alerting.severity.model_quality), like the realized accuracy it stands in for
 const estimatedSpec: AlertSpec = {
   name: `${ALERT_PREFIX}ModelEstimatedAccuracyLow`,
+  concern: "model_quality",
   summary:
     "Model accuracy estimated from its scores is below its threshold while labels are missing or late.",
   description: "",
@@ -126,7 +135,7 @@ export const qualityAlerts: AlertConcern = (models) => {
       scenarios.push(
         ...levelScenarios(
           `${model.name} accuracy`,
-          accuracySpec.name,
+          accuracySpec,
           model,
           M.accuracy,
           labels,
@@ -151,7 +160,7 @@ export const qualityAlerts: AlertConcern = (models) => {
       scenarios.push(
         ...levelScenarios(
           `${model.name} estimated accuracy`,
-          estimatedSpec.name,
+          estimatedSpec,
           model,
           M.estimatedAccuracy,
           labels,
@@ -184,7 +193,7 @@ export const qualityAlerts: AlertConcern = (models) => {
         }),
       );
       scenarios.push(
-        ...levelScenarios(`${model.name} MAE`, maeSpec.name, model, M.mae, labels, mae, "above", timing),
+        ...levelScenarios(`${model.name} MAE`, maeSpec, model, M.mae, labels, mae, "above", timing),
       );
     }
   }

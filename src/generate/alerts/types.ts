@@ -4,6 +4,7 @@ import type { ModelConfig } from "../../config/model.js";
 import { longestTimeWindow } from "../../config/window.js";
 import { type DashboardKey, type Severity, UNOWNED } from "../conventions.js";
 import type { AlertingRule, RecordingRule } from "../rules.js";
+import type { Concern, SeverityPolicy } from "../severity.js";
 
 export interface Runbook {
   meaning: string;
@@ -18,6 +19,8 @@ export interface Runbook {
 /** One alert name: its static summary, templated description and documentation. */
 export interface AlertSpec {
   name: string;
+  /** what the alert is about: its severity comes from the policy for this concern (severity.ts) */
+  concern: Concern;
   summary: string;
   /** Go template; only `{{ $labels.x }}`, `{{ $value | humanizePercentage }}`, `{{ $value | printf "%.3f" }}` */
   description: string;
@@ -40,6 +43,8 @@ export interface ExpectedAlert {
   value: number;
   /** further static rule labels that pick the rule (e.g. the burn-rate long window) */
   ruleLabels?: Record<string, string>;
+  /** annotations as Prometheus expands them, where the template reads queries (drift's top features) */
+  annotations?: Record<string, string>;
 }
 
 export interface Scenario {
@@ -74,6 +79,8 @@ export type AlertConcern = (
 
 export interface ConcernContext {
   kafka: boolean;
+  /** the policy of rules that belong to no model (alerting.severity) */
+  alerting: { severity: SeverityPolicy };
 }
 
 /** A per-model alerting rule with the conventional labels; links are added by a later pass. */
@@ -89,7 +96,13 @@ export function modelAlert(
     alert: spec.name,
     expr,
     for: forDuration,
-    labels: { ...opts.labels, model: model.name, owner: model.owner ?? UNOWNED, severity },
+    labels: {
+      ...opts.labels,
+      concern: spec.concern,
+      model: model.name,
+      owner: model.owner ?? UNOWNED,
+      severity,
+    },
     // the rule is per model, so the model's name is spelled out: `$labels` are the expression's
     // labels, and agent-wide expressions (`up`, drops) carry no `model`
     annotations: {

@@ -11,6 +11,7 @@ import { type Arm, mixtureTest, significantlyWorse, type TestResult } from "../.
 import { ALERT_PREFIX, groupName, LOG_SELECTOR } from "../conventions.js";
 import { num, quote, sel } from "../promql.js";
 import type { AlertingRule, RecordingRule } from "../rules.js";
+import { topSeverity } from "../severity.js";
 import type { AlertConcern, AlertSpec, ExpectedAlert, Scenario, SeriesInput } from "./types.js";
 import { modelAlert } from "./types.js";
 
@@ -44,6 +45,7 @@ const FOR = "5m";
 
 export const variantWorseSpec: AlertSpec = {
   name: `${ALERT_PREFIX}VariantWorse`,
+  concern: "variants",
   summary: "An A/B variant is significantly worse than the control (always-valid sequential test).",
   description: "",
   dashboard: "rollouts",
@@ -160,7 +162,7 @@ function alert(model: ModelConfig): AlertingRule {
   return modelAlert(
     variantWorseSpec,
     model,
-    "warning",
+    topSeverity(model, variantWorseSpec.concern),
     `${sel(TEST_RECORD.lower, { model: model.name })} > 0`,
     FOR,
     {
@@ -256,7 +258,7 @@ function scenarios(model: ModelConfig): Scenario[] {
     significantlyWorse(results.get(metric)),
   ).map((metric) => ({
     model: model.name,
-    severity: "warning",
+    severity: topSeverity(model, variantWorseSpec.concern),
     labels: { metric, model: model.name, variant: candidate },
     value: (results.get(metric) as TestResult).lower,
   }));

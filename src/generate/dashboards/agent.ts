@@ -101,6 +101,23 @@ export function agent(links: LinkBase): DashboardParts {
       ),
       timeseries(
         {
+          title: "Predictions not read",
+          description:
+            "Predictions per second that could not be read as configured, per model and reason: output_not_found (prediction.output is not in the response), labels_not_scores / scores_not_labels (the output holds the other kind than the reference profile's prediction). The events' features are still analysed; the agent's log line says what to change.",
+          unit: "ops",
+          targets: [
+            {
+              expr: `sum by (model, reason) (rate(${q(M.predictionReadErrors, { version: false })}[${RATE}]))`,
+              legend: "{{model}} {{reason}}",
+            },
+          ],
+          span: 8,
+          runbook: `${ALERT_PREFIX}ParseErrors`,
+        },
+        links,
+      ),
+      timeseries(
+        {
           title: "Events ignored",
           description:
             "Logger events with nothing to analyse per second, per agent and reason (empty_body: KServe logs its health GETs). Not errors, not drops; no alert reads them.",

@@ -39,9 +39,9 @@ export function drift(links: LinkBase): DashboardParts {
       queryVar("window", "Window", 'label_values(infermon_feature_psi{model=~"$model"}, window)'),
     ],
     panels: [
-      stat(M.featurePsi, "PSI", "Population stability index", "FeatureDriftPSI"),
-      stat(M.featureKl, "KL divergence", "KL divergence (current ‖ reference)", "FeatureDriftKL"),
-      stat(M.featureJs, "JS distance", "Jensen–Shannon distance (base 2, in [0, 1])", "FeatureDriftJS"),
+      stat(M.featurePsi, "PSI", "Population stability index", "FeatureDrift"),
+      stat(M.featureKl, "KL divergence", "KL divergence (current ‖ reference)", "FeatureDrift"),
+      stat(M.featureJs, "JS distance", "Jensen–Shannon distance (base 2, in [0, 1])", "FeatureDrift"),
       table(
         {
           title: "Top drifting features",
@@ -87,17 +87,20 @@ export function drift(links: LinkBase): DashboardParts {
         {
           title: "Prediction drift",
           description:
-            "PSI, KL and JS between the live distribution of predictions and the reference, per window, with dashed bounds at ± 2 standard errors.",
+            "PSI, KL and JS between the live distribution of predictions and the reference, per window, with dashed bounds at ± 2 standard errors, and the levels of the model's drift statistic that InfermonPredictionDrift compares with (per pod: fixed, or at the pod's own sample size).",
           unit: "none",
-          targets: (
-            [
-              [M.predictionPsi, "PSI"],
-              [M.predictionKl, "KL"],
-              [M.predictionJs, "JS"],
-            ] as const
-          ).flatMap(([metric, what]) =>
-            withBand(q(metric), q(`${metric}_stderr`), `{{model}} ${what} ({{window}})`),
-          ),
+          targets: [
+            ...(
+              [
+                [M.predictionPsi, "PSI"],
+                [M.predictionKl, "KL"],
+                [M.predictionJs, "JS"],
+              ] as const
+            ).flatMap(([metric, what]) =>
+              withBand(q(metric), q(`${metric}_stderr`), `{{model}} ${what} ({{window}})`),
+            ),
+            { expr: q(M.predictionLevel), legend: "{{model}} {{statistic}} {{level}} level ({{window}})" },
+          ],
           span: 12,
           runbook: `${ALERT_PREFIX}PredictionDrift`,
         },
@@ -107,14 +110,20 @@ export function drift(links: LinkBase): DashboardParts {
         {
           title: "Fleet-wide drift (what the alerts read)",
           description:
-            "PSI, KL and JS per feature from recording rules that merge the bin counters of all pods (docs/generate.md gives the formulas and smoothing). The drift alerts compare these with their levels: one alert per model, feature and statistic, whatever the number of replicas.",
+            "PSI, KL and JS per feature from recording rules that merge the bin counters of all pods (docs/generate.md gives the formulas and smoothing), and the warning and critical levels of the model's drift statistic (drift.statistic) in force per feature and window. InfermonFeatureDrift compares that statistic with these levels: one alert per model and level, whatever the number of features or replicas.",
           unit: "none",
-          targets: (["psi", "kl", "js"] as const).map((stat) => ({
-            expr: q(FLEET_RECORD[stat], { extra: window }),
-            legend: `{{model}} {{feature}} ${stat.toUpperCase()} ({{window}})`,
-          })),
+          targets: [
+            ...(["psi", "kl", "js"] as const).map((stat) => ({
+              expr: q(FLEET_RECORD[stat], { extra: window }),
+              legend: `{{model}} {{feature}} ${stat.toUpperCase()} ({{window}})`,
+            })),
+            {
+              expr: q(FLEET_RECORD.level, { extra: window }),
+              legend: "{{model}} {{feature}} {{statistic}} {{level}} level ({{window}})",
+            },
+          ],
           span: 12,
-          runbook: `${ALERT_PREFIX}FeatureDriftPSI`,
+          runbook: `${ALERT_PREFIX}FeatureDrift`,
         },
         links,
       ),
@@ -182,6 +191,23 @@ export function drift(links: LinkBase): DashboardParts {
           })),
           span: 12,
           runbook: `${ALERT_PREFIX}FeatureMissingRateHigh`,
+        },
+        links,
+      ),
+      timeseries(
+        {
+          title: "Failed requests' inputs",
+          description:
+            "Feature values per second of requests the model server answered with a non-2xx status, per feature and quality (missing, invalid, unseen, out_of_range: outside the reference's min..max). Kept apart from the predictions' data quality above; the inputs that broke the model show here.",
+          unit: "ops",
+          targets: [
+            {
+              expr: `sum by (model, feature, quality) (rate(${q(M.failedRequestValues)}[${RATE}]))`,
+              legend: "{{model}} {{feature}} {{quality}}",
+            },
+          ],
+          span: 12,
+          runbook: `${ALERT_PREFIX}FeatureInvalidRateHigh`,
         },
         links,
       ),

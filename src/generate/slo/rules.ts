@@ -3,10 +3,18 @@
 // multi-window burn-rate alerts, each guarded by a minimum count of bad events in its long window.
 import type { ModelConfig } from "../../config/model.js";
 import { modelAlert } from "../alerts/types.js";
-import { BURN_RATE_TIERS, type BurnRateTier, groupName, LABEL, SLI_WINDOWS } from "../conventions.js";
+import {
+  BURN_RATE_TIERS,
+  type BurnRateTier,
+  groupName,
+  LABEL,
+  type Severity,
+  SLI_WINDOWS,
+} from "../conventions.js";
 import { exactIncrease } from "../fleetDrift.js";
 import { increase, num, rate, sel } from "../promql.js";
 import type { AlertingRule, RecordingRule, RuleGroup } from "../rules.js";
+import { severityFor } from "../severity.js";
 import { errorRatio, type Sli } from "./sli.js";
 import { burnSpec } from "./specs.js";
 
@@ -72,7 +80,12 @@ function metaRules(sli: Sli): RecordingRule[] {
   ];
 }
 
-function burnRule(sli: Sli, tier: BurnRateTier): AlertingRule {
+/** The severity of a tier under the model's policy: page tiers at the top level, ticket tiers one step less. */
+export function tierSeverity(sli: Sli, tier: BurnRateTier): Severity | undefined {
+  return severityFor(sli.model, "slo_burn", tier.tier === "page" ? "critical" : "warning");
+}
+
+function burnRule(sli: Sli, tier: BurnRateTier, severity: Severity): AlertingRule {
   const self = { model: sli.model.name, slo: sli.kind };
   const threshold = `(${num(tier.factor)} * ${num(budgetOf(sli))})`;
   const expr = [
@@ -84,7 +97,7 @@ function burnRule(sli: Sli, tier: BurnRateTier): AlertingRule {
     "and on (model)",
     `  ${guardExpr(sli, tier)}`,
   ].join("\n");
-  return modelAlert(burnSpec(sli.kind), sli.model, tier.severity, expr, tier.for, {
+  return modelAlert(burnSpec(sli.kind), sli.model, severity, expr, tier.for, {
     labels: {
       [LABEL.slo]: sli.kind,
       [LABEL.tier]: tier.tier,
@@ -102,7 +115,13 @@ export function sloGroups(sli: Sli): RuleGroup[] {
     { name: groupName("slo", ...id, "sli"), rules: sliRules(sli) },
     // the period's ratio reads a whole period of counters: every 5m is plenty for a budget
     { name: groupName("slo", ...id, "meta"), interval: META_INTERVAL, rules: metaRules(sli) },
-    { name: groupName("slo", ...id, "alerts"), rules: BURN_RATE_TIERS.map((t) => burnRule(sli, t)) },
+    {
+      name: groupName("slo", ...id, "alerts"),
+      rules: BURN_RATE_TIERS.flatMap((t) => {
+        const severity = tierSeverity(sli, t);
+        return severity ? [burnRule(sli, t, severity)] : [];
+      }),
+    },
   ];
 }
 

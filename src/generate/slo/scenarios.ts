@@ -8,7 +8,7 @@
 import type { ExpectedAlert, Scenario, SeriesInput } from "../alerts/types.js";
 import { BURN_RATE_TIERS, SLI_WINDOWS } from "../conventions.js";
 import { M, num, sel } from "../promql.js";
-import { budgetOf, SLO_RECORD } from "./rules.js";
+import { budgetOf, SLO_RECORD, tierSeverity } from "./rules.js";
 import type { Sli } from "./sli.js";
 import { burnSpec } from "./specs.js";
 
@@ -59,13 +59,12 @@ export function sloScenarios(sli: Sli): Scenario[] {
   const byFactor = [...BURN_RATE_TIERS].sort((a, b) => a.factor - b.factor);
   const labels = { model: sli.model.name, slo: sli.kind };
   const firing = (ratio: number): ExpectedAlert[] =>
-    BURN_RATE_TIERS.filter((t) => t.factor * budget < ratio).map((t) => ({
-      model: sli.model.name,
-      severity: t.severity,
-      labels,
-      value: ratio,
-      ruleLabels: { long_window: t.long },
-    }));
+    BURN_RATE_TIERS.filter((t) => t.factor * budget < ratio).flatMap((t) => {
+      const severity = tierSeverity(sli, t);
+      return severity
+        ? [{ model: sli.model.name, severity, labels, value: ratio, ruleLabels: { long_window: t.long } }]
+        : [];
+    });
   const name = `${sli.model.name} ${sli.kind} SLO`;
   const out: Scenario[] = [];
   byFactor.forEach((tier, i) => {

@@ -72,6 +72,7 @@ export function burnSpec(kind: SloKind): AlertSpec {
   const t = SLI_TEXT[kind];
   return {
     name: `${ALERT_PREFIX}${TITLE[kind]}ErrorBudgetBurn`,
+    concern: "slo_burn",
     summary: `The model is spending its ${kind} error budget too fast.`,
     description: "",
     dashboard: "overview",
