@@ -69,7 +69,8 @@ export function buildRuntimes(
   config: Config,
   layouts: Layouts,
   metrics: AgentMetrics,
-  labels: LabelJoin,
+  /** the join the monitors record predictions in (none: a forwarding agent joins elsewhere) */
+  labels: LabelJoin | undefined,
   /** logs a prediction not read as configured (counted by the monitor) */
   onPredictionIssue: (model: string, reason: string, detail: string, id: string) => void = () => {},
 ): Map<string, Runtime> {
@@ -81,7 +82,7 @@ export function buildRuntimes(
       route: m.route,
       model: m,
       adapter: adapterFor(m),
-      monitor: new ModelMonitor(m, layouts[i], metrics, labels.monitor(m.name), (reason, detail, id) =>
+      monitor: new ModelMonitor(m, layouts[i], metrics, labels?.monitor(m.name), (reason, detail, id) =>
         onPredictionIssue(m.name, reason, detail, id),
       ),
       variantOf: m.variants && variantRule(m.variants),

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBInstance, DuckDBVector } from "@duckdb/node-api";
 import type { ColumnBatch } from "../stats/columnBatch.js";
 import { DataFileError, type SkippedLine } from "./dataFile.js";
+import { BatchEngineMissingError } from "./engineMissing.js";
 import { type InputFormat, isPattern } from "./inputFormat.js";
 
 export interface EngineOptions {
@@ -61,7 +62,7 @@ export class Engine {
   ) {}
 
   static async open(opts: EngineOptions = {}): Promise<Engine> {
-    const { DuckDBInstance } = await import("@duckdb/node-api");
+    const { DuckDBInstance } = await loadDuckdb();
     const tempDir = mkdtempSync(join(tmpdir(), "infermon-duckdb-"));
     const config: Record<string, string> = {
       memory_limit: opts.memoryLimit ?? DEFAULT_MEMORY_LIMIT,
@@ -522,4 +523,16 @@ function decode(chunk: DuckDBDataChunk, plan: readonly ColumnPlan[]): (ArrayLike
     out.push(merged);
   }
   return out;
+}
+
+async function loadDuckdb(): Promise<typeof import("@duckdb/node-api")> {
+  try {
+    return await import("@duckdb/node-api");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== "ERR_MODULE_NOT_FOUND" && code !== "MODULE_NOT_FOUND") throw err;
+    throw new BatchEngineMissingError(
+      "the batch engine (@duckdb/node-api, an optional dependency) is not installed here: this install left optional dependencies out, as the agent image does. Run baseline, drift and profile from a full install (npm install -g infermon, or npm ci in a clone)",
+    );
+  }
 }

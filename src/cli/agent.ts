@@ -24,6 +24,8 @@ import { AgentMetrics } from "../export/metrics.js";
 import { createMetricsServer } from "../export/metricsServer.js";
 import { LABEL_DELAY_BUCKETS } from "../export/qualityMetrics.js";
 import { TRACING_OFF, type Tracing } from "../export/tracing.js";
+import { PredictionForwarder } from "../forward/forwarder.js";
+import { ForwardMetrics } from "../forward/forwardMetrics.js";
 import { IngestServer } from "../ingest/server.js";
 import { type KafkaSink, KafkaSource, type KafkaSourceOptions } from "../kafka/consumer.js";
 import { KafkaMetrics } from "../kafka/kafkaMetrics.js";
@@ -71,6 +73,8 @@ export class Agent {
   readonly kafka: KafkaSource | undefined;
   /** the Kafka producer (a sidecar: kafka.publish_predictions) */
   readonly publisher: PredictionPublisher | undefined;
+  /** predictions to another agent's label join (forward:) */
+  readonly forwarder: PredictionForwarder | undefined;
   /** spans (TRACING_OFF unless given); the Kafka consumer takes `tracing.analysis` */
   readonly tracing: Tracing;
   /** the label join and quality metrics (src/labels/index.ts: the API label sources use) */
@@ -108,7 +112,14 @@ export class Agent {
       scoreBins(config, layouts),
     );
     const labels = this.labels;
-    const runtimes = buildRuntimes(config, layouts, metrics, labels, predictionIssueLogger(log, throttle));
+    // forwarding agents join nothing themselves: their predictions are joined where they are sent
+    const runtimes = buildRuntimes(
+      config,
+      layouts,
+      metrics,
+      config.forward ? undefined : labels,
+      predictionIssueLogger(log, throttle),
+    );
     this.runtimes = runtimes;
 
     // Kafka: a sidecar publishes its predictions (and consumes nothing: the aggregators join them);
@@ -124,6 +135,15 @@ export class Agent {
         logger: log,
       });
     const publisher = this.publisher;
+    const forwardMetrics = new ForwardMetrics(metrics.registry);
+    if (config.forward)
+      this.forwarder = new PredictionForwarder({
+        config: config.forward,
+        metrics: forwardMetrics,
+        logger: log,
+        now,
+      });
+    const forwarder = this.forwarder;
 
     const maxBodyBytes = config.tap?.maxBodyBytes ?? DEFAULT_MAX_BODY;
     this.pipeline = new AnalysisPipeline({
@@ -135,7 +155,15 @@ export class Agent {
       maxBodyBytes,
       logPayloads: config.logging.logPayloads,
       budget: opts.analysisBudget,
-      onEvent: publisher && ((e, trace) => publisher.offer(e, trace)),
+      onEvent:
+        publisher && forwarder
+          ? (e, trace) => {
+              publisher.offer(e, trace);
+              forwarder.offer(e);
+            }
+          : publisher
+            ? (e, trace) => publisher.offer(e, trace)
+            : forwarder && ((e) => forwarder.offer(e)),
     });
     const pipeline = this.pipeline;
     this.queue = pipeline.queue;
@@ -154,6 +182,7 @@ export class Agent {
         maxBodyBytes,
         now,
         analysisTracer: tracing.analysis,
+        forwardMetrics,
       });
     }
     this.kafkaSink = kafkaSink(runtimes, pipeline.analyzer, labels, tracing.analysis);
@@ -213,7 +242,10 @@ export class Agent {
     await Promise.all([this.tap?.close(graceMs), this.ingest?.close(), this.kafka?.stop()]);
     await Promise.race([this.idle(), new Promise((r) => setTimeout(r, Math.min(graceMs, 2000)).unref())]);
     if (this.queue.depth > 0) this.log.warn({ queue_depth: this.queue.depth }, LOG.stoppedWithBacklog);
-    await this.publisher?.close(Math.min(graceMs, 2000));
+    await Promise.all([
+      this.publisher?.close(Math.min(graceMs, 2000)),
+      this.forwarder?.close(Math.min(graceMs, 2000)),
+    ]);
     // spans of the requests just finished go out before the process exits
     await this.tracing.shutdown(Math.max(1000, Math.min(graceMs, 5000)));
     this.labels.stop();

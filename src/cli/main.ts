@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from "commander";
 import { DataFileError } from "../batch/dataFile.js";
+import { BatchEngineMissingError } from "../batch/engineMissing.js";
 import { ConfigError } from "../config/errors.js";
 import { ListenError } from "../export/listen.js";
 import { ProfileError } from "../stats/profile.js";
@@ -54,7 +55,7 @@ function exitCodeFor(err: unknown): number {
     process.stderr.write(`infermon: ${err.message}\n`);
     return EXIT.usage;
   }
-  if (err instanceof ListenError) {
+  if (err instanceof ListenError || err instanceof BatchEngineMissingError) {
     // an expected failure at run time (a port in use): the message says it all, no stack trace
     process.stderr.write(`infermon: ${err.message}\n`);
     return EXIT.runtime;

@@ -5,6 +5,8 @@ import { createLogger } from "../export/logger.js";
 import { LOG } from "../export/logMessages.js";
 import { OtelEnvError } from "../export/otelEnv.js";
 import { createTracing, type Tracing } from "../export/tracing.js";
+import { redactedUrl } from "../forward/forwarder.js";
+import { ClientConfigError } from "../forward/httpClient.js";
 import { ProfileError } from "../stats/profile.js";
 import { Agent } from "./agent.js";
 import { UsageError } from "./usageError.js";
@@ -43,7 +45,8 @@ export function registerRun(program: Command): void {
         agent = new Agent(config, { logger: log, tracing });
       } catch (err) {
         await tracing.shutdown(0);
-        if (err instanceof ProfileError) throw new UsageError(err.message);
+        if (err instanceof ProfileError || err instanceof ClientConfigError)
+          throw new UsageError(err.message);
         throw err;
       }
       const addr = await agent.start();
@@ -55,6 +58,7 @@ export function registerRun(program: Command): void {
           upstream: config.tap?.upstream,
           ingest: where(addr.ingest),
           kafka: consumesKafka ? k.topics : k?.publishPredictions ? "publishing" : "off",
+          forward: config.forward ? redactedUrl(config.forward.url) : "off",
           metrics: where(addr.metrics),
           models: config.models.map((m) => m.name),
           ...tracing.summary,

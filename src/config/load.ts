@@ -30,7 +30,9 @@ export function parseConfig(text: string, source = "infermon.yaml", baseDir = ".
     });
     throw new ConfigError(source, issues);
   }
-  return normalize(result.data, source, baseDir);
+  const config = normalize(result.data, source, baseDir);
+  config.document = raw as Record<string, unknown>;
+  return config;
 }
 
 /** Read, parse and validate a configuration file. */

@@ -144,9 +144,44 @@ export interface ModelConfig {
   rollout?: RolloutConfig;
 }
 
+/** An outgoing HTTP client (Prometheus' HTTP client config shape); file paths are absolute. */
+export interface HttpClientConfig {
+  authorization?: { type: string; credentialsFile: string };
+  basicAuth?: { username: string; passwordFile: string };
+  tls?: {
+    caFile?: string;
+    certFile?: string;
+    keyFile?: string;
+    serverName?: string;
+    insecureSkipVerify: boolean;
+  };
+}
+
+export interface DeployConfig {
+  namespace: string;
+  /** the agent image; default ghcr.io/infermon/infermon:<version> */
+  image?: string;
+  monitoring: { namespace: string; labels: Record<string, string> };
+  dashboards: { labels: Record<string, string> };
+  /** the sidecar example's model server */
+  model: { image: string; port?: number };
+  aggregator: { minReplicas: number; maxReplicas: number };
+}
+
+export interface ForwardConfig extends HttpClientConfig {
+  /** base URL of the joining agent's ingest */
+  url: string;
+  queueSize: number;
+  batchSize: number;
+  flushIntervalMs: number;
+  timeoutMs: number;
+}
+
 export interface Config {
   /** the file it came from, for messages */
   source: string;
+  /** the configuration as written (YAML data), for the agent configs `generate` derives from it */
+  document?: Record<string, unknown>;
   service: string;
   models: ModelConfig[];
   tap?: { listen: string; upstream: string; maxBodyBytes: number; queueSize: number; timeoutMs: number };
@@ -157,10 +192,14 @@ export interface Config {
     topics: { predictions?: string; labels?: string };
     publishPredictions: boolean;
   };
+  /** `forward:`: analysed predictions go to another agent's label join (POST /v1/predictions) */
+  forward?: ForwardConfig;
   metrics: { listen: string };
   tracing: { enabled: boolean; sampleRatio: number };
   /** redactHeaders: header names redacted in logs besides the built-in ones (lower case) */
   logging: { level: string; logPayloads: boolean; redactHeaders?: string[] };
+  /** deploy/kubernetes/ (generate only) */
+  deploy: DeployConfig;
   alerting: {
     runbookBaseUrl?: string;
     grafanaUrl?: string;

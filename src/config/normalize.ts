@@ -11,12 +11,50 @@ import {
   DEFAULT_STATISTIC,
   DEFAULT_TOP_K,
   type FeatureConfig,
+  type HttpClientConfig,
   type ModelConfig,
   type SloTarget,
 } from "./model.js";
 import { rolloutConfig, shadowConfig, variantsConfig } from "./rollout.js";
 import type { ConfigSpec, FeatureSpec, ModelSpec } from "./schema.js";
 import { parseWindow, type WindowConfig } from "./window.js";
+
+interface HttpClientSpec {
+  authorization?: { type: string; credentials_file: string } | undefined;
+  basic_auth?: { username: string; password_file: string } | undefined;
+  tls_config?:
+    | {
+        ca_file?: string;
+        cert_file?: string;
+        key_file?: string;
+        server_name?: string;
+        insecure_skip_verify: boolean;
+      }
+    | undefined;
+}
+
+/** The client settings with file paths resolved against the config file's directory. */
+function httpClient(h: HttpClientSpec, baseDir: string): HttpClientConfig {
+  const path = (p: string) => resolve(baseDir, p);
+  const t = h.tls_config;
+  return {
+    ...(h.authorization && {
+      authorization: { type: h.authorization.type, credentialsFile: path(h.authorization.credentials_file) },
+    }),
+    ...(h.basic_auth && {
+      basicAuth: { username: h.basic_auth.username, passwordFile: path(h.basic_auth.password_file) },
+    }),
+    ...(t && {
+      tls: {
+        insecureSkipVerify: t.insecure_skip_verify,
+        ...(t.ca_file && { caFile: path(t.ca_file) }),
+        ...(t.cert_file && { certFile: path(t.cert_file) }),
+        ...(t.key_file && { keyFile: path(t.key_file) }),
+        ...(t.server_name && { serverName: t.server_name }),
+      },
+    }),
+  };
+}
 
 const ms = (d: string): number => parseDuration(d) as number; // validated by the schema
 
@@ -129,6 +167,23 @@ export function normalize(spec: ConfigSpec, source: string, baseDir: string): Co
       logPayloads: spec.logging.log_payloads,
       redactHeaders: spec.logging.redact_headers.map((h) => h.toLowerCase()),
     },
+    deploy: {
+      namespace: spec.deploy.namespace,
+      ...(spec.deploy.image && { image: spec.deploy.image }),
+      monitoring: {
+        namespace: spec.deploy.monitoring.namespace ?? spec.deploy.namespace,
+        labels: spec.deploy.monitoring.labels,
+      },
+      dashboards: { labels: spec.deploy.dashboards.labels },
+      model: {
+        image: spec.deploy.model.image,
+        ...(spec.deploy.model.port !== undefined && { port: spec.deploy.model.port }),
+      },
+      aggregator: {
+        minReplicas: spec.deploy.aggregator.min_replicas,
+        maxReplicas: spec.deploy.aggregator.max_replicas,
+      },
+    },
     alerting: {
       owners: spec.alerting?.owners ?? {},
       defaultReceiver: spec.alerting?.default_receiver ?? "default",
@@ -147,6 +202,17 @@ export function normalize(spec: ConfigSpec, source: string, baseDir: string): Co
     };
   }
   if (spec.ingest) c.ingest = { listen: spec.ingest.listen };
+  if (spec.forward) {
+    const f = spec.forward;
+    c.forward = {
+      url: f.url.replace(/\/+$/, ""),
+      queueSize: f.queue_size,
+      batchSize: f.batch_size,
+      flushIntervalMs: ms(f.flush_interval),
+      timeoutMs: ms(f.timeout),
+      ...httpClient(f, baseDir),
+    };
+  }
   if (spec.kafka) {
     c.kafka = {
       brokers: spec.kafka.brokers,

@@ -188,6 +188,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
 
     let before: ViewState["now"] | undefined;
     let lastLine = 0;
+    let printed: ViewState["now"] | undefined;
     const interval = o.intervalMs ?? (tty ? 1000 : 5000);
     const tick = async (final: boolean) => {
       const res = await fetch(metricsUrl);
@@ -231,8 +232,11 @@ export async function runDemo(o: DemoOptions): Promise<void> {
       record.observe(snap, featureLevels(judge, state), pLevel, alerts);
       if (tty && !final) live.panel(panel(judge, state, paint));
       else if (final || now - lastLine >= interval) {
-        say(line(judge, state));
+        // A printed line's req/s covers the time since the previous printed line, not the last tick.
+        const { before: _tick, ...rest } = state;
+        say(line(judge, { ...rest, ...(printed && { before: printed }) }));
         lastLine = now;
+        printed = snap;
       }
       before = snap;
     };

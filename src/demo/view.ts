@@ -55,9 +55,10 @@ const fmt = (v: number | undefined, digits = 3) => (v === undefined ? "–" : v.
 const seconds = (ms: number) => `${Math.round(ms / 1000)}s`;
 
 function rates(s: ViewState): { reqPerSec: number; eventsPerSec: number } {
-  const b = s.before;
-  const dt = b ? (s.now.t - b.t) / 1000 : 0;
-  if (!b || dt <= 0) return { reqPerSec: 0, eventsPerSec: 0 };
+  // Without an earlier snapshot the rate is the average since the demo started (t = 0, no traffic).
+  const b = s.before ?? { t: 0, requests: 0, events: 0 };
+  const dt = (s.now.t - b.t) / 1000;
+  if (dt <= 0) return { reqPerSec: 0, eventsPerSec: 0 };
   return { reqPerSec: (s.now.requests - b.requests) / dt, eventsPerSec: (s.now.events - b.events) / dt };
 }
 

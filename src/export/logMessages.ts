@@ -29,6 +29,9 @@ export const LOG = {
   kafkaOffsetsRetried: "kafka offsets not committed yet (retried)",
   kafkaProducerCannotConnect: "kafka producer cannot connect; predictions are buffered, then dropped",
   kafkaProducerDropped: "kafka producer could not publish predictions (dropped)",
+  // forward: (predictions to another agent's label join)
+  forwardBufferFull: "forward buffer full: predictions are dropped instead of joined",
+  forwardFailed: "the label join did not take forwarded predictions (dropped after retries)",
   // tracing
   traceExportError: "trace export error",
   traceExportShutdownFailed: "trace export at shutdown failed",

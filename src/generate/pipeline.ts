@@ -14,6 +14,7 @@ import { generatedHeader, PATHS } from "./conventions.js";
 import { renderDashboards } from "./dashboards/index.js";
 import { fleetDriftGroups, fleetDriftScenarios } from "./fleetDrift.js";
 import { fleetQualityGroups, fleetQualityScenarios } from "./fleetQuality.js";
+import { renderHelmFiles } from "./helmFiles.js";
 import { renderKubernetes } from "./kubernetes.js";
 import { addLinks, type LinkBase } from "./links.js";
 import {
@@ -185,13 +186,15 @@ export function generate(config: Config, opts: GenerateOptions): Map<string, str
   }
   const header = generatedHeader(opts.source);
   const dashboardLinks = { ...links, alerts: new Set(stage.specs.keys()) };
+  const dashboards = renderDashboards(dashboardLinks, header);
   const all: (readonly [string, string])[] = [
     ...ruleFiles(stage, header),
     ...ruleTests(stage, header),
     ...runbooks(stage, header),
     ...alertmanager(config, header),
-    ...renderDashboards(dashboardLinks, header),
-    ...renderKubernetes(config, stage.files, header),
+    ...dashboards,
+    ...renderKubernetes(config, stage.files, dashboards, header),
+    ...renderHelmFiles(config, stage.files, dashboards, header),
   ];
   return new Map(all.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

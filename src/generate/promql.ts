@@ -73,6 +73,8 @@ export const M = {
   joinExpired: `${METRIC_PREFIX}label_join_expired_total`,
   kafkaMessages: `${METRIC_PREFIX}kafka_messages_total`,
   kafkaLag: `${METRIC_PREFIX}kafka_consumer_lag`,
+  forwarded: `${METRIC_PREFIX}forward_predictions_total`,
+  received: `${METRIC_PREFIX}predictions_received_total`,
   buildInfo: `${METRIC_PREFIX}build_info`,
   residentMemory: "process_resident_memory_bytes",
   up: "up",

@@ -1,21 +1,64 @@
-// Writes the artifacts all-or-nothing: everything goes to a temp directory inside the output
-// directory first (same filesystem), then each generated root is swapped in by rename. A failure
-// before the swap leaves the output directory as it was.
-import { mkdirSync, mkdtempSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+// Writes the artifacts into an output directory that may hold the user's own files, all-or-nothing:
+// the plan (ownership.ts) is made first and a conflict refuses the whole run before anything is
+// touched; new contents are staged in a temp directory inside the output directory (same
+// filesystem) and renamed into place one by one, the files they replace moved aside first, so a
+// failure puts everything back. Only files carrying the generated mark are ever replaced, and
+// stale generated files are removed only with `prune`.
+import {
+  renameSync as fsRename,
+  mkdirSync,
+  mkdtempSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { type Conflict, GENERATED_ROOTS, planWrite } from "./ownership.js";
 
-/** The directories `generate` owns; each is replaced as a whole, so stale files disappear. */
-export const GENERATED_ROOTS = ["alerts", "dashboards", "deploy/kubernetes", "slo"] as const;
+export { GENERATED_ROOTS } from "./ownership.js";
 
+/** The output directory could not be written (exit 3). */
 export class WriteError extends Error {
   override name = "WriteError";
 }
 
-const rootOf = (path: string): string => {
-  const root = GENERATED_ROOTS.find((r) => path === r || path.startsWith(`${r}/`));
-  if (!root) throw new Error(`generator bug: ${path} is outside the generated directories`);
-  return root;
-};
+/** Files `generate` does not own stand where it would write (exit 2); nothing was changed. */
+export class ForeignFileError extends Error {
+  override name = "ForeignFileError";
+  constructor(
+    readonly outDir: string,
+    readonly conflicts: readonly Conflict[],
+  ) {
+    super(
+      [
+        `refusing to write to ${outDir}: ${conflicts.length === 1 ? "a file" : `${conflicts.length} files`} in the way ${conflicts.length === 1 ? "is" : "are"} not generate's own (nothing was changed):`,
+        ...conflicts.map((c) => `  ${join(outDir, c.path)}: ${c.why}`),
+        "move or rename them, or write elsewhere with -o DIR",
+      ].join("\n"),
+    );
+  }
+}
+
+export interface WriteOptions {
+  /** remove generated files under the generated roots that `files` no longer holds */
+  prune?: boolean;
+  /** the move used for every rename (tests inject a failing filesystem) */
+  rename?: (from: string, to: string) => void;
+}
+
+export interface WriteResult {
+  /** files created or overwritten */
+  written: string[];
+  /** files already holding the same content */
+  unchanged: string[];
+  /** stale generated files removed (prune) */
+  removed: string[];
+  /** stale generated files left in place (no prune) */
+  staleKept: string[];
+}
+
+const GENERATOR_BUG = (path: string) => `generator bug: ${path} is outside the generated directories`;
 
 function exists(path: string): boolean {
   try {
@@ -26,10 +69,32 @@ function exists(path: string): boolean {
   }
 }
 
-/** Write `files` (relative path → content) under `outDir`. Returns the roots written. */
-export function writeArtifacts(outDir: string, files: ReadonlyMap<string, string>): string[] {
+/** Directories from `dir` up to (excluding) `stop` that do not exist yet, outermost first. */
+function missingDirs(dir: string, stop: string): string[] {
+  const out: string[] = [];
+  for (let d = dir; d !== stop && d.startsWith(stop) && !exists(d); d = dirname(d)) out.unshift(d);
+  return out;
+}
+
+/** Write `files` (relative posix path → content) under `outDir`. */
+export function writeArtifacts(
+  outDir: string,
+  files: ReadonlyMap<string, string>,
+  opts: WriteOptions = {},
+): WriteResult {
+  for (const path of files.keys())
+    if (!GENERATED_ROOTS.some((r) => path.startsWith(`${r}/`))) throw new Error(GENERATOR_BUG(path));
   const out = resolve(outDir);
-  const roots = [...new Set([...files.keys()].map(rootOf))].sort();
+  const plan = planWrite(out, files);
+  if (plan.conflicts.length > 0) throw new ForeignFileError(outDir, plan.conflicts);
+  const result: WriteResult = {
+    written: plan.write,
+    unchanged: plan.unchanged,
+    removed: opts.prune ? plan.stale : [],
+    staleKept: opts.prune ? [] : plan.stale,
+  };
+  if (plan.write.length === 0 && result.removed.length === 0) return result;
+
   let tmp: string;
   try {
     mkdirSync(out, { recursive: true });
@@ -39,34 +104,42 @@ export function writeArtifacts(outDir: string, files: ReadonlyMap<string, string
       `cannot write to output directory ${outDir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
     );
   }
-  const swapped: { root: string; old?: string }[] = [];
+  const renameSync = opts.rename ?? fsRename;
+  // what was done, to undo it newest first
+  const undo: (() => void)[] = [];
   try {
-    for (const [path, content] of files) {
-      const target = join(tmp, "new", path);
-      mkdirSync(dirname(target), { recursive: true });
-      writeFileSync(target, content);
+    for (const rel of plan.write) {
+      const staged = join(tmp, "new", rel);
+      mkdirSync(dirname(staged), { recursive: true });
+      writeFileSync(staged, files.get(rel) as string);
     }
-    for (const root of roots) {
-      const dest = join(out, root);
-      mkdirSync(dirname(dest), { recursive: true });
-      const entry: { root: string; old?: string } = { root };
-      if (exists(dest)) {
-        entry.old = join(tmp, "old", root);
-        mkdirSync(dirname(entry.old), { recursive: true });
-        renameSync(dest, entry.old);
+    for (const rel of plan.write) {
+      const dest = join(out, rel);
+      for (const d of missingDirs(dirname(dest), out)) {
+        mkdirSync(d);
+        undo.push(() => rmdirSync(d));
       }
-      swapped.push(entry);
-      renameSync(join(tmp, "new", root), dest);
+      if (exists(dest)) {
+        const old = join(tmp, "old", rel);
+        mkdirSync(dirname(old), { recursive: true });
+        renameSync(dest, old);
+        undo.push(() => renameSync(old, dest));
+      }
+      renameSync(join(tmp, "new", rel), dest);
+      undo.push(() => rmSync(dest, { force: true }));
+    }
+    for (const rel of result.removed) {
+      const dest = join(out, rel);
+      const old = join(tmp, "old", rel);
+      mkdirSync(dirname(old), { recursive: true });
+      renameSync(dest, old);
+      undo.push(() => renameSync(old, dest));
     }
   } catch (err) {
-    // put back what was already swapped, newest first
     let restored = true;
-    for (const { root, old } of swapped.reverse()) {
-      const dest = join(out, root);
+    for (const step of undo.reverse()) {
       try {
-        // the new tree is in place when it is no longer in the temp directory
-        if (!exists(join(tmp, "new", root))) rmSync(dest, { recursive: true, force: true });
-        if (old) renameSync(old, dest);
+        step();
       } catch {
         restored = false;
       }
@@ -82,5 +155,24 @@ export function writeArtifacts(outDir: string, files: ReadonlyMap<string, string
     throw new WriteError(`cannot write to output directory ${outDir}: ${reason}`);
   }
   rmSync(tmp, { recursive: true, force: true });
-  return roots;
+  removeEmptiedDirs(out, result.removed);
+  return result;
+}
+
+/** Directories that held only pruned files go too (never one that still holds anything). */
+function removeEmptiedDirs(out: string, removed: readonly string[]): void {
+  const dirs = new Set<string>();
+  for (const rel of removed)
+    for (let d = dirname(rel); d !== "." && d !== ""; d = dirname(d)) {
+      if (GENERATED_ROOTS.includes(d as (typeof GENERATED_ROOTS)[number])) break;
+      dirs.add(d);
+    }
+  // deepest first
+  for (const d of [...dirs].sort((a, b) => b.length - a.length)) {
+    try {
+      rmdirSync(join(out, d));
+    } catch {
+      // not empty (the user's files, or files still generated): keep it
+    }
+  }
 }

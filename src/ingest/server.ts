@@ -10,6 +10,8 @@ import { type AnalysisTracer, NO_ANALYSIS_TRACING } from "../export/analysisTrac
 import { UNKNOWN_MODEL } from "../export/labelValues.js";
 import type { AgentMetrics } from "../export/metrics.js";
 import { linkFromHeaders } from "../export/traceContext.js";
+import { PREDICTIONS_PATH } from "../forward/forwarder.js";
+import { type ForwardMetrics, RECEIVE_OUTCOMES, type ReceiveOutcome } from "../forward/forwardMetrics.js";
 import { emptyCounts, type LabelJoin } from "../labels/labelJoin.js";
 import { MALFORMED, readJsonItems } from "../labels/labelsEndpoint.js";
 import { readFeedback, SELDON_FEEDBACK } from "../labels/seldonFeedback.js";
@@ -19,6 +21,7 @@ import { halfOf, modelHint, pairId, readCloudEvent } from "./cloudEvents.js";
 import { readEvents } from "./eventsEndpoint.js";
 import { KSERVE_MARSHAL_PATH, readLogBatch } from "./kserveBatch.js";
 import { type Pair, Pairing } from "./pairing.js";
+import { receivePredictions } from "./predictionsEndpoint.js";
 
 export interface IngestOptions {
   models: ReadonlyMap<string, ModelRuntime & { version: string }>;
@@ -34,9 +37,13 @@ export interface IngestOptions {
   now?: () => number;
   /** analysis spans for events that carry their producer's trace context (default: none) */
   analysisTracer?: AnalysisTracer;
+  /** counts of forwarded predictions received at POST /v1/predictions */
+  forwardMetrics?: ForwardMetrics;
 }
 
 type Runtime = ModelRuntime & { version: string };
+
+const ROUTES = new Set(["/v1/events", "/v1/labels", PREDICTIONS_PATH, KSERVE_MARSHAL_PATH]);
 
 export class IngestServer {
   readonly server: Server;
@@ -77,10 +84,7 @@ export class IngestServer {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? "/").split("?")[0];
-    if (
-      req.method !== "POST" ||
-      (path !== "/" && path !== "/v1/events" && path !== "/v1/labels" && path !== KSERVE_MARSHAL_PATH)
-    ) {
+    if (req.method !== "POST" || (path !== "/" && !ROUTES.has(path as string))) {
       reply(res, 404, { error: "not found" });
       return;
     }
@@ -129,6 +133,7 @@ export class IngestServer {
     try {
       if (path === "/") this.cloudEvent(req, res, body);
       else if (path === "/v1/labels") this.labels(res, body);
+      else if (path === PREDICTIONS_PATH) this.predictions(res, body);
       else if (path === KSERVE_MARSHAL_PATH) this.kserveBatch(res, body);
       else this.events(res, body);
     } catch (err) {
@@ -292,6 +297,16 @@ export class IngestServer {
       counts[outcome]++;
     }
     reply(res, 202, counts);
+  }
+
+  /** POST /v1/predictions (forward:): see predictionsEndpoint.ts */
+  private predictions(res: ServerResponse, body: Buffer): void {
+    const join = this.o.labels;
+    if (!join) {
+      reply(res, 404, { error: "not found" });
+      return;
+    }
+    reply(res, 202, receivePredictions(body, join, this.o.models, this.o.forwardMetrics, this.now));
   }
 
   /** A Seldon feedback CloudEvent: its truth, one label per row. */

@@ -17,6 +17,8 @@ describe("infermon demo", () => {
     expect(lines.length).toBeGreaterThanOrEqual(5);
     expect(lines.some((l) => l.includes("normal"))).toBe(true);
     expect(lines.some((l) => l.includes("drifted"))).toBe(true);
+    // Every printed line's rate covers the time since the previous line: traffic flows, so never 0.
+    for (const l of lines) expect(Number(/req\/s=([\d.]+)/.exec(l)?.[1]), l).toBeGreaterThan(0);
     const summary = r.stdout.slice(r.stdout.indexOf("\nsummary"));
     expect(summary).toMatch(/\d+ requests through the tap \(0 failed\), [1-9]\d* labels posted late/);
     // the new region and the inflated income: both at warning or worse, the others not

@@ -1,7 +1,7 @@
 // `infermon generate` through the built CLI: the happy path, bad input (exit 2 naming the key)
 // and an output directory that cannot be written (exit 3, nothing half-written).
 import { execSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
@@ -109,4 +109,75 @@ describe("infermon generate (CLI)", () => {
     expect(readFileSync(join(out, "deploy", "Dockerfile"), "utf8")).toBe("FROM scratch\n");
     expect(existsSync(join(out, "alerts", "alertmanager.yaml"))).toBe(true);
   });
+
+  it("in a directory holding users' files: refuses naming the one in the way, exit 2, touching nothing", () => {
+    const out = tempDir("users");
+    const mine: Record<string, string> = {
+      "deploy/kubernetes/model-deployment.yaml": "apiVersion: apps/v1\nkind: Deployment\n",
+      "alerts/team.rules.yaml": "groups: []\n",
+      "dashboards/mine.json": '{"title": "mine"}\n',
+      "deploy/Dockerfile": "FROM scratch\n",
+      // where generate writes, without its header
+      "alerts/drift.rules.yaml": "groups: [] # hand-written\n",
+    };
+    for (const [rel, text] of Object.entries(mine)) {
+      mkdirSync(join(out, rel, ".."), { recursive: true });
+      writeFileSync(join(out, rel), text);
+    }
+    const before = snapshotOf(out);
+    const refused = cli(["generate", "-c", "examples/infermon.yaml", "-o", out]);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain(join(out, "alerts/drift.rules.yaml"));
+    expect(refused.stderr).toContain("nothing was changed");
+    expect(refused.stderr).not.toContain("team.rules.yaml");
+    expect(snapshotOf(out)).toEqual(before);
+
+    // out of the way: generate writes, and every other file of the user's stays as it was
+    rmSync(join(out, "alerts/drift.rules.yaml"));
+    const ok = cli(["generate", "-c", "examples/infermon.yaml", "-o", out, "--prune"]);
+    expect(ok.status, ok.stderr).toBe(0);
+    for (const [rel, text] of Object.entries(mine))
+      if (rel !== "alerts/drift.rules.yaml") expect(readFileSync(join(out, rel), "utf8")).toBe(text);
+    expect(readFileSync(join(out, "alerts/drift.rules.yaml"), "utf8")).toMatch(/^# Code generated/);
+  }, 120_000);
+
+  it("stale generated files stay (with a warning) unless --prune is given", () => {
+    const out = tempDir("stale");
+    expect(cli(["generate", "-c", "examples/infermon.yaml", "-o", out]).status).toBe(0);
+    const slo = readdirSync(join(out, "slo"));
+    expect(slo.length).toBeGreaterThan(1);
+    // a configuration without the second model's SLOs
+    const file = writeConfig((d) => {
+      const models = d.models as Record<string, unknown>[];
+      for (const m of models) m.reference = join(ROOT, "examples", m.reference as string);
+      for (const m of models.slice(1)) delete m.slo;
+    });
+    const gone = slo.filter(
+      (f) => f !== `${(exampleData().models as { name: string }[])[0]?.name}.rules.yaml`,
+    );
+    expect(gone.length).toBeGreaterThan(0);
+    const kept = cli(["generate", "-c", file, "-o", out]);
+    expect(kept.status, kept.stderr).toBe(0);
+    expect(kept.stderr).toContain("--prune");
+    for (const f of gone) {
+      expect(kept.stderr).toContain(`slo/${f}`);
+      expect(existsSync(join(out, "slo", f))).toBe(true);
+    }
+    writeFileSync(join(out, "slo", "team.rules.yaml"), "groups: []\n");
+    const pruned = cli(["generate", "-c", file, "-o", out, "--prune"]);
+    expect(pruned.status, pruned.stderr).toBe(0);
+    for (const f of gone) expect(existsSync(join(out, "slo", f))).toBe(false);
+    expect(pruned.stdout).toContain(`removed slo/${gone[0]}`);
+    expect(readFileSync(join(out, "slo", "team.rules.yaml"), "utf8")).toBe("groups: []\n");
+  }, 120_000);
 });
+
+function snapshotOf(dir: string): [string, string][] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map(
+      (e) =>
+        [join(e.parentPath, e.name), readFileSync(join(e.parentPath, e.name), "utf8")] as [string, string],
+    )
+    .sort(([a], [b]) => (a < b ? -1 : 1));
+}

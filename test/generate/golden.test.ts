@@ -27,7 +27,7 @@ describe("golden files", () => {
   const build = () => generate(exampleConfig(), { source: EXAMPLE });
   const files = build();
 
-  if (process.env.UPDATE_GOLDEN) writeArtifacts(ROOT, files);
+  if (process.env.UPDATE_GOLDEN) writeArtifacts(ROOT, files, { prune: true });
 
   it("is deterministic", () => {
     expect([...build()]).toEqual([...files]);

@@ -12,10 +12,28 @@ export interface AgentProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startAgent(file: string, env: Record<string, string> = {}): Promise<AgentProcess> {
-  const child = spawn(process.execPath, [CLI, "run", "-c", file, "--grace", "2s"], {
+export interface StartOptions {
+  /** the CLI to run (default: this checkout's dist/cli/main.js) */
+  cli?: string;
+  cwd?: string;
+  /** run as this user and group (the image's non-root user) */
+  uid?: number;
+  gid?: number;
+  /** the environment as given, instead of this process's plus `env` */
+  cleanEnv?: boolean;
+}
+
+export async function startAgent(
+  file: string,
+  env: Record<string, string> = {},
+  o: StartOptions = {},
+): Promise<AgentProcess> {
+  const child = spawn(process.execPath, [o.cli ?? CLI, "run", "-c", file, "--grace", "2s"], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...env },
+    env: o.cleanEnv ? env : { ...process.env, ...env },
+    ...(o.cwd !== undefined && { cwd: o.cwd }),
+    ...(o.uid !== undefined && { uid: o.uid }),
+    ...(o.gid !== undefined && { gid: o.gid }),
   });
   let out = "";
   let err = "";

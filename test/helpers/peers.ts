@@ -17,18 +17,27 @@ export function requireTool(name: string): boolean {
   return false;
 }
 
-/** A Go tool .ci/build-go-tools.sh builds and caches (kubeconform, helm, actionlint). */
-export function goToolPath(name: "kubeconform" | "helm" | "actionlint"): string {
+/** Binaries cached in ~/.cache/infermon/bin, and the script that puts each there. */
+const CACHED_TOOLS = {
+  kubeconform: ".ci/build-go-tools.sh",
+  helm: ".ci/build-go-tools.sh",
+  actionlint: ".ci/build-go-tools.sh",
+  hadolint: ".ci/install-hadolint.sh",
+} as const;
+export type CachedTool = keyof typeof CACHED_TOOLS;
+
+/** A tool .ci/build-go-tools.sh builds (kubeconform, helm, actionlint) or .ci/install-hadolint.sh installs. */
+export function goToolPath(name: CachedTool): string {
   const cache = process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache");
   return join(cache, "infermon", "bin", name);
 }
 
 /** True when the cached Go tool exists; false (skip) locally; throws when CI is set and it is missing. */
-export function requireGoTool(name: "kubeconform" | "helm" | "actionlint"): boolean {
+export function requireGoTool(name: CachedTool): boolean {
   if (existsSync(goToolPath(name))) return true;
   if (process.env.CI)
     throw new Error(
-      `${name} is required in CI but ${goToolPath(name)} is missing (bash .ci/build-go-tools.sh)`,
+      `${name} is required in CI but ${goToolPath(name)} is missing (bash ${CACHED_TOOLS[name]})`,
     );
   return false;
 }

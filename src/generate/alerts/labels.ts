@@ -179,14 +179,15 @@ function scenarios(model: ModelConfig): Scenario[] {
   ];
 }
 
+/** A model whose predictions are meant to meet labels (the label rules, the join tier). */
+export const expectsLabels = (m: ModelConfig): boolean =>
+  m.labels.configured ||
+  m.quality.accuracy !== undefined ||
+  m.quality.mae !== undefined ||
+  m.slo.correctness !== undefined;
+
 export const labelAlerts: AlertConcern = (models) => {
-  const judged = models.filter(
-    (m) =>
-      m.labels.configured ||
-      m.quality.accuracy !== undefined ||
-      m.quality.mae !== undefined ||
-      m.slo.correctness !== undefined,
-  );
+  const judged = models.filter(expectsLabels);
   if (judged.length === 0) return undefined;
   return {
     file: "labels",

@@ -178,6 +178,26 @@ export function agent(links: LinkBase): DashboardParts {
       ),
       timeseries(
         {
+          title: "Predictions forwarded to the join",
+          description:
+            "Predictions per second that sidecars and node agents forward to the label join (forward:), per agent and outcome (sent, dropped: buffer full, failed: refused or unreachable after retries), and what the join received (recorded, duplicate, unknown_model, invalid).",
+          unit: "ops",
+          targets: [
+            {
+              expr: `sum by (instance, outcome) (rate(${sel(M.forwarded, ns)}[${RATE}]))`,
+              legend: "{{instance}} {{outcome}}",
+            },
+            {
+              expr: `sum by (outcome) (rate(${sel(M.received, ns)}[${RATE}]))`,
+              legend: "join: {{outcome}}",
+            },
+          ],
+          span: 8,
+        },
+        links,
+      ),
+      timeseries(
+        {
           title: "Memory",
           description: "Resident memory of each agent process.",
           unit: "bytes",
