@@ -68,7 +68,7 @@ function arm(withScores) {
   const metrics = new AgentMetrics({ version: "b", processMetrics: false });
   let now = 1_000_000;
   const bins = withScores ? [ScoreBins.forModel(model, profile.scores)] : [undefined];
-  const join = new LabelJoin([model], metrics.quality, () => now, undefined, undefined, bins);
+  const join = new LabelJoin([model], metrics.quality, () => now, undefined, undefined, undefined, bins);
   const mon = new ModelMonitor(model, layout, metrics, join.monitor("m"));
   const c0 = cpuMs();
   for (let i = 0; i < N; i++) {
@@ -94,8 +94,19 @@ for (let k = 0; k < ROUNDS; k++) {
 const med = (xs, key) => median(xs.map((x) => x[key]));
 const s = { perEvent: med(res.scores, "perEvent"), refresh: med(res.scores, "refresh") };
 const b = { perEvent: med(res.none, "perEvent"), refresh: med(res.none, "refresh") };
-console.log(`node ${process.version}, ${N} events × ${ROUNDS} rounds, load average ${os.loadavg().map((l) => l.toFixed(2)).join(" ")}`);
-console.log(`observe, calibrated score bins (CBPE + AUC bins): ${s.perEvent.toFixed(0)} ns/event CPU (median)`);
-console.log(`observe, no score bins (baseline):                 ${b.perEvent.toFixed(0)} ns/event CPU (median)`);
+console.log(
+  `node ${process.version}, ${N} events × ${ROUNDS} rounds, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);
+console.log(
+  `observe, calibrated score bins (CBPE + AUC bins): ${s.perEvent.toFixed(0)} ns/event CPU (median)`,
+);
+console.log(
+  `observe, no score bins (baseline):                 ${b.perEvent.toFixed(0)} ns/event CPU (median)`,
+);
 console.log(`ratio: ${(s.perEvent / b.perEvent).toFixed(2)}`);
-console.log(`refresh (drift + estimate per window): ${s.refresh.toFixed(2)} ms vs ${b.refresh.toFixed(2)} ms`);
+console.log(
+  `refresh (drift + estimate per window): ${s.refresh.toFixed(2)} ms vs ${b.refresh.toFixed(2)} ms`,
+);

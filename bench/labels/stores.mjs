@@ -21,7 +21,14 @@ export function model(maxPending) {
     ],
     minSamples: 200,
     drift: { smoothing: { method: "laplace", alpha: 0.5 }, thresholds: {} },
-    labels: { ttlMs: 86_400_000, maxPending, expectedDelayMs: 86_400_000, configured: true },
+    labels: {
+      ttlMs: 86_400_000,
+      maxPending,
+      maxPendingPerSource: maxPending,
+      onConflict: "reject_conflicts",
+      expectedDelayMs: 86_400_000,
+      configured: true,
+    },
     quality: {},
     slo: {},
   };

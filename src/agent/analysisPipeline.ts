@@ -1,6 +1,7 @@
 // The analysis side of the agent: the analyzer, the queue it drains and the budget that keeps it
 // off a saturated proxy's loop (docs/adr/0003-agent-runtime.md). Every source (tap, ingest)
 // hands copies to `submit`, which never blocks: a copy it cannot take is dropped and counted.
+import { type ByteBudget, UNLIMITED } from "../export/byteBudget.js";
 import type { Logger } from "../export/logger.js";
 import { LOG } from "../export/logMessages.js";
 import type { LogThrottle } from "../export/logThrottle.js";
@@ -29,6 +30,8 @@ export interface AnalysisPipelineOptions {
   budget?: BudgetOptions | undefined;
   /** each event analysed from the tap or ingest (kafka.publish_predictions) */
   onEvent?: EventListener | undefined;
+  /** the memory budget queued copies hold bytes of (limits.max_buffered_bytes) */
+  memory?: ByteBudget | undefined;
 }
 
 /** Logs (throttled per model and reason) a prediction not read as configured; it is counted already. */
@@ -50,6 +53,7 @@ export class AnalysisPipeline {
   /** requests the proxy has in flight (set once the tap exists) */
   inFlight: () => number = () => 0;
   private readonly shedBacklog: number;
+  private readonly memory: ByteBudget;
   private readonly dropQueueFull;
   private readonly dropOverload;
 
@@ -95,16 +99,22 @@ export class AnalysisPipeline {
       o.budget,
     );
     const analyzer = this.analyzer;
+    const memory = o.memory ?? UNLIMITED;
+    this.memory = memory;
     this.queue = new AnalysisQueue<Work>(
       o.queueSize ?? DEFAULT_QUEUE,
       (w) => {
-        if (!w.trace) return analyzer.handle(w);
         try {
-          analyzer.handle(w);
-          w.trace.end();
-        } catch (err) {
-          w.trace.end("error");
-          throw err;
+          if (!w.trace) return analyzer.handle(w);
+          try {
+            analyzer.handle(w);
+            w.trace.end();
+          } catch (err) {
+            w.trace.end("error");
+            throw err;
+          }
+        } finally {
+          if (w.kind === "exchange" && w.heldBytes) memory.release(w.heldBytes);
         }
       },
       (err) => {
@@ -128,15 +138,21 @@ export class AnalysisPipeline {
     if (this.queue.depth >= this.shedBacklog && this.budget.saturated) {
       this.dropOverload.inc();
       this.logDrop("overload");
-      w.trace?.end("dropped");
+      this.discard(w);
       return false;
     }
     if (this.queue.offer(w)) return true;
-    w.trace?.end("dropped");
+    this.discard(w);
     this.dropQueueFull.inc();
     this.logDrop("queue_full");
     return false;
   };
+
+  /** A copy that will not be analysed: its span ends, its bytes go back to the budget. */
+  private discard(w: Work): void {
+    w.trace?.end("dropped");
+    if (w.kind === "exchange" && w.heldBytes) this.memory.release(w.heldBytes);
+  }
 
   /** Count (and log, throttled) a copy that is not analysed. */
   readonly drop = (reason: DropReason): void => {

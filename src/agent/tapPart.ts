@@ -1,6 +1,7 @@
 // The sidecar tap as the agent runs it: the reverse proxy, with its request counters bound once per
 // model (the proxy's path does no label lookups) and its copies handed to the analysis pipeline.
 import type { TapConfig } from "../config/model.js";
+import type { ByteBudget } from "../export/byteBudget.js";
 import { INITIAL_CODES } from "../export/initialSeries.js";
 import { codeLabel, OTHER } from "../export/labelValues.js";
 import type { Logger } from "../export/logger.js";
@@ -29,6 +30,8 @@ export function createTap(o: {
   pipeline: AnalysisPipeline;
   log: Logger;
   throttle: LogThrottle;
+  /** limits.max_buffered_bytes, shared with the ingest */
+  budget: ByteBudget;
 }): Tap<Runtime> {
   const { metrics, log, throttle, pipeline } = o;
   const counters = new Map<Runtime, RequestCounters>();
@@ -54,11 +57,17 @@ export function createTap(o: {
     }
     counters.set(r, c);
   }
-  const dropTooLarge = metrics.dropped.labels({ reason: "body_too_large" });
+  const drops = {
+    body_too_large: metrics.dropped.labels({ reason: "body_too_large" }),
+    memory_budget: metrics.dropped.labels({ reason: "memory_budget" }),
+  };
   return new Tap<Runtime>({
     upstream: o.tap.upstream,
     maxBodyBytes: o.tap.maxBodyBytes,
     timeoutMs: o.tap.timeoutMs,
+    limits: o.tap,
+    budget: o.budget,
+    onReject: (reason) => metrics.listenerRejected.inc({ listener: "tap", reason }),
     routes: new RouteTable([...o.runtimes.values()]),
     tracer: o.tracing.requests<Runtime>(o.tap.upstream),
     variant: (target, req) => target.variantOf?.(req),
@@ -79,12 +88,12 @@ export function createTap(o: {
         );
     },
     sink: {
-      exchange(target, exchange, encodings) {
-        pipeline.submit({ kind: "exchange", model: target, exchange, source: "tap", encodings });
+      exchange(target, exchange, encodings, heldBytes) {
+        pipeline.submit({ kind: "exchange", model: target, exchange, source: "tap", encodings, heldBytes });
       },
-      drop() {
-        dropTooLarge.inc();
-        pipeline.logDrop("body_too_large");
+      drop(reason) {
+        drops[reason].inc();
+        pipeline.logDrop(reason);
       },
       request(target, code, seconds, traceId, variant) {
         const c = counters.get(target) as RequestCounters;

@@ -4,6 +4,7 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { AnalysisPipeline, predictionIssueLogger } from "../agent/analysisPipeline.js";
+import { JoinStateFile } from "../agent/joinStateFile.js";
 import { kafkaSink } from "../agent/kafkaSink.js";
 import {
   buildRuntimes,
@@ -13,8 +14,13 @@ import {
   scoreBins,
 } from "../agent/runtime.js";
 import { createTap } from "../agent/tapPart.js";
+import { BcryptVerifier } from "../auth/bcryptVerifier.js";
+import type { SecureListener } from "../auth/secureListener.js";
+import { authenticates } from "../auth/webConfig.js";
+import { loadWebConfigs, type WebConfigs } from "../auth/webConfigs.js";
 import { latencyBuckets } from "../config/latencyBuckets.js";
 import type { Config } from "../config/model.js";
+import { ByteBudget } from "../export/byteBudget.js";
 import { createInitialSeries } from "../export/initialSeries.js";
 import { listenOn } from "../export/listen.js";
 import { type Logger, silentLogger } from "../export/logger.js";
@@ -29,6 +35,7 @@ import { ForwardMetrics } from "../forward/forwardMetrics.js";
 import { IngestServer } from "../ingest/server.js";
 import { type KafkaSink, KafkaSource, type KafkaSourceOptions } from "../kafka/consumer.js";
 import { KafkaMetrics } from "../kafka/kafkaMetrics.js";
+import { kafkaSecurity } from "../kafka/kafkaSecurity.js";
 import { PredictionPublisher } from "../kafka/predictionPublisher.js";
 import { LabelJoin } from "../labels/labelJoin.js";
 import type { BudgetOptions } from "../monitor/analysisBudget.js";
@@ -38,6 +45,28 @@ import type { Tap } from "../tap/proxy.js";
 import { VERSION } from "./version.js";
 
 export type { Runtime } from "../agent/runtime.js";
+
+/** Who may send labels, known at start: their label counters exist at 0. */
+function labelSources(config: Config, web: WebConfigs): string[] {
+  const out: string[] = [];
+  if (config.ingest)
+    out.push(
+      "http",
+      "cloudevents",
+      // forwarded predictions (POST /v1/predictions) from senders without a name
+      "forward",
+      ...(web.ingest?.users.keys() ?? []),
+      ...(web.ingest?.tokens.keys() ?? []),
+    );
+  const k = config.kafka;
+  if (k && !k.publishPredictions && k.topics.labels) out.push("kafka");
+  return out.length > 0 ? out : ["http"];
+}
+
+/** 127.0.0.0/8, ::1 (and its IPv4-mapped form). */
+function isLoopback(address: string): boolean {
+  return address === "::1" || /^(::ffff:)?127\./.test(address);
+}
 
 export interface Addresses {
   tap?: AddressInfo;
@@ -67,6 +96,11 @@ export class Agent {
   readonly tap: Tap<Runtime> | undefined;
   readonly ingest: IngestServer | undefined;
   readonly metricsServer: Server;
+  private readonly metricsListener: SecureListener;
+  private readonly verifier = new BcryptVerifier();
+  private readonly webConfigs: WebConfigs;
+  /** state.file: the label join saved on SIGTERM, read at start */
+  private readonly stateFile: JoinStateFile | undefined;
   /** what consumed Kafka messages are applied through (the join, then the model monitor) */
   readonly kafkaSink: KafkaSink;
   /** the Kafka consumer (an aggregator: `kafka` without publish_predictions) */
@@ -79,6 +113,8 @@ export class Agent {
   readonly tracing: Tracing;
   /** the label join and quality metrics (src/labels/index.ts: the API label sources use) */
   readonly labels: LabelJoin;
+  /** bytes of bodies and copies held (limits.max_buffered_bytes) */
+  readonly memory: ByteBudget;
   private ready = false;
   private readonly log: Logger;
 
@@ -103,15 +139,28 @@ export class Agent {
     });
     const metrics = this.metrics;
     createInitialSeries(metrics, config);
+    // TLS and credentials of the ingest and /metrics (a bad file is a ConfigError: exit 2)
+    const webConfigs = loadWebConfigs(config);
+    this.webConfigs = webConfigs;
     this.labels = new LabelJoin(
       config.models,
       metrics.quality,
       now,
       log,
       metrics.variants,
+      labelSources(config, webConfigs),
       scoreBins(config, layouts),
     );
     const labels = this.labels;
+    if (config.state)
+      this.stateFile = new JoinStateFile(
+        config.state.file,
+        config.state.heartbeatMs,
+        labels,
+        metrics,
+        log,
+        now,
+      );
     // forwarding agents join nothing themselves: their predictions are joined where they are sent
     const runtimes = buildRuntimes(
       config,
@@ -127,9 +176,12 @@ export class Agent {
     const kc = config.kafka;
     // registered without Kafka too (no series then): the generated agent dashboard reads them
     const kafkaMetrics = new KafkaMetrics(metrics.registry);
+    // SASL and TLS files are read now: a missing file stops the start (exit 2)
+    const security = kc ? kafkaSecurity(kc, config.source) : undefined;
     if (kc?.publishPredictions && kc.topics.predictions)
       this.publisher = new PredictionPublisher({
         brokers: kc.brokers,
+        security,
         topic: kc.topics.predictions,
         metrics: kafkaMetrics,
         logger: log,
@@ -146,6 +198,9 @@ export class Agent {
     const forwarder = this.forwarder;
 
     const maxBodyBytes = config.tap?.maxBodyBytes ?? DEFAULT_MAX_BODY;
+    // every byte traffic makes the agent hold: tap bodies and copies, ingest bodies
+    const memory = new ByteBudget(config.limits.maxBufferedBytes);
+    this.memory = memory;
     this.pipeline = new AnalysisPipeline({
       metrics,
       now,
@@ -164,12 +219,22 @@ export class Agent {
           : publisher
             ? (e, trace) => publisher.offer(e, trace)
             : forwarder && ((e) => forwarder.offer(e)),
+      memory,
     });
     const pipeline = this.pipeline;
     this.queue = pipeline.queue;
 
     if (config.tap) {
-      const tap = createTap({ tap: config.tap, runtimes, metrics, tracing, pipeline, log, throttle });
+      const tap = createTap({
+        tap: config.tap,
+        runtimes,
+        metrics,
+        tracing,
+        pipeline,
+        log,
+        throttle,
+        budget: memory,
+      });
       this.tap = tap;
       pipeline.inFlight = () => tap.requestsInFlight;
     }
@@ -182,6 +247,11 @@ export class Agent {
         maxBodyBytes,
         now,
         analysisTracer: tracing.analysis,
+        limits: config.ingest,
+        budget: memory,
+        webConfig: webConfigs.ingest,
+        verifier: this.verifier,
+        log,
         forwardMetrics,
       });
     }
@@ -189,28 +259,47 @@ export class Agent {
     if (kc && !kc.publishPredictions && (kc.topics.predictions || kc.topics.labels)) {
       this.kafka = new KafkaSource({
         brokers: kc.brokers,
+        security,
         groupId: kc.groupId,
         topics: kc.topics,
         sink: this.kafkaSink,
         metrics: kafkaMetrics,
         logger: log,
         now,
+        // the join's checkpoint is committed with each offset; a new owner replays from it
+        joinState: {
+          waiting: () => labels.waitingByPartition(),
+          handOver: (slot) => labels.handOver(slot),
+          setHorizon: (t) => labels.setRestoreHorizon(t),
+        },
+        restoreCounters: {
+          replayed: (n) => metrics.quality.restored.inc({ from: "kafka" }, n),
+          unrecovered: (n) => metrics.quality.unrecovered.inc({ from: "kafka" }, n),
+        },
         ...opts.kafka,
       });
+      for (const c of [metrics.quality.restored, metrics.quality.unrecovered]) c.labels({ from: "kafka" });
     }
     const queue = this.queue;
-    this.metricsServer = createMetricsServer({
+    this.metricsListener = createMetricsServer({
       registry: metrics.registry,
+      webConfig: webConfigs.metrics,
+      verifier: this.verifier,
+      log,
+      limits: config.metrics,
+      onReject: (reason) => metrics.listenerRejected.inc({ listener: "metrics", reason }),
       // not ready while the broker is away; /metrics and everything else keep serving
       ready: () => this.ready && (this.kafka?.ready ?? true),
       beforeScrape: () => {
         metrics.queueDepth.set(queue.depth);
+        metrics.bufferedBytes.set(memory.used);
         metrics.resetDriftGauges();
         const t = now();
         for (const r of runtimes.values()) r.monitor.refresh(t);
         labels.refresh(t);
       },
     });
+    this.metricsServer = this.metricsListener.server;
   }
 
   /** Resolves once everything offered so far is analysed, decompressed copies included (tests). */
@@ -224,8 +313,13 @@ export class Agent {
     try {
       const out: Addresses = { metrics: await listenOn(this.metricsServer, c.metrics.listen, "metrics") };
       if (this.tap && c.tap) out.tap = await listenOn(this.tap.server, c.tap.listen, "tap");
-      if (this.ingest && c.ingest) out.ingest = await listenOn(this.ingest.server, c.ingest.listen, "ingest");
+      if (this.ingest && c.ingest) {
+        out.ingest = await listenOn(this.ingest.server, c.ingest.listen, "ingest");
+        if (!isLoopback(out.ingest.address) && !authenticates(this.webConfigs.ingest))
+          this.log.warn({ ingest: `${out.ingest.address}:${out.ingest.port}` }, LOG.ingestOpen);
+      }
       this.kafka?.start();
+      this.stateFile?.start();
       this.labels.start();
       this.ready = true;
       return out;
@@ -248,7 +342,9 @@ export class Agent {
     ]);
     // spans of the requests just finished go out before the process exits
     await this.tracing.shutdown(Math.max(1000, Math.min(graceMs, 5000)));
-    this.labels.stop();
+    this.labels.stop(this.stateFile?.stop() ?? false);
+    this.metricsListener.close();
+    await this.verifier.close();
     if (!this.metricsServer.listening) return;
     await new Promise<void>((resolve) => {
       this.metricsServer.close(() => resolve());

@@ -4,6 +4,7 @@ import { DataFileError } from "../batch/dataFile.js";
 import { BatchEngineMissingError } from "../batch/engineMissing.js";
 import { ConfigError } from "../config/errors.js";
 import { ListenError } from "../export/listen.js";
+import { redactUrls } from "../export/redact.js";
 import { ProfileError } from "../stats/profile.js";
 import { registerBaseline } from "./baselineCommand.js";
 import { registerDemo } from "./demoCommand.js";
@@ -16,6 +17,12 @@ import { registerRun } from "./runCommand.js";
 import { UsageError } from "./usageError.js";
 import { registerValidate } from "./validateCommand.js";
 import { VERSION } from "./version.js";
+
+// Whatever a command writes to stderr (errors, warnings, skipped lines naming a data path) loses
+// the secrets of any URL in it: a presigned `?X-Amz-Signature=`, a `user:password@` (redact.ts)
+const writeStderr = process.stderr.write.bind(process.stderr);
+process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) =>
+  writeStderr(typeof chunk === "string" ? redactUrls(chunk) : chunk, ...rest)) as typeof process.stderr.write;
 
 const program = new Command()
   .name("infermon")
@@ -52,14 +59,15 @@ function exitCodeFor(err: unknown): number {
     err instanceof DataFileError ||
     err instanceof ProfileError
   ) {
-    process.stderr.write(`infermon: ${err.message}\n`);
+    process.stderr.write(`infermon: ${redactUrls(err.message)}\n`);
     return EXIT.usage;
   }
   if (err instanceof ListenError || err instanceof BatchEngineMissingError) {
     // an expected failure at run time (a port in use): the message says it all, no stack trace
-    process.stderr.write(`infermon: ${err.message}\n`);
+    process.stderr.write(`infermon: ${redactUrls(err.message)}\n`);
     return EXIT.runtime;
   }
-  process.stderr.write(`infermon: ${(err as Error)?.stack ?? String(err)}\n`);
+  // an unexpected failure keeps its stack, never the secrets of a URL in it
+  process.stderr.write(`infermon: ${redactUrls((err as Error)?.stack ?? String(err))}\n`);
   return EXIT.runtime;
 }

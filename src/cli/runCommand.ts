@@ -4,6 +4,7 @@ import { loadConfig } from "../config/load.js";
 import { createLogger } from "../export/logger.js";
 import { LOG } from "../export/logMessages.js";
 import { OtelEnvError } from "../export/otelEnv.js";
+import { redactUrl } from "../export/redact.js";
 import { createTracing, type Tracing } from "../export/tracing.js";
 import { redactedUrl } from "../forward/forwarder.js";
 import { ClientConfigError } from "../forward/httpClient.js";
@@ -55,7 +56,7 @@ export function registerRun(program: Command): void {
         {
           version: VERSION,
           tap: where(addr.tap),
-          upstream: config.tap?.upstream,
+          upstream: config.tap && redactUrl(config.tap.upstream),
           ingest: where(addr.ingest),
           kafka: consumesKafka ? k.topics : k?.publishPredictions ? "publishing" : "off",
           forward: config.forward ? redactedUrl(config.forward.url) : "off",

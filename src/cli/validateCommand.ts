@@ -1,6 +1,8 @@
 import type { Command } from "commander";
+import { loadWebConfigs } from "../auth/webConfigs.js";
 import { ConfigError, type ConfigIssue } from "../config/errors.js";
 import { loadConfig } from "../config/load.js";
+import { kafkaSecurity } from "../kafka/kafkaSecurity.js";
 import { loadLayout } from "../monitor/loadProfiles.js";
 
 export function registerValidate(program: Command): void {
@@ -21,6 +23,17 @@ export function registerValidate(program: Command): void {
           issues.push({ path: `models[${i}].reference`, message: (err as Error).message });
         }
       });
+      // the web configs (TLS files loaded, hashes checked) and Kafka's SASL/TLS files, as `run` reads them
+      for (const check of [
+        () => loadWebConfigs(config),
+        () => config.kafka && kafkaSecurity(config.kafka, opts.config),
+      ])
+        try {
+          check();
+        } catch (err) {
+          if (!(err instanceof ConfigError)) throw err;
+          issues.push(...err.issues);
+        }
       if (issues.length > 0) throw new ConfigError(opts.config, issues);
       const features = config.models.reduce((n, m) => n + m.features.length, 0);
       const references = config.models.filter((m) => m.reference).length;

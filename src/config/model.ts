@@ -112,6 +112,10 @@ export interface ModelConfig {
   labels: {
     ttlMs: number;
     maxPending: number;
+    /** entries one source (a sender, the tap, Kafka) may hold at most; fair eviction past max_pending */
+    maxPendingPerSource: number;
+    /** what a second, different label for an id does */
+    onConflict: "first" | "last" | "reject_conflicts";
     /** how long labels usually take (labels.expected_delay, default the ttl): the labels-not-arriving window */
     expectedDelayMs: number;
     /** the model has a `labels:` block: it expects labels even without quality thresholds or a correctness SLO */
@@ -142,6 +146,16 @@ export interface ModelConfig {
   variants?: VariantsConfig;
   /** canary gates for Argo Rollouts and Flagger (models[].rollout) */
   rollout?: RolloutConfig;
+}
+
+/** What a listener allows a connection (tap, ingest, metrics). */
+export interface ListenerLimits {
+  /** a request's headers and body must have arrived within this */
+  readTimeoutMs: number;
+  /** a keep-alive connection with no request for this long is closed */
+  idleTimeoutMs: number;
+  /** connections open at once; more are closed at accept */
+  maxConnections: number;
 }
 
 /** An outgoing HTTP client (Prometheus' HTTP client config shape); file paths are absolute. */
@@ -184,17 +198,37 @@ export interface Config {
   document?: Record<string, unknown>;
   service: string;
   models: ModelConfig[];
-  tap?: { listen: string; upstream: string; maxBodyBytes: number; queueSize: number; timeoutMs: number };
-  ingest?: { listen: string };
+  tap?: {
+    listen: string;
+    upstream: string;
+    maxBodyBytes: number;
+    queueSize: number;
+    timeoutMs: number;
+  } & ListenerLimits;
+  /** webConfigFile: absolute path of ingest.web_config_file (TLS, who may send what) */
+  ingest?: { listen: string; webConfigFile?: string } & ListenerLimits;
   kafka?: {
     brokers: string[];
     groupId: string;
     topics: { predictions?: string; labels?: string };
     publishPredictions: boolean;
+    /** SASL; the password is read from passwordFile (absolute) */
+    sasl?: { mechanism: "plain" | "scram-sha-256" | "scram-sha-512"; username: string; passwordFile: string };
+    /** TLS to the brokers (files absolute); present: TLS on */
+    tls?: {
+      caFile?: string;
+      certFile?: string;
+      keyFile?: string;
+      serverName?: string;
+      insecureSkipVerify: boolean;
+    };
   };
+  metrics: { listen: string; webConfigFile?: string } & ListenerLimits;
+  limits: { maxBufferedBytes: number };
+  /** state.file (absolute): the label join saved on SIGTERM, read at start */
+  state?: { file: string; heartbeatMs: number };
   /** `forward:`: analysed predictions go to another agent's label join (POST /v1/predictions) */
   forward?: ForwardConfig;
-  metrics: { listen: string };
   tracing: { enabled: boolean; sampleRatio: number };
   /** redactHeaders: header names redacted in logs besides the built-in ones (lower case) */
   logging: { level: string; logPayloads: boolean; redactHeaders?: string[] };

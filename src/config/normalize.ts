@@ -12,6 +12,7 @@ import {
   DEFAULT_TOP_K,
   type FeatureConfig,
   type HttpClientConfig,
+  type ListenerLimits,
   type ModelConfig,
   type SloTarget,
 } from "./model.js";
@@ -127,6 +128,8 @@ function model(m: ModelSpec, baseDir: string, severity: SeverityOverrides | unde
     labels: {
       ttlMs: ms(m.labels?.ttl ?? "24h"),
       maxPending: m.labels?.max_pending ?? 1_000_000,
+      maxPendingPerSource: m.labels?.max_pending_per_source ?? m.labels?.max_pending ?? 1_000_000,
+      onConflict: m.labels?.on_conflict ?? "reject_conflicts",
       expectedDelayMs: ms(m.labels?.expected_delay ?? m.labels?.ttl ?? "24h"),
       configured: m.labels !== undefined,
       ...(m.labels?.target !== undefined && { target: m.labels.target }),
@@ -155,12 +158,25 @@ function model(m: ModelSpec, baseDir: string, severity: SeverityOverrides | unde
   return out;
 }
 
+function limits(l: { read_timeout: string; idle_timeout: string; max_connections: number }): ListenerLimits {
+  return {
+    readTimeoutMs: ms(l.read_timeout),
+    idleTimeoutMs: ms(l.idle_timeout),
+    maxConnections: l.max_connections,
+  };
+}
+
 export function normalize(spec: ConfigSpec, source: string, baseDir: string): Config {
   const c: Config = {
     source,
     service: spec.service,
     models: spec.models.map((m) => model(m, baseDir, spec.alerting?.severity)),
-    metrics: { listen: spec.metrics.listen },
+    metrics: {
+      listen: spec.metrics.listen,
+      ...limits(spec.metrics),
+      ...(spec.metrics.web_config_file && { webConfigFile: resolve(baseDir, spec.metrics.web_config_file) }),
+    },
+    limits: { maxBufferedBytes: spec.limits.max_buffered_bytes },
     tracing: { enabled: spec.tracing.enabled, sampleRatio: spec.tracing.sample_ratio },
     logging: {
       level: spec.logging.level,
@@ -192,6 +208,8 @@ export function normalize(spec: ConfigSpec, source: string, baseDir: string): Co
       ...(spec.alerting?.grafana_url && { grafanaUrl: spec.alerting.grafana_url }),
     },
   };
+  if (spec.state)
+    c.state = { file: resolve(baseDir, spec.state.file), heartbeatMs: ms(spec.state.heartbeat) };
   if (spec.tap) {
     c.tap = {
       listen: spec.tap.listen,
@@ -199,9 +217,15 @@ export function normalize(spec: ConfigSpec, source: string, baseDir: string): Co
       maxBodyBytes: spec.tap.max_body_bytes,
       queueSize: spec.tap.queue_size,
       timeoutMs: ms(spec.tap.timeout),
+      ...limits(spec.tap),
     };
   }
-  if (spec.ingest) c.ingest = { listen: spec.ingest.listen };
+  if (spec.ingest)
+    c.ingest = {
+      listen: spec.ingest.listen,
+      ...limits(spec.ingest),
+      ...(spec.ingest.web_config_file && { webConfigFile: resolve(baseDir, spec.ingest.web_config_file) }),
+    };
   if (spec.forward) {
     const f = spec.forward;
     c.forward = {
@@ -220,6 +244,22 @@ export function normalize(spec: ConfigSpec, source: string, baseDir: string): Co
       topics: spec.kafka.topics,
       publishPredictions: spec.kafka.publish_predictions,
     };
+    const sasl = spec.kafka.sasl;
+    if (sasl)
+      c.kafka.sasl = {
+        mechanism: sasl.mechanism,
+        username: sasl.username,
+        passwordFile: resolve(baseDir, sasl.password_file),
+      };
+    const t = spec.kafka.tls_config;
+    if (t)
+      c.kafka.tls = {
+        insecureSkipVerify: t.insecure_skip_verify,
+        ...(t.ca_file && { caFile: resolve(baseDir, t.ca_file) }),
+        ...(t.cert_file && { certFile: resolve(baseDir, t.cert_file) }),
+        ...(t.key_file && { keyFile: resolve(baseDir, t.key_file) }),
+        ...(t.server_name && { serverName: t.server_name }),
+      };
   }
   return c;
 }

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { CONCERN_NAMES, URGENCIES } from "../generate/severity.js";
 import { parseDuration } from "./duration.js";
 import { rolloutSpec, shadowSpec, variantsSpec } from "./rolloutSchema.js";
+import { kafkaSasl, kafkaTls, limitsSpec, listenerLimits, stateSpec } from "./securitySchema.js";
 import { MAX_WINDOW_EVENTS, parseWindow } from "./window.js";
 
 const duration = z.string().refine((s) => parseDuration(s) !== undefined, {
@@ -173,6 +174,8 @@ const model = z
       .strictObject({
         ttl: duration.optional(),
         max_pending: positiveInt.max(100_000_000).optional(),
+        max_pending_per_source: positiveInt.max(67_108_864).optional(),
+        on_conflict: z.enum(["first", "last", "reject_conflicts"]).optional(),
         expected_delay: duration.optional(),
         target: z.string().min(1).optional(),
         tolerance: z
@@ -449,9 +452,17 @@ export const configSpec = z
         max_body_bytes: positiveInt.default(1_048_576),
         queue_size: positiveInt.default(10_000),
         timeout: duration.default("30s"),
+        ...listenerLimits({ read: "30s", idle: "30s", connections: 4096 }),
       })
       .optional(),
-    ingest: z.strictObject({ listen: listenAddress.default("0.0.0.0:8081") }).optional(),
+    ingest: z
+      .strictObject({
+        // loopback unless configured: whoever reaches the ingest changes what infermon reports
+        listen: listenAddress.default("127.0.0.1:8081"),
+        web_config_file: z.string().min(1).optional(),
+        ...listenerLimits({ read: "30s", idle: "30s", connections: 256 }),
+      })
+      .optional(),
     kafka: z
       .strictObject({
         brokers: z.array(z.string().min(1)).min(1),
@@ -460,13 +471,21 @@ export const configSpec = z
           .strictObject({ predictions: z.string().min(1).optional(), labels: z.string().min(1).optional() })
           .default({}),
         publish_predictions: z.boolean().default(false),
+        sasl: kafkaSasl.optional(),
+        tls_config: kafkaTls.optional(),
       })
       .optional(),
     /** analysed predictions to the label join of another agent (sidecars and node agents) */
     forward: forward.optional(),
     metrics: z
-      .strictObject({ listen: listenAddress.default("0.0.0.0:9464") })
-      .default({ listen: "0.0.0.0:9464" }),
+      .strictObject({
+        listen: listenAddress.default("0.0.0.0:9464"),
+        web_config_file: z.string().min(1).optional(),
+        ...listenerLimits({ read: "10s", idle: "30s", connections: 64 }),
+      })
+      .prefault({}),
+    state: stateSpec.optional(),
+    limits: limitsSpec.prefault({}),
     tracing: z
       .strictObject({
         enabled: z.boolean().default(false),

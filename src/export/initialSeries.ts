@@ -4,13 +4,27 @@
 import { PARSE_ERROR_REASONS, PREDICTION_ERROR_REASONS } from "../adapters/inferenceEvent.js";
 import type { Config } from "../config/model.js";
 import { UNKNOWN_MODEL } from "./labelValues.js";
+import { LISTENER_REJECT_REASONS, type ListenerRejectReason } from "./listenerLimits.js";
 import type { AgentMetrics } from "./metrics.js";
 import { DROP_REASONS, IGNORE_REASONS, INGEST_PARSE_ERROR_REASONS } from "./reasons.js";
 
 /** The codes the SLIs and runbooks select: success, and the 5xx a model or the tap (502, 504) answers. */
 export const INITIAL_CODES = [200, 500, 502, 504] as const;
 
+/** What each listener can refuse (the tap never answers 503 or 401: it passes traffic on). */
+const TAP_REJECTS: readonly ListenerRejectReason[] = [
+  "max_connections",
+  "read_timeout",
+  "bad_request",
+  "header_too_large",
+];
+
 export function createInitialSeries(m: AgentMetrics, config: Config): void {
+  if (config.tap) for (const reason of TAP_REJECTS) m.listenerRejected.labels({ listener: "tap", reason });
+  for (const listener of config.ingest ? ["ingest", "metrics"] : ["metrics"])
+    for (const reason of LISTENER_REJECT_REASONS)
+      if (listener === "ingest" || reason !== "memory_budget")
+        m.listenerRejected.labels({ listener, reason });
   for (const reason of DROP_REASONS) m.dropped.labels({ reason });
   for (const model of config.models) {
     for (const reason of PARSE_ERROR_REASONS) m.parseErrors.labels({ model: model.name, reason });

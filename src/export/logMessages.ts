@@ -18,8 +18,21 @@ export const LOG = {
   // the tap
   upstreamTimedOut: "upstream timed out",
   upstreamUnreachable: "upstream unreachable",
+  // listeners
+  webConfigReloaded: "web config reloaded",
+  webConfigReloadFailed: "web config could not be reloaded: the previous one stays in force",
+  ingestOpen:
+    "the ingest listens beyond loopback without authentication: anyone who reaches it can change what infermon reports (ingest.web_config_file)",
   // labels
   joinStateLost: "label join state lost at shutdown: these predictions can no longer be joined",
+  joinStateSaved: "label join state saved: the next start reads it",
+  joinStateLoaded: "label join state read from the state file",
+  joinStateUnreadable: "label join state file could not be read: starting without it",
+  joinStateKilled:
+    "the previous run ended without saving the label join (killed): its waiting predictions and labels were lost",
+  joinRestoreStarted: "kafka: rebuilding the label join from the partition's checkpoint",
+  joinRestored: "kafka: label join rebuilt from the partition",
+  joinRestoreFailed: "kafka: the label join could not be rebuilt (continuing without the replay)",
   // Kafka (kafkajs' own lines are logged as `kafka: <its message>`)
   kafkaClientPrefix: "kafka: ",
   kafkaConsumerNotClosed: "kafka consumer did not close cleanly",

@@ -1,8 +1,11 @@
 // The agent's logs: pino JSON lines (numeric `level`, epoch-ms `time`, `msg`) for Loki. The generated
 // runbooks query them as `{…} | json | level >= 40`, so warnings and errors are what an on-call
 // engineer sees; info is the lifecycle (started, draining, stopped). Lines written about a request
-// carry its `request_id`, and `trace_id`/`span_id` when it has a trace.
+// carry its `request_id`, and `trace_id`/`span_id` when it has a trace. Secrets never reach a line:
+// header values by name (REDACTED_HEADERS, logging.redact_headers), URLs' userinfo and query
+// strings wherever they appear (redact.ts).
 import { type DestinationStream, type Logger, pino } from "pino";
+import { redactUrls } from "./redact.js";
 
 export type { Logger };
 
@@ -32,6 +35,9 @@ export function createLogger(o: {
       level: o.level,
       base: { name: "infermon", service: o.service },
       redact: { paths: redactPaths(o.redactHeaders ?? []), censor: "[redacted]" },
+      // the last line of defence: any URL in any field (an error's message or stack, a config
+      // value) loses its userinfo, query and fragment before the line is written
+      hooks: { streamWrite: redactUrls },
     },
     o.destination ?? pino.destination({ dest: 1, sync: false }),
   );

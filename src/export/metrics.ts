@@ -38,6 +38,10 @@ export class AgentMetrics {
   readonly ignored: Counter<"reason">;
   readonly pairConflicts: Counter<never>;
   readonly queueDepth: Gauge;
+  /** requests and connections a listener refused, by reason (listenerLimits.ts) */
+  readonly listenerRejected: Counter<"listener" | "reason">;
+  /** bytes of bodies and copies held now (limits.max_buffered_bytes) */
+  readonly bufferedBytes: Gauge;
 
   readonly featurePsi: Gauge<"model" | "model_version" | "feature" | "window">;
   readonly featureKl: Gauge<"model" | "model_version" | "feature" | "window">;
@@ -112,6 +116,16 @@ export class AgentMetrics {
       [],
     );
     this.queueDepth = gauge("infermon_queue_depth", "Events waiting for analysis.", []);
+    this.listenerRejected = counter(
+      "infermon_listener_rejected_total",
+      "Connections and requests a listener refused, by listener (tap, ingest, metrics) and reason.",
+      ["listener", "reason"],
+    );
+    this.bufferedBytes = gauge(
+      "infermon_buffered_bytes",
+      "Bytes of request bodies and copies held in memory now (at most limits.max_buffered_bytes).",
+      [],
+    );
     this.featurePsi = gauge("infermon_feature_psi", "Population stability index of a feature.", FW);
     this.driftStderr = new DriftStderrMetrics(this.registry);
     this.featureKl = gauge("infermon_feature_kl_divergence", "KL(current || reference) of a feature.", FW);

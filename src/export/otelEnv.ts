@@ -4,6 +4,8 @@
 // variable, and an unset or empty variable means the documented default (docs/configuration.md).
 // Pure: takes the environment as a record.
 
+import { redactUrl } from "./redact.js";
+
 export interface OtelEnvIssue {
   variable: string;
   message: string;
@@ -202,7 +204,7 @@ function isEndpoint(v: string): boolean {
   }
 }
 
-/** An endpoint for messages: user:password@ removed. */
+/** An endpoint for messages: userinfo (a password may contain "@"), query and fragment redacted. */
 function withoutCredentials(v: string): string {
-  return v.replace(/\/\/[^/@]*@/, "//");
+  return redactUrl(v);
 }

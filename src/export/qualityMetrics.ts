@@ -3,7 +3,7 @@ import { Gauge, type Registry } from "prom-client";
 import { BoundHistogram, BoundCounter as Counter } from "./boundMetrics.js";
 
 /** `infermon_labels_total{outcome}` values; unknown_model only with model="unknown". */
-export const LABEL_OUTCOMES = ["matched", "unmatched", "duplicate", "invalid"] as const;
+export const LABEL_OUTCOMES = ["matched", "unmatched", "duplicate", "conflict", "invalid"] as const;
 export type LabelOutcome = (typeof LABEL_OUTCOMES)[number] | "unknown_model";
 
 /** Label delay buckets (seconds): a second to a week; the model's ttl is added. */
@@ -23,7 +23,7 @@ export interface QualityGauges {
 }
 
 export class QualityMetrics {
-  readonly labels: Counter<"model" | "outcome">;
+  readonly labels: Counter<"model" | "outcome" | "source">;
   readonly labeled: Counter<"model" | "model_version" | "result">;
   readonly accuracy: Gauge<"model" | "model_version" | "window">;
   readonly precision: Gauge<"model" | "model_version" | "window" | "class">;
@@ -56,6 +56,9 @@ export class QualityMetrics {
   readonly pending: Gauge<"model">;
   readonly waitingLabels: Gauge<"model">;
   readonly expired: Counter<"model">;
+  readonly evicted: Counter<"model" | "source">;
+  readonly restored: Counter<"from">;
+  readonly unrecovered: Counter<"from">;
 
   constructor(registry: Registry, delayBuckets: readonly number[] = LABEL_DELAY_BUCKETS) {
     const registers = [registry];
@@ -65,8 +68,8 @@ export class QualityMetrics {
     const MWC = [...MW, "class"] as const;
     this.labels = new Counter(
       "infermon_labels_total",
-      "Labels received, by outcome: matched, unmatched (expired waiting for a prediction), duplicate, invalid, unknown_model.",
-      ["model", "outcome"],
+      "Labels received, by outcome (matched, unmatched: expired waiting for a prediction, duplicate, conflict: disagrees with the label held, invalid, unknown_model) and source (the sender).",
+      ["model", "outcome", "source"],
       registry,
     );
     this.labeled = new Counter(
@@ -170,6 +173,24 @@ export class QualityMetrics {
       "infermon_label_join_expired_total",
       "Predictions that left the join without a label (ttl or max_pending).",
       ["model"],
+      registry,
+    );
+    this.evicted = new Counter(
+      "infermon_label_join_evicted_total",
+      "Waiting predictions and labels that left the join early to make room (max_pending, max_pending_per_source), by the source whose entry left.",
+      ["model", "source"],
+      registry,
+    );
+    this.restored = new Counter(
+      "infermon_label_join_restored_total",
+      "Label-join entries brought back after a restart or rebalance: records replayed from Kafka (from=kafka), entries read from the state file (from=state_file).",
+      ["from"],
+      registry,
+    );
+    this.unrecovered = new Counter(
+      "infermon_label_join_unrecovered_total",
+      "Label-join entries that could not be brought back after a restart: records a replay needed that Kafka no longer holds (from=kafka), entries waiting when the previous run was killed (from=state_file, as of its last heartbeat).",
+      ["from"],
       registry,
     );
   }

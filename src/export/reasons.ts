@@ -6,6 +6,7 @@ export const DROP_REASONS = [
   "overload",
   "queue_full",
   "body_too_large",
+  "memory_budget",
   "decompressed_too_large",
   "analysis_error",
   "unpaired",

@@ -12,9 +12,11 @@ export function receivePredictions(
   models: ReadonlyMap<string, { version: string }>,
   metrics: ForwardMetrics | undefined,
   now: () => number,
+  /** who sent them (the web-config sender, else "forward"): the join's source for fair eviction */
+  source = "forward",
 ): Record<ReceiveOutcome, number> {
   const counts: Record<ReceiveOutcome, number> = { recorded: 0, duplicate: 0, unknown_model: 0, invalid: 0 };
-  for (const x of readJsonItems(body)) counts[receive(join, models, x, now)]++;
+  for (const x of readJsonItems(body)) counts[receive(join, models, x, now, source)]++;
   if (metrics) for (const o of RECEIVE_OUTCOMES) if (counts[o] > 0) metrics.received[o].inc(counts[o]);
   return counts;
 }
@@ -24,6 +26,7 @@ function receive(
   models: ReadonlyMap<string, { version: string }>,
   x: unknown,
   now: () => number,
+  source: string,
 ): ReceiveOutcome {
   if (x === MALFORMED || !isObject(x) || typeof x.model !== "string") return "invalid";
   const model = models.get(x.model);
@@ -31,19 +34,23 @@ function receive(
   const id = typeof x.id === "string" || typeof x.id === "number" ? String(x.id) : undefined;
   if (id === undefined || x.prediction === undefined) return "invalid";
   const time = typeof x.time === "number" && Number.isFinite(x.time) ? x.time : now();
-  const r = join.recordPrediction({
-    model: x.model,
-    id,
-    version: typeof x.version === "string" ? x.version : model.version,
-    time,
-    features: {},
-    prediction: x.prediction,
-    ...(typeof x.variant === "string" && { variant: x.variant }),
-  });
+  const r = join.recordPrediction(
+    {
+      model: x.model,
+      id,
+      version: typeof x.version === "string" ? x.version : model.version,
+      time,
+      features: {},
+      prediction: x.prediction,
+      ...(typeof x.variant === "string" && { variant: x.variant }),
+    },
+    source,
+  );
   if (r === "duplicate") return "duplicate";
   if (r === "unknown_model") return "unknown_model";
   if (r === "no_prediction") return "invalid";
   // a label that came with the event (POST /v1/events at the forwarding agent)
-  if (x.label !== undefined && x.label !== null) join.monitor(x.model)?.label(id, x.label, time, now());
+  if (x.label !== undefined && x.label !== null)
+    join.monitor(x.model)?.label(id, x.label, time, now(), source);
   return "recorded";
 }

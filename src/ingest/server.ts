@@ -4,19 +4,28 @@
 // as soon as the work is queued; analysis happens later, off this path. Labels are applied at once
 // (a map lookup each).
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import { isObject } from "../adapters/jsonBody.js";
+import type { Principal } from "../auth/authenticator.js";
+import { BcryptVerifier } from "../auth/bcryptVerifier.js";
+import { SecureListener } from "../auth/secureListener.js";
+import type { Permission, WebConfig } from "../auth/webConfig.js";
+import type { ListenerLimits } from "../config/model.js";
 import { type AnalysisTracer, NO_ANALYSIS_TRACING } from "../export/analysisTracing.js";
+import { type ByteBudget, UNLIMITED } from "../export/byteBudget.js";
 import { UNKNOWN_MODEL } from "../export/labelValues.js";
+import { DEFAULT_LIMITS } from "../export/listenerLimits.js";
+import type { Logger } from "../export/logger.js";
 import type { AgentMetrics } from "../export/metrics.js";
 import { linkFromHeaders } from "../export/traceContext.js";
 import { PREDICTIONS_PATH } from "../forward/forwarder.js";
-import { type ForwardMetrics, RECEIVE_OUTCOMES, type ReceiveOutcome } from "../forward/forwardMetrics.js";
+import type { ForwardMetrics } from "../forward/forwardMetrics.js";
 import { emptyCounts, type LabelJoin } from "../labels/labelJoin.js";
 import { MALFORMED, readJsonItems } from "../labels/labelsEndpoint.js";
 import { readFeedback, SELDON_FEEDBACK } from "../labels/seldonFeedback.js";
 import type { ModelRuntime, Work } from "../monitor/analyzer.js";
 import { codingsOf, inflate } from "../monitor/decompress.js";
+import { readBody, reply } from "./bodyReader.js";
 import { halfOf, modelHint, pairId, readCloudEvent } from "./cloudEvents.js";
 import { readEvents } from "./eventsEndpoint.js";
 import { KSERVE_MARSHAL_PATH, readLogBatch } from "./kserveBatch.js";
@@ -37,21 +46,41 @@ export interface IngestOptions {
   now?: () => number;
   /** analysis spans for events that carry their producer's trace context (default: none) */
   analysisTracer?: AnalysisTracer;
+  /** timeouts and the connection cap (default: DEFAULT_LIMITS) */
+  limits?: ListenerLimits;
+  /** bytes all bodies may hold at once, shared with the tap (default: unlimited) */
+  budget?: ByteBudget;
+  /** TLS and who may send what (ingest.web_config_file); undefined: plain HTTP, anyone */
+  webConfig?: WebConfig | undefined;
+  verifier?: BcryptVerifier;
+  log?: Logger;
   /** counts of forwarded predictions received at POST /v1/predictions */
   forwardMetrics?: ForwardMetrics;
 }
 
-type Runtime = ModelRuntime & { version: string };
+/** What each path needs a sender to be allowed (permissions in the web config). */
+const NEEDS: Record<string, Permission> = {
+  "/v1/events": "events",
+  "/v1/labels": "labels",
+  "/": "cloudevents",
+  // KServe's logger batches: CloudEvent halves
+  [KSERVE_MARSHAL_PATH]: "cloudevents",
+  // another agent's analysed predictions (forward:), with the labels that came with them
+  [PREDICTIONS_PATH]: "predictions",
+};
 
-const ROUTES = new Set(["/v1/events", "/v1/labels", PREDICTIONS_PATH, KSERVE_MARSHAL_PATH]);
+type Runtime = ModelRuntime & { version: string };
 
 export class IngestServer {
   readonly server: Server;
   private readonly pairing: Pairing<Runtime>;
   private readonly sweeper: NodeJS.Timeout;
   private readonly now: () => number;
+  private readonly budget: ByteBudget;
+  readonly listener: SecureListener;
 
   constructor(private readonly o: IngestOptions) {
+    this.budget = o.budget ?? UNLIMITED;
     this.now = o.now ?? Date.now;
     const ttl = o.pairTtlMs ?? 30_000;
     const unpaired = o.metrics.dropped.labels({ reason: "unpaired" });
@@ -61,7 +90,18 @@ export class IngestServer {
       conflict: () => conflicts.inc(),
     });
     this.sweeper = setInterval(() => this.pairing.expire(this.now()), Math.max(100, ttl / 4)).unref();
-    this.server = createServer((req, res) => this.handle(req, res));
+    const rejected = o.metrics.listenerRejected;
+    this.listener = new SecureListener({
+      role: "ingest",
+      key: "ingest.web_config_file",
+      webConfig: o.webConfig,
+      limits: o.limits ?? DEFAULT_LIMITS,
+      verifier: o.verifier ?? new BcryptVerifier(),
+      handler: (req, res, principal) => this.handle(req, res, principal),
+      onReject: (reason) => rejected.inc({ listener: "ingest", reason }),
+      log: o.log,
+    });
+    this.server = this.listener.server;
   }
 
   get pendingHalves(): number {
@@ -75,6 +115,7 @@ export class IngestServer {
 
   close(): Promise<void> {
     clearInterval(this.sweeper);
+    this.listener.close();
     if (!this.server.listening) return Promise.resolve();
     return new Promise((resolve) => {
       this.server.close(() => resolve());
@@ -82,67 +123,74 @@ export class IngestServer {
     });
   }
 
-  private handle(req: IncomingMessage, res: ServerResponse): void {
-    const path = (req.url ?? "/").split("?")[0];
-    if (req.method !== "POST" || (path !== "/" && !ROUTES.has(path as string))) {
+  private handle(req: IncomingMessage, res: ServerResponse, principal: Principal | undefined): void {
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    const needs = NEEDS[path];
+    if (req.method !== "POST" || needs === undefined) {
       reply(res, 404, { error: "not found" });
+      return;
+    }
+    // a sender may be limited to some kinds (a label producer that may not send events); Seldon's
+    // feedback events at `/` carry labels, so a label sender may post there too (checked once read)
+    const may = principal?.permissions;
+    if (may && !may.has(needs) && !(path === "/" && may.has("labels"))) {
+      this.listener.refuse(req, res, 403, "forbidden", `${principal?.name} may not send ${needs}`);
       return;
     }
     // a KServe log batch holds many bodies: the events' limit
     const limit = path === "/" ? this.o.maxBodyBytes : Math.max(this.o.maxBodyBytes, 16 * 1024 * 1024);
-    const chunks: Buffer[] = [];
-    let bytes = 0;
-    let over = false;
-    req.on("data", (c: Buffer) => {
-      bytes += c.length;
-      if (bytes > limit) over = true;
-      else chunks.push(c);
-    });
-    req.once("error", () => res.destroy());
-    req.once("end", () => {
-      if (over) {
-        this.o.metrics.dropped.inc({ reason: "body_too_large" });
-        reply(res, 413, { error: `body over ${limit} bytes` });
-        return;
-      }
-      const body = Buffer.concat(chunks);
+    readBody(req, res, { limit, budget: this.budget, metrics: this.o.metrics }, (body, release) => {
       const codings = codingsOf(req.headers["content-encoding"]);
       if (!codings) {
-        this.dispatch(path, req, res, body);
+        this.dispatch(path, req, res, body, principal);
+        release();
         return;
       }
       // a compressed POST (a log shipper's gzip): decompressed on zlib's thread pool, bounded by
       // the same limit after decompression
-      inflate(body, codings, limit).then(
-        (r) => {
-          if (r.ok) this.dispatch(path, req, res, r.body);
-          else if (r.reason === "too_large") {
-            this.o.metrics.dropped.inc({ reason: "decompressed_too_large" });
-            reply(res, 413, { error: `body over ${limit} bytes after decompression` });
-          } else {
-            this.o.metrics.parseErrors.inc({ model: UNKNOWN_MODEL, reason: "content_encoding" });
-            reply(res, 400, { error: `cannot decompress: ${r.reason} content-encoding` });
-          }
-        },
-        () => reply(res, 500, { error: "decompression failed" }),
-      );
+      inflate(body, codings, limit)
+        .then(
+          (r) => {
+            if (r.ok) this.dispatch(path, req, res, r.body, principal);
+            else if (r.reason === "too_large") {
+              this.o.metrics.dropped.inc({ reason: "decompressed_too_large" });
+              reply(res, 413, { error: `body over ${limit} bytes after decompression` });
+            } else {
+              this.o.metrics.parseErrors.inc({ model: UNKNOWN_MODEL, reason: "content_encoding" });
+              reply(res, 400, { error: `cannot decompress: ${r.reason} content-encoding` });
+            }
+          },
+          () => reply(res, 500, { error: "decompression failed" }),
+        )
+        .finally(release);
     });
   }
 
-  private dispatch(path: string | undefined, req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+  private dispatch(
+    path: string | undefined,
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    principal: Principal | undefined,
+  ): void {
     try {
-      if (path === "/") this.cloudEvent(req, res, body);
-      else if (path === "/v1/labels") this.labels(res, body);
-      else if (path === PREDICTIONS_PATH) this.predictions(res, body);
-      else if (path === KSERVE_MARSHAL_PATH) this.kserveBatch(res, body);
-      else this.events(res, body);
+      if (path === "/") this.cloudEvent(req, res, body, principal);
+      else if (path === "/v1/labels") this.labels(res, body, principal?.name ?? "http");
+      else if (path === PREDICTIONS_PATH) this.predictions(res, body, principal?.name ?? "forward");
+      else if (path === KSERVE_MARSHAL_PATH) this.kserveBatch(res, body, principal?.name);
+      else this.events(res, body, principal?.name);
     } catch (err) {
       // never crash on input; answer and move on
       reply(res, 400, { error: (err as Error).message });
     }
   }
 
-  private cloudEvent(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+  private cloudEvent(
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    principal: Principal | undefined,
+  ): void {
     const r = readCloudEvent(req.headers, body);
     if (!r.ok) {
       this.o.metrics.parseErrors.inc({ model: UNKNOWN_MODEL, reason: r.reason });
@@ -150,8 +198,13 @@ export class IngestServer {
       return;
     }
     const e = r.event;
+    const may = principal?.permissions;
+    if (may && !may.has(e.type === SELDON_FEEDBACK ? "labels" : "cloudevents")) {
+      this.listener.refuse(req, res, 403, "forbidden", `${principal?.name} may not send ${e.type}`);
+      return;
+    }
     if (e.type === SELDON_FEEDBACK) {
-      this.feedback(res, e.data, modelHint(e), e.extensions.requestid);
+      this.feedback(res, e.data, modelHint(e), e.extensions.requestid, principal?.name ?? "cloudevents");
       return;
     }
     const half = halfOf(e.type);
@@ -182,7 +235,7 @@ export class IngestServer {
       traceparent: e.extensions.traceparent,
       tracestate: e.extensions.tracestate,
     });
-    if (pair) this.submitPair(pair);
+    if (pair) this.submitPair(pair, principal?.name);
     reply(res, 202, { accepted: true });
   }
 
@@ -190,7 +243,7 @@ export class IngestServer {
    * A batch of KServe's logger records (kserveBatch.ts): each half paired and analysed as its
    * CloudEvent would be; the answer is the JSON marshalling KServe stores, whatever the analysis.
    */
-  private kserveBatch(res: ServerResponse, body: Buffer): void {
+  private kserveBatch(res: ServerResponse, body: Buffer, sender: string | undefined): void {
     const r = readLogBatch(body);
     if (!r.ok) {
       this.o.metrics.parseErrors.inc({ model: UNKNOWN_MODEL, reason: r.reason });
@@ -227,7 +280,7 @@ export class IngestServer {
         traceparent: undefined,
         tracestate: undefined,
       });
-      if (pair) this.submitPair(pair);
+      if (pair) this.submitPair(pair, sender);
     }
     res.writeHead(200, {
       "content-type": "application/json",
@@ -237,7 +290,7 @@ export class IngestServer {
     res.end(r.marshalled);
   }
 
-  private submitPair(p: Pair<Runtime>): void {
+  private submitPair(p: Pair<Runtime>, sender: string | undefined): void {
     const models = this.o.models;
     const model = p.model ?? (models.size === 1 ? models.values().next().value : undefined);
     if (!model) {
@@ -255,6 +308,7 @@ export class IngestServer {
       kind: "exchange",
       model,
       source: "cloudevents",
+      sender,
       trace,
       exchange: {
         request: p.request.body,
@@ -285,7 +339,7 @@ export class IngestServer {
   }
 
   /** POST /v1/labels: JSON object, array or NDJSON; answers with the count per outcome. */
-  private labels(res: ServerResponse, body: Buffer): void {
+  private labels(res: ServerResponse, body: Buffer, source: string): void {
     const join = this.o.labels;
     if (!join) {
       reply(res, 404, { error: "not found" });
@@ -293,24 +347,30 @@ export class IngestServer {
     }
     const counts = emptyCounts();
     for (const x of readJsonItems(body)) {
-      const outcome = x === MALFORMED ? join.unreadableLabel() : join.applyLabelJson(x);
+      const outcome = x === MALFORMED ? join.unreadableLabel(source) : join.applyLabelJson(x, source);
       counts[outcome]++;
     }
     reply(res, 202, counts);
   }
 
   /** POST /v1/predictions (forward:): see predictionsEndpoint.ts */
-  private predictions(res: ServerResponse, body: Buffer): void {
+  private predictions(res: ServerResponse, body: Buffer, source: string): void {
     const join = this.o.labels;
     if (!join) {
       reply(res, 404, { error: "not found" });
       return;
     }
-    reply(res, 202, receivePredictions(body, join, this.o.models, this.o.forwardMetrics, this.now));
+    reply(res, 202, receivePredictions(body, join, this.o.models, this.o.forwardMetrics, this.now, source));
   }
 
   /** A Seldon feedback CloudEvent: its truth, one label per row. */
-  private feedback(res: ServerResponse, data: Buffer, hint: string | undefined, requestId?: string): void {
+  private feedback(
+    res: ServerResponse,
+    data: Buffer,
+    hint: string | undefined,
+    requestId: string | undefined,
+    source: string,
+  ): void {
     const join = this.o.labels;
     let x: unknown;
     try {
@@ -323,22 +383,22 @@ export class IngestServer {
       this.resolveModel(hint, data)?.name ??
       (hint === undefined && this.o.models.size === 1 ? [...this.o.models.keys()][0] : undefined);
     if (!join || model === undefined) {
-      join?.unknownModelLabel();
+      join?.unknownModelLabel(source);
       reply(res, 202, { accepted: false, reason: "unknown_model" });
       return;
     }
     const r = readFeedback(x, model, requestId);
     if (!r.ok) {
-      join.monitor(model)?.invalid();
+      join.monitor(model)?.invalid(source);
       reply(res, 202, { accepted: false, reason: r.reason });
       return;
     }
     const counts = emptyCounts();
-    for (const l of r.labels) counts[join.applyLabel(l)]++;
+    for (const l of r.labels) counts[join.applyLabel(l, source)]++;
     reply(res, 202, { accepted: true, ...counts });
   }
 
-  private events(res: ServerResponse, body: Buffer): void {
+  private events(res: ServerResponse, body: Buffer, sender: string | undefined): void {
     const now = this.now();
     let accepted = 0;
     let rejected = 0;
@@ -357,15 +417,9 @@ export class IngestServer {
         continue;
       }
       const event = { ...r.event, version: r.event.version ?? model.version, id: r.event.id ?? randomUUID() };
-      if (this.o.submit({ kind: "event", model, event, source: "http" })) accepted++;
+      if (this.o.submit({ kind: "event", model, event, source: "http", sender })) accepted++;
       else rejected++;
     }
     reply(res, 202, { accepted, rejected });
   }
-}
-
-function reply(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
-  res.end(text);
 }

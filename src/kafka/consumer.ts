@@ -6,15 +6,27 @@
 // sink only slows fetching. The broker going away makes the source not ready; kafkajs reconnects
 // with exponential backoff and the consumer is restarted (with backoff) if it gives up.
 import type { Link } from "@opentelemetry/api";
-import { type Consumer, type IHeaders, Kafka, logLevel } from "kafkajs";
+import { type Admin, type Consumer, type IHeaders, Kafka, logLevel } from "kafkajs";
 import type { InferenceEvent } from "../adapters/inferenceEvent.js";
 import { type Logger, silentLogger } from "../export/logger.js";
 import { LOG } from "../export/logMessages.js";
 import { linkFromHeaders } from "../export/traceContext.js";
+import { JoinRestorer, type JoinStateHooks, type RestoreCounters } from "./joinRestorer.js";
 import { kafkaLogCreator } from "./kafkaLog.js";
 import { type ConsumeOutcome, readLabelMessage, readPredictionMessage } from "./kafkaMessage.js";
 import type { KafkaMetrics } from "./kafkaMetrics.js";
+import type { KafkaSecurity } from "./kafkaSecurity.js";
 import { OffsetWatermark } from "./offsetWatermark.js";
+
+/** Where a record came from, for the label join's restart state (joinRestorer.ts). */
+export interface RecordContext {
+  /** the record's partition slot in the join */
+  partition: number;
+  /** the record's timestamp, clamped to now: its entry's arrival time */
+  arrived: number;
+  /** replayed after a restart or a rebalance: into the join only, nothing counted again */
+  restored: boolean;
+}
 
 /** What applies consumed messages: the agent wires it to the monitors and the label join. */
 export interface KafkaSink {
@@ -23,15 +35,18 @@ export interface KafkaSink {
     event: Omit<InferenceEvent, "version"> & { version?: string | undefined },
     /** the producer's span, from the record's trace headers (traceparent/tracestate) */
     link?: Link | undefined,
+    record?: RecordContext,
   ): ConsumeOutcome;
   /** a parsed labels-topic message (`{model, id, label|value, time?}`), checked by the join */
-  label(json: unknown): ConsumeOutcome;
+  label(json: unknown, record?: RecordContext): ConsumeOutcome;
   /** a labels-topic message that is not JSON (counted by the join too) */
   unreadableLabel(): void;
 }
 
 export interface KafkaSourceOptions {
   brokers: string[];
+  /** SASL and TLS (kafkaSecurity.ts) */
+  security?: KafkaSecurity;
   groupId: string;
   topics: { predictions?: string | undefined; labels?: string | undefined };
   sink: KafkaSink;
@@ -47,6 +62,9 @@ export interface KafkaSourceOptions {
   maxWaitMs?: number;
   /** kafkajs retries of a failing request before the consumer restarts (default 8: ~40 s) */
   retries?: number;
+  /** the label join's state across restarts and rebalances (absent: nothing replayed) */
+  joinState?: JoinStateHooks;
+  restoreCounters?: RestoreCounters;
 }
 
 const COMMIT_INTERVAL_MS = 200;
@@ -74,6 +92,8 @@ export class KafkaSource {
   private assigned: Record<string, readonly number[]> = {};
   private committer: NodeJS.Timeout | undefined;
   private committing = false;
+  private readonly restorer: JoinRestorer | undefined;
+  private admin: Admin | undefined;
 
   constructor(private readonly o: KafkaSourceOptions) {
     this.log = o.logger ?? silentLogger;
@@ -82,12 +102,26 @@ export class KafkaSource {
     this.kafka = new Kafka({
       clientId: o.clientId ?? "infermon",
       brokers: o.brokers,
+      ...o.security,
       logLevel: logLevel.WARN,
       logCreator: kafkaLogCreator(this.log),
       connectionTimeout: 3_000,
       retry: { initialRetryTime: 300, maxRetryTime: 10_000, retries: 8 },
     });
     for (const t of this.topicList()) o.metrics.consumedTopic(t);
+    if (o.joinState)
+      this.restorer = new JoinRestorer(
+        o.groupId,
+        o.joinState,
+        o.restoreCounters ?? { replayed: () => {}, unrecovered: () => {} },
+        this.log,
+        this.now,
+      );
+  }
+
+  /** Partitions whose join state is still being replayed (tests wait for 0). */
+  get restoring(): number {
+    return this.restorer?.pending ?? 0;
   }
 
   /** Whether the group is joined and the broker answered recently. */
@@ -123,6 +157,7 @@ export class KafkaSource {
       c?.disconnect().catch((err: unknown) => this.log.warn({ err }, LOG.kafkaConsumerNotClosed)),
       5_000,
     );
+    await within(this.admin?.disconnect(), 1_000);
   }
 
   private topicList(): string[] {
@@ -160,6 +195,13 @@ export class KafkaSource {
       this.assigned = ev.payload.memberAssignment;
       this.o.metrics.assigned(ev.payload.memberAssignment);
       this.log.info({ assignment: ev.payload.memberAssignment }, LOG.kafkaConsumerJoined);
+      // partitions new to this member are paused here, before kafkajs fetches them, and replayed
+      // from their checkpoint; revoked ones' waiting entries are handed over
+      if (this.restorer) {
+        this.admin ??= this.kafka.admin({ retry: { retries: 3 } });
+        const admin = this.admin;
+        void this.restorer.assigned(c, admin, ev.payload.memberAssignment);
+      }
     });
     c.on(e.FETCH, contact);
     c.on(e.HEARTBEAT, contact);
@@ -189,6 +231,10 @@ export class KafkaSource {
     this.committer.unref();
     try {
       await c.connect();
+      if (this.restorer) {
+        this.admin ??= this.kafka.admin({ retry: { retries: 3 } });
+        await this.admin.connect();
+      }
       if (this.stopped) {
         await c.disconnect();
         return;
@@ -202,11 +248,31 @@ export class KafkaSource {
           const topic = batch.topic;
           const kind = topic === this.o.topics.predictions ? "predictions" : "labels";
           let last = -1;
+          const restorer = this.restorer;
+          const slot = restorer?.slot(topic, batch.partition) ?? 0;
           for (const m of batch.messages) {
             if (!isRunning() || isStale()) break;
             const offset = Number(m.offset);
+            const now = this.now();
+            const record = {
+              partition: slot,
+              arrived: Math.min(now, Number(m.timestamp) || now),
+              restored: false,
+            };
+            const phase = restorer ? restorer.phase(topic, batch.partition, offset) : "live";
+            if (phase !== "live") {
+              // below the committed offset: applied before the restart, rebuilt into the join only
+              if (phase === "restore") {
+                record.restored = true;
+                applyMessage(kind, m.value, m.key, this.o.sink, now, m.headers, record);
+                restorer?.replayed(topic, batch.partition, offset);
+                this.o.metrics.counter(topic, "restored").inc();
+              }
+              resolveOffset(m.offset);
+              continue;
+            }
             const outcome = this.watermark.advance(topic, batch.partition, offset)
-              ? applyMessage(kind, m.value, m.key, this.o.sink, this.now(), m.headers)
+              ? applyMessage(kind, m.value, m.key, this.o.sink, now, m.headers, slot > 0 ? record : undefined)
               : "duplicate";
             this.o.metrics.counter(topic, outcome).inc();
             resolveOffset(m.offset);
@@ -227,13 +293,21 @@ export class KafkaSource {
 
   private async commitPending(c: Consumer, evenIfNotReady = false): Promise<void> {
     if ((!evenIfNotReady && !this.ready) || this.committing) return;
-    const pending: { topic: string; partition: number; offset: string }[] = [];
+    const pending: { topic: string; partition: number; offset: string; metadata?: string }[] = [];
+    // with the join's checkpoint: where a later owner's replay starts (joinCheckpoint.ts); it is
+    // measured fresh when the partitions are about to move (evenIfNotReady: a rebalance, a stop)
+    const restorer = this.restorer;
     for (const [topic, partitions] of Object.entries(this.assigned))
       for (const partition of partitions) {
         const k = `${topic}\u0000${partition}`;
         const r = this.resolved.get(k);
-        if (r !== undefined && r > (this.committed.get(k) ?? -1))
-          pending.push({ topic, partition, offset: String(r) });
+        if (r !== undefined && (r > (this.committed.get(k) ?? -1) || (restorer && evenIfNotReady)))
+          pending.push({
+            topic,
+            partition,
+            offset: String(r),
+            ...(restorer && { metadata: restorer.metadata(topic, partition, this.resolved, evenIfNotReady) }),
+          });
       }
     if (pending.length === 0) return;
     this.committing = true;
@@ -276,11 +350,12 @@ export function applyMessage(
   sink: KafkaSink,
   now: number,
   headers?: IHeaders,
+  record?: RecordContext,
 ): ConsumeOutcome {
   if (kind === "labels") {
     const r = readLabelMessage(value, key);
-    if (r.ok) return sink.label(r.json);
-    sink.unreadableLabel();
+    if (r.ok) return sink.label(r.json, record);
+    if (!record?.restored) sink.unreadableLabel();
     return r.outcome;
   }
   const r = readPredictionMessage(value, key, now);
@@ -288,7 +363,7 @@ export function applyMessage(
   let outcome: ConsumeOutcome = "applied";
   const link = linkFromHeaders(headers);
   r.events.forEach((ev, i) => {
-    const o = sink.prediction({ ...ev, version: r.versions[i] }, link);
+    const o = sink.prediction({ ...ev, version: r.versions[i] }, link, record);
     if (o !== "applied") outcome = o;
   });
   return outcome;

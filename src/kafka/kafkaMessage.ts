@@ -9,6 +9,8 @@ import { readEvents } from "../ingest/eventsEndpoint.js";
 export type ConsumeOutcome =
   | "applied"
   | "duplicate"
+  | "conflict"
+  | "restored"
   | "malformed_json"
   | "wrong_shape"
   | "unknown_model"
@@ -20,6 +22,8 @@ export type PublishOutcome = "published" | "dropped" | "failed";
 export const CONSUME_OUTCOMES: readonly ConsumeOutcome[] = [
   "applied",
   "duplicate",
+  "conflict",
+  "restored",
   "malformed_json",
   "wrong_shape",
   "unknown_model",

@@ -9,6 +9,7 @@ import { LOG } from "../export/logMessages.js";
 import type { TraceIds } from "../export/traceContext.js";
 import { kafkaLogCreator } from "./kafkaLog.js";
 import type { KafkaMetrics } from "./kafkaMetrics.js";
+import type { KafkaSecurity } from "./kafkaSecurity.js";
 
 interface Inc {
   inc(n?: number): void;
@@ -16,6 +17,8 @@ interface Inc {
 
 export interface PublisherOptions {
   brokers: string[];
+  /** SASL and TLS (kafkaSecurity.ts) */
+  security?: KafkaSecurity;
   topic: string;
   metrics: KafkaMetrics;
   logger?: Logger;
@@ -54,6 +57,7 @@ export class PredictionPublisher {
     const kafka = new Kafka({
       clientId: "infermon-sidecar",
       brokers: o.brokers,
+      ...o.security,
       logLevel: logLevel.WARN,
       logCreator: kafkaLogCreator(this.log),
       connectionTimeout: 3_000,

@@ -1,90 +1,123 @@
 // Pending predictions and early labels of one model, keyed by request id, joined when the other
-// half arrives. Compact by construction (docs/adr/0010-label-join.md): entries live in a ring of
-// typed arrays in arrival order, plus one Map from id to the entry's sequence number; no object per
-// entry. Entries leave the ring oldest first: after `ttlMs`, or when `maxEntries` are held.
-// Joined entries stay (as ids only) until then, so a second label for the same id is recognised
-// as a duplicate. Pure: time is passed in.
+// half arrives. Compact by construction (docs/adr/0010-label-join.md): entries live in rings of
+// typed arrays in arrival order, one ring per source (the tap, a sender's name, Kafka), plus one
+// Map from id to (ring, sequence number); no object per entry. Entries leave a ring oldest first:
+// after `ttlMs`, when their source holds `maxPerSource`, or — when the model holds `maxEntries` —
+// from the source holding the most (fair eviction: a flood from one source evicts its own entries,
+// never those of a source holding less). Joined entries stay (as ids only) until then, so a second
+// label for the same id is recognised as a duplicate, or as a conflict when it says otherwise; the
+// policy decides what a conflict does (docs/adr/0019-label-trust.md). Pure: time is passed in.
 
-const EMPTY = 0;
-/** a prediction waiting for its label */
-const PREDICTION = 1;
-/** a label that arrived before its prediction */
-const LABEL = 2;
-/** joined; kept so that a repeated label or prediction is a duplicate */
-const JOINED = 3;
+import {
+  ARRIVED,
+  CONFLICT,
+  EMPTY,
+  flatten,
+  JOINED,
+  LABEL,
+  LABEL_VALUE,
+  MAX_RING,
+  MAX_SOURCES,
+  META,
+  NO_PARTITION,
+  nextPow2,
+  PREDICTION,
+  partitionOf,
+  REC,
+  RESTORED,
+  Ring,
+  SEQ_MASK,
+  stateOf,
+  TIME,
+  VALUE,
+  versionOf,
+  withState,
+} from "./joinRing.js";
 
-/** sequence numbers are kept modulo 2^30 in the index (a small integer, no heap number) */
-const SEQ_MASK = 0x3fffffff;
-const MIN_CAPACITY = 1024;
-/** numbers per record: arrived, time, value, meta (state + 4 × version) */
-const REC = 4;
-const ARRIVED = 0;
-const TIME = 1;
-const VALUE = 2;
-const META = 3;
+export { MAX_RING, MAX_SOURCES, NO_PARTITION } from "./joinRing.js";
 
-export type PredictionOutcome = "pending" | "joined" | "duplicate";
-export type LabelJoinOutcome = "matched" | "waiting" | "duplicate";
+export type PredictionOutcome = "pending" | "joined" | "duplicate" | "conflict";
+export type LabelJoinOutcome = "matched" | "waiting" | "duplicate" | "conflict";
 
-/** Stands for "no value" in the extra numbers (a score bin of a prediction without that score). */
-const NO_EXTRA = 0xffff;
+/** What a second, different label for one id does (models[].labels.on_conflict). */
+export type ConflictPolicy = "first" | "last" | "reject_conflicts";
 
 /** What the store reports; called synchronously, with numbers only. */
 export interface JoinSink {
   /**
-   * a prediction met its label; `delayMs` = label time − prediction time (≥ 0); `extra`: the
-   * prediction's extra numbers (its score bins; -1 for none), valid during the call only
+   * a prediction met its label (from `source`); `delayMs` = label time − prediction time (≥ 0);
+   * `extra`: the prediction's extra numbers (its score bins; −1 for none), valid during the call
    */
-  joined(prediction: number, label: number, version: number, delayMs: number, extra: ArrayLike<number>): void;
-  /** a prediction left without a label (ttl or eviction) */
-  expired(n: number): void;
-  /** a label left without a prediction (ttl or eviction) */
-  unmatched(n: number): void;
+  joined(
+    prediction: number,
+    label: number,
+    version: number,
+    delayMs: number,
+    source: number,
+    extra: ArrayLike<number>,
+  ): void;
+  /** a prediction left without a label (ttl or eviction), from `source` */
+  expired(n: number, source: number): void;
+  /** a label left without a prediction (ttl or eviction), from `source` */
+  unmatched(n: number, source: number): void;
+  /** a join counted at `joinTime` is taken back (a conflicting label, last or reject_conflicts) */
+  unjoined?(
+    prediction: number,
+    label: number,
+    version: number,
+    joinTime: number,
+    extra: ArrayLike<number>,
+  ): void;
+  /** waiting entries of `source` left early to make room (max_pending or the source's cap) */
+  evicted?(n: number, source: number): void;
 }
 
+/** Where an entry came from, for restarts (Kafka replay marks what it rebuilt). */
+export interface EntryOrigin {
+  source: number;
+  /** a small number naming the Kafka partition it came from (0: none) */
+  partition?: number;
+  /** rebuilt from a replay: its join was counted before the restart */
+  restored?: boolean;
+  /**
+   * when it arrived, if not now: a Kafka record's timestamp (clamped to now), so that a replay
+   * after a restart sees the same arrival times and the checkpoint bounds them by record time
+   */
+  arrived?: number;
+}
+
+const DEFAULT_ORIGIN: EntryOrigin = { source: 0 };
+
 export class JoinStore {
-  private cap: number;
-  private mask: number;
-  private readonly maxCap: number;
-  private ids: (string | undefined)[];
-  /** a second id the entry is found by (the tap's x-request-id beside a body id), per slot */
-  private aliases: (string | undefined)[];
-  /**
-   * One record of REC numbers per slot, together so that a join touches one cache line: arrival
-   * time, event time, value, and state + 4 × version. (Separate arrays per field cost a cache miss
-   * each at a million entries — bench/labels/join.mjs.)
-   */
-  private rec: Float64Array;
-  /**
-   * `extraWidth` small numbers per slot kept with a prediction (its score bins, < 0xffff): 2 bytes
-   * each, so a binary model's join costs 2 bytes more per entry.
-   */
-  private extra: Uint16Array;
-  /** the extra numbers of the prediction being joined, for the sink */
-  private readonly scratch: Int32Array;
+  private readonly rings: Ring[] = [];
   private readonly index = new Map<string, number>();
-  /** sequence numbers of the oldest entry and of the next one */
-  private head = 0;
-  private tail = 0;
+  private readonly maxPerSource: number;
+  private readonly ringCap: number;
   private predictions = 0;
   private labels = 0;
+  private total = 0;
+  /** restored entries whose ttl ran out before this time were counted before the restart */
+  private horizon = Number.NEGATIVE_INFINITY;
+  /** numbers kept with each prediction (its score bins): Ring.extra */
+  readonly extraWidth: number;
+  /** the extra numbers of the entry being reported, for the sink */
+  private readonly scratch: Int32Array;
 
   constructor(
     readonly ttlMs: number,
     readonly maxEntries: number,
     private readonly sink: JoinSink,
-    readonly extraWidth = 0,
+    opts: { maxPerSource?: number; policy?: ConflictPolicy; extraWidth?: number } = {},
   ) {
-    if (!(maxEntries >= 1) || maxEntries > SEQ_MASK) throw new RangeError("maxEntries out of range");
-    this.maxCap = nextPow2(maxEntries);
-    this.cap = Math.min(this.maxCap, MIN_CAPACITY);
-    this.mask = this.cap - 1;
-    this.ids = new Array(this.cap);
-    this.aliases = new Array(this.cap);
-    this.rec = new Float64Array(this.cap * REC);
-    this.extra = new Uint16Array(this.cap * extraWidth);
-    this.scratch = new Int32Array(extraWidth).fill(-1);
+    this.extraWidth = opts.extraWidth ?? 0;
+    this.scratch = new Int32Array(this.extraWidth).fill(-1);
+    if (!(maxEntries >= 1) || maxEntries > 100_000_000) throw new RangeError("maxEntries out of range");
+    this.maxPerSource = Math.min(opts.maxPerSource ?? maxEntries, maxEntries, MAX_RING);
+    this.ringCap = nextPow2(this.maxPerSource);
+    this.policy = opts.policy ?? "first";
   }
+
+  readonly policy: ConflictPolicy;
 
   /** Predictions waiting for a label. */
   get pendingPredictions(): number {
@@ -98,13 +131,23 @@ export class JoinStore {
 
   /** Entries held (waiting either way, or joined and remembered for duplicates). */
   get size(): number {
-    return this.tail - this.head;
+    return this.total;
+  }
+
+  /** Restored entries expiring before `t` (the last checkpoint before a restart) leave silently. */
+  setRestoreHorizon(t: number): void {
+    this.horizon = Math.max(this.horizon, t);
+  }
+
+  /** Entries held for `source`. */
+  sourceSize(source: number): number {
+    return this.rings[source]?.size ?? 0;
   }
 
   /**
    * A prediction (`value`: class index or regression value) made at `time`, seen at `now`; a label
    * sent with `alias` (another id the client saw for it) joins too. `extra`: extraWidth numbers in
-   * [0, 0xffff), negative for none; absent: none.
+   * [0, 0xffff) kept with it (its score bins), negative for none; absent: none.
    */
   addPrediction(
     id: string,
@@ -112,90 +155,144 @@ export class JoinStore {
     version: number,
     time: number,
     now: number,
+    origin: EntryOrigin = DEFAULT_ORIGIN,
     alias?: string,
     extra?: ArrayLike<number>,
   ): PredictionOutcome {
+    // a replayed entry lives on its own (record) clock
+    if (origin.arrived !== undefined) now = origin.arrived;
     // entries past the ttl leave first: a late half never joins, whether or not a sweep ran
     this.expire(now);
-    const rec = this.rec;
-    let seq = this.index.get(id);
-    if (seq === undefined && alias !== undefined) {
+    let at = this.index.get(id);
+    if (at === undefined && alias !== undefined) {
       // a label that came first with the other id waits under it; any other entry there (a client
       // reusing one x-request-id) is not this prediction
       const a = this.index.get(alias);
-      if (a !== undefined && rec[(a & this.mask) * REC + META] === LABEL) {
-        seq = a;
+      const ar = a === undefined ? undefined : (this.rings[a & 15] as Ring);
+      if (a !== undefined && ar && stateOf(ar.rec[((a >> 4) & ar.mask) * REC + META] as number) === LABEL) {
+        at = a;
         // the body id finds the joined entry too (a repeated label with it is a duplicate)
-        const s = a & this.mask;
-        if (this.aliases[s] === undefined) {
+        const slot = (a >> 4) & ar.mask;
+        if (ar.aliases[slot] === undefined) {
           flatten(id);
-          this.aliases[s] = id;
+          ar.aliases[slot] = id;
           this.index.set(id, a);
         }
       }
     }
-    if (seq !== undefined) {
-      const r = (seq & this.mask) * REC;
-      if (rec[r + META] !== LABEL) return "duplicate";
-      rec[r + META] = JOINED;
-      this.labels--;
+    if (at !== undefined) {
+      const ring = this.rings[at & 15] as Ring;
+      const r = ((at >> 4) & ring.mask) * REC;
+      const rec = ring.rec;
+      const meta = rec[r + META] as number;
+      const st = stateOf(meta);
+      if (st === CONFLICT) return "conflict";
+      if (st !== LABEL) return "duplicate";
+      const label = rec[r + VALUE] as number;
       const labelTime = rec[r + TIME] as number;
-      const x = this.scratch;
-      for (let i = 0; i < this.extraWidth; i++) x[i] = extra ? (extra[i] as number) : -1;
-      this.sink.joined(value, rec[r + VALUE] as number, version, Math.max(0, labelTime - time), x);
+      rec[r + META] = (withState(meta, JOINED) & ~(1023 << 4)) | (version << 4);
+      rec[r + TIME] = now;
+      rec[r + VALUE] = value;
+      rec[r + LABEL_VALUE] = label;
+      this.labels--;
+      // kept for a later retraction (a conflicting label)
+      const slot = r / REC;
+      ring.setExtra(slot, extra);
+      // a join both of whose halves were counted before a restart was counted then
+      if (!(origin.restored && meta & RESTORED))
+        this.sink.joined(
+          value,
+          label,
+          version,
+          Math.max(0, labelTime - time),
+          at & 15,
+          ring.getExtra(slot, this.scratch),
+        );
       return "joined";
     }
-    const slot = this.insert(id, now);
+    const [ring, r] = this.insert(id, now, origin);
     if (alias !== undefined && alias !== id && !this.index.has(alias)) {
       flatten(alias);
-      this.aliases[slot] = alias;
-      this.index.set(alias, (this.tail - 1) & SEQ_MASK);
+      ring.aliases[r / REC] = alias;
+      this.index.set(alias, this.index.get(id) as number);
     }
-    const r = slot * REC;
-    const w = this.extraWidth;
-    for (let i = 0; i < w; i++) {
-      const v = extra ? (extra[i] as number) : -1;
-      this.extra[slot * w + i] = v >= 0 && v < NO_EXTRA ? v : NO_EXTRA;
-    }
-    this.rec[r + META] = PREDICTION + 4 * version;
-    this.rec[r + TIME] = time;
-    this.rec[r + VALUE] = value;
+    ring.rec[r + META] =
+      PREDICTION |
+      (origin.restored ? RESTORED : 0) |
+      ((version & 1023) << 4) |
+      ((origin.partition ?? 0) << 14);
+    ring.rec[r + TIME] = time;
+    ring.rec[r + VALUE] = value;
+    ring.setExtra(r / REC, extra);
     this.predictions++;
     return "pending";
   }
 
   /** A label (`value`: class index or true value) observed at `time`, arriving at `now`. */
-  addLabel(id: string, value: number, time: number, now: number): LabelJoinOutcome {
+  addLabel(
+    id: string,
+    value: number,
+    time: number,
+    now: number,
+    origin: EntryOrigin = DEFAULT_ORIGIN,
+  ): LabelJoinOutcome {
     this.expire(now);
-    const rec = this.rec;
-    const seq = this.index.get(id);
-    if (seq !== undefined) {
-      const r = (seq & this.mask) * REC;
+    const at = this.index.get(id);
+    if (at !== undefined) {
+      const ring = this.rings[at & 15] as Ring;
+      const r = ((at >> 4) & ring.mask) * REC;
+      const rec = ring.rec;
       const meta = rec[r + META] as number;
-      if (meta % 4 !== PREDICTION) return "duplicate";
-      rec[r + META] = JOINED;
-      this.predictions--;
-      const predTime = rec[r + TIME] as number;
-      const x = this.scratch;
-      const w = this.extraWidth;
-      const at = (seq & this.mask) * w;
-      for (let i = 0; i < w; i++) {
-        const v = this.extra[at + i] as number;
-        x[i] = v === NO_EXTRA ? -1 : v;
+      const st = stateOf(meta);
+      if (st === PREDICTION) {
+        rec[r + META] = withState(meta, JOINED);
+        const prediction = rec[r + VALUE] as number;
+        const predTime = rec[r + TIME] as number;
+        rec[r + TIME] = now;
+        rec[r + LABEL_VALUE] = value;
+        this.predictions--;
+        if (!(origin.restored && meta & RESTORED))
+          this.sink.joined(
+            prediction,
+            value,
+            versionOf(meta),
+            Math.max(0, time - predTime),
+            origin.source,
+            ring.getExtra(r / REC, this.scratch),
+          );
+        return "matched";
       }
-      this.sink.joined(
-        rec[r + VALUE] as number,
-        value,
-        (meta - PREDICTION) / 4,
-        Math.max(0, time - predTime),
-        x,
-      );
-      return "matched";
+      if (st === CONFLICT) return "conflict";
+      const held = (st === LABEL ? rec[r + VALUE] : rec[r + LABEL_VALUE]) as number;
+      if (held === value) return "duplicate";
+      // a label that disagrees with the one held
+      if (this.policy === "first") return "conflict";
+      if (st === LABEL) {
+        if (this.policy === "last") {
+          rec[r + VALUE] = value;
+          rec[r + TIME] = time;
+        } else {
+          rec[r + META] = withState(meta, CONFLICT);
+          this.labels--;
+        }
+        return "conflict";
+      }
+      // joined: the counted join is taken back from the windows; `last` counts the new one
+      const prediction = rec[r + VALUE] as number;
+      const version = versionOf(meta);
+      const x = ring.getExtra(r / REC, this.scratch);
+      this.sink.unjoined?.(prediction, held, version, rec[r + TIME] as number, x);
+      if (this.policy === "last") {
+        rec[r + LABEL_VALUE] = value;
+        rec[r + TIME] = now;
+        this.sink.joined(prediction, value, version, 0, origin.source, x);
+      } else rec[r + META] = withState(meta, CONFLICT);
+      return "conflict";
     }
-    const r = this.insert(id, now) * REC;
-    this.rec[r + META] = LABEL;
-    this.rec[r + TIME] = time;
-    this.rec[r + VALUE] = value;
+    const [ring, r] = this.insert(id, now, origin);
+    ring.rec[r + META] = LABEL | (origin.restored ? RESTORED : 0) | ((origin.partition ?? 0) << 14);
+    ring.rec[r + TIME] = time;
+    ring.rec[r + VALUE] = value;
     this.labels++;
     return "waiting";
   }
@@ -203,100 +300,178 @@ export class JoinStore {
   /** Drop entries older than the ttl (reported through the sink). */
   expire(now: number): void {
     const ttl = this.ttlMs;
-    let expired = 0;
-    let unmatched = 0;
-    while (
-      this.head < this.tail &&
-      now - (this.rec[(this.head & this.mask) * REC + ARRIVED] as number) >= ttl
-    ) {
-      const st = this.dropHead();
-      if (st === PREDICTION) expired++;
-      else if (st === LABEL) unmatched++;
+    for (let s = 0; s < this.rings.length; s++) {
+      const ring = this.rings[s];
+      if (!ring) continue;
+      let expired = 0;
+      let unmatched = 0;
+      while (
+        ring.head < ring.tail &&
+        now - (ring.rec[(ring.head & ring.mask) * REC + ARRIVED] as number) >= ttl
+      ) {
+        const st = this.dropHead(ring);
+        if (st === PREDICTION) expired++;
+        else if (st === LABEL) unmatched++;
+      }
+      if (expired > 0) this.sink.expired(expired, s);
+      if (unmatched > 0) this.sink.unmatched(unmatched, s);
     }
-    if (expired > 0) this.sink.expired(expired);
-    if (unmatched > 0) this.sink.unmatched(unmatched);
   }
 
   /** Forget everything (shutdown); returns what was waiting, for the log. Nothing is reported. */
   clear(): { predictions: number; labels: number } {
     const out = { predictions: this.predictions, labels: this.labels };
-    while (this.head < this.tail) this.dropHead();
+    for (const ring of this.rings) while (ring && ring.head < ring.tail) this.dropHead(ring);
     return out;
   }
 
-  /** A slot for a new entry at the tail (expired entries have left): the oldest leaves if full. */
-  private insert(id: string, now: number): number {
-    if (this.size >= this.maxEntries) {
-      const st = this.dropHead();
-      if (st === PREDICTION) this.sink.expired(1);
-      else if (st === LABEL) this.sink.unmatched(1);
+  /**
+   * Forget, without reporting, the waiting entries that came from a partition this member no
+   * longer owns (a Kafka rebalance moved it: the new owner rebuilds them). Returns how many.
+   */
+  handOver(partition: number): number {
+    let n = 0;
+    for (const ring of this.rings) {
+      if (!ring) continue;
+      for (let seq = ring.head; seq < ring.tail; seq++) {
+        const r = (seq & ring.mask) * REC;
+        const meta = ring.rec[r + META] as number;
+        const st = stateOf(meta);
+        if (partitionOf(meta) !== partition || (st !== PREDICTION && st !== LABEL)) continue;
+        if (st === PREDICTION) this.predictions--;
+        else this.labels--;
+        // the slot stays (it leaves with the ring's order, silently); the id is free again
+        const slot = seq & ring.mask;
+        this.index.delete(ring.ids[slot] as string);
+        ring.ids[slot] = undefined;
+        this.dropAlias(ring, slot, seq);
+        ring.rec[r + META] = EMPTY;
+        n++;
+      }
     }
-    if (this.size >= this.cap) this.grow();
-    const seq = this.tail++;
-    const s = seq & this.mask;
-    flatten(id);
-    this.ids[s] = id;
-    this.rec[s * REC + ARRIVED] = now;
-    this.index.set(id, seq & SEQ_MASK);
-    return s;
+    return n;
   }
 
-  private dropHead(): number {
-    const s = this.head & this.mask;
-    const st = (this.rec[s * REC + META] as number) % 4;
+  /** Waiting entries per partition slot, with the oldest arrival of each (a Kafka checkpoint). */
+  waitingByPartition(
+    into = new Map<number, { count: number; oldest: number }>(),
+  ): Map<number, { count: number; oldest: number }> {
+    for (const ring of this.rings) {
+      if (!ring) continue;
+      for (let seq = ring.head; seq < ring.tail; seq++) {
+        const r = (seq & ring.mask) * REC;
+        const meta = ring.rec[r + META] as number;
+        const st = stateOf(meta);
+        if (st !== PREDICTION && st !== LABEL) continue;
+        const p = partitionOf(meta);
+        if (p === NO_PARTITION) continue;
+        const arrived = ring.rec[r + ARRIVED] as number;
+        const w = into.get(p);
+        if (w) {
+          w.count++;
+          if (arrived < w.oldest) w.oldest = arrived;
+        } else into.set(p, { count: 1, oldest: arrived });
+      }
+    }
+    return into;
+  }
+
+  /** Every waiting entry (a state file at shutdown): id, kind, value, version, time, arrival. */
+  *waiting(): Generator<{
+    id: string;
+    kind: "prediction" | "label";
+    value: number;
+    version: number;
+    time: number;
+    arrived: number;
+    source: number;
+  }> {
+    for (let s = 0; s < this.rings.length; s++) {
+      const ring = this.rings[s];
+      if (!ring) continue;
+      for (let seq = ring.head; seq < ring.tail; seq++) {
+        const slot = seq & ring.mask;
+        const r = slot * REC;
+        const meta = ring.rec[r + META] as number;
+        const st = stateOf(meta);
+        if (st !== PREDICTION && st !== LABEL) continue;
+        yield {
+          id: ring.ids[slot] as string,
+          kind: st === PREDICTION ? "prediction" : "label",
+          value: ring.rec[r + VALUE] as number,
+          version: versionOf(meta),
+          time: ring.rec[r + TIME] as number,
+          arrived: ring.rec[r + ARRIVED] as number,
+          source: s,
+        };
+      }
+    }
+  }
+
+  /** A slot for a new entry at the tail of its source's ring: the fair eviction makes room first. */
+  private insert(id: string, now: number, origin: EntryOrigin): [Ring, number] {
+    const s = Math.min(Math.max(0, origin.source | 0), MAX_SOURCES - 1);
+    let ring = this.rings[s];
+    if (!ring) {
+      ring = new Ring(this.ringCap, this.extraWidth);
+      for (let i = this.rings.length; i < s; i++) this.rings.push(undefined as unknown as Ring);
+      this.rings[s] = ring;
+    }
+    if (ring.size >= this.maxPerSource) this.evict(ring, s);
+    else if (this.total >= this.maxEntries) {
+      // from the source holding the most (this one when it ties): sources at or below their
+      // share are never evicted by another's flood
+      let victim = s;
+      let most = ring.size;
+      this.rings.forEach((x, i) => {
+        if (x && x.size > most) {
+          most = x.size;
+          victim = i;
+        }
+      });
+      this.evict(this.rings[victim] as Ring, victim);
+    }
+    if (ring.size >= ring.cap) ring.grow();
+    const seq = ring.tail++;
+    const slot = seq & ring.mask;
+    flatten(id);
+    ring.ids[slot] = id;
+    ring.rec[slot * REC + ARRIVED] = now;
+    ring.rec[slot * REC + LABEL_VALUE] = 0;
+    ring.setExtra(slot, undefined);
+    this.index.set(id, ((seq & SEQ_MASK) << 4) | s);
+    this.total++;
+    return [ring, slot * REC];
+  }
+
+  /** Forget a slot's alias, only when it still points at this entry (a later one may have the id). */
+  private dropAlias(ring: Ring, slot: number, seq: number): void {
+    const alias = ring.aliases[slot];
+    if (alias === undefined) return;
+    const source = this.rings.indexOf(ring);
+    if (this.index.get(alias) === (((seq & SEQ_MASK) << 4) | source)) this.index.delete(alias);
+    ring.aliases[slot] = undefined;
+  }
+
+  private evict(ring: Ring, source: number): void {
+    const st = this.dropHead(ring);
+    if (st === PREDICTION) this.sink.expired(1, source);
+    else if (st === LABEL) this.sink.unmatched(1, source);
+    if (st === PREDICTION || st === LABEL) this.sink.evicted?.(1, source);
+  }
+
+  private dropHead(ring: Ring): number {
+    const s = ring.head & ring.mask;
+    const st = stateOf(ring.rec[s * REC + META] as number);
     if (st === PREDICTION) this.predictions--;
     else if (st === LABEL) this.labels--;
-    this.index.delete(this.ids[s] as string);
-    this.ids[s] = undefined;
-    const alias = this.aliases[s];
-    if (alias !== undefined) {
-      // only when it still points here (a later entry may have taken the same id)
-      if (this.index.get(alias) === (this.head & SEQ_MASK)) this.index.delete(alias);
-      this.aliases[s] = undefined;
-    }
-    this.rec[s * REC + META] = EMPTY;
-    this.head++;
+    const id = ring.ids[s];
+    if (id !== undefined) this.index.delete(id);
+    ring.ids[s] = undefined;
+    this.dropAlias(ring, s, ring.head);
+    ring.rec[s * REC + META] = EMPTY;
+    ring.head++;
+    this.total--;
     return st;
   }
-
-  /** Double the ring. Index values stay valid: slot = seq mod capacity, and capacity divides 2^30. */
-  private grow(): void {
-    const cap = Math.min(this.cap * 2, this.maxCap);
-    const mask = cap - 1;
-    const ids: (string | undefined)[] = new Array(cap);
-    const aliases: (string | undefined)[] = new Array(cap);
-    const rec = new Float64Array(cap * REC);
-    const w = this.extraWidth;
-    const extra = new Uint16Array(cap * w);
-    for (let seq = this.head; seq < this.tail; seq++) {
-      const a = seq & this.mask;
-      const b = seq & mask;
-      ids[b] = this.ids[a];
-      aliases[b] = this.aliases[a];
-      for (let k = 0; k < REC; k++) rec[b * REC + k] = this.rec[a * REC + k] as number;
-      for (let k = 0; k < w; k++) extra[b * w + k] = this.extra[a * w + k] as number;
-    }
-    this.cap = cap;
-    this.mask = mask;
-    this.ids = ids;
-    this.aliases = aliases;
-    this.rec = rec;
-    this.extra = extra;
-  }
-}
-
-/**
- * Make V8 store `s` as one flat string. Ids built by concatenation (crypto.randomUUID, which the
- * tap calls for requests without an x-request-id, joins 20 pieces) are trees of cons strings: kept
- * as they are, one held ~600 bytes; flattened (the GC then drops the tree) ~56
- * (bench/labels/join.mjs). A numeric conversion flattens in place, as the flatstr package does.
- */
-function flatten(s: string): void {
-  (s as unknown as number) | 0;
-}
-
-function nextPow2(n: number): number {
-  let p = 1;
-  while (p < n) p *= 2;
-  return p;
 }

@@ -5,14 +5,19 @@
 import type { WindowConfig } from "../config/window.js";
 import { QualityWindow } from "./qualityWindow.js";
 
-/** Adds the join record `rec[at … at+stride)` into `counts`. */
-export type ApplyJoin = (counts: Float64Array, rec: ArrayLike<number>, at: number) => void;
+/** Adds the join record `rec[at … at+stride)` into `counts`, `w` times (−1 takes it back). */
+export type ApplyJoin = (counts: Float64Array, rec: ArrayLike<number>, at: number, w?: number) => void;
 
 export interface JoinWindow {
   /** Count one join (`rec[0 … stride)`) that happened at `now`. */
   add(now: number, rec: ArrayLike<number>): void;
   /** The window's counts as of `now` (a fresh array). */
   totals(now: number): Float64Array;
+  /**
+   * Take back a join counted at `joinTime` (a conflicting label): from the time slice holding it,
+   * if the window still does; a count window drops its newest record equal to `rec`.
+   */
+  retract(joinTime: number, rec: ArrayLike<number>): void;
 }
 
 class TimeJoinWindow implements JoinWindow {
@@ -29,6 +34,10 @@ class TimeJoinWindow implements JoinWindow {
   }
   totals(now: number): Float64Array {
     return this.w.totals(now);
+  }
+  retract(joinTime: number, rec: ArrayLike<number>): void {
+    const slice = this.w.sliceHolding(joinTime);
+    if (slice) this.apply(slice, rec, 0, -1);
   }
 }
 
@@ -56,8 +65,24 @@ export class CountJoinWindow implements JoinWindow {
 
   totals(_now: number): Float64Array {
     const out = new Float64Array(this.width);
-    for (let r = 0; r < this.held; r++) this.apply(out, this.ring, r * this.stride);
+    for (let r = 0; r < this.held; r++) {
+      // a retracted join (NaN) holds its place until it is overwritten
+      if (!Number.isNaN(this.ring[r * this.stride] as number)) this.apply(out, this.ring, r * this.stride);
+    }
     return out;
+  }
+
+  retract(_joinTime: number, rec: ArrayLike<number>): void {
+    const n = this.stride;
+    for (let k = 1; k <= this.held; k++) {
+      const r = (this.next - k + this.capacity) % this.capacity;
+      let same = true;
+      for (let i = 0; i < n && same; i++) same = this.ring[r * n + i] === rec[i];
+      if (same) {
+        this.ring[r * n] = Number.NaN;
+        return;
+      }
+    }
   }
 }
 

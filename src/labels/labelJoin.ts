@@ -11,15 +11,16 @@ import { type PredictionReader, predictionReader } from "../monitor/predictionRe
 import { ScoreBins } from "../stats/scoreBins.js";
 import type { PredictionOutcome } from "./joinStore.js";
 import { type LabelEvent, toLabelEvent } from "./labelEvent.js";
-import { QualityMonitor } from "./qualityMonitor.js";
+import { type Origin, QualityMonitor } from "./qualityMonitor.js";
 
 /** What happened to one label. */
-export type LabelOutcome = "matched" | "waiting" | "duplicate" | "invalid" | "unknown_model";
+export type LabelOutcome = "matched" | "waiting" | "duplicate" | "conflict" | "invalid" | "unknown_model";
 
 export interface LabelCounts {
   matched: number;
   waiting: number;
   duplicate: number;
+  conflict: number;
   invalid: number;
   unknown_model: number;
 }
@@ -28,32 +29,49 @@ export const emptyCounts = (): LabelCounts => ({
   matched: 0,
   waiting: 0,
   duplicate: 0,
+  conflict: 0,
   invalid: 0,
   unknown_model: 0,
 });
 
+/** Sources of labels naming no configured model, kept apart at most; more share `other`. */
+const MAX_UNKNOWN_SOURCES = 32;
+
 export class LabelJoin {
   private readonly monitors = new Map<string, QualityMonitor>();
   private readonly readers = new Map<string, PredictionReader>();
-  private readonly unknownModel: CounterChild;
-  /** labels that name no model at all, or are not JSON */
-  private readonly unreadable: CounterChild;
+  /** per source: labels naming an unconfigured model, and labels naming none or not JSON */
+  private readonly unknown = new Map<string, { unknownModel: CounterChild; unreadable: CounterChild }>();
   private sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     models: readonly ModelConfig[],
-    metrics: QualityMetrics,
+    private readonly metrics: QualityMetrics,
     private readonly now: () => number,
     private readonly log?: Logger,
     variantMetrics?: VariantMetrics,
+    /** label sources known at start (`http`, `kafka`, the web config's senders): counters at 0 */
+    sources: readonly string[] = ["http"],
     /** each model's score bins (from its profile, else uniform) */
     scores: readonly (ScoreBins | undefined)[] = models.map((m) => ScoreBins.forModel(m)),
   ) {
     models.forEach((m, i) => {
-      this.monitors.set(m.name, new QualityMonitor(m, metrics, variantMetrics, scores[i]));
+      this.monitors.set(m.name, new QualityMonitor(m, metrics, variantMetrics, scores[i], sources));
     });
-    this.unknownModel = metrics.labels.labels({ model: "unknown", outcome: "unknown_model" });
-    this.unreadable = metrics.labels.labels({ model: "unknown", outcome: "invalid" });
+    for (const s of sources) this.unknownCounters(s);
+  }
+
+  private unknownCounters(source: string): { unknownModel: CounterChild; unreadable: CounterChild } {
+    let c = this.unknown.get(source);
+    if (c) return c;
+    if (this.unknown.size >= MAX_UNKNOWN_SOURCES) return this.unknownCounters("other");
+    const l = { model: "unknown", source };
+    c = {
+      unknownModel: this.metrics.labels.labels({ ...l, outcome: "unknown_model" }),
+      unreadable: this.metrics.labels.labels({ ...l, outcome: "invalid" }),
+    };
+    this.unknown.set(source, c);
+    return c;
   }
 
   /** The model's quality monitor (the drift monitor feeds it every prediction it reads). */
@@ -65,35 +83,37 @@ export class LabelJoin {
    * One label from any source. Unknown models and labels of the wrong type or class are counted
    * (`infermon_labels_total{outcome}`) and skipped; nothing throws.
    */
-  applyLabel(l: LabelEvent): LabelOutcome {
+  applyLabel(l: LabelEvent, source: Origin = "http"): LabelOutcome {
     const q = this.monitors.get(l.model);
     if (!q) {
-      this.unknownModel.inc();
-      return "unknown_model";
+      if (typeof source !== "string" && source.restored) return "unknown_model";
+      return this.unknownModelLabel(typeof source === "string" ? source : source.name);
     }
     const now = this.now();
-    return q.label(l.id, l.label, l.time ?? now, now);
+    return q.label(l.id, l.label, l.time ?? now, now, source);
   }
 
   /** A label as a parsed JSON object (`{model, id, label|value, time?}`); Kafka and HTTP read it so. */
-  applyLabelJson(x: unknown): LabelOutcome {
+  applyLabelJson(x: unknown, source: Origin = "http"): LabelOutcome {
     const r = toLabelEvent(x);
-    if (r.ok) return this.applyLabel(r.label);
+    if (r.ok) return this.applyLabel(r.label, source);
+    if (typeof source !== "string" && source.restored) return "invalid";
+    const name = typeof source === "string" ? source : source.name;
     const q = this.monitors.get(r.model);
-    if (q) q.invalid();
-    else this.unreadable.inc();
+    if (q) q.invalid(name);
+    else this.unknownCounters(name).unreadable.inc();
     return "invalid";
   }
 
   /** A label for a model that is not configured, counted before its body is read. */
-  unknownModelLabel(): LabelOutcome {
-    this.unknownModel.inc();
+  unknownModelLabel(source = "http"): LabelOutcome {
+    this.unknownCounters(source).unknownModel.inc();
     return "unknown_model";
   }
 
   /** A label that could not be read at all (malformed JSON): counted under model "unknown". */
-  unreadableLabel(): LabelOutcome {
-    this.unreadable.inc();
+  unreadableLabel(source = "http"): LabelOutcome {
+    this.unknownCounters(source).unreadable.inc();
     return "invalid";
   }
 
@@ -101,7 +121,10 @@ export class LabelJoin {
    * A prediction straight into the join, bypassing drift (the analysis queue's monitor calls
    * QualityMonitor.prediction itself). For sources that must know the outcome at once.
    */
-  recordPrediction(e: InferenceEvent): PredictionOutcome | "unknown_model" | "no_prediction" {
+  recordPrediction(
+    e: InferenceEvent,
+    origin: Origin = "kafka",
+  ): PredictionOutcome | "unknown_model" | "no_prediction" {
     const q = this.monitors.get(e.model);
     if (!q) return "unknown_model";
     let read = this.readers.get(e.model);
@@ -119,11 +142,44 @@ export class LabelJoin {
         p.score,
         e.time,
         now,
+        origin,
         q.variantIndex(e.variant),
         e.requestId,
         q.binsFor(p.score, p.probs),
       ) ?? "no_prediction"
     );
+  }
+
+  /** Every model's monitor (a state file walks them). */
+  entries(): IterableIterator<[string, QualityMonitor]> {
+    return this.monitors.entries();
+  }
+
+  /** Predictions and labels waiting, per model. */
+  waitingCounts(): Record<string, { predictions: number; labels: number }> {
+    const out: Record<string, { predictions: number; labels: number }> = {};
+    for (const [m, q] of this.monitors)
+      out[m] = { predictions: q.store.pendingPredictions, labels: q.store.waitingLabels };
+    return out;
+  }
+
+  /** Waiting entries per Kafka partition slot, over every model (a checkpoint). */
+  waitingByPartition(): Map<number, { count: number; oldest: number }> {
+    const out = new Map<number, { count: number; oldest: number }>();
+    for (const q of this.monitors.values()) q.store.waitingByPartition(out);
+    return out;
+  }
+
+  /** A partition moved to another member: forget its waiting entries (the new owner rebuilds them). */
+  handOver(slot: number): number {
+    let n = 0;
+    for (const q of this.monitors.values()) n += q.store.handOver(slot);
+    return n;
+  }
+
+  /** Restored entries whose ttl ran out before `t` (the restart's checkpoint) were counted then. */
+  setRestoreHorizon(t: number): void {
+    for (const q of this.monitors.values()) q.store.setRestoreHorizon(t);
   }
 
   /** Expire entries past their ttl and recompute the gauges (before each scrape). */
@@ -144,10 +200,14 @@ export class LabelJoin {
    * Stop the sweeper. The join lives in memory only: what waits is lost with the process, and the
    * log says how much (docs/adr/0010-label-join.md).
    */
-  stop(): void {
+  stop(saved = false): void {
     if (this.sweeper) clearInterval(this.sweeper);
     this.sweeper = undefined;
     for (const [model, q] of this.monitors) {
+      if (saved) {
+        q.store.clear();
+        continue;
+      }
       const lost = q.store.clear();
       if (lost.predictions > 0 || lost.labels > 0)
         this.log?.warn(

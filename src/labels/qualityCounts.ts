@@ -20,23 +20,29 @@ export function countsWidth(kind: QualityKind): number {
 /** Where the score bins' counts start in a classification counts array. */
 export const scoresOffset = (k: number): number => 2 + 3 * k;
 
-/** One joined classification: predicted and true class indexes (< K when K > 0). */
-export function addClassification(c: Float64Array, k: number, predicted: number, actual: number): void {
-  c[0] = (c[0] as number) + 1;
-  if (predicted === actual) c[1] = (c[1] as number) + 1;
+/** One joined classification: predicted and true class indexes (< K when K > 0); w = −1 takes it back. */
+export function addClassification(
+  c: Float64Array,
+  k: number,
+  predicted: number,
+  actual: number,
+  w = 1,
+): void {
+  c[0] = (c[0] as number) + w;
+  if (predicted === actual) c[1] = (c[1] as number) + w;
   if (k === 0) return;
-  if (predicted === actual) c[2 + predicted] = (c[2 + predicted] as number) + 1;
-  c[2 + k + predicted] = (c[2 + k + predicted] as number) + 1;
-  c[2 + 2 * k + actual] = (c[2 + 2 * k + actual] as number) + 1;
+  if (predicted === actual) c[2 + predicted] = (c[2 + predicted] as number) + w;
+  c[2 + k + predicted] = (c[2 + k + predicted] as number) + w;
+  c[2 + 2 * k + actual] = (c[2 + 2 * k + actual] as number) + w;
 }
 
-/** One joined regression: predicted and true value. */
-export function addRegression(c: Float64Array, predicted: number, actual: number): void {
+/** One joined regression: predicted and true value; w = −1 takes it back. */
+export function addRegression(c: Float64Array, predicted: number, actual: number, w = 1): void {
   const e = predicted - actual;
-  c[0] = (c[0] as number) + 1;
-  c[1] = (c[1] as number) + Math.abs(e);
-  c[2] = (c[2] as number) + e * e;
-  c[3] = (c[3] as number) + e * e * e * e;
+  c[0] = (c[0] as number) + w;
+  c[1] = (c[1] as number) + w * Math.abs(e);
+  c[2] = (c[2] as number) + w * e * e;
+  c[3] = (c[3] as number) + w * e * e * e * e;
 }
 
 /** target += source, element-wise (the counts of the union of two disjoint sets). */

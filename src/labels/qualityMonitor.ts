@@ -11,7 +11,13 @@ import type { VariantMetrics } from "../export/variantMetrics.js";
 import { estimate } from "../stats/cbpe.js";
 import type { ScoreBins } from "../stats/scoreBins.js";
 import { VariantQuality } from "../variants/variantQuality.js";
-import { JoinStore, type LabelJoinOutcome, type PredictionOutcome } from "./joinStore.js";
+import {
+  type EntryOrigin,
+  JoinStore,
+  type LabelJoinOutcome,
+  MAX_SOURCES,
+  type PredictionOutcome,
+} from "./joinStore.js";
 import { type ApplyJoin, type JoinWindow, joinWindow } from "./joinWindow.js";
 import { LabelValues } from "./labelValues.js";
 import {
@@ -25,6 +31,23 @@ import {
 import { addScoreBins, labelledBinCounts, realizedAuc, scoredCounts } from "./qualityScores.js";
 import { ScoreCounters } from "./scoreCounters.js";
 import { withinTolerance } from "./tolerance.js";
+
+/** A waiting join entry as a state file keeps it. */
+export interface SavedEntry {
+  id: string;
+  kind: "prediction" | "label";
+  /** class index or value */
+  value: number;
+  version: string;
+  variant: number;
+  time: number;
+  arrived: number;
+  source: string;
+}
+
+/** Who put an entry in the join: a source name, or (Kafka) a name with the record's partition slot,
+ * its timestamp and whether it is being replayed after a restart. */
+export type Origin = string | ({ name: string } & Omit<EntryOrigin, "source">);
 
 /** Distinct model_version label values kept per model (as the drift monitor); more share "other". */
 const MAX_VERSIONS = 16;
@@ -57,7 +80,11 @@ export class QualityMonitor {
   private readonly versions: Version[] = [];
   private readonly versionIndex = new Map<string, number>();
   private latestVersion: string;
-  private readonly outcome: Record<(typeof LABEL_OUTCOMES)[number], CounterChild>;
+  /** per source index: its outcome counters */
+  private readonly outcomes: Record<(typeof LABEL_OUTCOMES)[number], CounterChild>[] = [];
+  private readonly sourceNames: string[] = [];
+  private readonly sourceIndex = new Map<string, number>();
+  private readonly evictedBy: CounterChild[] = [];
   private readonly delay: HistogramChild;
   private readonly expiredCounter: CounterChild;
   /** the time of the join being counted (set just before the store calls back) */
@@ -72,6 +99,8 @@ export class QualityMonitor {
     variantMetrics?: VariantMetrics,
     /** the model's score bins (classification with scores): ROC AUC, fleet score counters */
     readonly scores?: ScoreBins,
+    /** sources known at start: their label counters exist at 0 */
+    sources: readonly string[] = [],
   ) {
     this.variants = model.variants && variantMetrics ? new VariantQuality(model, variantMetrics) : undefined;
     this.variantSlots = this.variants?.size ?? 1;
@@ -90,18 +119,16 @@ export class QualityMonitor {
     const sc = this.scores;
     const apply: ApplyJoin =
       this.kind.task === "regression"
-        ? (c, r, at) => addRegression(c, r[at] as number, r[at + 1] as number)
-        : (c, r, at) => {
+        ? (c, r, at, w = 1) => addRegression(c, r[at] as number, r[at + 1] as number, w)
+        : (c, r, at, w = 1) => {
             const p = r[at] as number;
             const a = r[at + 1] as number;
-            addClassification(c, k, p, a);
-            if (sc) addScoreBins(c, k, sc, r, at + 2, p, a);
+            addClassification(c, k, p, a, w);
+            if (sc) addScoreBins(c, k, sc, r, at + 2, p, a, w);
           };
     this.windows = model.windows.map((w) => ({ name: w.name, w: joinWindow(w, width, 2 + extra, apply) }));
     const m = { model: model.name };
-    this.outcome = Object.fromEntries(
-      LABEL_OUTCOMES.map((o) => [o, metrics.labels.labels({ ...m, outcome: o })]),
-    ) as Record<(typeof LABEL_OUTCOMES)[number], CounterChild>;
+    for (const src of sources) this.counts(this.source(src));
     this.delay = metrics.delay.labels(m);
     this.expiredCounter = metrics.expired.labels(m);
     metrics.pending.set(m, 0);
@@ -112,12 +139,49 @@ export class QualityMonitor {
       model.labels.ttlMs,
       model.labels.maxPending,
       {
-        joined: (p, l, v, delayMs, x) => this.joined(p, l, v, delayMs, x),
+        joined: (p, l, v, delayMs, src, x) => this.joined(p, l, v, delayMs, src, x),
         expired: (n) => this.expiredCounter.inc(n),
-        unmatched: (n) => this.outcome.unmatched.inc(n),
+        unmatched: (n, src) => this.counts(src).unmatched.inc(n),
+        unjoined: (p, l, v, t, x) => this.unjoined(p, l, v, t, x),
+        evicted: (n, src) => this.evictedBy[src]?.inc(n),
       },
-      extra,
+      {
+        maxPerSource: model.labels.maxPendingPerSource,
+        policy: model.labels.onConflict,
+        extraWidth: extra,
+      },
     );
+  }
+
+  /**
+   * The index of a source (a sender's name, `tap`, `kafka`, …) in the join, its counters created on
+   * first use; past MAX_SOURCES − 1 distinct sources, the rest share `other`.
+   */
+  source(name: string): number {
+    let i = this.sourceIndex.get(name);
+    if (i !== undefined) return i;
+    const label = this.sourceNames.length < MAX_SOURCES - 1 ? name : "other";
+    i = this.sourceNames.indexOf(label);
+    if (i < 0) {
+      i = this.sourceNames.length;
+      this.sourceNames.push(label);
+      this.evictedBy.push(this.metrics.evicted.labels({ model: this.model.name, source: label }));
+    }
+    if (this.sourceIndex.size < 1000) this.sourceIndex.set(name, i);
+    return i;
+  }
+
+  /** A source's label counters (created when it first sends a label: prediction-only sources have none). */
+  private counts(source: number): Record<(typeof LABEL_OUTCOMES)[number], CounterChild> {
+    let c = this.outcomes[source];
+    if (!c) {
+      const l = { model: this.model.name, source: this.sourceNames[source] ?? "other" };
+      c = Object.fromEntries(
+        LABEL_OUTCOMES.map((o) => [o, this.metrics.labels.labels({ ...l, outcome: o })]),
+      ) as Record<(typeof LABEL_OUTCOMES)[number], CounterChild>;
+      this.outcomes[source] = c;
+    }
+    return c;
   }
 
   /**
@@ -133,6 +197,7 @@ export class QualityMonitor {
     score: number | undefined,
     time: number,
     now: number,
+    origin: Origin = "tap",
     variant = 0,
     /** another id the client saw for this prediction (the tap's x-request-id beside a body id) */
     alias?: string,
@@ -148,23 +213,43 @@ export class QualityMonitor {
     this.joinTime = now;
     const slot = variant >= 0 && variant < this.variantSlots ? variant : 0;
     const a = alias !== undefined && alias.length <= MAX_ID_LENGTH ? alias : undefined;
-    return this.store.addPrediction(id, value, v * this.variantSlots + slot, time, now, a, scoreBins);
+    return this.store.addPrediction(
+      id,
+      value,
+      v * this.variantSlots + slot,
+      time,
+      now,
+      this.origin(origin),
+      a,
+      scoreBins,
+    );
+  }
+
+  private origin(o: Origin): EntryOrigin {
+    if (typeof o === "string") return { source: this.source(o) };
+    const { name, ...rest } = o;
+    return { ...rest, source: this.source(name) };
   }
 
   /**
    * A label for prediction `id` (its raw value checked against the task; an over-long id is
    * invalid), counted by outcome.
    */
-  label(id: string, raw: unknown, time: number, now: number): LabelResult {
+  label(id: string, raw: unknown, time: number, now: number, from: Origin = "http"): LabelResult {
+    const origin = this.origin(from);
+    const counts = this.counts(origin.source);
     const value = id.length > MAX_ID_LENGTH ? undefined : this.values.label(raw);
     if (!Number.isFinite(time)) time = now;
+    // a replayed label (a restart rebuilding the join) was counted when it first came
+    const count = !origin.restored;
     if (value === undefined) {
-      this.outcome.invalid.inc();
+      if (count) counts.invalid.inc();
       return "invalid";
     }
     this.joinTime = now;
-    const r = this.store.addLabel(id, value, time, now);
-    if (r === "duplicate") this.outcome.duplicate.inc();
+    const r = this.store.addLabel(id, value, time, now, origin);
+    if (r === "duplicate" && count) counts.duplicate.inc();
+    else if (r === "conflict" && count) counts.conflict.inc();
     return r;
   }
 
@@ -178,14 +263,50 @@ export class QualityMonitor {
     return s.fill(score, probs, this.binScratch) ? this.binScratch : undefined;
   }
 
+  /** Every waiting entry, with its version's name, variant slot and source's name (a state file). */
+  *exportWaiting(): Generator<SavedEntry> {
+    for (const e of this.store.waiting()) {
+      const version = this.versions[Math.floor(e.version / this.variantSlots)]?.name ?? this.model.version;
+      yield {
+        id: e.id,
+        kind: e.kind,
+        value: e.value,
+        version,
+        variant: e.version % this.variantSlots,
+        time: e.time,
+        arrived: e.arrived,
+        source: this.sourceNames[e.source] ?? "other",
+      };
+    }
+  }
+
+  /** A waiting entry saved by a previous run, put back as it was (arrival time kept). */
+  importEntry(e: SavedEntry, now: number): void {
+    if (e.id.length > MAX_ID_LENGTH || !Number.isFinite(e.value)) return;
+    const origin: EntryOrigin = { source: this.source(e.source), arrived: Math.min(e.arrived, now) };
+    if (e.kind === "label") {
+      this.store.addLabel(e.id, e.value, e.time, now, origin);
+      return;
+    }
+    const slot = e.variant >= 0 && e.variant < this.variantSlots ? e.variant : 0;
+    this.store.addPrediction(
+      e.id,
+      e.value,
+      this.version(e.version) * this.variantSlots + slot,
+      e.time,
+      now,
+      origin,
+    );
+  }
+
   /** The index of an event's A/B variant name (0 without variants). */
   variantIndex(name: string | undefined): number {
     return this.variants ? this.variants.names.indexOf(name) : 0;
   }
 
-  /** Count an invalid label (e.g. no id) for this model. */
-  invalid(): void {
-    this.outcome.invalid.inc();
+  /** Count an invalid label (e.g. no id) for this model, from `source`. */
+  invalid(source = "http"): void {
+    this.counts(this.source(source)).invalid.inc();
   }
 
   /** Expire old entries and recompute the gauges as of `now` (before each scrape). */
@@ -273,10 +394,12 @@ export class QualityMonitor {
     label: number,
     stored: number,
     delayMs: number,
+    source: number,
     extra: ArrayLike<number>,
   ): void {
     const now = this.joinTime;
-    this.outcome.matched.inc();
+    // a match is the label's: attributed to the label's sender
+    this.counts(source).matched.inc();
     this.delay.observe(delayMs / 1000);
     const version = Math.floor(stored / this.variantSlots);
     this.variants?.joined(stored % this.variantSlots, prediction, label, now);
@@ -299,6 +422,21 @@ export class QualityMonitor {
       }
     }
     for (const { w } of this.windows) w.add(now, rec);
+  }
+
+  /** A join counted at `joinTime` is taken back from the windows still holding it (a conflict). */
+  private unjoined(
+    prediction: number,
+    label: number,
+    _version: number,
+    joinTime: number,
+    extra: ArrayLike<number>,
+  ): void {
+    const rec = this.rec;
+    rec[0] = prediction;
+    rec[1] = label;
+    for (let i = 2; i < rec.length; i++) rec[i] = extra[i - 2] as number;
+    for (const { w } of this.windows) w.retract(joinTime, rec);
   }
 
   private version(name: string): number {

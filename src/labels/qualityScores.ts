@@ -18,6 +18,7 @@ export function addScoreBins(
   at: number,
   predicted: number,
   actual: number,
+  w = 1,
 ): void {
   const base = scoresOffset(k);
   const entries = scores.entries;
@@ -30,7 +31,7 @@ export function addScoreBins(
       4 * (entry.offset + b) +
       (actual === entry.classIndex ? 0 : 1) +
       (predicted === entry.classIndex ? 0 : 2);
-    c[i] = (c[i] as number) + 1;
+    c[i] = (c[i] as number) + w;
   }
 }
 

@@ -37,6 +37,13 @@ export class QualityWindow {
     return this.slices[this.slot(Math.max(Math.floor(now / this.sliceMs), this.head))] as Float64Array;
   }
 
+  /** The slice a join counted at `t` went into, if it is still in the window (a retraction). */
+  sliceHolding(t: number): Float64Array | undefined {
+    const idx = Math.floor(t / this.sliceMs);
+    if (idx > this.head || idx <= this.head - this.buckets) return undefined;
+    return this.slices[this.slot(idx)];
+  }
+
   /** The window's counts as of `now`: its slices merged. */
   totals(now: number): Float64Array {
     this.advance(now);

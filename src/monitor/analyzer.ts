@@ -41,6 +41,10 @@ export type Work =
       /** Content-Encoding of the request / response copy, when compressed */
       encodings?: { request?: string | undefined; response?: string | undefined } | undefined;
       trace?: WorkTrace | undefined;
+      /** bytes of the memory budget the copies hold, given back once analysed or dropped */
+      heldBytes?: number | undefined;
+      /** the authenticated sender (web config), the source of its entries in the label join */
+      sender?: string | undefined;
     }
   | {
       kind: "event";
@@ -48,6 +52,7 @@ export type Work =
       event: InferenceEvent;
       source: EventSource;
       trace?: WorkTrace | undefined;
+      sender?: string | undefined;
     };
 
 /** Called for each event analysed from the tap or ingest (kafka.publish_predictions), with the
@@ -107,7 +112,7 @@ export class Analyzer {
 
   handle = (w: Work): void => {
     if (w.kind === "event") {
-      w.model.monitor.observe(w.event, this.now());
+      w.model.monitor.observe(w.event, this.now(), w.sender ?? w.source);
       this.metrics.events.inc({ model: w.model.name, source: w.source });
       if (this.onEvent && w.source !== "kafka") this.onEvent(w.event, w.trace);
       return;
@@ -116,7 +121,7 @@ export class Analyzer {
       this.inflate(w, w.encodings);
       return;
     }
-    this.apply(w.model, w.model.adapter.decode(w.exchange), w.source, w.exchange);
+    this.apply(w.model, w.model.adapter.decode(w.exchange), w.source, w.exchange, w.sender);
   };
 
   private inflate(
@@ -139,7 +144,7 @@ export class Analyzer {
       r?.ok === false && r.reason === "too_large" && cap < o.maxBodyBytes;
     if (!larger(a) && !larger(b)) {
       if (this.settle(w.model, x, a, b))
-        this.apply(w.model, w.model.adapter.decode(this.plain(x, a, b)), w.source, x);
+        this.apply(w.model, w.model.adapter.decode(this.plain(x, a, b)), w.source, x, w.sender);
       return;
     }
     // larger than the one-shot cap: zlib streams on the thread pool, then back through the queue
@@ -155,7 +160,13 @@ export class Analyzer {
     Promise.all([part(x.request, req, a), part(x.response, res, b)])
       .then(([a2, b2]) => {
         if (this.settle(w.model, x, a2, b2))
-          o.resubmit({ kind: "exchange", model: w.model, exchange: this.plain(x, a2, b2), source: w.source });
+          o.resubmit({
+            kind: "exchange",
+            model: w.model,
+            exchange: this.plain(x, a2, b2),
+            source: w.source,
+            sender: w.sender,
+          });
       })
       .catch(() => o.drop("analysis_error"))
       .finally(() => {
@@ -193,7 +204,13 @@ export class Analyzer {
     this.onParseError(model.name, reason, exchange);
   }
 
-  apply(model: ModelRuntime, r: DecodeResult, source: EventSource, exchange?: Exchange): void {
+  apply(
+    model: ModelRuntime,
+    r: DecodeResult,
+    source: EventSource,
+    exchange?: Exchange,
+    sender?: string,
+  ): void {
     const m = this.metrics;
     if (r.kind === "error") {
       // a request the model server rejected that we cannot read either (client garbage answered
@@ -224,7 +241,8 @@ export class Analyzer {
     const now = this.now();
     const variant = exchange?.variant;
     if (variant !== undefined) for (const e of r.events) e.variant = variant;
-    for (const e of r.events) model.monitor.observe(e, now);
+    const joinSource = sender ?? source;
+    for (const e of r.events) model.monitor.observe(e, now, joinSource);
     if (this.onEvent && source !== "kafka") for (const e of r.events) this.onEvent(e, exchange?.trace);
     if (r.events.length > 0) m.events.inc({ model: model.name, source }, r.events.length);
   }

@@ -149,7 +149,8 @@ export class ModelMonitor {
     if (model.variants) this.variants = new VariantMonitor(model, layout, metrics.variants);
   }
 
-  observe(e: InferenceEvent, now: number): void {
+  /** One event; `source` (the tap, a sender's name, Kafka) is whose entry it is in the label join. */
+  observe(e: InferenceEvent, now: number, source = "tap"): void {
     const v = this.children(e.version);
     this.latestVersion = v.label;
     const p = e.prediction === undefined ? NO_PREDICTION : this.readPrediction(e.prediction);
@@ -179,8 +180,8 @@ export class ModelMonitor {
     const q = this.quality;
     const bins = q?.binsFor(p.score, p.probs);
     if (q) {
-      q.prediction(e.id, e.version, p.cls, p.score, e.time, now, vi, e.requestId, bins);
-      if (e.label !== undefined) q.label(e.id, e.label, e.time, now);
+      q.prediction(e.id, e.version, p.cls, p.score, e.time, now, source, vi, e.requestId, bins);
+      if (e.label !== undefined) q.label(e.id, e.label, e.time, now, source);
     }
     const layout = this.layout;
     if (!layout) {

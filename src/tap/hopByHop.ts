@@ -35,6 +35,8 @@ function listed(raw: readonly string[]): Set<string> | undefined {
 export interface ForwardInfo {
   clientIp: string | undefined;
   proto: "http" | "https";
+  /** `Basic …` from the userinfo of tap.upstream: sent when the client sent no Authorization */
+  upstreamAuthorization?: string | undefined;
 }
 
 /** The upstream request's headers, and what the tap needs to know of the client's. */
@@ -80,6 +82,7 @@ export function upstreamRequestHeaders(raw: readonly string[], info: ForwardInfo
   let traceparent: string | undefined;
   let tracestate: string | undefined;
   let traceparentAt = -1;
+  let hasAuthorization = false;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i] as string;
     const value = raw[i + 1] as string;
@@ -127,6 +130,9 @@ export function upstreamRequestHeaders(raw: readonly string[], info: ForwardInfo
       case "tracestate":
         tracestate = tracestate === undefined ? value : `${tracestate},${value}`;
         break;
+      case "authorization":
+        hasAuthorization = true;
+        break;
     }
     out.push(name, value);
   }
@@ -134,6 +140,9 @@ export function upstreamRequestHeaders(raw: readonly string[], info: ForwardInfo
   out.push("x-forwarded-for", xff === undefined ? ip : `${xff}, ${ip}`);
   if (!hasProto) out.push("x-forwarded-proto", info.proto);
   if (!hasHost && host !== undefined) out.push("x-forwarded-host", host);
+  // the client's own credentials are end-to-end and win; the configured ones fill in
+  if (!hasAuthorization && info.upstreamAuthorization !== undefined)
+    out.push("authorization", info.upstreamAuthorization);
   return {
     headers: out,
     requestId,

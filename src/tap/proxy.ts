@@ -9,6 +9,14 @@ import { type Duplex, Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import { Pool } from "undici";
 import type { Exchange } from "../adapters/inferenceEvent.js";
+import type { ListenerLimits } from "../config/model.js";
+import { type ByteBudget, UNLIMITED } from "../export/byteBudget.js";
+import {
+  applyLimits,
+  DEFAULT_LIMITS,
+  type ListenerRejectReason,
+  serverOptions,
+} from "../export/listenerLimits.js";
 import { BodyCopy } from "./bodyCopy.js";
 import { clientResponseHeaders, type RequestHeaderFacts, upstreamRequestHeaders } from "./hopByHop.js";
 import { NO_TRACING, type RequestTrace, type RequestTracer } from "./requestTrace.js";
@@ -22,11 +30,14 @@ export interface BodyEncodings {
 }
 
 export interface TapSink<T> {
-  /** a model route's copies, after the response ended (`encodings` when compressed); a non-2xx
-   * exchange carries `failedStatus` and the request only */
-  exchange(target: T, exchange: Exchange, encodings: BodyEncodings | undefined): void;
-  /** a copy that was not taken */
-  drop(reason: "body_too_large"): void;
+  /**
+   * a model route's copies, after the response ended (`encodings` when compressed; a non-2xx
+   * exchange carries `failedStatus` and the request only); `heldBytes` of the memory budget go with
+   * them, released once they are analysed or dropped
+   */
+  exchange(target: T, exchange: Exchange, encodings: BodyEncodings | undefined, heldBytes: number): void;
+  /** a copy that was not taken: over max_body_bytes, or over the memory budget */
+  drop(reason: "body_too_large" | "memory_budget"): void;
   /** every model-route request, for requests_total and the latency histogram (with the sampled
    * request's trace id for an exemplar, and its A/B variant when the target has variants) */
   request(target: T, code: number, seconds: number, traceId: string | undefined, variant?: string): void;
@@ -44,6 +55,12 @@ export interface TapOptions<T extends RouteTarget> {
   onUpstreamError?: (e: UpstreamError) => void;
   /** spans at the tap's seams (default: none) */
   tracer?: RequestTracer<T>;
+  /** timeouts and the connection cap of the listener (default: DEFAULT_LIMITS) */
+  limits?: ListenerLimits;
+  /** bytes bodies and copies may hold at once, shared with the ingest (default: unlimited) */
+  budget?: ByteBudget;
+  /** a connection or request the listener refused (max_connections, read_timeout, …) */
+  onReject?: (reason: ListenerRejectReason) => void;
   /** the A/B variant of a model-route request (models[].variants), read once from its headers or path */
   variant?: (target: T, req: IncomingMessage) => string | undefined;
 }
@@ -68,6 +85,9 @@ export class Tap<T extends RouteTarget> {
   private readonly basePath: string;
   private readonly tunnels: UpgradeTunnels;
   private readonly tracer: RequestTracer<T>;
+  /** `Basic …` from the upstream URL's userinfo (never part of the origin the pool connects to) */
+  private readonly upstreamAuthorization: string | undefined;
+  private readonly budget: ByteBudget;
   private inFlight = 0;
   private drained: (() => void) | undefined;
 
@@ -75,6 +95,7 @@ export class Tap<T extends RouteTarget> {
     const u = new URL(opts.upstream);
     this.origin = u.origin;
     this.basePath = u.pathname === "/" ? "" : u.pathname.replace(/\/$/, "");
+    this.upstreamAuthorization = basicAuthorization(u);
     this.tracer = opts.tracer ?? (NO_TRACING as RequestTracer<T>);
     this.pool = new Pool(this.origin, {
       connections: opts.connections ?? 128,
@@ -83,9 +104,12 @@ export class Tap<T extends RouteTarget> {
       headersTimeout: opts.timeoutMs,
       bodyTimeout: opts.timeoutMs,
     });
-    this.server = createServer({ noDelay: true, keepAliveTimeout: 30_000 }, (req, res) =>
+    this.budget = opts.budget ?? UNLIMITED;
+    const limits = opts.limits ?? DEFAULT_LIMITS;
+    this.server = createServer({ noDelay: true, ...serverOptions(limits) }, (req, res) =>
       this.handle(req, res),
     );
+    applyLimits(this.server, limits, opts.onReject);
     this.tunnels = new UpgradeTunnels(
       {
         host: u.hostname.replace(/^\[|\]$/g, ""),
@@ -93,6 +117,7 @@ export class Tap<T extends RouteTarget> {
         basePath: this.basePath,
         timeoutMs: opts.timeoutMs,
         tls: u.protocol === "https:",
+        authorization: this.upstreamAuthorization,
       },
       (status, req, error) =>
         opts.onUpstreamError?.({
@@ -164,6 +189,7 @@ export class Tap<T extends RouteTarget> {
     const facts = upstreamRequestHeaders(req.rawHeaders, {
       clientIp: req.socket.remoteAddress,
       proto: "http",
+      upstreamAuthorization: this.upstreamAuthorization,
     });
     const headers = facts.headers;
     let requestId: string | undefined;
@@ -196,20 +222,29 @@ export class Tap<T extends RouteTarget> {
       abort: undefined,
       trace,
       status: 0,
+      held: 0,
+      released: false,
+      resCopy: undefined,
+      refused: undefined,
       variant: target && this.opts.variant ? this.opts.variant(target, req) : undefined,
     };
-    // one listener per response: the in-flight count, and aborting the upstream request when the
-    // client went away before the response was finished
+    // one listener per response: the in-flight count, aborting the upstream request when the
+    // client went away before the response was finished, and the bytes held for it given back
+    // unless its copies went to analysis
     res.once("close", () => {
       const aborted = !res.writableFinished;
       if (aborted) ctx.abort?.(new Error("client closed"));
       trace.end(ctx.status, aborted);
+      this.release(ctx);
       this.done();
     });
+    const max = this.opts.maxBodyBytes;
+    const small = length !== undefined && length >= 0 && length <= max;
     if (!hasBody) {
       this.forward(ctx, null);
-    } else if (length !== undefined && length >= 0 && length <= this.opts.maxBodyBytes) {
+    } else if (small && this.budget.take(length)) {
       // small bodies (the inference case): read whole, send with one write
+      ctx.held = length;
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.once("end", () => {
@@ -219,11 +254,23 @@ export class Tap<T extends RouteTarget> {
       });
       req.once("error", () => res.destroy());
     } else {
-      // large or unknown length: stream, copying up to the limit
-      const copy = target ? new BodyCopy(this.opts.maxBodyBytes) : undefined;
+      // large or unknown length, or over the memory budget: streamed through, copied (up to the
+      // limit, within the budget) only when it may be analysed
+      if (small && target) {
+        ctx.refused = "memory_budget";
+        this.opts.sink.drop("memory_budget");
+      }
+      const copy = target && !small ? new BodyCopy(max, this.budget) : undefined;
       ctx.streamCopy = copy;
       this.forward(ctx, Readable.from(streamBody(req, copy), { objectMode: false }));
     }
+  }
+
+  /** Give back what a request held, unless its copies were handed to analysis (once). */
+  private release(ctx: Ctx<T>): void {
+    if (ctx.released) return;
+    ctx.released = true;
+    this.budget.release(ctx.held + (ctx.streamCopy?.held ?? 0) + (ctx.resCopy?.held ?? 0));
   }
 
   private readonly done = (): void => {
@@ -234,7 +281,8 @@ export class Tap<T extends RouteTarget> {
   private forward(ctx: Ctx<T>, body: Buffer | Readable | null): void {
     const { req, res } = ctx;
     const opts = this.opts;
-    const resCopy = ctx.target ? new BodyCopy(opts.maxBodyBytes) : undefined;
+    const resCopy = ctx.target && !ctx.refused ? new BodyCopy(opts.maxBodyBytes, this.budget) : undefined;
+    ctx.resCopy = resCopy;
     let status = 0;
     let facts: ReturnType<typeof clientResponseHeaders> | undefined;
 
@@ -279,7 +327,7 @@ export class Tap<T extends RouteTarget> {
       onComplete: () => {
         ctx.trace.upstreamEnded();
         if (!res.writableEnded) res.end();
-        if (ctx.target) this.finish(ctx, status, facts, resCopy as BodyCopy);
+        if (ctx.target) this.finish(ctx, status, facts, resCopy);
       },
       onError: (err: Error) => {
         const code = (err as { code?: string }).code ?? "";
@@ -337,7 +385,7 @@ export class Tap<T extends RouteTarget> {
     ctx: Ctx<T>,
     status: number,
     facts: ReturnType<typeof clientResponseHeaders> | undefined,
-    resCopy: BodyCopy,
+    resCopy: BodyCopy | undefined,
   ): void {
     const target = ctx.target as T;
     const sink = this.opts.sink;
@@ -345,13 +393,18 @@ export class Tap<T extends RouteTarget> {
     // a failed request's inputs are analysed too (only for data quality: they may be what broke the
     // model); its error body is not a prediction
     const failed = status < 200 || status >= 300;
+    const heldBytes = ctx.held + (ctx.streamCopy?.held ?? 0) + (resCopy?.held ?? 0);
     const request = ctx.streamCopy ? ctx.streamCopy.take() : ctx.reqCopy;
-    const response = failed ? undefined : resCopy.take();
+    const response = failed ? undefined : resCopy?.take();
     if (failed && request === undefined) return; // no body (a GET) or too large: nothing to read
     if (request === undefined || (!failed && response === undefined)) {
-      sink.drop("body_too_large");
+      // a body the budget refused was counted when it was refused
+      if (!ctx.refused) sink.drop(ctx.streamCopy?.abandoned ?? resCopy?.abandoned ?? "body_too_large");
       return;
     }
+    // the bytes go with the copies; when the response already closed they were given back then
+    const handed = ctx.released ? 0 : heldBytes;
+    ctx.released = true;
     const reqEnc = ctx.facts.contentEncoding;
     const resEnc = facts?.contentEncoding;
     const encodings =
@@ -372,6 +425,7 @@ export class Tap<T extends RouteTarget> {
         ...(ctx.variant !== undefined && { variant: ctx.variant }),
       },
       encodings,
+      handed,
     );
   }
 }
@@ -392,6 +446,13 @@ interface Ctx<T> {
   trace: RequestTrace;
   /** the status answered to the client (0 until known) */
   status: number;
+  /** bytes of the memory budget held for the request body read whole */
+  held: number;
+  /** the held bytes (and the copies') were given back, or handed to analysis */
+  released: boolean;
+  resCopy: BodyCopy | undefined;
+  /** no copy is taken: the memory budget refused the body */
+  refused: "memory_budget" | undefined;
   /** the request's A/B variant (models with variants) */
   variant: string | undefined;
 }
@@ -412,6 +473,13 @@ async function* streamBody(req: IncomingMessage, copy: BodyCopy | undefined): As
     copy?.add(chunk as Buffer);
     yield chunk as Buffer;
   }
+}
+
+/** `Basic base64(user:password)` from a URL's userinfo (percent-decoded), or undefined. */
+export function basicAuthorization(u: URL): string | undefined {
+  if (u.username === "" && u.password === "") return undefined;
+  const pair = `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`;
+  return `Basic ${Buffer.from(pair, "utf8").toString("base64")}`;
 }
 
 /** The path without its query (queries may carry tokens; they stay out of the log). */

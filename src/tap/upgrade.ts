@@ -16,6 +16,8 @@ export interface UpgradeTarget {
   timeoutMs: number;
   /** the upstream is https: the tunnel is TLS to it */
   tls: boolean;
+  /** Authorization sent when the client sends none (tap.upstream's userinfo) */
+  authorization?: string | undefined;
 }
 
 /** The value of the request's Upgrade field ("" when there is none). */
@@ -31,10 +33,11 @@ export function isWebSocket(req: IncomingMessage): boolean {
 }
 
 /** The request head sent to the upstream for an upgrade request. */
-export function upgradeRequestHead(req: IncomingMessage, basePath: string): string {
+export function upgradeRequestHead(req: IncomingMessage, basePath: string, authorization?: string): string {
   const { headers } = upstreamRequestHeaders(req.rawHeaders, {
     clientIp: req.socket.remoteAddress,
     proto: "http",
+    upstreamAuthorization: authorization,
   });
   let head = `${req.method ?? "GET"} ${basePath}${req.url ?? "/"} HTTP/1.1\r\n`;
   for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`;
@@ -113,7 +116,7 @@ export class UpgradeTunnels {
     );
     timer.unref();
     upstream.once(t.tls ? "secureConnect" : "connect", () => {
-      upstream.write(upgradeRequestHead(req, t.basePath));
+      upstream.write(upgradeRequestHead(req, t.basePath, t.authorization));
       if (head.length > 0) upstream.write(head);
       client.pipe(upstream);
     });

@@ -134,7 +134,8 @@ describe("label join through the agent", () => {
     m = await metrics();
     expect(labelCount(m, "matched")).toBe(4);
     expect(metricValue(m, "infermon_label_join_waiting_labels", { model: "credit" })).toBe(0);
-    expect(await postLabels({ model: "credit", id: "early-1", label: "1" })).toMatchObject({ duplicate: 1 });
+    // the same label again is a duplicate (one that disagrees would be a conflict: labelTrust.test.ts)
+    expect(await postLabels({ model: "credit", id: "early-1", label: "0" })).toMatchObject({ duplicate: 1 });
     m = await metrics();
     expect(labelCount(m, "duplicate")).toBe(1);
     expect(labelCount(m, "matched")).toBe(4);
@@ -155,6 +156,7 @@ describe("label join through the agent", () => {
       matched: 0,
       waiting: 0,
       duplicate: 0,
+      conflict: 0,
       invalid: 5,
       unknown_model: 1,
     });

@@ -18,8 +18,8 @@ const base = loadConfig(join(ROOT, EXAMPLE));
 const config: Config = {
   ...base,
   ...(base.tap && { tap: { ...base.tap, listen: "127.0.0.1:0", upstream: "http://127.0.0.1:1" } }),
-  ...(base.ingest && { ingest: { listen: "127.0.0.1:0" } }),
-  metrics: { listen: "127.0.0.1:0" },
+  ...(base.ingest && { ingest: { ...base.ingest, listen: "127.0.0.1:0" } }),
+  metrics: { ...base.metrics, listen: "127.0.0.1:0" },
 };
 
 interface Selector {

@@ -107,6 +107,7 @@ describe("three sidecars forward to one joining agent", () => {
       matched: ids.length,
       waiting: 0,
       duplicate: 0,
+      conflict: 0,
       invalid: 0,
       unknown_model: 0,
     });
@@ -114,6 +115,7 @@ describe("three sidecars forward to one joining agent", () => {
       matched: 0,
       waiting: 0,
       duplicate: ids.length,
+      conflict: 0,
       invalid: 0,
       unknown_model: 0,
     });

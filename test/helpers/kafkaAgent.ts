@@ -1,6 +1,6 @@
 // Agents wired to a real broker for the Kafka tests: the agent fixture's models and profiles plus a
 // `kafka:` section, and small producers/readers around kafkajs.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { Kafka, logLevel, type Message, Partitioners } from "kafkajs";
 import { type Addresses, Agent } from "../../src/cli/agent.js";
 import { parseConfig } from "../../src/config/load.js";
@@ -15,21 +15,34 @@ export interface KafkaTopics {
 }
 
 /** The fixture's config (credit + house-price, no tap) with a kafka section, profiles on disk. */
+/** The same configuration as kafkaConfig, written to a file (for `infermon run` as a child process). */
+export function kafkaConfigFile(o: Parameters<typeof kafkaConfig>[0]): string {
+  const c = kafkaConfig(o);
+  const file = `${c.source.replace(/\.yaml$/, "")}-kafka.yaml`;
+  writeFileSync(file, kafkaConfigText(o, c.source));
+  return file;
+}
+
+function kafkaConfigText(o: Parameters<typeof kafkaConfig>[0], file: string): string {
+  const topics = Object.entries(o.topics)
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(", ");
+  return `${readFileSync(file, "utf8")}
+kafka: {brokers: ["${o.bootstrap}"], group_id: ${o.group}, topics: {${topics}}, publish_predictions: ${o.publish ?? false}${o.extra ? `, ${o.extra}` : ""}}
+`;
+}
+
 export function kafkaConfig(o: {
   bootstrap: string;
   group: string;
   topics: KafkaTopics;
   publish?: boolean;
   ingest?: boolean;
+  /** more keys of the kafka section, as YAML flow entries (`sasl: {...}, tls_config: {...}`) */
+  extra?: string;
 }): Config {
   const { file, dir } = writeFixture({ tap: false, ingest: o.ingest });
-  const topics = Object.entries(o.topics)
-    .map(([k, v]) => `${k}: ${v}`)
-    .join(", ");
-  const text = `${readFileSync(file, "utf8")}
-kafka: {brokers: ["${o.bootstrap}"], group_id: ${o.group}, topics: {${topics}}, publish_predictions: ${o.publish ?? false}}
-`;
-  return parseConfig(text, file, dir);
+  return parseConfig(kafkaConfigText(o, file), file, dir);
 }
 
 export interface RunningAgent {

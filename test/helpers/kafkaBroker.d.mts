@@ -1,5 +1,16 @@
+export interface KafkaCerts {
+  ca: string;
+  clientCert: string;
+  clientKey: string;
+  keystore: string;
+}
 export interface Broker {
   readonly bootstrap: string;
+  /** with `security`: the SASL_SSL listener (PLAIN, SCRAM-SHA-256/512 as KAFKA_USER) */
+  readonly saslSsl?: string;
+  /** with `security`: the SSL listener that requires a client certificate */
+  readonly ssl?: string;
+  readonly certs?: KafkaCerts;
   readonly port: number;
   readonly dir: string;
   /** the running node's process id */
@@ -19,7 +30,11 @@ export function startBroker(opts?: {
   startTimeoutMs?: number;
   /** JVM flags (default: C1 only, for a fast start in tests; [] for benchmarks) */
   jvmArgs?: string[];
+  /** add SASL_SSL and SSL (client certificates required) listeners, certificates made by openssl */
+  security?: boolean;
 }): Promise<Broker>;
+export function makeKafkaCerts(dir: string): KafkaCerts;
+export const KAFKA_USER: { username: string; password: string };
 export function createTopics(
   bootstrap: string,
   topics: { topic: string; numPartitions?: number }[],

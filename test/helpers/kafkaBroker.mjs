@@ -64,6 +64,80 @@ async function accepts(port) {
 }
 
 /**
+ * PEM files for a broker with TLS listeners, made with the machine's openssl: a CA, the broker's
+ * key and certificate chain in one file (Kafka's PEM keystore), a client certificate for mutual TLS.
+ */
+export function makeKafkaCerts(dir) {
+  const run = (args) => {
+    const r = spawnSync("openssl", args, { cwd: dir, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr}`);
+  };
+  run([
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=test-ca",
+    "-keyout",
+    "ca.key",
+    "-out",
+    "ca.pem",
+  ]);
+  const leaf = (name, sans, usage) => {
+    writeFileSync(join(dir, `${name}.ext`), `subjectAltName=${sans}\nextendedKeyUsage=${usage}\n`);
+    run([
+      "req",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-subj",
+      `/CN=${name}`,
+      "-keyout",
+      `${name}.key`,
+      "-out",
+      `${name}.csr`,
+    ]);
+    run([
+      "x509",
+      "-req",
+      "-in",
+      `${name}.csr`,
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-days",
+      "2",
+      "-extfile",
+      `${name}.ext`,
+      "-out",
+      `${name}.pem`,
+    ]);
+  };
+  leaf("broker", "IP:127.0.0.1,DNS:localhost", "serverAuth,clientAuth");
+  leaf("client", "DNS:infermon-client", "clientAuth");
+  // Kafka's PEM keystore: the (PKCS#8, unencrypted) key and the certificate in one file
+  writeFileSync(
+    join(dir, "broker-keystore.pem"),
+    readFileSync(join(dir, "broker.key"), "utf8") + readFileSync(join(dir, "broker.pem"), "utf8"),
+  );
+  return {
+    ca: join(dir, "ca.pem"),
+    clientCert: join(dir, "client.pem"),
+    clientKey: join(dir, "client.key"),
+    keystore: join(dir, "broker-keystore.pem"),
+  };
+}
+
+/** The SASL user every secured test broker knows (PLAIN and both SCRAMs). */
+export const KAFKA_USER = { username: "infermon", password: "s3cr3t-Kafka-pw" };
+
+/**
  * Formats a fresh log directory and starts the node. `restart()` starts it again on the same
  * directory and ports (after `kill()`), which is how tests take the broker away mid-stream.
  */
@@ -73,14 +147,41 @@ export async function startBroker(opts = {}) {
   const dir = mkdtempSync(join(tmpdir(), "infermon-kafka-"));
   const port = await freePort();
   const controller = await freePort();
+  // with `security`: a SASL_SSL listener (PLAIN, SCRAM-SHA-256/512) and an SSL listener that
+  // requires client certificates, beside the PLAINTEXT one the tests set topics up with
+  const secure = opts.security
+    ? { sasl: await freePort(), ssl: await freePort(), certs: makeKafkaCerts(dir) }
+    : undefined;
+  const listeners = [`PLAINTEXT://127.0.0.1:${port}`, `CONTROLLER://127.0.0.1:${controller}`];
+  const advertised = [`PLAINTEXT://127.0.0.1:${port}`];
+  if (secure) {
+    listeners.push(`SASL_SSL://127.0.0.1:${secure.sasl}`, `SSL://127.0.0.1:${secure.ssl}`);
+    advertised.push(`SASL_SSL://127.0.0.1:${secure.sasl}`, `SSL://127.0.0.1:${secure.ssl}`);
+  }
+  const u = KAFKA_USER;
+  const securityProps = secure
+    ? [
+        "inter.broker.listener.name=PLAINTEXT",
+        "sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512",
+        `listener.name.sasl_ssl.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required user_${u.username}="${u.password}";`,
+        "listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;",
+        "listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;",
+        "ssl.keystore.type=PEM",
+        `ssl.keystore.location=${secure.certs.keystore}`,
+        "ssl.truststore.type=PEM",
+        `ssl.truststore.location=${secure.certs.ca}`,
+        "listener.name.ssl.ssl.client.auth=required",
+      ]
+    : [];
   const props = [
     "process.roles=broker,controller",
     "node.id=1",
     `controller.quorum.voters=1@127.0.0.1:${controller}`,
-    `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controller}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+    `listeners=${listeners.join(",")}`,
+    `advertised.listeners=${advertised.join(",")}`,
     "controller.listener.names=CONTROLLER",
-    "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+    `listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT${secure ? ",SASL_SSL:SASL_SSL,SSL:SSL" : ""}`,
+    ...securityProps,
     `log.dirs=${join(dir, "data")}`,
     `num.partitions=${opts.partitions ?? 2}`,
     "auto.create.topics.enable=false",
@@ -101,9 +202,16 @@ export async function startBroker(opts = {}) {
   writeFileSync(config, `${props.join("\n")}\n`);
   const cp = join(libs, "*");
   const heap = opts.heap ?? "512m";
+  // SCRAM credentials live in the cluster metadata: KRaft takes them at format time
+  const scram = secure
+    ? ["SCRAM-SHA-256", "SCRAM-SHA-512"].flatMap((m) => [
+        "--add-scram",
+        `${m}=[name=${u.username},password=${u.password}]`,
+      ])
+    : [];
   const format = spawnSync(
     "java",
-    ["-cp", cp, "kafka.tools.StorageTool", "format", "-t", "MkU3OEVBNTcwNTJENDM2Qg", "-c", config],
+    ["-cp", cp, "kafka.tools.StorageTool", "format", "-t", "MkU3OEVBNTcwNTJENDM2Qg", "-c", config, ...scram],
     { encoding: "utf8" },
   );
   if (format.status !== 0) throw new Error(`kafka storage format failed: ${format.stderr}`);
@@ -168,6 +276,11 @@ export async function startBroker(opts = {}) {
   await launch();
   return {
     bootstrap: `127.0.0.1:${port}`,
+    ...(secure && {
+      saslSsl: `127.0.0.1:${secure.sasl}`,
+      ssl: `127.0.0.1:${secure.ssl}`,
+      certs: secure.certs,
+    }),
     port,
     dir,
     get pid() {

@@ -87,7 +87,14 @@ export async function startModelServer(): Promise<ModelServer> {
     const path = url.pathname;
     hits.push(path);
     headers.push(req.headers);
-    const body = await read(req);
+    let body: Buffer;
+    try {
+      body = await read(req);
+    } catch {
+      // the client (the tap) went away mid-body: nothing to answer
+      res.destroy();
+      return;
+    }
     const reply = req.headers["x-reply-b64"];
     if (typeof reply === "string") {
       // the test chooses the response body, byte for byte

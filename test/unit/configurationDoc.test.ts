@@ -87,7 +87,7 @@ const SECTIONS: [RegExp, string][] = [
   [/^models\[\]\.variants\./, "models[].variants"],
   [/^models\[\]\.rollout\./, "models[].rollout"],
   [/^models\[\]\./, "models"],
-  [/^(tap|ingest|kafka|forward|metrics|tracing|logging|alerting|deploy)\./, "$1"],
+  [/^(tap|ingest|kafka|forward|metrics|limits|state|tracing|logging|alerting|deploy)\./, "$1"],
   [/^[^.]+$/, "top level"],
 ];
 

@@ -51,7 +51,7 @@ function setup(windows: string, minSamples: number) {
   const bins = ScoreBins.forModel(model, profile.scores) as ScoreBins;
   const metrics = new AgentMetrics({ version: "t", processMetrics: false });
   let now = 1_000_000;
-  const join = new LabelJoin([model], metrics.quality, () => now, undefined, undefined, [bins]);
+  const join = new LabelJoin([model], metrics.quality, () => now, undefined, undefined, undefined, [bins]);
   const mon = new ModelMonitor(model, layout, metrics, join.monitor("m"));
   const entry = bins.entries[0]!;
   const calibrated = (s: number) => entry.calibrated![numericBinIndex(entry.edges, s)] as number;

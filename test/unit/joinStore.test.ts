@@ -27,12 +27,12 @@ describe("JoinStore", () => {
     const r = recorder();
     const s = new JoinStore(60_000, 100, r.sink);
     // label after: by the alias, then the body id is a duplicate
-    expect(s.addPrediction("body-1", 1, 0, 1_000, 1_000, "xrid-1")).toBe("pending");
+    expect(s.addPrediction("body-1", 1, 0, 1_000, 1_000, undefined, "xrid-1")).toBe("pending");
     expect(s.addLabel("xrid-1", 1, 2_000, 2_000)).toBe("matched");
     expect(s.addLabel("body-1", 1, 2_000, 2_000)).toBe("duplicate");
     // label first, under the alias: joins the prediction that names it; the body id then finds it
     expect(s.addLabel("xrid-2", 0, 3_000, 3_000)).toBe("waiting");
-    expect(s.addPrediction("body-2", 1, 0, 2_500, 3_100, "xrid-2")).toBe("joined");
+    expect(s.addPrediction("body-2", 1, 0, 2_500, 3_100, undefined, "xrid-2")).toBe("joined");
     expect(s.addLabel("body-2", 0, 3_200, 3_200)).toBe("duplicate");
     expect(r.joins.length).toBe(2);
     expect(s.pendingPredictions).toBe(0);
@@ -42,9 +42,9 @@ describe("JoinStore", () => {
   it("never lets a reused alias swallow another prediction, and forgets aliases with their entry", () => {
     const r = recorder();
     const s = new JoinStore(10_000, 100, r.sink);
-    expect(s.addPrediction("p1", 1, 0, 0, 0, "same")).toBe("pending");
+    expect(s.addPrediction("p1", 1, 0, 0, 0, undefined, "same")).toBe("pending");
     // a client sending one fixed x-request-id: the second prediction is its own, not a duplicate
-    expect(s.addPrediction("p2", 0, 0, 0, 1, "same")).toBe("pending");
+    expect(s.addPrediction("p2", 0, 0, 0, 1, undefined, "same")).toBe("pending");
     expect(s.addLabel("p2", 0, 2, 2)).toBe("matched");
     expect(r.joins).toEqual([{ prediction: 0, label: 0, version: 0, delayMs: 2 }]);
     // past the ttl both ids are gone: a late label under the alias waits, never joins the old one
@@ -78,7 +78,9 @@ describe("JoinStore", () => {
     const s = new JoinStore(60_000, 100, r.sink);
     s.addPrediction("c", 1, 0, 0, 0);
     expect(s.addLabel("c", 1, 1, 1)).toBe("matched");
-    expect(s.addLabel("c", 0, 2, 2)).toBe("duplicate");
+    expect(s.addLabel("c", 1, 2, 2)).toBe("duplicate");
+    // a label that says otherwise is a conflict (policy `first`: the first one stands)
+    expect(s.addLabel("c", 0, 2, 2)).toBe("conflict");
     expect(s.addPrediction("c", 1, 0, 3, 3)).toBe("duplicate");
     // label first, then the same label again before the prediction
     expect(s.addLabel("d", 1, 4, 4)).toBe("waiting");
@@ -182,5 +184,90 @@ describe("JoinStore edge cases", () => {
     expect(s.size).toBe(0);
     expect(r.counts.expired).toBe(1);
     expect(r.joins).toHaveLength(1);
+  });
+});
+
+describe("conflicting labels", () => {
+  function run(policy: "first" | "last" | "reject_conflicts") {
+    const joins: string[] = [];
+    const s = new JoinStore(
+      60_000,
+      100,
+      {
+        joined: (p, l) => joins.push(`+${p}/${l}`),
+        unjoined: (p, l) => joins.push(`-${p}/${l}`),
+        expired: () => {},
+        unmatched: () => {},
+      },
+      { policy },
+    );
+    // forged label first, then the truth, then the prediction (the issue's attack)
+    const early = [s.addLabel("x", 0, 1, 1), s.addLabel("x", 1, 2, 2), s.addPrediction("x", 1, 0, 0, 3)];
+    // prediction, a forged label that joins, then the truth
+    const late = [s.addPrediction("y", 1, 0, 0, 4), s.addLabel("y", 0, 5, 5), s.addLabel("y", 1, 6, 6)];
+    // a third label after a conflict
+    const third = s.addLabel("y", 1, 7, 7);
+    return { early, late, third, joins };
+  }
+
+  it("first: the first label stands; later ones are counted as conflicts", () => {
+    const r = run("first");
+    expect(r.early).toEqual(["waiting", "conflict", "joined"]);
+    expect(r.late).toEqual(["pending", "matched", "conflict"]);
+    expect(r.joins).toEqual(["+1/0", "+1/0"]);
+  });
+
+  it("last: the latest label stands; a counted join is taken back and counted anew", () => {
+    const r = run("last");
+    expect(r.early).toEqual(["waiting", "conflict", "joined"]);
+    expect(r.late).toEqual(["pending", "matched", "conflict"]);
+    expect(r.third).toBe("duplicate");
+    expect(r.joins).toEqual(["+1/1", "+1/0", "-1/0", "+1/1"]);
+  });
+
+  it("reject_conflicts: disagreeing labels void the id; nothing of it is counted", () => {
+    const r = run("reject_conflicts");
+    expect(r.early).toEqual(["waiting", "conflict", "conflict"]);
+    expect(r.late).toEqual(["pending", "matched", "conflict"]);
+    expect(r.third).toBe("conflict");
+    // y's forged join was counted, then taken back; x never joined
+    expect(r.joins).toEqual(["+1/0", "-1/0"]);
+  });
+});
+
+describe("fair eviction across sources", () => {
+  it("a flood from one source evicts its own entries, never another's held within its share", () => {
+    const evicted = new Map<number, number>();
+    const s = new JoinStore(86_400_000, 1_000, {
+      joined: () => {},
+      expired: () => {},
+      unmatched: () => {},
+      evicted: (n, src) => evicted.set(src, (evicted.get(src) ?? 0) + n),
+    });
+    // source 0 (the tap) holds 400 pending predictions
+    for (let i = 0; i < 400; i++) s.addPrediction(`p-${i}`, 1, 0, i, i, { source: 0 });
+    // source 1 floods 100,000 labels of fresh ids (the issue's NDJSON flood)
+    for (let i = 0; i < 100_000; i++) s.addLabel(`f-${i}`, 1, 1000 + i, 1000 + i, { source: 1 });
+    expect(s.sourceSize(0)).toBe(400);
+    expect(s.sourceSize(1)).toBe(600);
+    expect(evicted.get(0)).toBeUndefined();
+    expect(evicted.get(1)).toBe(100_000 - 600);
+    // every held prediction still joins
+    let joined = 0;
+    for (let i = 0; i < 400; i++)
+      if (s.addLabel(`p-${i}`, 1, 200_000, 200_000, { source: 2 }) === "matched") joined++;
+    expect(joined).toBe(400);
+  });
+
+  it("a source past max_pending_per_source evicts its own oldest", () => {
+    const s = new JoinStore(
+      60_000,
+      1_000,
+      { joined: () => {}, expired: () => {}, unmatched: () => {} },
+      { maxPerSource: 100 },
+    );
+    for (let i = 0; i < 500; i++) s.addLabel(`f-${i}`, 1, i, i, { source: 3 });
+    expect(s.sourceSize(3)).toBe(100);
+    expect(s.size).toBe(100);
   });
 });

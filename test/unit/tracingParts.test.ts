@@ -43,7 +43,11 @@ describe("readOtelEnv", () => {
       OTEL_EXPORTER_OTLP_HEADERS: "X-Scope-OrgID=team-a,authorization=Basic%20abc",
     });
     expect(e.sampler).toEqual({ name: "parentbased_traceidratio", ratio: 0.25 });
-    expect(e.endpoint).toBe("https://tempo.example:443"); // credentials never kept for messages
+    expect(e.endpoint).toBe("https://[redacted]@tempo.example:443"); // credentials never kept for messages
+    // a password with "@" in it loses all of it, not only what comes before its first "@"
+    expect(readOtelEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: "https://u:p@ss@t:443" }).endpoint).toBe(
+      "https://[redacted]@t:443",
+    );
     expect(e.headerNames).toEqual(["x-scope-orgid", "authorization"]);
     expect(readOtelEnv({ OTEL_TRACES_EXPORTER: "none" }).disabled).toBe(true);
     expect(readOtelEnv({ OTEL_SDK_DISABLED: "TRUE" }).disabled).toBe(true);

@@ -206,6 +206,53 @@ export function agent(links: LinkBase): DashboardParts {
         },
         links,
       ),
+      timeseries(
+        {
+          title: "Buffered bytes",
+          description:
+            "Bytes of request bodies and copies each agent holds (tap, ingest, analysis queue); at limits.max_buffered_bytes the ingest answers 503 and the tap stops copying.",
+          unit: "bytes",
+          targets: [{ expr: `max by (instance) (${sel(M.bufferedBytes, ns)})`, legend: "{{instance}}" }],
+          span: 12,
+        },
+        links,
+      ),
+      timeseries(
+        {
+          title: "Requests refused by listeners",
+          description:
+            "Connections and requests refused per second, per agent, listener and reason: max_connections, read_timeout (a body that stalled), memory_budget (ingest 503), unauthorized, forbidden, bad_request, header_too_large.",
+          unit: "ops",
+          targets: [
+            {
+              expr: `sum by (instance, listener, reason) (rate(${sel(M.listenerRejected, ns)}[${RATE}]))`,
+              legend: "{{instance}} {{listener}} {{reason}}",
+            },
+          ],
+          span: 12,
+        },
+        links,
+      ),
+      timeseries(
+        {
+          title: "Label join across restarts",
+          description:
+            "Label-join entries brought back after a restart or a Kafka rebalance (from=kafka: records replayed from a partition's checkpoint; from=state_file: entries read at start), and those that could not be (records Kafka no longer holds; entries waiting when the previous run was killed).",
+          unit: "short",
+          targets: [
+            {
+              expr: `sum by (instance, from) (increase(${sel(M.joinRestored, ns)}[${RATE}]))`,
+              legend: "{{instance}} restored {{from}}",
+            },
+            {
+              expr: `sum by (instance, from) (increase(${sel(M.joinUnrecovered, ns)}[${RATE}]))`,
+              legend: "{{instance}} unrecovered {{from}}",
+            },
+          ],
+          span: 24,
+        },
+        links,
+      ),
       logs({
         title: "Agent logs",
         description: "Warnings and errors logged by the agents (pino JSON in Loki), for the selected models.",

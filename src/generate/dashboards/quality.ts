@@ -178,7 +178,7 @@ export function quality(links: LinkBase): DashboardParts {
         {
           title: "Labels by outcome",
           description:
-            "Labels received per second: matched, unmatched, duplicate, invalid; and predictions expiring unjoined.",
+            "Labels received per second: matched, unmatched, duplicate, conflict (a label that disagrees with the one held: a sign of a forger or a relabelling job), invalid; and predictions expiring unjoined.",
           unit: "ops",
           targets: [
             {
@@ -209,6 +209,26 @@ export function quality(links: LinkBase): DashboardParts {
           span: 12,
           stack: true,
           runbook: `${ALERT_PREFIX}CorrectnessErrorBudgetBurn`,
+        },
+        links,
+      ),
+      timeseries(
+        {
+          title: "Labels by source",
+          description:
+            "Labels received per second per model and source (the sender named in the ingest's web config, http for anonymous senders, cloudevents, kafka), and entries the label join evicted early per source to make room: a flooding source evicts its own entries first.",
+          unit: "ops",
+          targets: [
+            {
+              expr: `sum by (model, source) (rate(${q(M.labels, noVersion)}[${RATE}]))`,
+              legend: "{{model}} {{source}}",
+            },
+            {
+              expr: `sum by (model, source) (rate(${q(M.joinEvicted, noVersion)}[${RATE}]))`,
+              legend: "{{model}} {{source}} evicted",
+            },
+          ],
+          span: 12,
         },
         links,
       ),
