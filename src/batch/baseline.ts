@@ -17,8 +17,6 @@ export interface BaselineResult {
   empty: string[];
   /** classification: what the scores pass read (undefined for regression) */
   scores?: ScoresSummary | undefined;
-  /** what the user should know (a default prediction column that is absent) */
-  warnings?: string[];
 }
 
 /** Build a reference profile from a data path (file, glob or URL). */
@@ -38,9 +36,10 @@ export async function buildProfile(
 
 /**
  * A configured feature, or the prediction column, that no row has (a renamed column, or values
- * nested under an object): an error naming the file and the columns it has.
+ * nested under an object): an error naming the file and the columns it has. The prediction column
+ * is needed unless the config says the model has none (`prediction: false`).
  */
-function requireFeatures(model: ModelConfig, reader: DataReader): string | undefined {
+function requireColumns(model: ModelConfig, reader: DataReader): void {
   const byFile = new Map<string, string[]>();
   for (const f of model.features) {
     const file = reader.filesWithout(f.name)[0];
@@ -60,11 +59,11 @@ function requireFeatures(model: ModelConfig, reader: DataReader): string | undef
   }
   const p = model.prediction;
   const file = p.monitored ? reader.filesWithout(p.output)[0] : undefined;
-  if (file === undefined) return undefined;
-  const what = `the prediction column "${p.output}" (prediction.output${p.outputConfigured ? "" : ", by default"}) is not in the data${listed}; name the column holding the model's predictions in prediction.output, or set prediction: false when the model has no prediction to monitor`;
-  if (p.outputConfigured) throw new DataFileError(`${file}: ${what}`);
-  // the default name: said loudly (the profile has no prediction, so no prediction drift), not fatal
-  return `${file}: ${what}; the profile has no prediction, so no prediction drift is computed`;
+  if (file === undefined) return;
+  // the default name too: a profile without its prediction would silently never judge prediction drift
+  throw new DataFileError(
+    `${file}: model "${model.name}": the prediction column "${p.output}" (prediction.output${p.outputConfigured ? "" : ", by default"}) is not in the data${listed}; name the column holding the model's predictions in prediction.output, or set prediction: false when the model has no prediction to monitor`,
+  );
 }
 
 /**
@@ -92,10 +91,8 @@ export async function buildProfileWith(
     opts.formatIn,
     fields.map((f) => f.name),
   );
-  const warnings: string[] = [];
   const check = () => {
-    const w = requireFeatures(model, reader);
-    if (w) warnings.push(w);
+    requireColumns(model, reader);
     requireTarget(model, reader);
   };
   if (reader.knowsColumns) check();
@@ -124,7 +121,7 @@ export async function buildProfileWith(
         { ...(staged === undefined && lines), onProgress },
       ),
     )) + (staged ?? 0);
-  if (!reader.knowsColumns) check();
+  if (!reader.knowsColumns) requireColumns(model, reader);
   for (let r = builder.refining(); r.length > 0; r = builder.refining()) {
     const sub = r.map((i) => fields[i] as (typeof fields)[number]);
     await run("exact quantiles", (onProgress) =>
@@ -153,5 +150,5 @@ export async function buildProfileWith(
   const s = scores.summary();
   if (s?.scores) profile.scores = s.scores;
   const empty = profile.features.filter((f) => f.counts.every((c) => c === 0)).map((f) => f.name);
-  return { profile, skipped, empty, scores: s, warnings };
+  return { profile, skipped, empty, scores: s };
 }

@@ -22,10 +22,9 @@ export interface ReadOptions {
   onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
 
-/** A data file that cannot be read as data; the CLI exits 2 with the message. */
-export class DataFileError extends Error {
-  override name = "DataFileError";
-}
+import { DataFileError } from "./dataFileError.js";
+
+export { DataFileError };
 
 export function formatOf(file: string): DataFormat {
   const ext = extname(file).toLowerCase();

@@ -1,5 +1,5 @@
 // Which reader a data path needs: by `--format-in`, else by extension (compressed CSV/JSONL too).
-import { DataFileError } from "./dataFile.js";
+import { DataFileError } from "./dataFileError.js";
 
 export const INPUT_FORMATS = ["csv", "tsv", "parquet", "jsonl"] as const;
 export type InputFormat = (typeof INPUT_FORMATS)[number];

@@ -1,13 +1,8 @@
 import { type Command, Option } from "commander";
-import { formatTable } from "../batch/table.js";
-import { findModel, loadConfig } from "../config/load.js";
 import type { Level } from "../config/model.js";
-import { gateFails } from "../stats/driftReport.js";
-import { addBatchFlags, type BatchFlags, batchOptions } from "./batchFlags.js";
-import { EXIT } from "./exitCodes.js";
-import { reportSkip } from "./reportSkip.js";
+import { addBatchFlags, type BatchFlags } from "./batchFlags.js";
 
-interface Options extends BatchFlags {
+export interface DriftOptions extends BatchFlags {
   config: string;
   model: string;
   reference: string;
@@ -42,22 +37,9 @@ export function registerDrift(program: Command): void {
       "--fail-on-insufficient",
       "exit 1 when the current data has fewer than min_samples rows (status insufficient_data)",
     );
-  addBatchFlags(cmd).action(async (opts: Options) => {
-    const model = findModel(loadConfig(opts.config), opts.model);
-    // the engine (DuckDB) loads only here: `infermon run` never maps it
-    const { batchDrift } = await import("../batch/batchDrift.js");
-    const report = await batchDrift(model, opts.reference, opts.current, {
-      ...batchOptions(opts),
-      onSkip: reportSkip,
-    });
-    if (report.rows.current < model.minSamples) {
-      process.stderr.write(
-        `infermon: note: ${report.rows.current} current rows is below min_samples (${model.minSamples}): status insufficient_data, --fail-on not applied${opts.failOnInsufficient ? "" : " (--fail-on-insufficient fails it)"}\n`,
-      );
-    }
-    process.stdout.write(
-      opts.format === "table" ? formatTable(report) : `${JSON.stringify(report, null, 2)}\n`,
-    );
-    if (gateFails(report, opts.failOn, opts.failOnInsufficient ?? false)) process.exitCode = EXIT.threshold;
+  addBatchFlags(cmd).action(async (opts: DriftOptions) => {
+    // implementations load when their command runs: `--help` stays fast
+    const { driftAction } = await import("./actions/drift.js");
+    await driftAction(opts);
   });
 }

@@ -1,11 +1,14 @@
 #!/usr/bin/env node
+// The CLI's entry point. Commands register their options here; each command's implementation
+// (the agent, the OpenTelemetry SDK, the generators, DuckDB) loads only when that command runs, so
+// `--help` and usage errors answer at once (test/e2e/lazyDuckdb.test.ts checks the static graph).
 import { Command, CommanderError } from "commander";
-import { DataFileError } from "../batch/dataFile.js";
+import { DataFileError } from "../batch/dataFileError.js";
 import { BatchEngineMissingError } from "../batch/engineMissing.js";
 import { ConfigError } from "../config/errors.js";
 import { ListenError } from "../export/listen.js";
 import { redactUrls } from "../export/redact.js";
-import { ProfileError } from "../stats/profile.js";
+import { ProfileError } from "../stats/profileError.js";
 import { registerBaseline } from "./baselineCommand.js";
 import { registerDemo } from "./demoCommand.js";
 import { registerDrift } from "./driftCommand.js";

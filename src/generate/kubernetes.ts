@@ -63,16 +63,16 @@ export function renderKubernetes(
 
   const model = modelName(config);
   put("sidecar", `${model}-infermon.configmap.yaml`, configMap(config, "sidecar", t));
-  put("sidecar", `${model}.deployment.yaml`, sidecarDeployment(config));
+  put("sidecar", `${model}.deployment.yaml`, sidecarDeployment(config, t));
   put("sidecar", `${model}.service.yaml`, modelService(config));
 
   put("daemonset", "infermon-node.configmap.yaml", configMap(config, "daemonset", t));
-  put("daemonset", "infermon-node.daemonset.yaml", nodeDaemonSet(config));
+  put("daemonset", "infermon-node.daemonset.yaml", nodeDaemonSet(config, t));
   put("daemonset", "infermon-node.service.yaml", agentService(config, "daemonset"));
   put("daemonset", "infermon-node.networkpolicy.yaml", networkPolicy(config, "daemonset"));
 
   put("aggregator", "infermon-aggregator.configmap.yaml", configMap(config, "aggregator", t));
-  put("aggregator", "infermon-aggregator.deployment.yaml", agentDeployment(config, "aggregator"));
+  put("aggregator", "infermon-aggregator.deployment.yaml", agentDeployment(config, "aggregator", t));
   put("aggregator", "infermon-aggregator.service.yaml", agentService(config, "aggregator"));
   put("aggregator", "infermon-aggregator.networkpolicy.yaml", networkPolicy(config, "aggregator"));
   put("aggregator", "infermon-aggregator.pdb.yaml", disruptionBudget(config, "aggregator"));
@@ -80,7 +80,7 @@ export function renderKubernetes(
 
   if (t.joins) {
     put("join", "infermon-join.configmap.yaml", configMap(config, "join", t));
-    put("join", "infermon-join.deployment.yaml", agentDeployment(config, "join"));
+    put("join", "infermon-join.deployment.yaml", agentDeployment(config, "join", t));
     put("join", "infermon-join.service.yaml", agentService(config, "join"));
     put("join", "infermon-join.networkpolicy.yaml", networkPolicy(config, "join"));
     put("join", "infermon-join.pdb.yaml", disruptionBudget(config, "join"));

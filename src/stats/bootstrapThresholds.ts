@@ -13,6 +13,7 @@
 import binomial from "@stdlib/random-base-binomial";
 import { quantile } from "simple-statistics";
 import type { Levels, Smoothing, StatLevels } from "../config/model.js";
+import { DEFAULT_BOOTSTRAP } from "./bootstrapDefaults.js";
 import { driftValues } from "./drift.js";
 import { mulberry32 } from "./random.js";
 
@@ -25,7 +26,7 @@ export interface BootstrapOptions {
   seed: number;
 }
 
-export const DEFAULT_BOOTSTRAP = { resamples: 1000, percentiles: { warning: 99, critical: 99.9 }, seed: 1 };
+export { DEFAULT_BOOTSTRAP };
 
 /** Counts of `size` observations over the bins, drawn from the multinomial of `p` (sums to 1). */
 export function drawMultinomial(

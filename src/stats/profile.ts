@@ -2,6 +2,7 @@
 // Plain data with a schema version; `parseProfile` checks shape so a foreign file fails clearly.
 
 import { type ProfileThresholds, parseThresholds } from "./learnedThresholds.js";
+import { ProfileError } from "./profileError.js";
 import { type ProfileScores, parseScores } from "./scoreProfile.js";
 
 export const PROFILE_SCHEMA = "infermon.profile";
@@ -62,9 +63,7 @@ export interface Profile {
   thresholds?: ProfileThresholds;
 }
 
-export class ProfileError extends Error {
-  override name = "ProfileError";
-}
+export { ProfileError };
 
 const isObj = (x: unknown): x is Record<string, unknown> =>
   typeof x === "object" && x !== null && !Array.isArray(x);

@@ -147,6 +147,70 @@ describe("each role's infermon.yaml", () => {
   });
 });
 
+describe("credentials from Secrets (ingest.web_config_file, forward: client settings)", () => {
+  const secured = (() => {
+    const d = exampleData();
+    d.ingest = { ...(d.ingest as object), web_config_file: "./secrets/join-web.yaml", read_timeout: "5s" };
+    d.forward = {
+      url: "https://ignored.example:8081",
+      basic_auth: { username: "sidecar", password_file: "./secrets/forward-password" },
+      tls_config: { ca_file: "./secrets/ca.crt" },
+    };
+    return manifests(d);
+  })();
+  const roleConfig = (role: string) => {
+    const cm = byKind(secured, "ConfigMap").find(
+      (c) => c.metadata.labels["app.kubernetes.io/component"] === role && c.data["infermon.yaml"],
+    ) as Obj;
+    return parseConfig(cm.data["infermon.yaml"], `${role}.yaml`, "/etc/infermon");
+  };
+  const podOf = (component: string) =>
+    pods(secured).find((p) => p.spec.metadata.labels["app.kubernetes.io/component"] === component)
+      ?.spec as Obj;
+
+  it("the join's ingest reads its web config from the infermon-ingest-web Secret; the listener limits stay", () => {
+    const join = roleConfig("join");
+    expect(join.ingest?.webConfigFile).toBe("/etc/infermon-ingest-web/join-web.yaml");
+    expect(join.ingest?.readTimeoutMs).toBe(5_000);
+    const pod = podOf("join");
+    expect(pod.spec.volumes).toContainEqual({
+      name: "infermon-ingest-web",
+      secret: { secretName: "infermon-ingest-web", defaultMode: 0o440 },
+    });
+    expect(agentOf(pod).volumeMounts).toContainEqual({
+      name: "infermon-ingest-web",
+      mountPath: "/etc/infermon-ingest-web",
+      readOnly: true,
+    });
+    // payload loggers send no credentials: the aggregator's ingest stays open behind its NetworkPolicy
+    expect(roleConfig("aggregator").ingest?.webConfigFile).toBeUndefined();
+    expect(roleConfig("aggregator").ingest?.readTimeoutMs).toBe(5_000);
+  });
+
+  it("forwarders send forward:'s credentials from the infermon-forward Secret, over https to the join", () => {
+    for (const role of ["sidecar", "daemonset", "aggregator"]) {
+      const f = roleConfig(role).forward;
+      expect(f?.url, role).toBe("https://infermon-join.infermon.svc:8081");
+      expect(f?.basicAuth, role).toEqual({
+        username: "sidecar",
+        passwordFile: "/etc/infermon-forward/forward-password",
+      });
+      expect(f?.tls?.caFile, role).toBe("/etc/infermon-forward/ca.crt");
+    }
+    const sidecar = pods(secured).find((p) => p.spec.metadata.labels[AGENT_POD_LABEL] === "sidecar")
+      ?.spec as Obj;
+    expect(agentOf(sidecar).volumeMounts.map((m: Obj) => m.name)).toContain("infermon-forward");
+    expect(sidecar.spec.volumes.map((v: Obj) => v.name)).toContain("infermon-forward");
+    expect(podOf("join").spec.volumes.map((v: Obj) => v.name)).not.toContain("infermon-forward");
+    // without credentials configured, no Secret is mounted anywhere
+    for (const p of pods(example))
+      expect(
+        p.spec.spec.volumes.map((v: Obj) => v.name),
+        p.name,
+      ).toEqual(["infermon-config", "infermon-tmp"]);
+  });
+});
+
 describe("monitoring for kube-prometheus-stack", () => {
   const custom = manifests({
     ...exampleData(),

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { DriftReport } from "../../src/stats/driftReport.js";
-import { creditDriftArgs, infermon } from "../helpers/cli.js";
+import { cliTimeout, creditDriftArgs, infermon } from "../helpers/cli.js";
 
 const CFG = "examples/infermon.yaml";
 const TRAIN = "examples/data/credit-train.csv";
@@ -35,7 +35,7 @@ beforeAll(async () => {
 const noTrace = (stderr: string) => expect(stderr).not.toMatch(/\n\s+at /);
 
 describe("batch commands on Parquet", () => {
-  it("baseline from Parquet writes the profile CSV gives", () => {
+  it("baseline from Parquet writes the profile CSV gives", { timeout: cliTimeout(1) }, () => {
     const r = infermon([
       "baseline",
       "-c",
@@ -50,7 +50,7 @@ describe("batch commands on Parquet", () => {
     expect(r.code, r.stderr).toBe(0);
     expect(readFileSync(at("p.json"), "utf8")).toBe(readFileSync("examples/reference/credit.json", "utf8"));
   });
-  it("drift reads a glob of Parquet files", () => {
+  it("drift reads a glob of Parquet files", { timeout: cliTimeout(1) }, () => {
     const r = infermon([
       "drift",
       "-c",
@@ -65,9 +65,8 @@ describe("batch commands on Parquet", () => {
     expect(r.code, r.stderr).toBe(0);
     expect((JSON.parse(r.stdout) as DriftReport).rows.current).toBe(5000);
   });
-  // two baselines, each relearning the auto thresholds by bootstrap: slow on a busy machine
   it("profile merge adds profiles counted into the same bins (baseline --bins-from)", {
-    timeout: 120_000,
+    timeout: cliTimeout(3),
   }, () => {
     const seed = "examples/reference/credit.json";
     for (const h of ["1", "2"]) {
@@ -101,19 +100,21 @@ describe("batch commands on Parquet", () => {
 
 describe("bad input: exit 2, one clear line naming the file", () => {
   const drift = (current: string) => infermon(creditDriftArgs(current));
-  it("a glob matching nothing", () => {
+  it("a glob matching nothing", { timeout: cliTimeout(1) }, () => {
     const r = drift(at("nope-*.parquet"));
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("nope-*.parquet: no file matches");
     noTrace(r.stderr);
   });
-  it("a corrupt Parquet file", () => {
+  it("a corrupt Parquet file", { timeout: cliTimeout(1) }, () => {
     const r = drift(at("corrupt.parquet"));
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/corrupt\.parquet/);
     noTrace(r.stderr);
   });
-  it("a Parquet file without a configured column: baseline fails naming file and column", () => {
+  it("a Parquet file without a configured column: baseline fails naming file and column", {
+    timeout: cliTimeout(1),
+  }, () => {
     const r = infermon([
       "baseline",
       "-c",
@@ -129,7 +130,7 @@ describe("bad input: exit 2, one clear line naming the file", () => {
     expect(r.stderr).toContain('no-age.parquet: configured feature "age" is not in the data');
     noTrace(r.stderr);
   });
-  it("profile merge of profiles with different bins", () => {
+  it("profile merge of profiles with different bins", { timeout: cliTimeout(1) }, () => {
     const r = infermon([
       "profile",
       "merge",

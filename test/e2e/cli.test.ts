@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { DriftReport } from "../../src/stats/driftReport.js";
-import { creditDriftArgs, infermon } from "../helpers/cli.js";
+import { cliTimeout, creditDriftArgs, infermon } from "../helpers/cli.js";
 
 const CFG = "examples/infermon.yaml";
 const TRAIN = "examples/data/credit-train.csv";
@@ -15,7 +15,7 @@ const at = (name: string, text?: string) => {
 };
 
 describe("infermon (CLI)", () => {
-  it("prints help and version", () => {
+  it("prints help and version", { timeout: cliTimeout(3) }, () => {
     const help = infermon(["--help"]);
     expect(help.code).toBe(0);
     for (const cmd of ["validate", "baseline", "drift"]) expect(help.stdout).toContain(cmd);
@@ -23,7 +23,7 @@ describe("infermon (CLI)", () => {
     expect(infermon(["--version"]).stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
   });
 
-  it("exits 2 on unknown commands and missing options", () => {
+  it("exits 2 on unknown commands and missing options", { timeout: cliTimeout(2) }, () => {
     expect(infermon(["nope"]).code).toBe(2);
     const r = infermon(["drift", "-c", CFG]);
     expect(r.code).toBe(2);
@@ -31,12 +31,12 @@ describe("infermon (CLI)", () => {
   });
 
   describe("validate", () => {
-    it("accepts the example", () => {
+    it("accepts the example", { timeout: cliTimeout(1) }, () => {
       const r = infermon(["validate", "-c", CFG]);
       expect(r.code).toBe(0);
       expect(r.stdout).toContain("ok (2 models, 7 features)");
     });
-    it("exits 2 naming each bad key", () => {
+    it("exits 2 naming each bad key", { timeout: cliTimeout(1) }, () => {
       const bad = at(
         "bad.yaml",
         "models:\n  - name: m\n    task: regression\n    windows: [5 minutes]\n    features: [{name: a, type: numeric, edges: [2, 1]}]\n    extra: 1\n",
@@ -47,7 +47,9 @@ describe("infermon (CLI)", () => {
       expect(r.stderr).toContain("models[0].features[0].edges: must be increasing");
       expect(r.stderr).toContain("models[0].extra: unknown key");
     });
-    it("exits 2 for a regression correctness SLO without labels.tolerance", () => {
+    it("exits 2 for a regression correctness SLO without labels.tolerance", {
+      timeout: cliTimeout(1),
+    }, () => {
       const bad = at(
         "no-tolerance.yaml",
         "models:\n  - name: m\n    task: regression\n    slo: {correctness: {objective: 95}}\n",
@@ -61,7 +63,7 @@ describe("infermon (CLI)", () => {
   });
 
   describe("baseline", () => {
-    it("writes a profile with a schema version, bins and the prediction", () => {
+    it("writes a profile with a schema version, bins and the prediction", { timeout: cliTimeout(1) }, () => {
       const out = at("credit.json");
       const r = infermon(["baseline", "-c", CFG, "-m", "credit", "--data", TRAIN, "-o", out]);
       expect(r.code, r.stderr).toBe(0);
@@ -75,7 +77,7 @@ describe("infermon (CLI)", () => {
       // deterministic: the committed example profile is what baseline writes
       expect(readFileSync(out, "utf8")).toBe(readFileSync("examples/reference/credit.json", "utf8"));
     });
-    it("exits 2 for an unknown model and an empty file", () => {
+    it("exits 2 for an unknown model and an empty file", { timeout: cliTimeout(2) }, () => {
       expect(
         infermon(["baseline", "-c", CFG, "-m", "nope", "--data", TRAIN, "-o", at("x.json")]).stderr,
       ).toContain('no model named "nope"');
@@ -130,7 +132,7 @@ describe("infermon (CLI)", () => {
       expect(drifted.status).toBe("critical");
     });
 
-    it("gives the same numbers with a data file as reference", () => {
+    it("gives the same numbers with a data file as reference", { timeout: cliTimeout(1) }, () => {
       const r = infermon([
         "drift",
         "-c",
@@ -145,7 +147,7 @@ describe("infermon (CLI)", () => {
       expect(JSON.parse(r.stdout).features).toEqual(drifted.features);
     });
 
-    it("exits 1 when --fail-on is reached, 0 otherwise", () => {
+    it("exits 1 when --fail-on is reached, 0 otherwise", { timeout: cliTimeout(3) }, () => {
       expect(infermon(args("examples/data/credit-current-drifted.csv", "--fail-on", "critical")).code).toBe(
         1,
       );
@@ -153,7 +155,9 @@ describe("infermon (CLI)", () => {
       expect(infermon(args("examples/data/credit-current-ok.csv", "--fail-on", "bogus")).code).toBe(2);
     });
 
-    it("prints an aligned table sorted by PSI with drifted features marked", () => {
+    it("prints an aligned table sorted by PSI with drifted features marked", {
+      timeout: cliTimeout(1),
+    }, () => {
       const r = infermon(args("examples/data/credit-current-drifted.csv", "--format", "table"));
       const lines = r.stdout.split("\n");
       const header = lines.findIndex((l) => l.startsWith("feature"));
@@ -167,7 +171,9 @@ describe("infermon (CLI)", () => {
       expect(lines.at(-2)).toMatch(/^status: critical/);
     });
 
-    it("counts malformed lines in rows.skipped, missing and invalid values per feature", () => {
+    it("counts malformed lines in rows.skipped, missing and invalid values per feature", {
+      timeout: cliTimeout(2),
+    }, () => {
       const cur = at(
         "messy.csv",
         "income,age,score,region,probability\n50000,40,700,north,0.2\nbroken line\n,41,abc,,0.3\nNaN,42,650,east,0.1\n",
@@ -185,13 +191,13 @@ describe("infermon (CLI)", () => {
       expect(infermon(args(cur, "--strict")).code).toBe(2);
     });
 
-    it("exits 2 on an empty current file", () => {
+    it("exits 2 on an empty current file", { timeout: cliTimeout(1) }, () => {
       const r = infermon(args(at("empty2.csv", "income,age\n")));
       expect(r.code).toBe(2);
       expect(r.stderr).toContain("no data rows");
     });
 
-    it("exits 2 on a profile from another schema version", () => {
+    it("exits 2 on a profile from another schema version", { timeout: cliTimeout(1) }, () => {
       const old = JSON.parse(readFileSync("examples/reference/credit.json", "utf8"));
       old.schema_version = 0;
       const f = at("old.json", JSON.stringify(old));
@@ -200,7 +206,7 @@ describe("infermon (CLI)", () => {
       expect(r.stderr).toContain("schema_version 0 is not supported");
     });
 
-    it("exits 2 on a profile of another model and on a missing reference", () => {
+    it("exits 2 on a profile of another model and on a missing reference", { timeout: cliTimeout(2) }, () => {
       const r = infermon([
         "drift",
         "-c",
@@ -229,7 +235,9 @@ describe("infermon (CLI)", () => {
       expect(m.stderr).toMatch(/nothing\.csv: cannot read \(ENOENT\)/);
     });
 
-    it("reads JSONL and omits the prediction when the current data lacks it", () => {
+    it("reads JSONL and omits the prediction when the current data lacks it", {
+      timeout: cliTimeout(1),
+    }, () => {
       const cur = at(
         "nopred.jsonl",
         '{"sqft": 1500, "rooms": 3, "city": "porto"}\n{"sqft": 900, "rooms": 1, "city": "faro"}\n',

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { createServer, type Server } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CLI, infermon } from "../helpers/cli.js";
+import { CLI, cliTimeout, infermon } from "../helpers/cli.js";
 import { hasTool } from "../helpers/peers.js";
 
 const ESC = String.fromCharCode(27);
@@ -57,7 +57,7 @@ describe("infermon demo", () => {
     60_000,
   );
 
-  it("rejects a bad duration with exit 2", () => {
+  it("rejects a bad duration with exit 2", { timeout: cliTimeout(1) }, () => {
     const r = infermon(["demo", "--duration", "soon"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("--duration: not a duration");

@@ -7,7 +7,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { writeFixture } from "../helpers/agentFixture.js";
-import { CLI, infermon } from "../helpers/cli.js";
+import { CLI, cliTimeout, infermon } from "../helpers/cli.js";
 import { send } from "../helpers/http.js";
 
 async function closedPort(): Promise<number> {
@@ -27,7 +27,9 @@ function config(kafka: string): string {
 }
 
 describe("infermon run with Kafka only", () => {
-  it("runs as an aggregator: /metrics served, /readyz 503 without a broker, SIGTERM exits 0", async () => {
+  it("runs as an aggregator: /metrics served, /readyz 503 without a broker, SIGTERM exits 0", {
+    timeout: cliTimeout(1),
+  }, async () => {
     const port = await closedPort();
     const file = config(`{brokers: ["127.0.0.1:${port}"], topics: {predictions: p, labels: l}}`);
     const child = spawn(process.execPath, [CLI, "run", "-c", file, "--grace", "1s"], { stdio: "pipe" });
@@ -54,7 +56,9 @@ describe("infermon run with Kafka only", () => {
     expect(Date.now() - t0).toBeLessThan(8_000);
   });
 
-  it("refuses a config with nothing to run (a Kafka sidecar without tap or ingest)", () => {
+  it("refuses a config with nothing to run (a Kafka sidecar without tap or ingest)", {
+    timeout: cliTimeout(1),
+  }, () => {
     const file = config(`{brokers: ["127.0.0.1:9"], topics: {predictions: p}, publish_predictions: true}`);
     const r = infermon(["run", "-c", file]);
     expect(r.code).toBe(2);

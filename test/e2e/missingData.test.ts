@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { DriftReport } from "../../src/stats/driftReport.js";
-import { creditDriftArgs, infermon } from "../helpers/cli.js";
+import { cliTimeout, creditDriftArgs, infermon } from "../helpers/cli.js";
 
 const CFG = "examples/infermon.yaml";
 const TRAIN = "examples/data/credit-train.csv";
@@ -29,7 +29,9 @@ const feature = (r: DriftReport, name: string) => r.features.find((f) => f.name 
 
 describe("drift: a feature absent from the current data fails the gate", () => {
   const noAge = csv("no-age.csv", ({ age: _age, ...rest }) => rest);
-  it("CSV without the column: status missing (absent), null drift, exit 1 with --fail-on", () => {
+  it("CSV without the column: status missing (absent), null drift, exit 1 with --fail-on", {
+    timeout: cliTimeout(3),
+  }, () => {
     // before: age was reported ok and the gate passed (exit 0 even with --fail-on warning)
     const r = drift(noAge, "--fail-on", "critical");
     expect(r.code, r.stderr).toBe(1);
@@ -46,13 +48,13 @@ describe("drift: a feature absent from the current data fails the gate", () => {
     expect(drift(noAge).code).toBe(0); // no --fail-on: report only
     expect(drift(noAge, "--fail-on", "warning").code).toBe(1);
   });
-  it("the table names it", () => {
+  it("the table names it", { timeout: cliTimeout(1) }, () => {
     const r = drift(noAge, "--format", "table");
     // no levels and nothing judged: the levels and set-by columns are empty
     expect(r.stdout).toMatch(/^age\s+numeric\s+-\s+-\s+-\s+1000\s+0\s+-\s+!! MISSING \(absent\)\s+-$/m);
     expect(r.stdout).toMatch(/^status: critical \(.*missing: age\)$/m);
   });
-  it("a column that is there but empty: missing, exit 1", () => {
+  it("a column that is there but empty: missing, exit 1", { timeout: cliTimeout(1) }, () => {
     const r = drift(
       csv("empty-age.csv", (c) => ({ ...c, age: "" })),
       "--fail-on",
@@ -61,7 +63,9 @@ describe("drift: a feature absent from the current data fails the gate", () => {
     expect(r.code).toBe(1);
     expect(feature(JSON.parse(r.stdout), "age")).toMatchObject({ status: "missing", reason: "missing" });
   });
-  it("JSONL whose values sit under a nested object: every feature missing, exit 1", () => {
+  it("JSONL whose values sit under a nested object: every feature missing, exit 1", {
+    timeout: cliTimeout(1),
+  }, () => {
     const nested = at(
       "nested.jsonl",
       `${body
@@ -83,7 +87,7 @@ describe("drift: a feature absent from the current data fails the gate", () => {
       ["region", "missing", "missing", true],
     ]);
   });
-  it("a missing share past data_quality.missing fails at its level", () => {
+  it("a missing share past data_quality.missing fails at its level", { timeout: cliTimeout(3) }, () => {
     // every 8th income empty: 12.5 % > warning 5 %, < critical 20 %; drift itself ok
     const r = drift(
       csv("some-missing.csv", (c) => c),
@@ -111,7 +115,9 @@ describe("drift: min_samples", () => {
     "few.csv",
     `${lines[0]}\n${["150000,20,300,west,0.9,1", "160000,21,310,west,0.9,1", "170000,22,320,west,0.9,1", "180000,23,330,west,0.9,1", "190000,24,340,west,0.9,1"].join("\n")}\n`,
   );
-  it("below it: insufficient_data with values shown, --fail-on not tripped", () => {
+  it("below it: insufficient_data with values shown, --fail-on not tripped", {
+    timeout: cliTimeout(1),
+  }, () => {
     // before: five drifted rows failed a critical gate
     const r = drift(few, "--fail-on", "critical");
     expect(r.code, r.stderr).toBe(0);
@@ -121,21 +127,23 @@ describe("drift: min_samples", () => {
     expect(feature(rep, "income")?.psi).toBeGreaterThan(0.25);
     expect(r.stderr).toContain("below min_samples (200)");
   });
-  it("--fail-on-insufficient fails it (exit 1)", () => {
+  it("--fail-on-insufficient fails it (exit 1)", { timeout: cliTimeout(2) }, () => {
     expect(drift(few, "--fail-on-insufficient").code).toBe(1);
     expect(drift(few, "--fail-on", "critical", "--fail-on-insufficient").code).toBe(1);
   });
 });
 
 describe("baseline", () => {
-  it("a configured feature absent from the training data is an error naming it (exit 2)", () => {
+  it("a configured feature absent from the training data is an error naming it (exit 2)", {
+    timeout: cliTimeout(1),
+  }, () => {
     const data = csv("train-no-score.csv", ({ score: _s, ...rest }) => rest);
     const out = join(tmp, "p1.json");
     const r = infermon(["baseline", "-c", CFG, "-m", "credit", "--data", data, "-o", out]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('configured feature "score" is not in the data');
   });
-  it("nested JSONL names every feature and shows the keys it has", () => {
+  it("nested JSONL names every feature and shows the keys it has", { timeout: cliTimeout(1) }, () => {
     const data = at("train-nested.jsonl", '{"features": {"income": 1}}\n{"features": {"income": 2}}\n');
     const r = infermon(["baseline", "-c", CFG, "-m", "credit", "--data", data, "-o", join(tmp, "p2.json")]);
     expect(r.code).toBe(2);
@@ -143,7 +151,9 @@ describe("baseline", () => {
       '"income", "age", "score", "region" are not in the data (its columns or keys: features)',
     );
   });
-  it("a feature with no values warns (profile written, drift undefined), and fails with --strict", () => {
+  it("a feature with no values warns (profile written, drift undefined), and fails with --strict", {
+    timeout: cliTimeout(3),
+  }, () => {
     // before: a silent profile with zero counts, and drift then reported JS ≈ 0.707 → critical
     const data = csv("train-empty-age.csv", (c) => ({ ...c, age: "" }));
     const out = join(tmp, "p3.json");

@@ -6,7 +6,7 @@ import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { writeFixture } from "../helpers/agentFixture.js";
-import { infermon } from "../helpers/cli.js";
+import { cliTimeout, infermon } from "../helpers/cli.js";
 
 let busy: Server;
 let port: number;
@@ -44,7 +44,9 @@ describe("a busy port", () => {
     },
   );
 
-  it("infermon demo: names the tap port, exits 3, no trace, does not hang", () => {
+  it("infermon demo: names the tap port, exits 3, no trace, does not hang", {
+    timeout: cliTimeout(2),
+  }, () => {
     const r = infermon(["demo", "--duration", "3s", "--port", String(port)]);
     expect(r.code, r.stderr).toBe(3);
     expect(r.stderr).toContain(`cannot open the tap listener on 127.0.0.1:${port}`);
@@ -55,7 +57,7 @@ describe("a busy port", () => {
     noTrace(m.stderr);
   });
 
-  it("infermon demo picks free ports unless told otherwise", () => {
+  it("infermon demo picks free ports unless told otherwise", { timeout: cliTimeout(1) }, () => {
     const r = infermon(["demo", "--duration", "2s", "--rate", "10"]);
     expect(r.code, r.stderr).toBe(0);
     const tap = /tap http:\/\/127\.0\.0\.1:(\d+)/.exec(r.stdout)?.[1];
@@ -67,7 +69,9 @@ describe("a busy port", () => {
 });
 
 describe("infermon validate reads the reference profiles", () => {
-  it("exits 0 when they exist and fit, 2 naming the model and file when missing or unreadable", () => {
+  it("exits 0 when they exist and fit, 2 naming the model and file when missing or unreadable", {
+    timeout: cliTimeout(2),
+  }, () => {
     const { file, config } = writeFixture();
     const ok = infermon(["validate", "-c", file]);
     expect(ok.code, ok.stderr).toBe(0);

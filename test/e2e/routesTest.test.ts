@@ -6,13 +6,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, stringify } from "yaml";
-import { infermon, ROOT } from "../helpers/cli.js";
+import { cliTimeout, infermon, ROOT } from "../helpers/cli.js";
 import { requireTool } from "../helpers/peers.js";
 
 const hasAmtool = requireTool("amtool");
 
 describe.skipIf(!hasAmtool)("infermon routes-test", () => {
-  it("passes on the committed route cases (default file)", () => {
+  it("passes on the committed route cases (default file)", { timeout: cliTimeout(1) }, () => {
     const r = infermon(["routes-test"]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toMatch(
@@ -25,7 +25,7 @@ describe.skipIf(!hasAmtool)("infermon routes-test", () => {
     expect(r.stdout).toMatch(/^25 of 25 route cases pass$/m);
   });
 
-  it("fails, naming the case, when a case expects the wrong receiver", () => {
+  it("fails, naming the case, when a case expects the wrong receiver", { timeout: cliTimeout(1) }, () => {
     const dir = mkdtempSync(join(tmpdir(), "infermon-routes-"));
     copyFileSync(join(ROOT, "alerts/alertmanager.yaml"), join(dir, "alertmanager.yaml"));
     const data = parse(readFileSync(join(ROOT, "alerts/alertmanager.tests.yaml"), "utf8")) as {
@@ -43,7 +43,7 @@ describe.skipIf(!hasAmtool)("infermon routes-test", () => {
     expect(r.stdout).toMatch(/^24 of 25 route cases pass$/m);
   });
 
-  it("exits 2 naming a missing or malformed cases file, 3 without amtool", () => {
+  it("exits 2 naming a missing or malformed cases file, 3 without amtool", { timeout: cliTimeout(3) }, () => {
     const missing = infermon(["routes-test", "no/such/cases.yaml"]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no\/such\/cases.yaml: cannot read \(ENOENT\)/);

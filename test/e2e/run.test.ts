@@ -5,6 +5,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { creditRow, oipRequest, rng, writeFixture } from "../helpers/agentFixture.js";
+import { cliTimeout } from "../helpers/cli.js";
 import { send } from "../helpers/http.js";
 import { metricValue, parseMetrics } from "../helpers/metricsText.js";
 import { type ModelServer, startModelServer } from "../helpers/modelServer.js";
@@ -18,11 +19,11 @@ beforeAll(() => {
 }, 120_000);
 
 function runSync(args: string[]) {
-  return spawnSync(process.execPath, [main, ...args], { encoding: "utf8", timeout: 20_000 });
+  return spawnSync(process.execPath, [main, ...args], { encoding: "utf8", timeout: 120_000 });
 }
 
 describe("refuses to start", () => {
-  it("exits 2 on a bad configuration", () => {
+  it("exits 2 on a bad configuration", { timeout: cliTimeout(1) }, () => {
     const { dir } = writeFixture();
     const file = join(dir, "bad.yaml");
     writeFileSync(file, "service: x\nmodels: []\nbogus: 1\n");
@@ -31,7 +32,7 @@ describe("refuses to start", () => {
     expect(r.stderr).toMatch(/bogus/);
   });
 
-  it("exits 2 on an unreadable or invalid profile", () => {
+  it("exits 2 on an unreadable or invalid profile", { timeout: cliTimeout(2) }, () => {
     const { dir, file, config } = writeFixture();
     writeFileSync(config.models[0]?.reference as string, '{"schema": "something else"}');
     const r = runSync(["run", "-c", file]);
@@ -44,7 +45,7 @@ describe("refuses to start", () => {
 });
 
 describe("cannot listen", () => {
-  it("exits 3 without half-running when a port is taken", async () => {
+  it("exits 3 without half-running when a port is taken", { timeout: cliTimeout(1) }, async () => {
     const { createServer } = await import("node:net");
     const blocker = createServer();
     await new Promise<void>((r) => blocker.listen(0, "127.0.0.1", r));
@@ -80,7 +81,7 @@ describe("SIGTERM", () => {
     await upstream.close();
   });
 
-  it("finishes in-flight requests, then exits 0", async () => {
+  it("finishes in-flight requests, then exits 0", { timeout: cliTimeout(1) }, async () => {
     const { file } = writeFixture({ upstream: upstream.url });
     child = spawn(process.execPath, [main, "run", "-c", file, "--grace", "5s"], {
       stdio: ["ignore", "pipe", "pipe"],

@@ -6,7 +6,7 @@ import { appendFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { creditRow, oipRequest, rng, writeFixture } from "../helpers/agentFixture.js";
 import { startAgent } from "../helpers/agentProcess.js";
-import { CLI } from "../helpers/cli.js";
+import { CLI, cliTimeout } from "../helpers/cli.js";
 import { send } from "../helpers/http.js";
 import { freePort } from "../helpers/jaeger.js";
 import { startModelServer } from "../helpers/modelServer.js";
@@ -89,7 +89,7 @@ describe("invalid OTEL_* values", () => {
     expect(r.stderr).not.toMatch(/\n\s+at /); // a message, not a stack trace
   });
 
-  it("never echoes an OTLP header value, even a malformed one", () => {
+  it("never echoes an OTLP header value, even a malformed one", { timeout: cliTimeout(1) }, () => {
     const r = spawnSync(process.execPath, [CLI, "run", "-c", tracedFixture()], {
       encoding: "utf8",
       timeout: 60_000,

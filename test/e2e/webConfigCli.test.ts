@@ -5,10 +5,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { writeFixture } from "../helpers/agentFixture.js";
 import { startAgent } from "../helpers/agentProcess.js";
-import { infermon } from "../helpers/cli.js";
+import { cliTimeout, infermon } from "../helpers/cli.js";
 
 describe("infermon validate", () => {
-  it("exits 2 for a bad web config, naming the key and never the value", () => {
+  it("exits 2 for a bad web config, naming the key and never the value", { timeout: cliTimeout(1) }, () => {
     const { dir, file } = writeFixture({ ingest: true });
     writeFileSync(join(dir, "web.yaml"), "basic_auth_users:\n  alice: hunter2-plaintext\n");
     writeFileSync(
@@ -24,7 +24,7 @@ describe("infermon validate", () => {
     expect(r.stderr).not.toContain("hunter2");
   });
 
-  it("exits 2 when a TLS file is missing", () => {
+  it("exits 2 when a TLS file is missing", { timeout: cliTimeout(1) }, () => {
     const { dir, file } = writeFixture({ ingest: true });
     writeFileSync(join(dir, "web.yaml"), "tls_server_config:\n  cert_file: nope.crt\n  key_file: nope.key\n");
     writeFileSync(

@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, wri
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { cliTimeout } from "../helpers/cli.js";
 import { exampleData, ROOT, removeTempDirs, tempDir } from "./helpers.js";
 
 afterAll(removeTempDirs);
@@ -44,7 +45,9 @@ const model0 = (d: Record<string, unknown>) =>
   (d.models as Record<string, unknown>[])[0] as Record<string, unknown>;
 
 describe("infermon generate (CLI)", () => {
-  it("writes the artifacts and prints a summary; a second run is byte-identical", () => {
+  it("writes the artifacts and prints a summary; a second run is byte-identical", {
+    timeout: cliTimeout(2),
+  }, () => {
     const out = tempDir("out");
     const first = cli(["generate", "-c", "examples/infermon.yaml", "-o", out]);
     expect(first.status, first.stderr).toBe(0);
@@ -73,7 +76,7 @@ describe("infermon generate (CLI)", () => {
     expect(r.stderr).toContain(key);
   });
 
-  it("an objective outside (0, 100): exit 2 naming the key", () => {
+  it("an objective outside (0, 100): exit 2 naming the key", { timeout: cliTimeout(1) }, () => {
     const file = writeConfig((d) => {
       (model0(d).slo as Record<string, Record<string, unknown>>).availability = { objective: 100 };
     });
@@ -82,7 +85,7 @@ describe("infermon generate (CLI)", () => {
     expect(r.stderr).toContain("models[0].slo.availability.objective");
   });
 
-  it("an owner without a route: exit 2 naming the key", () => {
+  it("an owner without a route: exit 2 naming the key", { timeout: cliTimeout(1) }, () => {
     const file = writeConfig((d) => {
       model0(d).owner = "nobody";
     });
@@ -91,7 +94,9 @@ describe("infermon generate (CLI)", () => {
     expect(r.stderr).toContain("models[0].owner");
   });
 
-  it("an output directory that cannot be created: exit 3 with a clear message, nothing written", () => {
+  it("an output directory that cannot be created: exit 3 with a clear message, nothing written", {
+    timeout: cliTimeout(1),
+  }, () => {
     const dir = tempDir("blocked");
     writeFileSync(join(dir, "file"), "x");
     const r = cli(["generate", "-c", "examples/infermon.yaml", "-o", join(dir, "file", "out")]);
@@ -101,7 +106,7 @@ describe("infermon generate (CLI)", () => {
     expect(readdirSync(dir)).toEqual(["file"]);
   });
 
-  it("keeps unrelated files in the output directory", () => {
+  it("keeps unrelated files in the output directory", { timeout: cliTimeout(1) }, () => {
     const out = tempDir("out");
     mkdirSync(join(out, "deploy"));
     writeFileSync(join(out, "deploy", "Dockerfile"), "FROM scratch\n");
@@ -141,7 +146,9 @@ describe("infermon generate (CLI)", () => {
     expect(readFileSync(join(out, "alerts/drift.rules.yaml"), "utf8")).toMatch(/^# Code generated/);
   }, 120_000);
 
-  it("stale generated files stay (with a warning) unless --prune is given", () => {
+  it("stale generated files stay (with a warning) unless --prune is given", {
+    timeout: cliTimeout(3),
+  }, () => {
     const out = tempDir("stale");
     expect(cli(["generate", "-c", "examples/infermon.yaml", "-o", out]).status).toBe(0);
     const slo = readdirSync(join(out, "slo"));
@@ -169,7 +176,7 @@ describe("infermon generate (CLI)", () => {
     for (const f of gone) expect(existsSync(join(out, "slo", f))).toBe(false);
     expect(pruned.stdout).toContain(`removed slo/${gone[0]}`);
     expect(readFileSync(join(out, "slo", "team.rules.yaml"), "utf8")).toBe("groups: []\n");
-  }, 120_000);
+  });
 });
 
 function snapshotOf(dir: string): [string, string][] {

@@ -11,6 +11,13 @@ export interface CliResult {
   stderr: string;
 }
 
+/**
+ * The timeout of a test that runs the CLI `spawns` times: one run can take 10–30 s on a loaded
+ * 2-core machine (Node start, module load, DuckDB), far past vitest's default, so such a test says
+ * how long it may take rather than the global timeout being raised for every test.
+ */
+export const cliTimeout = (spawns: number): number => spawns * 60_000;
+
 /** Run the built `infermon` (npm test builds it first). */
 export function infermon(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npm run build`);

@@ -16,6 +16,10 @@ export interface ModelServer {
   hits: string[];
   /** the headers of each request received, in order */
   headers: IncomingHttpHeaders[];
+  /** `/stream`: events written so far (it writes one, then holds the rest until `releaseStream`) */
+  streamSent(): number;
+  /** let `/stream` write its remaining events and end */
+  releaseStream(): void;
   close(): Promise<void>;
 }
 
@@ -82,6 +86,11 @@ function tfPredict(body: Buffer, res: ServerResponse): void {
 export async function startModelServer(): Promise<ModelServer> {
   const hits: string[] = [];
   const headers: IncomingHttpHeaders[] = [];
+  let streamSent = 0;
+  let release: () => void = () => {};
+  const released = new Promise<void>((r) => {
+    release = r;
+  });
   const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", "http://x");
     const path = url.pathname;
@@ -171,10 +180,14 @@ export async function startModelServer(): Promise<ModelServer> {
       return;
     }
     if (path === "/stream") {
+      // the first event, then the rest only when the test says so: a proxy that buffered the
+      // response would deliver nothing until then
       res.writeHead(200, { "Content-Type": "text/event-stream", "Cache-Control": "no-cache" });
       for (let i = 0; i < 3; i++) {
+        if (i === 1) await released;
         res.write(`data: {"n":${i}}\n\n`);
-        await new Promise((r) => setTimeout(r, 150));
+        streamSent++;
+        await new Promise((r) => setTimeout(r, 50));
       }
       res.end();
       return;
@@ -188,8 +201,11 @@ export async function startModelServer(): Promise<ModelServer> {
     server,
     hits,
     headers,
+    streamSent: () => streamSent,
+    releaseStream: release,
     close: () =>
       new Promise((resolve) => {
+        release();
         server.close(() => resolve());
         server.closeAllConnections();
       }),

@@ -31,6 +31,7 @@ const cfg = at(
     features:
       - {name: x, type: numeric, bins: 4, max_distinct_values: 0}
       - {name: c, type: categorical}
+    prediction: false  # these files have no prediction column: the tests are about the readers
 `,
 );
 let model: ModelConfig;

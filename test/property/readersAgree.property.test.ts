@@ -191,9 +191,11 @@ async function writeAll(rs: Row[], bom: boolean): Promise<Record<string, string>
     files.jsonl,
     b +
       rs
-        .map((r) => {
+        .map((r, i) => {
           const parts = (["x", "c"] as const).flatMap((f) => {
-            const t = jsonToken(r[f]);
+            // a key that no line carries is an absent column (reported `absent`), which a CSV header
+            // cannot say: the first line carries it as null, a missing value as an empty CSV cell is
+            const t = i === 0 && rs.every((o) => o[f].t === "absent") ? "null" : jsonToken(r[f]);
             return t === undefined ? [] : [`"${f}":${t}`];
           });
           return `{${[...parts, `"p":${JSON.stringify(r.p)}`].join(",")}}`;

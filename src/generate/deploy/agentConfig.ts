@@ -3,9 +3,10 @@
 // the agents unchanged) with only what the topology decides replaced: listeners on the pod's ports,
 // the sidecar's upstream on localhost, reference profiles at their mounted path, and where
 // predictions go to be joined (forward: to the join tier, or Kafka when configured).
+import { basename } from "node:path";
 import type { Config } from "../../config/model.js";
 import { toYaml } from "../rules.js";
-import { PORTS, PROFILES_DIR, ROLE_NAME, type Role } from "./common.js";
+import { PORTS, PROFILES_DIR, ROLE_NAME, type Role, SECRET_MOUNTS } from "./common.js";
 import { readProfiles } from "./profiles.js";
 
 /** Keys the topology sets, or that only `generate` reads. */
@@ -26,9 +27,52 @@ export function modelPort(config: Config): number {
   return 8080;
 }
 
-/** The join tier's ingest, as the other agents reach it. */
+/** The join tier's ingest, as the other agents reach it (https when forward.tls_config is set). */
 export const joinUrl = (config: Config): string =>
-  `http://${ROLE_NAME.join}.${config.deploy.namespace}.svc:${PORTS.ingest.port}`;
+  `${config.forward?.tls ? "https" : "http"}://${ROLE_NAME.join}.${config.deploy.namespace}.svc:${PORTS.ingest.port}`;
+
+/** A listener's limits, kept from the user's section when the topology sets its address. */
+const LISTENER_KEYS = ["read_timeout", "idle_timeout", "max_connections"] as const;
+/** The file keys of forward:'s client settings (Prometheus' HTTP client config shape). */
+const CLIENT_FILES: [string, string][] = [
+  ["authorization", "credentials_file"],
+  ["basic_auth", "password_file"],
+  ["tls_config", "ca_file"],
+  ["tls_config", "cert_file"],
+  ["tls_config", "key_file"],
+];
+
+type Doc = Record<string, unknown>;
+
+/**
+ * The join's ingest web config (ingest.web_config_file) is read from the `infermon-ingest-web`
+ * Secret; payload loggers cannot send credentials, so the aggregator and node agents keep an
+ * unauthenticated ingest behind their NetworkPolicy (docs/deploy.md).
+ */
+export function joinWebConfig(config: Config): boolean {
+  return config.ingest?.webConfigFile !== undefined;
+}
+
+/** forward:'s credentials and TLS files, read by the forwarders from the `infermon-forward` Secret. */
+export function forwardSecrets(config: Config): boolean {
+  const f = config.forward;
+  return f !== undefined && (f.authorization ?? f.basicAuth ?? f.tls) !== undefined;
+}
+
+/** The user's forward: client keys, with their files at the Secret's mount path. */
+function forwardClient(doc: Doc): Doc {
+  const f = doc.forward as Doc | undefined;
+  const out: Doc = {};
+  if (!f) return out;
+  for (const k of ["authorization", "basic_auth", "tls_config"])
+    if (f[k] !== undefined) out[k] = { ...(f[k] as Doc) };
+  for (const [k, file] of CLIENT_FILES) {
+    const o = out[k] as Doc | undefined;
+    if (typeof o?.[file] === "string")
+      o[file] = `${SECRET_MOUNTS.forward.dir}/${basename(o[file] as string)}`;
+  }
+  return out;
+}
 
 /** The aggregator's ingest (payload loggers' target). */
 export const aggregatorUrl = (config: Config): string =>
@@ -54,7 +98,12 @@ export function agentConfig(config: Config, role: Role, t: TopologyOptions): str
     tap.upstream = `http://127.0.0.1:${modelPort(config)}`;
     out.tap = tap;
   } else {
-    out.ingest = { listen: `${any}:${PORTS.ingest.port}` };
+    const ingest = (doc.ingest as Doc | undefined) ?? {};
+    const o: Doc = { listen: `${any}:${PORTS.ingest.port}` };
+    for (const k of LISTENER_KEYS) if (ingest[k] !== undefined) o[k] = ingest[k];
+    if (role === "join" && typeof ingest.web_config_file === "string")
+      o.web_config_file = `${SECRET_MOUNTS.ingestWeb.dir}/${basename(ingest.web_config_file)}`;
+    out.ingest = o;
   }
   out.metrics = { listen: `${any}:${PORTS.metrics.port}` };
   const kafka = doc.kafka as Record<string, unknown> | undefined;
@@ -66,7 +115,7 @@ export function agentConfig(config: Config, role: Role, t: TopologyOptions): str
         `${config.source}: kafka.topics.predictions: required to join labels across replicas`,
       );
   } else if (t.joins && role !== "join") {
-    out.forward = { url: joinUrl(config) };
+    out.forward = { url: joinUrl(config), ...forwardClient(doc) };
   }
   return toYaml(out);
 }

@@ -102,9 +102,29 @@ export const CONTAINER_SECURITY: IContainer["securityContext"] = {
   capabilities: { drop: ["ALL"] },
 };
 
-export const agentVolumes = (configMap: string): IVolume[] => [
+/**
+ * Secrets the user creates for the listeners' and the forwarders' credentials, mounted beside the
+ * ConfigMap (not inside its read-only mount): the join's ingest web config with the certificates it
+ * names relative to itself, and forward:'s password, token and TLS files (docs/deploy.md).
+ */
+export const SECRET_MOUNTS = {
+  ingestWeb: {
+    volume: "infermon-ingest-web",
+    secret: "infermon-ingest-web",
+    dir: "/etc/infermon-ingest-web",
+  },
+  forward: { volume: "infermon-forward", secret: "infermon-forward", dir: "/etc/infermon-forward" },
+} as const;
+export type SecretMount = keyof typeof SECRET_MOUNTS;
+
+export const agentVolumes = (configMap: string, secrets: readonly SecretMount[] = []): IVolume[] => [
   { name: "infermon-config", configMap: { name: configMap } },
   { name: "infermon-tmp", emptyDir: { medium: "Memory", sizeLimit: "16Mi" } },
+  // a missing Secret keeps the pod pending with an event naming it, rather than starting it open
+  ...secrets.map((k) => ({
+    name: SECRET_MOUNTS[k].volume,
+    secret: { secretName: SECRET_MOUNTS[k].secret, defaultMode: 0o440 },
+  })),
 ];
 
 /**
@@ -112,7 +132,7 @@ export const agentVolumes = (configMap: string): IVolume[] => [
  * /readyz only once every listener is open, and not while a Kafka consumer is away (readiness);
  * the startup probe gives a slow node a minute before liveness counts.
  */
-export function agentContainer(config: Config, role: Role): IContainer {
+export function agentContainer(config: Config, role: Role, secrets: readonly SecretMount[] = []): IContainer {
   const probe = (path: string, failureThreshold: number, periodSeconds: number) => ({
     httpGet: { path, port: PORTS.metrics.name },
     periodSeconds,
@@ -144,6 +164,11 @@ export function agentContainer(config: Config, role: Role): IContainer {
     volumeMounts: [
       { name: "infermon-config", mountPath: CONFIG_DIR, readOnly: true },
       { name: "infermon-tmp", mountPath: "/tmp" },
+      ...secrets.map((k) => ({
+        name: SECRET_MOUNTS[k].volume,
+        mountPath: SECRET_MOUNTS[k].dir,
+        readOnly: true,
+      })),
     ],
   };
 }

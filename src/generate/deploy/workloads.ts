@@ -9,7 +9,7 @@ import { ConfigMap } from "kubernetes-models/v1/ConfigMap";
 import type { IPodSpec } from "kubernetes-models/v1/PodSpec";
 import type { Config } from "../../config/model.js";
 import { AGENT_POD_LABEL, MODEL_POD_LABEL } from "../conventions.js";
-import { configData, modelPort, type TopologyOptions } from "./agentConfig.js";
+import { configData, forwardSecrets, joinWebConfig, modelPort, type TopologyOptions } from "./agentConfig.js";
 import {
   AGENT_DRAIN_SECONDS,
   agentContainer,
@@ -20,6 +20,7 @@ import {
   ROLE_NAME,
   type Role,
   roleSelector,
+  type SecretMount,
 } from "./common.js";
 
 /** The sidecar example's model: its Deployment, Service and ConfigMap are named so. */
@@ -46,13 +47,26 @@ export function configMap(config: Config, role: Role, t: TopologyOptions): Confi
   return c;
 }
 
-function podSpec(config: Config, role: Role, extra: Partial<IPodSpec> = {}): IPodSpec {
+/** The Secrets a role's agent mounts: the join's ingest web config, the forwarders' credentials. */
+export function roleSecrets(config: Config, role: Role, t: TopologyOptions): SecretMount[] {
+  const out: SecretMount[] = [];
+  if (role === "join" && joinWebConfig(config)) out.push("ingestWeb");
+  if (role !== "join" && t.joins && !config.kafka && forwardSecrets(config)) out.push("forward");
+  return out;
+}
+
+function podSpec(
+  config: Config,
+  role: Role,
+  secrets: readonly SecretMount[],
+  extra: Partial<IPodSpec> = {},
+): IPodSpec {
   return {
     securityContext: POD_SECURITY,
     automountServiceAccountToken: false,
     terminationGracePeriodSeconds: AGENT_DRAIN_SECONDS + 10,
-    containers: [agentContainer(config, role)],
-    volumes: agentVolumes(configMapName(config, role)),
+    containers: [agentContainer(config, role, secrets)],
+    volumes: agentVolumes(configMapName(config, role), secrets),
     ...extra,
   };
 }
@@ -64,10 +78,11 @@ function podSpec(config: Config, role: Role, extra: Partial<IPodSpec> = {}): IPo
  * finish and the last analysed predictions are forwarded. The model waits PRE_STOP_SECONDS first
  * while endpoints stop sending traffic; the grace covers that, the model's drain and the agent's.
  */
-export function sidecarDeployment(config: Config): Deployment {
+export function sidecarDeployment(config: Config, t: TopologyOptions): Deployment {
+  const secrets = roleSecrets(config, "sidecar", t);
   const name = modelName(config);
   const selector = { "app.kubernetes.io/name": name, [MODEL_POD_LABEL]: config.models[0]?.name ?? name };
-  const agent = agentContainer(config, "sidecar");
+  const agent = agentContainer(config, "sidecar", secrets);
   const d = new Deployment({
     metadata: {
       name,
@@ -79,7 +94,7 @@ export function sidecarDeployment(config: Config): Deployment {
       selector: { matchLabels: selector },
       template: {
         metadata: { labels: { ...selector, [AGENT_POD_LABEL]: "sidecar" } },
-        spec: podSpec(config, "sidecar", {
+        spec: podSpec(config, "sidecar", secrets, {
           terminationGracePeriodSeconds: PRE_STOP_SECONDS + MODEL_DRAIN_SECONDS + AGENT_DRAIN_SECONDS,
           initContainers: [{ ...agent, restartPolicy: "Always" }],
           containers: [
@@ -106,7 +121,7 @@ export function sidecarDeployment(config: Config): Deployment {
 }
 
 /** Node agents: payload loggers on the node send to the agent of their own node. */
-export function nodeDaemonSet(config: Config): DaemonSet {
+export function nodeDaemonSet(config: Config, t: TopologyOptions): DaemonSet {
   const d = new DaemonSet({
     metadata: {
       name: ROLE_NAME.daemonset,
@@ -118,7 +133,7 @@ export function nodeDaemonSet(config: Config): DaemonSet {
       updateStrategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 1 } },
       template: {
         metadata: { labels: { ...commonLabels(config, "daemonset"), ...roleSelector("daemonset") } },
-        spec: podSpec(config, "daemonset"),
+        spec: podSpec(config, "daemonset", roleSecrets(config, "daemonset", t)),
       },
     },
   });
@@ -127,7 +142,7 @@ export function nodeDaemonSet(config: Config): DaemonSet {
 }
 
 /** The aggregator (analysis of payload loggers' events) and the join (labels meet predictions). */
-export function agentDeployment(config: Config, role: "aggregator" | "join"): Deployment {
+export function agentDeployment(config: Config, role: "aggregator" | "join", t: TopologyOptions): Deployment {
   const kafka = config.kafka !== undefined;
   // without Kafka the join is one process: a second replica would hold half the predictions
   const replicas = role === "aggregator" ? config.deploy.aggregator.minReplicas : 1;
@@ -144,7 +159,7 @@ export function agentDeployment(config: Config, role: "aggregator" | "join"): De
       strategy: role === "join" && !kafka ? { type: "Recreate" } : { type: "RollingUpdate" },
       template: {
         metadata: { labels: { ...commonLabels(config, role), ...roleSelector(role) } },
-        spec: podSpec(config, role, {
+        spec: podSpec(config, role, roleSecrets(config, role, t), {
           // spread replicas over nodes so one node's loss is not the whole tier
           topologySpreadConstraints: [
             {
