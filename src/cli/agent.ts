@@ -13,6 +13,7 @@ import {
   type Runtime,
   scoreBins,
 } from "../agent/runtime.js";
+import { ShadowReplayer } from "../agent/shadowPart.js";
 import { createTap } from "../agent/tapPart.js";
 import { BcryptVerifier } from "../auth/bcryptVerifier.js";
 import type { SecureListener } from "../auth/secureListener.js";
@@ -113,6 +114,8 @@ export class Agent {
   readonly tracing: Tracing;
   /** the label join and quality metrics (src/labels/index.ts: the API label sources use) */
   readonly labels: LabelJoin;
+  /** replays sampled requests to models' shadows (models[].shadow; with the tap only) */
+  readonly shadow: ShadowReplayer | undefined;
   /** bytes of bodies and copies held (limits.max_buffered_bytes) */
   readonly memory: ByteBudget;
   private ready = false;
@@ -224,6 +227,18 @@ export class Agent {
     const pipeline = this.pipeline;
     this.queue = pipeline.queue;
 
+    if (config.tap && config.models.some((m) => m.shadow)) {
+      this.shadow = new ShadowReplayer({
+        runtimes,
+        layouts: new Map(config.models.map((m, i) => [m.name, layouts[i]])),
+        metrics: metrics.shadow,
+        log,
+        throttle,
+        saturated: () => pipeline.budget.saturated,
+        now,
+        maxBodyBytes,
+      });
+    }
     if (config.tap) {
       const tap = createTap({
         tap: config.tap,
@@ -234,6 +249,7 @@ export class Agent {
         log,
         throttle,
         budget: memory,
+        shadow: this.shadow,
       });
       this.tap = tap;
       pipeline.inFlight = () => tap.requestsInFlight;
@@ -297,6 +313,7 @@ export class Agent {
         const t = now();
         for (const r of runtimes.values()) r.monitor.refresh(t);
         labels.refresh(t);
+        this.shadow?.refresh(t);
       },
     });
     this.metricsServer = this.metricsListener.server;
@@ -334,6 +351,8 @@ export class Agent {
   async stop(graceMs: number): Promise<void> {
     this.ready = false;
     await Promise.all([this.tap?.close(graceMs), this.ingest?.close(), this.kafka?.stop()]);
+    // after the tap: its last responses may still offer replays (dropped as `shutdown` now)
+    await this.shadow?.stop(Math.min(graceMs, 2000));
     await Promise.race([this.idle(), new Promise((r) => setTimeout(r, Math.min(graceMs, 2000)).unref())]);
     if (this.queue.depth > 0) this.log.warn({ queue_depth: this.queue.depth }, LOG.stoppedWithBacklog);
     await Promise.all([

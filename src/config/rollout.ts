@@ -40,6 +40,8 @@ export interface RolloutConfig {
   maxBurnRate: number;
   maxPredictionDistance: number;
   maxPredictionShift: number;
+  /** the Prometheus the generated AnalysisTemplates and MetricTemplates query */
+  prometheusUrl: string;
 }
 
 /** Default mixture scales: one point of error rate; two points of accuracy (classification loss). */
@@ -90,5 +92,6 @@ export function rolloutConfig(r: RolloutSpec, minSamples: number): RolloutConfig
     maxBurnRate: r.max_burn_rate,
     maxPredictionDistance: r.max_prediction_distance,
     maxPredictionShift: r.max_prediction_shift,
+    prometheusUrl: r.prometheus_url,
   };
 }

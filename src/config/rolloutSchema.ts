@@ -97,6 +97,9 @@ export const rolloutSpec = z.strictObject({
   max_burn_rate: z.number().positive().default(6),
   max_prediction_distance: z.number().gt(0).max(1).default(0.1),
   max_prediction_shift: z.number().positive().default(0.05),
+  prometheus_url: z
+    .url({ message: "must be an absolute URL" })
+    .default("http://prometheus-operated.monitoring.svc:9090"),
 });
 
 export type ShadowSpec = z.infer<typeof shadowSpec>;

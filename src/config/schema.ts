@@ -415,6 +415,12 @@ export const configSpec = z
           message: `duplicate model name "${m.name}" (also models[${first}])`,
         });
       } else seen.set(m.name, i);
+      if (m.shadow && !c.tap)
+        ctx.addIssue({
+          code: "custom",
+          path: ["models", i, "shadow"],
+          message: "needs tap: (the shadow replays the requests the tap forwards)",
+        });
       if (m.owner && c.alerting && !(m.owner in c.alerting.owners)) {
         ctx.addIssue({
           code: "custom",

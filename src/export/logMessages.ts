@@ -23,6 +23,9 @@ export const LOG = {
   webConfigReloadFailed: "web config could not be reloaded: the previous one stays in force",
   ingestOpen:
     "the ingest listens beyond loopback without authentication: anyone who reaches it can change what infermon reports (ingest.web_config_file)",
+  // the shadow replayer (models[].shadow)
+  shadowFailed: "shadow request failed",
+  shadowDropped: "shadow replays dropped",
   // labels
   joinStateLost: "label join state lost at shutdown: these predictions can no longer be joined",
   joinStateSaved: "label join state saved: the next start reads it",

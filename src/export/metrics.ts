@@ -5,6 +5,7 @@ import { DEFAULT_LATENCY_BUCKETS } from "../config/latencyBuckets.js";
 import { BoundHistogram, BoundCounter as Counter } from "./boundMetrics.js";
 import { DriftStderrMetrics } from "./driftStderrMetrics.js";
 import { QualityMetrics } from "./qualityMetrics.js";
+import { ShadowMetrics } from "./shadowMetrics.js";
 import { VariantMetrics } from "./variantMetrics.js";
 
 const SCORE_BUCKETS = [0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 1];
@@ -68,6 +69,8 @@ export class AgentMetrics {
   readonly quality: QualityMetrics;
   /** A/B variants (src/variants/) */
   readonly variants: VariantMetrics;
+  /** the shadow replayer (src/agent/shadowPart.ts) */
+  readonly shadow: ShadowMetrics;
 
   readonly llmTokens: Counter<"model" | "type">;
   readonly llmFinishReasons: Counter<"model" | "reason">;
@@ -198,10 +201,14 @@ export class AgentMetrics {
     );
     this.predictions = counter("infermon_predictions_total", "Predicted class.", [...M, "class"]);
     this.quality = new QualityMetrics(this.registry, opts.labelDelayBuckets);
-    this.variants = new VariantMetrics(
+    const valueBuckets =
+      opts.valueBuckets && opts.valueBuckets.length > 0 ? opts.valueBuckets : DEFAULT_VALUE_BUCKETS;
+    this.variants = new VariantMetrics(this.registry, SCORE_BUCKETS, valueBuckets);
+    this.shadow = new ShadowMetrics(
       this.registry,
+      [...(opts.latencyBuckets ?? DEFAULT_LATENCY_BUCKETS)],
       SCORE_BUCKETS,
-      opts.valueBuckets && opts.valueBuckets.length > 0 ? opts.valueBuckets : DEFAULT_VALUE_BUCKETS,
+      valueBuckets,
     );
     this.llmTokens = counter("infermon_llm_tokens_total", "LLM token usage (type: prompt, completion).", [
       "model",
@@ -242,5 +249,6 @@ export class AgentMetrics {
     this.driftStderr.reset();
     this.quality.resetWindowGauges();
     this.variants.resetWindowGauges();
+    this.shadow.resetWindowGauges();
   }
 }

@@ -18,6 +18,7 @@ const CONCERN_ALERT: Record<Concern, string> = {
   slo_burn: "AvailabilityErrorBudgetBurn",
   labels: "LabelsNotArriving",
   variants: "VariantWorse",
+  shadow: "ShadowAgreementLow",
   agent: "AgentDown",
 };
 

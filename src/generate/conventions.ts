@@ -127,4 +127,6 @@ export const PATHS = {
   kubernetes: "deploy/kubernetes",
   /** the Helm chart's default rules, dashboards, config and profiles */
   helmFiles: "deploy/helm/infermon/files",
+  /** Argo Rollouts and Flagger templates and examples (models[].rollout) */
+  rollouts: "deploy/rollouts",
 } as const;

@@ -21,6 +21,7 @@ export const GENERATED_ROOTS = [
   PATHS.dashboards,
   PATHS.kubernetes,
   PATHS.helmFiles,
+  PATHS.rollouts,
   PATHS.slo,
 ] as const;
 

@@ -8,6 +8,7 @@ import { dataQualityAlerts } from "./alerts/dataQuality.js";
 import { driftAlerts } from "./alerts/drift.js";
 import { labelAlerts } from "./alerts/labels.js";
 import { qualityAlerts } from "./alerts/quality.js";
+import { shadowAlerts } from "./alerts/shadow.js";
 import type { AlertConcern, AlertSpec, Scenario } from "./alerts/types.js";
 import { variantAlerts } from "./alerts/variants.js";
 import { generatedHeader, PATHS } from "./conventions.js";
@@ -17,6 +18,9 @@ import { fleetQualityGroups, fleetQualityScenarios } from "./fleetQuality.js";
 import { renderHelmFiles } from "./helmFiles.js";
 import { renderKubernetes } from "./kubernetes.js";
 import { addLinks, type LinkBase } from "./links.js";
+import { gateScenarios } from "./rollouts/gateScenarios.js";
+import { gateGroups } from "./rollouts/gates.js";
+import { renderRollouts } from "./rollouts/templates.js";
 import {
   type AlertingRule,
   isAlert,
@@ -40,6 +44,7 @@ const CONCERNS: readonly AlertConcern[] = [
   labelAlerts,
   agentAlerts,
   variantAlerts,
+  shadowAlerts,
 ];
 
 /** Thrown when a config yields nothing to write (Sloth's ErrNoSLORules). */
@@ -82,6 +87,13 @@ export function buildRules(config: Config, links: LinkBase): RulesStage {
     const file: RuleFile = { path: `${PATHS.alerts}/fleet-quality.rules.yaml`, groups: fleetQuality };
     files.push(file);
     suites.push({ rules: file, scenarios: fleetQualityScenarios(config.models), name: "fleet-quality" });
+  }
+  const gates = gateGroups(config.models);
+  if (gates.length > 0) {
+    // canary gates: what each gate decides on, as series (Argo Rollouts / Flagger templates read them)
+    const file: RuleFile = { path: `${PATHS.alerts}/rollout-gates.rules.yaml`, groups: gates };
+    files.push(file);
+    suites.push({ rules: file, scenarios: gateScenarios(config.models), name: "rollout-gates" });
   }
   for (const model of config.models) {
     const list = slis(model);
@@ -195,6 +207,7 @@ export function generate(config: Config, opts: GenerateOptions): Map<string, str
     ...dashboards,
     ...renderKubernetes(config, stage.files, dashboards, header),
     ...renderHelmFiles(config, stage.files, dashboards, header),
+    ...renderRollouts(config, header),
   ];
   return new Map(all.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }

@@ -51,6 +51,8 @@ export const CONCERNS = {
   labels: { default: "ticket", alerts: "InfermonLabelsNotArriving" },
   // a variant worse for certain: the rollout's owner decides, in working hours, unless promoted
   variants: { default: "ticket", alerts: "InfermonVariantWorse" },
+  // the shadow serves no one: its disagreement is a finding for the rollout's owner, not an outage
+  shadow: { default: "ticket", alerts: "InfermonShadowAgreementLow" },
   agent: {
     default: "page",
     alerts:

@@ -8,73 +8,16 @@ import type { AddressInfo, Socket } from "node:net";
 import { type Duplex, Readable } from "node:stream";
 import type { Dispatcher } from "undici";
 import { Pool } from "undici";
-import type { Exchange } from "../adapters/inferenceEvent.js";
-import type { ListenerLimits } from "../config/model.js";
 import { type ByteBudget, UNLIMITED } from "../export/byteBudget.js";
-import {
-  applyLimits,
-  DEFAULT_LIMITS,
-  type ListenerRejectReason,
-  serverOptions,
-} from "../export/listenerLimits.js";
+import { applyLimits, DEFAULT_LIMITS, serverOptions } from "../export/listenerLimits.js";
 import { BodyCopy } from "./bodyCopy.js";
 import { clientResponseHeaders, type RequestHeaderFacts, upstreamRequestHeaders } from "./hopByHop.js";
 import { NO_TRACING, type RequestTrace, type RequestTracer } from "./requestTrace.js";
-import type { RouteTable, RouteTarget } from "./routeTable.js";
+import type { RouteTarget } from "./routeTable.js";
+import type { Mirrored, TapOptions } from "./tapOptions.js";
 import { isWebSocket, replayWithoutUpgrade, UpgradeTunnels } from "./upgrade.js";
 
-/** The Content-Encoding values of the copied bodies (absent: identity). */
-export interface BodyEncodings {
-  request?: string | undefined;
-  response?: string | undefined;
-}
-
-export interface TapSink<T> {
-  /**
-   * a model route's copies, after the response ended (`encodings` when compressed; a non-2xx
-   * exchange carries `failedStatus` and the request only); `heldBytes` of the memory budget go with
-   * them, released once they are analysed or dropped
-   */
-  exchange(target: T, exchange: Exchange, encodings: BodyEncodings | undefined, heldBytes: number): void;
-  /** a copy that was not taken: over max_body_bytes, or over the memory budget */
-  drop(reason: "body_too_large" | "memory_budget"): void;
-  /** every model-route request, for requests_total and the latency histogram (with the sampled
-   * request's trace id for an exemplar, and its A/B variant when the target has variants) */
-  request(target: T, code: number, seconds: number, traceId: string | undefined, variant?: string): void;
-}
-
-export interface TapOptions<T extends RouteTarget> {
-  upstream: string;
-  maxBodyBytes: number;
-  timeoutMs: number;
-  routes: RouteTable<T>;
-  sink: TapSink<T>;
-  /** keep-alive connections to the upstream (default 128) */
-  connections?: number;
-  /** an upstream failure answered with 502/504 (for the log) */
-  onUpstreamError?: (e: UpstreamError) => void;
-  /** spans at the tap's seams (default: none) */
-  tracer?: RequestTracer<T>;
-  /** timeouts and the connection cap of the listener (default: DEFAULT_LIMITS) */
-  limits?: ListenerLimits;
-  /** bytes bodies and copies may hold at once, shared with the ingest (default: unlimited) */
-  budget?: ByteBudget;
-  /** a connection or request the listener refused (max_connections, read_timeout, …) */
-  onReject?: (reason: ListenerRejectReason) => void;
-  /** the A/B variant of a model-route request (models[].variants), read once from its headers or path */
-  variant?: (target: T, req: IncomingMessage) => string | undefined;
-}
-
-export interface UpstreamError {
-  status: 502 | 504;
-  method: string;
-  path: string;
-  requestId: string | undefined;
-  error: string;
-  /** the request's trace (the tap's span when sampled, else the client's traceparent) */
-  traceId: string | undefined;
-  spanId: string | undefined;
-}
+export type { BodyEncodings, Mirrored, TapMirror, TapOptions, TapSink, UpstreamError } from "./tapOptions.js";
 
 const JSON_HEADERS = ["content-type", "application/json"];
 
@@ -346,14 +289,23 @@ export class Tap<T extends RouteTarget> {
         if (ctx.requestId !== undefined) out.push("x-request-id", ctx.requestId);
         res.writeHead(status, out);
         res.end(JSON.stringify({ error: message, status }));
-        if (ctx.target)
-          opts.sink.request(
-            ctx.target,
-            status,
-            (performance.now() - ctx.start) / 1000,
-            ctx.trace.traceId,
-            ctx.variant,
-          );
+        if (ctx.target) {
+          const seconds = (performance.now() - ctx.start) / 1000;
+          opts.sink.request(ctx.target, status, seconds, ctx.trace.traceId, ctx.variant);
+          // the shadow sees the request too: its error rate is compared on the same requests
+          if (opts.mirror?.sampled(ctx.target) && req.complete)
+            opts.mirror.offer(
+              ctx.target,
+              this.mirrored(
+                ctx,
+                status,
+                seconds,
+                ctx.streamCopy ? ctx.streamCopy.take() : ctx.reqCopy,
+                undefined,
+                undefined,
+              ),
+            );
+        }
         const ids = traceIds(ctx);
         opts.onUpstreamError?.({
           status: status as 502 | 504,
@@ -381,6 +333,30 @@ export class Tap<T extends RouteTarget> {
     );
   }
 
+  private mirrored(
+    ctx: Ctx<T>,
+    status: number,
+    seconds: number,
+    body: Buffer | undefined,
+    response: Buffer | undefined,
+    facts: ReturnType<typeof clientResponseHeaders> | undefined,
+  ): Mirrored {
+    return {
+      method: ctx.req.method ?? "POST",
+      path: ctx.req.url ?? "/",
+      headers: ctx.headers,
+      body,
+      status,
+      response,
+      requestEncoding: ctx.facts.contentEncoding,
+      responseEncoding: facts?.contentEncoding,
+      requestJsonLength: ctx.facts.jsonLength,
+      responseJsonLength: facts?.jsonLength,
+      requestId: ctx.requestId as string,
+      seconds,
+    };
+  }
+
   private finish(
     ctx: Ctx<T>,
     status: number,
@@ -389,13 +365,19 @@ export class Tap<T extends RouteTarget> {
   ): void {
     const target = ctx.target as T;
     const sink = this.opts.sink;
-    sink.request(target, status, (performance.now() - ctx.start) / 1000, ctx.trace.traceId, ctx.variant);
+    const seconds = (performance.now() - ctx.start) / 1000;
+    sink.request(target, status, seconds, ctx.trace.traceId, ctx.variant);
     // a failed request's inputs are analysed too (only for data quality: they may be what broke the
     // model); its error body is not a prediction
     const failed = status < 200 || status >= 300;
     const heldBytes = ctx.held + (ctx.streamCopy?.held ?? 0) + (resCopy?.held ?? 0);
     const request = ctx.streamCopy ? ctx.streamCopy.take() : ctx.reqCopy;
-    const response = failed ? undefined : resCopy?.take();
+    const mirror = this.opts.mirror;
+    const mirrored = mirror?.sampled(target) === true;
+    const copy = failed && !mirrored ? undefined : resCopy?.take();
+    // the shadow gets the exchange whatever its status (it compares both sides' error rates)
+    if (mirrored) mirror?.offer(target, this.mirrored(ctx, status, seconds, request, copy, facts));
+    const response = failed ? undefined : copy;
     if (failed && request === undefined) return; // no body (a GET) or too large: nothing to read
     if (request === undefined || (!failed && response === undefined)) {
       // a body the budget refused was counted when it was refused

@@ -23,9 +23,15 @@ export interface RunningPrometheus {
   stop(): Promise<void>;
 }
 
+/** A scrape target with its own target labels (e.g. the `pod` a PodMonitor would give it). */
+export interface LabelledTarget {
+  address: string;
+  labels: Record<string, string>;
+}
+
 export interface PrometheusOptions {
-  /** host:port targets of job `infermon` */
-  targets?: string[];
+  /** host:port targets of job `infermon` (or with target labels) */
+  targets?: (string | LabelledTarget)[];
   ruleFiles?: string[];
   alertmanagerUrl?: string;
   /** scrape and rule evaluation interval (default 1s) */
@@ -40,7 +46,15 @@ export async function startPrometheus(o: PrometheusOptions = {}): Promise<Runnin
     global: { scrape_interval: interval, evaluation_interval: interval },
     rule_files: o.ruleFiles ?? [],
     scrape_configs: o.targets
-      ? [{ job_name: "infermon", honor_labels: true, static_configs: [{ targets: o.targets }] }]
+      ? [
+          {
+            job_name: "infermon",
+            honor_labels: true,
+            static_configs: o.targets.map((t) =>
+              typeof t === "string" ? { targets: [t] } : { targets: [t.address], labels: t.labels },
+            ),
+          },
+        ]
       : [],
     ...(o.alertmanagerUrl && {
       alerting: {

@@ -49,12 +49,15 @@ export interface Trained {
   predict_proba: number[][] | null;
 }
 
-/** Train on `load_<dataset>()` with the MLServer venv's scikit-learn; model.joblib in a temp dir. */
-export async function train(dataset: "breast_cancer" | "iris" | "diabetes"): Promise<Trained> {
+/**
+ * Train on `load_<dataset>()` with the MLServer venv's scikit-learn; model.joblib in a temp dir.
+ * `c`: the classifiers' inverse regularisation strength (default 1; another value, another version).
+ */
+export async function train(dataset: "breast_cancer" | "iris" | "diabetes", c?: number): Promise<Trained> {
   const dir = mkdtempSync(join(tmpdir(), `infermon-${dataset}-`));
   await promisify(execFile)(
     join(VENVS.mlserver, "bin", "python"),
-    [join(scripts, "train.py"), dataset, dir],
+    [join(scripts, "train.py"), dataset, dir, ...(c === undefined ? [] : [String(c)])],
     {
       timeout: 300_000,
     },

@@ -33,6 +33,7 @@ describe("severity policy", () => {
       slo_burn: "page",
       labels: "ticket",
       variants: "ticket",
+      shadow: "ticket",
       agent: "page",
     });
     expect(labelled?.severity.prediction_drift).toBe("ticket");

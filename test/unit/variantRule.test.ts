@@ -72,7 +72,7 @@ describe("variants, shadow and rollout keys", () => {
   it("normalises with defaults", () => {
     const c = parseConfig(
       base(
-        "    variants: {by: header, key: X-Arm, names: [a, b]}\n    shadow: {upstream: http://127.0.0.1:9001}\n    rollout: {}\n",
+        "    variants: {by: header, key: X-Arm, names: [a, b]}\n    shadow: {upstream: http://127.0.0.1:9001}\n    rollout: {}\ntap: {upstream: http://127.0.0.1:9000}\n",
       ),
       "f",
       "/tmp",
@@ -106,6 +106,7 @@ describe("variants, shadow and rollout keys", () => {
     ["    shadow: {upstream: http://x, sample: 2}\n", "models[0].shadow.sample"],
     ["    shadow: {upstream: http://x, tolerance: {relative: 0.1}}\n", "only for regression models"],
     ["    rollout: {window: soon}\n", "models[0].rollout.window"],
+    ["    shadow: {upstream: http://x}\n", "models[0].shadow: needs tap:"],
   ])("rejects %j naming the key", (extra, message) => {
     expect(errorOf(base(extra))).toContain(message);
   });

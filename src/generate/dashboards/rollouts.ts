@@ -2,6 +2,8 @@
 // the canary gates' values against their thresholds.
 import type { LinkBase } from "../links.js";
 import type { DashboardParts } from "./common.js";
+import { gatePanels } from "./gatePanels.js";
+import { shadowPanels } from "./shadowPanels.js";
 import { variantPanels } from "./variantPanels.js";
 
 export function rollouts(links: LinkBase): DashboardParts {
@@ -9,6 +11,6 @@ export function rollouts(links: LinkBase): DashboardParts {
     key: "rollouts",
     description:
       "Rollout decisions: A/B variants with an always-valid sequential test, shadow comparison, canary gates.",
-    panels: [...variantPanels(links)],
+    panels: [...gatePanels(links), ...variantPanels(links), ...shadowPanels(links)],
   };
 }

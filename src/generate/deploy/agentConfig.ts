@@ -88,9 +88,12 @@ export function agentConfig(config: Config, role: Role, t: TopologyOptions): str
   if (!doc) throw new DeployError(`${config.source}: generator bug: the configuration document is missing`);
   const out: Record<string, unknown> = structuredClone(doc);
   for (const k of REPLACED) delete out[k];
-  out.models = (doc.models as Record<string, unknown>[]).map((m) =>
-    m.reference === undefined ? m : { ...m, reference: `${PROFILES_DIR}/${m.name as string}.json` },
-  );
+  out.models = (doc.models as Record<string, unknown>[]).map((model) => {
+    // a shadow replays the requests the tap forwarded: only the sidecar has a tap
+    const { shadow: _, ...rest } = model;
+    const m = role === "sidecar" ? model : rest;
+    return m.reference === undefined ? m : { ...m, reference: `${PROFILES_DIR}/${m.name as string}.json` };
+  });
   const any = `0.0.0.0`;
   if (role === "sidecar") {
     const tap = { ...((doc.tap as Record<string, unknown> | undefined) ?? {}) };

@@ -1,7 +1,8 @@
 """Trains a scikit-learn model on a data set scikit-learn ships (no download) and writes it with
 joblib, plus the rows, labels and the model's own predictions as JSON for the test.
 
-usage: train.py DATASET OUT_DIR   (DATASET: breast_cancer | iris | diabetes)
+usage: train.py DATASET OUT_DIR [C]   (DATASET: breast_cancer | iris | diabetes; C: the classifier's
+inverse regularisation strength, default 1.0 — a smaller C trains another version of the model)
 """
 import json
 import sys
@@ -14,6 +15,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 name, out = sys.argv[1], sys.argv[2]
+C = float(sys.argv[3]) if len(sys.argv) > 3 else 1.0
 data = getattr(datasets, f"load_{name}")()
 X, y = data.data, data.target
 if name == "diabetes":
@@ -21,7 +23,7 @@ if name == "diabetes":
     predictions = model.predict(X).tolist()
     proba = None
 else:
-    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)).fit(X, y)
+    model = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=1000)).fit(X, y)
     predictions = model.predict(X).tolist()
     proba = model.predict_proba(X).tolist()
 joblib.dump(model, f"{out}/model.joblib")

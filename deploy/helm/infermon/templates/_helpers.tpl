@@ -76,7 +76,9 @@ http://{{ include "infermon.roleName" (list . "join") }}.{{ .Release.Namespace }
 {{- $_ := unset $cfg "deploy" -}}{{- $_ := unset $cfg "alerting" -}}{{- $_ := unset $cfg "forward" -}}
 {{- $models := list -}}
 {{- range $m := $cfg.models -}}
-{{- $models = append $models (merge (dict "reference" (printf "/etc/infermon/%s.json" $m.name)) (omit $m "reference")) -}}
+{{- /* a shadow replays what the tap forwarded: only the sidecar has a tap */ -}}
+{{- $kept := ternary (omit $m "reference") (omit $m "reference" "shadow") (eq $role "sidecar") -}}
+{{- $models = append $models (merge (dict "reference" (printf "/etc/infermon/%s.json" $m.name)) $kept) -}}
 {{- end -}}
 {{- $_ := set $cfg "models" $models -}}
 {{- if eq $role "sidecar" -}}
