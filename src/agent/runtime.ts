@@ -8,6 +8,8 @@ import type { LabelJoin } from "../labels/labelJoin.js";
 import type { ModelRuntime } from "../monitor/analyzer.js";
 import { loadLayout } from "../monitor/loadProfiles.js";
 import { ModelMonitor } from "../monitor/modelMonitor.js";
+import { ProfileError } from "../stats/profile.js";
+import { ScoreBins } from "../stats/scoreBins.js";
 import { type VariantRule, variantRule } from "../variants/variantRule.js";
 
 export interface Runtime extends ModelRuntime {
@@ -24,11 +26,31 @@ export type Layouts = ReturnType<typeof loadLayout>[];
 export function loadLayouts(config: Config, log: Logger): Layouts {
   const layouts = config.models.map((m) => loadLayout(m));
   layouts.forEach((l, i) => {
+    const m = config.models[i];
     for (const slot of l?.slots ?? [])
-      if (slot.referenceTotal === 0)
-        log.warn({ model: config.models[i]?.name, feature: slot.name }, LOG.emptyReference);
+      if (slot.referenceTotal === 0) log.warn({ model: m?.name, feature: slot.name }, LOG.emptyReference);
+    // labels.target says the profile should carry the calibration CBPE needs
+    const calibrated = l?.scores?.classes.every((c) => c.calibrated !== undefined) ?? false;
+    if (l && m && m.task !== "regression" && m.labels.target !== undefined && !calibrated)
+      log.warn({ model: m.name, reference: m.reference }, LOG.noCalibration);
   });
   return layouts;
+}
+
+/**
+ * Every model's score bins (classification): from its profile's `scores` (a profile binned for
+ * another threshold or other classes is refused before any listener opens), else uniform.
+ */
+export function scoreBins(config: Config, layouts: Layouts): (ScoreBins | undefined)[] {
+  return config.models.map((m, i) => {
+    try {
+      return ScoreBins.forModel(m, layouts[i]?.scores);
+    } catch (err) {
+      throw new ProfileError(
+        `model "${m.name}": reference profile ${m.reference}: ${(err as Error).message}`,
+      );
+    }
+  });
 }
 
 /** Bucket bounds of regression models' prediction-value histograms: their reference bin edges. */

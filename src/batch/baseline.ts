@@ -3,15 +3,20 @@ import type { Profile } from "../stats/profile.js";
 import { ProfileBuilder } from "../stats/profileBuilder.js";
 import type { BatchOptions } from "./batchOptions.js";
 import { DataFileError } from "./dataFile.js";
+import type { Field } from "./duckdbEngine.js";
 import { Engine } from "./duckdbEngine.js";
 import { progress } from "./progress.js";
 import { DataReader } from "./reader.js";
+import { ScoreProfileBuilder } from "./scoreProfileBuilder.js";
+import { requireTarget, type ScoresSummary, scoreFields } from "./scoresPass.js";
 
 export interface BaselineResult {
   profile: Profile;
   skipped: number;
   /** configured features (or the prediction) with no binned value: their drift is undefined */
   empty: string[];
+  /** classification: what the scores pass read (undefined for regression) */
+  scores?: ScoresSummary | undefined;
 }
 
 /** Build a reference profile from a data path (file, glob or URL). */
@@ -72,14 +77,25 @@ export async function buildProfileWith(
   opts: BatchOptions = {},
 ): Promise<BaselineResult> {
   const builder = new ProfileBuilder(model, opts.sample === undefined ? {} : { sample: opts.sample });
-  const fields = builder.fields();
+  const scores = new ScoreProfileBuilder(model, model.labels.target !== undefined);
+  // the builder's fields (features, then the prediction: a list for multiclass scores), then the
+  // target: the scores and their calibration are counted in the same passes
+  const builderFields = builder.fields();
+  const [prediction, target] = scoreFields(model);
+  const p = builderFields.length - 1;
+  const fields = [...builderFields.slice(0, p), prediction as Field, ...(target ? [target] : [])];
+  const t = target ? p + 1 : -1;
   const reader = await DataReader.open(
     engine,
     path,
     opts.formatIn,
     fields.map((f) => f.name),
   );
-  if (reader.knowsColumns) requireColumns(model, reader);
+  const check = () => {
+    requireColumns(model, reader);
+    requireTarget(model, reader);
+  };
+  if (reader.knowsColumns) check();
   let pass = 1;
   const run = async (what: string, scan: (p: (f: number) => void) => Promise<number>) => {
     const p = progress(`${path}: pass ${pass++} (${what})`);
@@ -94,10 +110,16 @@ export async function buildProfileWith(
     : undefined;
   const skipped =
     (await run("categories, quantiles", (onProgress) =>
-      reader.scan(fields, (b) => builder.observeColumns(b), {
-        ...(staged === undefined && lines),
-        onProgress,
-      }),
+      reader.scan(
+        fields,
+        (b) => {
+          builder.observeColumns(b);
+          if (!scores.active) return;
+          const col = b.columns[p];
+          if (col) for (let r = 0; r < b.rows; r++) scores.observe(col[r]);
+        },
+        { ...(staged === undefined && lines), onProgress },
+      ),
     )) + (staged ?? 0);
   if (!reader.knowsColumns) requireColumns(model, reader);
   for (let r = builder.refining(); r.length > 0; r = builder.refining()) {
@@ -108,10 +130,25 @@ export async function buildProfileWith(
     builder.endRefinePass(r);
   }
   builder.fixBins();
+  scores.fixBins();
   // malformed lines were reported by pass one
-  await run("counts", (onProgress) => reader.scan(fields, (b) => builder.countColumns(b), { onProgress }));
+  await run("counts", (onProgress) =>
+    reader.scan(
+      fields,
+      (b) => {
+        builder.countColumns(b);
+        if (!scores.active) return;
+        const col = b.columns[p];
+        const tc = t >= 0 ? b.columns[t] : undefined;
+        for (let r = 0; r < b.rows; r++) scores.count(col?.[r], tc?.[r]);
+      },
+      { onProgress },
+    ),
+  );
   const profile = builder.build();
   if (profile.rows === 0) throw new DataFileError(`${path}: no data rows`);
+  const s = scores.summary();
+  if (s?.scores) profile.scores = s.scores;
   const empty = profile.features.filter((f) => f.counts.every((c) => c === 0)).map((f) => f.name);
-  return { profile, skipped, empty };
+  return { profile, skipped, empty, scores: s };
 }

@@ -10,6 +10,7 @@ import { DataFileError } from "./dataFile.js";
 import { Engine } from "./duckdbEngine.js";
 import { progress } from "./progress.js";
 import { DataReader } from "./reader.js";
+import { requireTarget, type ScoresSummary, scoresPass } from "./scoresPass.js";
 
 export async function countIntoProfile(
   model: ModelConfig,
@@ -23,6 +24,7 @@ export async function countIntoProfile(
   const counter = new RowCounter(layout);
   const engine = await Engine.open(opts);
   let skipped = 0;
+  let scores: ScoresSummary | undefined;
   try {
     const reader = await DataReader.open(
       engine,
@@ -37,6 +39,21 @@ export async function countIntoProfile(
       { strict: opts.strict ?? false, ...(opts.onSkip && { onSkip: opts.onSkip }), onProgress: p.update },
     );
     p.done();
+    // the seed's score bins, counted again from this data (never the seed's counts)
+    if (seed.scores) {
+      requireTarget(model, reader);
+      scores = await scoresPass(
+        model,
+        reader,
+        async (what, scan) => {
+          const q = progress(`${path}: ${what}`);
+          const n = await scan(q.update);
+          q.done();
+          return n;
+        },
+        seed.scores,
+      );
+    }
   } finally {
     engine.close();
   }
@@ -54,9 +71,10 @@ export async function countIntoProfile(
   const byName = new Map(seed.features.map((f) => [f.name, f]));
   const features = model.features.map((f, s) => slot(byName.get(f.name) as ProfileSlot, s));
   // the seed's learned thresholds were drawn from its own counts: baseline learns them again
-  const { thresholds: _stale, ...head } = seed;
+  const { thresholds: _stale, scores: _seedScores, ...head } = seed;
   const profile: Profile = { ...head, rows: counter.rows, features };
   if (seed.prediction) profile.prediction = slot(seed.prediction, layout.predictionSlot);
+  if (scores?.scores) profile.scores = scores.scores;
   const empty = features.filter((f) => f.counts.every((c) => c === 0)).map((f) => f.name);
-  return { profile, skipped, empty };
+  return { profile, skipped, empty, scores };
 }

@@ -23,6 +23,8 @@ export const DEFAULT_MEMORY_LIMIT = "512MB";
 export interface Field {
   name: string;
   numeric: boolean;
+  /** a list of numbers (a multiclass model's probabilities) comes as an array, not as invalid */
+  list?: boolean;
 }
 
 export interface ScanOptions {
@@ -187,7 +189,7 @@ export class Engine {
         ? { table: `rej${n}`, scan: `rejscan${n}` }
         : undefined;
     const out = join(this.tempDir, `stage-${n}.parquet`);
-    // each field's plan is evaluated once, its parts written as columns d<i>, s<i>, z<i>
+    // each field's plan is evaluated once, its parts written as columns d<i>, s<i>, z<i>, l<i>
     const plans = fields.map((f) => columnPlan(f, source.columns.get(f.name), source.staged(f.name)));
     const select = plans.flatMap((p, i) => p.select(i));
     const staged = new Map<string, StagedField>();
@@ -300,7 +302,7 @@ export class Source {
     private readonly absentIn: ReadonlyMap<string, string[]>,
     /** files with different columns: read by column name */
     readonly union = false,
-    /** staged data: each field's plan parts, written as columns d<i>, s<i>, z<i> */
+    /** staged data: each field's plan parts, written as columns d<i>, s<i>, z<i>, l<i> */
     private readonly stagedFields: ReadonlyMap<string, StagedField> = new Map(),
     /** staged data: the original, for which files lack a column */
     private readonly original?: Source,
@@ -372,7 +374,7 @@ function readSql(
 }
 
 /** What a field's read yields: a number (d), text (s), a nested-value flag (z); merged per row. */
-type Part = "d" | "s" | "z";
+type Part = "d" | "s" | "z" | "l";
 
 /** A staged field: its plan's parts, as columns d<index>, s<index>, z<index> of the staged file. */
 export interface StagedField {
@@ -408,6 +410,17 @@ function columnPlan(
   if (col.type === "JSON") {
     const t = `json_type(${c})`;
     const str = `(${c} ->> '$')`;
+    // a multiclass model's probabilities: a JSON array of numbers (else invalid, as any nested value)
+    if (f.list)
+      return {
+        parts: ["l", "d", "s", "z"],
+        select: (i) => [
+          `CASE WHEN ${t} = 'ARRAY' THEN TRY_CAST(${c} AS DOUBLE[]) END AS l${i}`,
+          `CASE WHEN ${t} IN ${JSON_NUMBER} THEN TRY_CAST(${c} AS DOUBLE) END AS d${i}`,
+          `CASE WHEN ${t} = 'VARCHAR' THEN ${str} WHEN ${t} = 'BOOLEAN' THEN CAST(${c} AS VARCHAR) END AS s${i}`,
+          `CASE WHEN ${t} IN ('OBJECT', 'ARRAY') THEN true END AS z${i}`,
+        ],
+      };
     return {
       parts: ["d", "s", "z"],
       select: (i) =>
@@ -436,6 +449,9 @@ function columnPlan(
   }
   // a typed number is a double for either kind of feature (a category "2", not DuckDB's "2.0")
   if (NUMERIC_TYPES.test(col.type)) return { parts: ["d"], select: (i) => [`CAST(${c} AS DOUBLE) AS d${i}`] };
+  // a multiclass model's probabilities: a typed list of numbers (Parquet, a typed JSONL column)
+  if (f.list && /\[\d*\]$/.test(col.type))
+    return { parts: ["l"], select: (i) => [`TRY_CAST(${c} AS DOUBLE[]) AS l${i}`] };
   if (NESTED_TYPES.test(col.type))
     return { parts: ["z"], select: (i) => [`CASE WHEN ${c} IS NOT NULL THEN true END AS z${i}`] };
   return { parts: ["s"], select: (i) => [`CAST(${c} AS VARCHAR) AS s${i}`] };
@@ -486,19 +502,24 @@ function decode(chunk: DuckDBDataChunk, plan: readonly ColumnPlan[]): (ArrayLike
     let nums: ArrayLike<unknown> | undefined;
     let text: DuckDBVector | undefined;
     let nested: DuckDBVector | undefined;
+    let list: DuckDBVector | undefined;
     for (const part of parts) {
       const v = chunk.getColumnVector(c++);
       if (part === "d") nums = numbers(v, n);
       else if (part === "s" && !allNull(validityWords(v), n)) text = v;
       else if (part === "z" && !allNull(validityWords(v), n)) nested = v;
+      else if (part === "l" && !allNull(validityWords(v), n)) list = v;
     }
-    if (!text && !nested && nums) {
+    if (!text && !nested && !list && nums) {
       out.push(nums);
       continue;
     }
     const merged = new Array<unknown>(n);
-    for (let i = 0; i < n; i++)
-      merged[i] = nested?.getItem(i) ? NESTED : (text?.getItem(i) ?? (nums ? nums[i] : null));
+    for (let i = 0; i < n; i++) {
+      // a list of numbers (DuckDBListValue) as a plain array of its items
+      const items = (list?.getItem(i) as { items?: unknown[] } | null | undefined)?.items;
+      merged[i] = items ?? (nested?.getItem(i) ? NESTED : (text?.getItem(i) ?? (nums ? nums[i] : null)));
+    }
     out.push(merged);
   }
   return out;

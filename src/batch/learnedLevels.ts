@@ -3,6 +3,7 @@
 // batch drift (levels per feature at the batch's own size).
 import { readFileSync } from "node:fs";
 import type { Config, ModelConfig } from "../config/model.js";
+import { longestTimeWindow } from "../config/window.js";
 import { learnedLevels, learnForSize, learnThresholds } from "../stats/learnedThresholds.js";
 import { type Profile, ProfileError, parseProfile } from "../stats/profile.js";
 
@@ -24,9 +25,7 @@ export function withBatchLevels(
   sizeOf: (slot: string) => number,
 ): ModelConfig {
   if (!model.drift.learn) return model;
-  let longest = model.windows[0];
-  for (const w of model.windows) if (longest === undefined || w.ms > longest.ms) longest = w;
-  if (!longest) return model;
+  const longest = longestTimeWindow(model.windows);
   const learned = { [longest.name]: learnForSize(model, profile, sizeOf) };
   return { ...model, drift: { ...model.drift, learned } };
 }

@@ -88,10 +88,45 @@ export function formatTable(r: DriftReport): string {
     line(head),
     line(widths.map((w) => "-".repeat(w))),
     ...rows.map(line),
+    ...quality(r),
     "",
     `status: ${r.status}${summary(r)}`,
   ];
   return `${out.join("\n")}\n`;
+}
+
+const pct = (x: number | null | undefined): string => (x === null || x === undefined ? "-" : x.toFixed(4));
+const pm = (x: number | null | undefined): string =>
+  x === null || x === undefined ? "" : ` ± ${(2 * x).toFixed(4)}`;
+
+/** The quality lines: realized (rows with a target) and estimated (CBPE), value ± 2 standard errors. */
+function quality(r: DriftReport): string[] {
+  const q = r.quality;
+  if (!q) return [];
+  const out = [
+    "",
+    `quality (${q.rows.labelled} of ${q.rows.predictions} predictions with a target${q.target ? ` "${q.target}"` : ""}${q.rows.invalid_target > 0 ? `, ${q.rows.invalid_target} invalid targets` : ""}; ± 2 standard errors):`,
+  ];
+  const re = q.realized;
+  if (re && "mae" in re)
+    out.push(
+      `  realized   MAE ${pct(re.mae)}${pm(re.stderr.mae)}  RMSE ${pct(re.rmse)}${pm(re.stderr.rmse)}`,
+    );
+  else if (re) out.push(`  realized   ${classification(re)}`);
+  if (q.estimated) out.push(`  estimated  ${classification(q.estimated)}`);
+  out.push(`  status: ${q.status}${q.reason ? ` (${q.reason})` : ""}`);
+  return out;
+}
+
+function classification(c: NonNullable<NonNullable<DriftReport["quality"]>["estimated"]>): string {
+  const s = c.stderr;
+  return [
+    `accuracy ${pct(c.accuracy)}${pm(s.accuracy)}`,
+    `precision ${pct(c.precision)}${pm(s.precision)}`,
+    `recall ${pct(c.recall)}${pm(s.recall)}`,
+    `F1 ${pct(c.f1)}${pm(s.f1)}`,
+    `ROC AUC ${pct(c.roc_auc)}${pm(s.roc_auc)}`,
+  ].join("  ");
 }
 
 function summary(r: DriftReport): string {
@@ -102,5 +137,8 @@ function summary(r: DriftReport): string {
   if (drifted.length > 0) parts.push(`${drifted.length} features drifted or degraded`);
   if (missing.length > 0) parts.push(`missing: ${missing.map((f) => f.name).join(", ")}`);
   if (r.status === "insufficient_data") parts.push(`${r.rows.current} rows, below min_samples`);
+  const q = r.quality;
+  if (q && (q.status === "warning" || q.status === "critical"))
+    parts.push(`quality ${q.status} (${q.reason})`);
   return parts.length > 0 ? ` (${parts.join("; ")})` : "";
 }

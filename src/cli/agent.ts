@@ -6,7 +6,13 @@ import type { AddressInfo } from "node:net";
 import { AnalysisPipeline, predictionIssueLogger } from "../agent/analysisPipeline.js";
 import { JoinStateFile } from "../agent/joinStateFile.js";
 import { kafkaSink } from "../agent/kafkaSink.js";
-import { buildRuntimes, loadLayouts, predictionValueBuckets, type Runtime } from "../agent/runtime.js";
+import {
+  buildRuntimes,
+  loadLayouts,
+  predictionValueBuckets,
+  type Runtime,
+  scoreBins,
+} from "../agent/runtime.js";
 import { ShadowReplayer } from "../agent/shadowPart.js";
 import { createTap } from "../agent/tapPart.js";
 import { BcryptVerifier } from "../auth/bcryptVerifier.js";
@@ -146,6 +152,7 @@ export class Agent {
       log,
       metrics.variants,
       labelSources(config, webConfigs),
+      scoreBins(config, layouts),
     );
     const labels = this.labels;
     if (config.state)

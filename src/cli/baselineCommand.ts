@@ -42,3 +42,5 @@ export function registerBaseline(program: Command): void {
     },
   );
 }
+
+/** What the scores pass read: the calibration's source, and what it could not use. */

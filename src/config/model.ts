@@ -1,5 +1,9 @@
 // The internal model every part of infermon reads: the validated spec with defaults applied,
 // durations in milliseconds and paths resolved. Built once by `loadConfig`.
+import type { WindowConfig } from "./window.js";
+
+export type { WindowConfig } from "./window.js";
+
 import type { SeverityPolicy } from "../generate/severity.js";
 
 import type { RolloutConfig, ShadowConfig, VariantsConfig } from "./rollout.js";
@@ -55,6 +59,8 @@ export interface PredictionConfig {
   edges?: number[];
   /** at most this many distinct reference values: one bin per value (the model's setting) */
   maxDistinctValues: number;
+  /** classification: bins of each class's score (ROC AUC, CBPE); quantiles of the reference */
+  scoreBins: number;
 }
 
 /** Shares of rows (batch) or events (live) above which a data-quality problem warns or is critical. */
@@ -81,7 +87,8 @@ export interface ModelConfig {
   prediction: PredictionConfig;
   /** absolute path of the reference profile, when configured */
   reference?: string;
-  windows: { name: string; ms: number }[];
+  /** sliding windows by time or by count (window.ts); at least one by time */
+  windows: WindowConfig[];
   minSamples: number;
   dataQuality: DataQuality;
   drift: {
@@ -113,6 +120,8 @@ export interface ModelConfig {
     expectedDelayMs: number;
     /** the model has a `labels:` block: it expects labels even without quality thresholds or a correctness SLO */
     configured: boolean;
+    /** the column of training and batch data files holding the ground truth (labels.target) */
+    target?: string;
     /**
      * regression: a join counts correct when |prediction − truth| ≤ absolute + relative × |truth|
      * (labels.tolerance, as numpy.isclose); absent: regression joins are not in the correctness SLI
@@ -253,6 +262,8 @@ export const DEFAULT_MAX_DISTINCT_VALUES = 20;
 export const DEFAULT_NUMERIC_BINS = 10;
 export const DEFAULT_TOP_K = 20;
 export const DEFAULT_PREDICTION_BINS = 10;
+/** Score bins per class (ROC AUC, CBPE): the AUC's bin error is at most ½ Σ pos_b·neg_b / (P·N). */
+export const DEFAULT_SCORE_BINS = 50;
 
 export type TapConfig = NonNullable<Config["tap"]>;
 export type IngestConfig = NonNullable<Config["ingest"]>;

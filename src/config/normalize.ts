@@ -7,6 +7,7 @@ import {
   DEFAULT_MIN_BAD_EVENTS,
   DEFAULT_NUMERIC_BINS,
   DEFAULT_PREDICTION_BINS,
+  DEFAULT_SCORE_BINS,
   DEFAULT_STATISTIC,
   DEFAULT_TOP_K,
   type FeatureConfig,
@@ -17,6 +18,7 @@ import {
 } from "./model.js";
 import { rolloutConfig, shadowConfig, variantsConfig } from "./rollout.js";
 import type { ConfigSpec, FeatureSpec, ModelSpec } from "./schema.js";
+import { parseWindow, type WindowConfig } from "./window.js";
 
 interface HttpClientSpec {
   authorization?: { type: string; credentials_file: string } | undefined;
@@ -103,10 +105,11 @@ function model(m: ModelSpec, baseDir: string, severity: SeverityOverrides | unde
       threshold: p?.threshold ?? 0.5,
       bins: p?.edges ? p.edges.length + 1 : (p?.bins ?? DEFAULT_PREDICTION_BINS),
       maxDistinctValues: p?.edges ? 0 : m.max_distinct_values,
+      scoreBins: p?.score_bins ?? DEFAULT_SCORE_BINS,
       ...(p?.classes && { classes: p.classes }),
       ...(p?.edges && { edges: p.edges }),
     },
-    windows: m.windows.map((w) => ({ name: w, ms: ms(w) })),
+    windows: m.windows.map((w) => parseWindow(w) as WindowConfig), // validated by the schema
     minSamples: m.min_samples,
     dataQuality: {
       missing: m.data_quality?.missing ?? { ...DEFAULT_DATA_QUALITY.missing },
@@ -129,6 +132,7 @@ function model(m: ModelSpec, baseDir: string, severity: SeverityOverrides | unde
       onConflict: m.labels?.on_conflict ?? "reject_conflicts",
       expectedDelayMs: ms(m.labels?.expected_delay ?? m.labels?.ttl ?? "24h"),
       configured: m.labels !== undefined,
+      ...(m.labels?.target !== undefined && { target: m.labels.target }),
       ...(m.labels?.tolerance && {
         tolerance: { absolute: m.labels.tolerance.absolute ?? 0, relative: m.labels.tolerance.relative ?? 0 },
       }),

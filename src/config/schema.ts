@@ -6,9 +6,14 @@ import { parseDuration } from "./duration.js";
 import { deploySpec, forwardSpec } from "./fleetSchema.js";
 import { rolloutSpec, shadowSpec, variantsSpec } from "./rolloutSchema.js";
 import { kafkaSasl, kafkaTls, limitsSpec, listenerLimits, stateSpec } from "./securitySchema.js";
+import { MAX_WINDOW_EVENTS, parseWindow } from "./window.js";
 
 const duration = z.string().refine((s) => parseDuration(s) !== undefined, {
   message: "must be a duration like 30s, 5m, 1h, 30d",
+});
+// a duration (`1h`) or a count of events (`5000 events`)
+const window = z.string().refine((s) => parseWindow(s) !== undefined, {
+  message: `must be a duration like 5m, 1h, or a count like "5000 events" (1 to ${MAX_WINDOW_EVENTS})`,
 });
 const listenAddress = z
   .string()
@@ -120,11 +125,12 @@ const model = z
             .optional(),
           bins: positiveInt.max(1000).optional(),
           edges: z.array(z.number().finite()).min(1).optional(),
+          score_bins: z.number().int().min(2).max(1000).optional(),
         }),
       ])
       .optional(),
     reference: z.string().min(1).optional(),
-    windows: z.array(duration).min(1).default(["5m", "1h"]),
+    windows: z.array(window).min(1).default(["5m", "1h"]),
     min_samples: z.number().int().nonnegative().default(200),
     max_distinct_values: z.number().int().nonnegative().max(1000).default(20),
     data_quality: z
@@ -172,6 +178,7 @@ const model = z
         max_pending_per_source: positiveInt.max(67_108_864).optional(),
         on_conflict: z.enum(["first", "last", "reject_conflicts"]).optional(),
         expected_delay: duration.optional(),
+        target: z.string().min(1).optional(),
         tolerance: z
           .strictObject({
             absolute: z.number().finite().nonnegative().optional(),
@@ -213,6 +220,22 @@ const model = z
     rollout: rolloutSpec.optional(),
   })
   .superRefine((m, ctx) => {
+    const windows = m.windows.map(parseWindow);
+    const names = new Set<string>();
+    windows.forEach((w, i) => {
+      if (!w) return;
+      if (names.has(w.name))
+        ctx.addIssue({ code: "custom", path: ["windows", i], message: `duplicate window "${w.name}"` });
+      names.add(w.name);
+    });
+    // the generated fleet rules and alerts read a time window (PromQL ranges are durations)
+    if (windows.every((w) => w?.kind === "events"))
+      ctx.addIssue({
+        code: "custom",
+        path: ["windows"],
+        message:
+          "needs at least one time window (e.g. 1h): the generated fleet rules and alerts read the longest",
+      });
     const seen = new Set<string>();
     m.features.forEach((f, i) => {
       if (seen.has(f.name))
@@ -259,6 +282,12 @@ const model = z
         code: "custom",
         path: ["labels", "tolerance"],
         message: "required for a regression model with slo.correctness (when is a prediction correct?)",
+      });
+    if (m.task === "regression" && m.prediction && m.prediction.score_bins !== undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["prediction", "score_bins"],
+        message: "only for classification (the bins of class scores)",
       });
     if (m.task !== "regression" && m.labels?.tolerance)
       ctx.addIssue({

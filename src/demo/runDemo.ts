@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Agent } from "../cli/agent.js";
+import { longestTimeWindow } from "../config/window.js";
 import { buildRules } from "../generate/pipeline.js";
 import { validateForGenerate } from "../generate/validate.js";
 import { rng } from "./creditData.js";
@@ -108,7 +109,7 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     const tapUrl = `http://127.0.0.1:${addr.tap?.port}`;
     const ingestUrl = `http://127.0.0.1:${addr.ingest?.port}`;
     const metricsUrl = `http://127.0.0.1:${addr.metrics.port}/metrics`;
-    const window = modelConfig.windows.reduce((a, b) => (b.ms > a.ms ? b : a)).name;
+    const window = longestTimeWindow(modelConfig.windows).name;
 
     // the generated rules of the demo's config: their levels judge what the view shows
     const rules = buildRules(config, validateForGenerate(config)).files.flatMap((f) =>

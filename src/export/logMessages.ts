@@ -13,6 +13,8 @@ export const LOG = {
   analysisFailed: "analysis failed on a copy (dropped)",
   copiesDropped: "copies of traffic are not being analysed",
   emptyReference: "reference profile has no values for this feature: its drift is undefined and not exported",
+  noCalibration:
+    "reference profile has no score calibration: no estimated quality (rebuild it with infermon baseline and labels.target)",
   // the tap
   upstreamTimedOut: "upstream timed out",
   upstreamUnreachable: "upstream unreachable",

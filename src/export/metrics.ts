@@ -3,6 +3,7 @@
 import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
 import { DEFAULT_LATENCY_BUCKETS } from "../config/latencyBuckets.js";
 import { BoundHistogram, BoundCounter as Counter } from "./boundMetrics.js";
+import { DriftStderrMetrics } from "./driftStderrMetrics.js";
 import { QualityMetrics } from "./qualityMetrics.js";
 import { ShadowMetrics } from "./shadowMetrics.js";
 import { VariantMetrics } from "./variantMetrics.js";
@@ -62,6 +63,8 @@ export class AgentMetrics {
   readonly predictionValue: BoundHistogram<"model" | "model_version">;
   readonly predictions: Counter<"model" | "model_version" | "class">;
 
+  /** standard errors of the drift gauges */
+  readonly driftStderr: DriftStderrMetrics;
   /** label join and model quality (src/labels/) */
   readonly quality: QualityMetrics;
   /** A/B variants (src/variants/) */
@@ -127,6 +130,7 @@ export class AgentMetrics {
       [],
     );
     this.featurePsi = gauge("infermon_feature_psi", "Population stability index of a feature.", FW);
+    this.driftStderr = new DriftStderrMetrics(this.registry);
     this.featureKl = gauge("infermon_feature_kl_divergence", "KL(current || reference) of a feature.", FW);
     this.featureJs = gauge(
       "infermon_feature_js_distance",
@@ -242,6 +246,7 @@ export class AgentMetrics {
       this.windowSamples,
     ])
       g.reset();
+    this.driftStderr.reset();
     this.quality.resetWindowGauges();
     this.variants.resetWindowGauges();
     this.shadow.resetWindowGauges();

@@ -11,6 +11,17 @@ export const LABEL_DELAY_BUCKETS = [
   1, 5, 15, 30, 60, 300, 900, 1800, 3600, 7200, 21600, 43200, 86400, 172800, 604800,
 ];
 
+type MW = "model" | "model_version" | "window";
+
+/** The classification gauges CBPE estimates. */
+export interface QualityGauges {
+  accuracy: Gauge<MW>;
+  precision: Gauge<MW | "class">;
+  recall: Gauge<MW | "class">;
+  f1: Gauge<MW | "class">;
+  rocAuc: Gauge<MW | "class">;
+}
+
 export class QualityMetrics {
   readonly labels: Counter<"model" | "outcome" | "source">;
   readonly labeled: Counter<"model" | "model_version" | "result">;
@@ -21,6 +32,26 @@ export class QualityMetrics {
   readonly mae: Gauge<"model" | "model_version" | "window">;
   readonly rmse: Gauge<"model" | "model_version" | "window">;
   readonly labeledInWindow: Gauge<"model" | "model_version" | "window">;
+  readonly rocAuc: Gauge<"model" | "model_version" | "window" | "class">;
+  /** standard errors of the quality gauges, same labels (docs/metrics.md, "Standard errors") */
+  readonly stderr: {
+    accuracy: Gauge<"model" | "model_version" | "window">;
+    precision: Gauge<"model" | "model_version" | "window" | "class">;
+    recall: Gauge<"model" | "model_version" | "window" | "class">;
+    f1: Gauge<"model" | "model_version" | "window" | "class">;
+    rocAuc: Gauge<"model" | "model_version" | "window" | "class">;
+    mae: Gauge<"model" | "model_version" | "window">;
+    rmse: Gauge<"model" | "model_version" | "window">;
+  };
+  /** CBPE: quality estimated from the calibrated scores of the window's predictions, and its SE */
+  readonly estimated: QualityGauges;
+  readonly estimatedStderr: QualityGauges;
+  /** estimated minus realized on the labelled predictions of a window, per metric */
+  readonly estimationError: Gauge<"model" | "model_version" | "window" | "metric">;
+  /** labelled predictions per score bin of a class, by truth (positive: the label is the class) */
+  readonly scoreBins: Counter<"model" | "model_version" | "class" | "bin" | "truth">;
+  /** labelled predictions whose label is not the class, with the class's score in a lower bin */
+  readonly negativesBelow: Counter<"model" | "model_version" | "class" | "bin">;
   readonly delay: BoundHistogram<"model">;
   readonly pending: Gauge<"model">;
   readonly waitingLabels: Gauge<"model">;
@@ -65,6 +96,65 @@ export class QualityMetrics {
       "infermon_window_labeled_samples",
       "Labelled predictions in the sliding window (quality metrics need min_samples).",
       MW,
+    );
+    this.rocAuc = gauge(
+      "infermon_model_roc_auc",
+      "ROC AUC of labelled predictions from score histograms (binary: no class label; multiclass: one-vs-rest per class, macro without class).",
+      MWC,
+    );
+    const se = (metric: string) =>
+      `Standard error of ${metric} (the spread of another window of the same size).`;
+    const est = (what: string, labels: readonly ("model" | "model_version" | "window" | "class")[]) =>
+      gauge(
+        `infermon_model_estimated_${what}`,
+        `${what === "roc_auc" ? "ROC AUC" : what} of the window's predictions estimated from their calibrated scores (CBPE), before labels.`,
+        labels,
+      );
+    const estSe = (what: string, labels: readonly ("model" | "model_version" | "window" | "class")[]) =>
+      gauge(
+        `infermon_model_estimated_${what}_stderr`,
+        `Standard error of infermon_model_estimated_${what}: the spread of the realized value around the estimate when the calibration holds.`,
+        labels,
+      );
+    this.estimated = {
+      accuracy: est("accuracy", MW),
+      precision: est("precision", MWC),
+      recall: est("recall", MWC),
+      f1: est("f1", MWC),
+      rocAuc: est("roc_auc", MWC),
+    };
+    this.estimatedStderr = {
+      accuracy: estSe("accuracy", MW),
+      precision: estSe("precision", MWC),
+      recall: estSe("recall", MWC),
+      f1: estSe("f1", MWC),
+      rocAuc: estSe("roc_auc", MWC),
+    };
+    this.estimationError = gauge(
+      "infermon_model_estimation_error",
+      "Estimated minus realized quality on the labelled predictions of the window (the estimate from their scores alone), per metric: accuracy, precision, recall, f1 (macro), roc_auc.",
+      [...MW, "metric"],
+    );
+    this.stderr = {
+      accuracy: gauge("infermon_model_accuracy_stderr", se("infermon_model_accuracy"), MW),
+      precision: gauge("infermon_model_precision_stderr", se("infermon_model_precision"), MWC),
+      recall: gauge("infermon_model_recall_stderr", se("infermon_model_recall"), MWC),
+      f1: gauge("infermon_model_f1_stderr", se("infermon_model_f1"), MWC),
+      rocAuc: gauge("infermon_model_roc_auc_stderr", se("infermon_model_roc_auc"), MWC),
+      mae: gauge("infermon_model_mae_stderr", se("infermon_model_mae"), MW),
+      rmse: gauge("infermon_model_rmse_stderr", se("infermon_model_rmse"), MW),
+    };
+    this.scoreBins = new Counter(
+      "infermon_labeled_score_bin_total",
+      "Labelled predictions per bin of a class's score, by truth (positive: the label is the class); the fleet ROC AUC rules merge them.",
+      ["model", "model_version", "class", "bin", "truth"],
+      registry,
+    );
+    this.negativesBelow = new Counter(
+      "infermon_labeled_score_negatives_below_total",
+      "Labelled predictions whose label is not the class and whose score for it falls in a lower bin than `bin` (cumulative; the fleet ROC AUC rules read it).",
+      ["model", "model_version", "class", "bin"],
+      registry,
     );
     this.delay = new BoundHistogram(
       "infermon_label_delay_seconds",
@@ -115,6 +205,11 @@ export class QualityMetrics {
       this.mae,
       this.rmse,
       this.labeledInWindow,
+      this.rocAuc,
+      ...Object.values(this.stderr),
+      ...Object.values(this.estimated),
+      ...Object.values(this.estimatedStderr),
+      this.estimationError,
     ])
       g.reset();
   }

@@ -10,10 +10,13 @@
 // The drift alerts (alerts/drift.ts) read these: one alert per model × feature × statistic,
 // whatever the number of replicas.
 import type { ModelConfig } from "../config/model.js";
+import { longestTimeWindow, shortestTimeWindow, timeWindows } from "../config/window.js";
 import { driftValues, type LevelSource } from "../stats/drift.js";
+import { driftStderr } from "../stats/driftStderr.js";
 import { NULL_Z, sampleSizeLevels } from "../stats/sampleSizeLevels.js";
 import type { Scenario } from "./alerts/types.js";
 import { groupName } from "./conventions.js";
+import { FLEET_STDERR_RECORD, stderrRules } from "./fleetDriftStderr.js";
 import { M, num, sel } from "./promql.js";
 import type { RecordingRule, RuleGroup } from "./rules.js";
 
@@ -167,7 +170,12 @@ export function fleetDriftGroups(models: readonly ModelConfig[]): RuleGroup[] {
       name: groupName("fleet-drift", m.name),
       rules: [
         { record: FLEET_RECORD.reference, expr: referenceRule(m), labels: { model: m.name } },
-        ...m.windows.flatMap((w) => [...windowRules(m, w.name), ...levelRules(m, w.name)]),
+        // count windows ("5000 events") are no PromQL range: fleet rules are by time only
+        ...timeWindows(m.windows).flatMap((w) => [
+          ...windowRules(m, w.name),
+          ...levelRules(m, w.name),
+          ...stderrRules(m, w.name),
+        ]),
       ],
     }));
 }
@@ -185,7 +193,7 @@ const REFERENCE_SIZE = REFERENCE.reduce((a, b) => a + b, 0);
  */
 function exactCountScenario(m: ModelConfig): Scenario {
   const feature = (m.features[0] as { name: string }).name;
-  const longest = [...m.windows].sort((a, b) => b.ms - a.ms)[0] as { name: string; ms: number };
+  const longest = longestTimeWindow(m.windows);
   const minutes = longest.ms / 60_000;
   const half = Math.floor(minutes / 2);
   const labels = { model: m.name, model_version: m.version, feature };
@@ -230,7 +238,7 @@ function engineScenario(m: ModelConfig): Scenario {
   {
     const feature = (m.features[0] as { name: string }).name;
     const labels = { model: m.name, model_version: m.version, feature };
-    const longest = [...m.windows].sort((a, b) => b.ms - a.ms)[0] as { name: string; ms: number };
+    const longest = longestTimeWindow(m.windows);
     const minutes = longest.ms / 60_000;
     // scale so the longest window holds at least min_samples
     const scale = Math.max(1, Math.ceil(m.minSamples / (minutes * 11)));
@@ -250,7 +258,7 @@ function engineScenario(m: ModelConfig): Scenario {
     ];
     // the values the agent's engine computes on the same counts
     const d = driftValues(counts, REFERENCE, m.drift.smoothing);
-    const shortest = [...m.windows].sort((a, b) => a.ms - b.ms)[0] as { name: string; ms: number };
+    const shortest = shortestTimeWindow(m.windows);
     const exprs = (["psi", "kl", "js"] as const).map((stat) => ({
       expr: `abs(${sel(FLEET_RECORD[stat], { model: m.name, window: longest.name })} - ${d[stat]}) < bool 1e-9`,
       samples: [
@@ -260,6 +268,18 @@ function engineScenario(m: ModelConfig): Scenario {
         },
       ],
     }));
+    // and their standard errors the agent's (src/stats/driftStderr.ts)
+    const se = driftStderr(counts, REFERENCE, m.drift.smoothing);
+    for (const stat of ["psi", "kl", "js"] as const)
+      exprs.push({
+        expr: `abs(${sel(FLEET_STDERR_RECORD[stat], { model: m.name, window: longest.name })} - ${se[stat]}) < bool 1e-9`,
+        samples: [
+          {
+            labels: `{feature="${feature}", model="${m.name}", model_version="${m.version}", window="${longest.name}"}`,
+            value: 1,
+          },
+        ],
+      });
     // the levels the rules record are those the agent's engine and `infermon drift` use at N
     const total = counts.reduce((a, b) => a + b, 0);
     const levelOf = (level: "warning" | "critical"): number => {

@@ -14,6 +14,7 @@ import { variantAlerts } from "./alerts/variants.js";
 import { generatedHeader, PATHS } from "./conventions.js";
 import { renderDashboards } from "./dashboards/index.js";
 import { fleetDriftGroups, fleetDriftScenarios } from "./fleetDrift.js";
+import { fleetQualityGroups, fleetQualityScenarios } from "./fleetQuality.js";
 import { renderHelmFiles } from "./helmFiles.js";
 import { renderKubernetes } from "./kubernetes.js";
 import { addLinks, type LinkBase } from "./links.js";
@@ -80,6 +81,12 @@ export function buildRules(config: Config, links: LinkBase): RulesStage {
     const file: RuleFile = { path: `${PATHS.alerts}/fleet-drift.rules.yaml`, groups: fleet };
     files.push(file);
     suites.push({ rules: file, scenarios: fleetDriftScenarios(config.models), name: "fleet-drift" });
+  }
+  const fleetQuality = fleetQualityGroups(config.models);
+  if (fleetQuality.length > 0) {
+    const file: RuleFile = { path: `${PATHS.alerts}/fleet-quality.rules.yaml`, groups: fleetQuality };
+    files.push(file);
+    suites.push({ rules: file, scenarios: fleetQualityScenarios(config.models), name: "fleet-quality" });
   }
   const gates = gateGroups(config.models);
   if (gates.length > 0) {

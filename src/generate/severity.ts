@@ -40,7 +40,10 @@ export const CONCERNS = {
     alerts:
       "InfermonFeatureMissingRateHigh, InfermonFeatureInvalidRateHigh, InfermonFeatureUnseenCategoryRateHigh",
   },
-  model_quality: { default: "page", alerts: "InfermonModelAccuracyLow, InfermonModelErrorHigh" },
+  model_quality: {
+    default: "page",
+    alerts: "InfermonModelAccuracyLow, InfermonModelErrorHigh, InfermonModelEstimatedAccuracyLow",
+  },
   slo_burn: {
     default: "page",
     alerts: "Infermon<SLI>ErrorBudgetBurn (page tiers; ticket tiers one step less)",

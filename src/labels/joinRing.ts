@@ -19,6 +19,8 @@ export const SEQ_MASK = (1 << SEQ_BITS) - 1;
 /** the most entries one ring can hold */
 export const MAX_RING = 1 << SEQ_BITS;
 export const MIN_CAPACITY = 64;
+/** Stands for "no value" in a ring's extra numbers (a score bin of a prediction without that score). */
+export const NO_EXTRA = 0xffff;
 /**
  * numbers per record: arrival time, time, value, label, meta. Waiting: `time` is the event time of
  * the waiting half and `value` its value. Joined: `time` is the join time, `value` the prediction,
@@ -46,15 +48,43 @@ export class Ring {
   /** a second id the entry is found by (the tap's x-request-id beside a body id), per slot */
   aliases: (string | undefined)[];
   rec: Float64Array;
+  /**
+   * `width` small numbers per slot kept with a prediction (its score bins, < NO_EXTRA): 2 bytes
+   * each, so a binary model's join costs 2 bytes more per entry
+   */
+  extra: Uint16Array;
   head = 0;
   tail = 0;
 
-  constructor(readonly maxCap: number) {
+  constructor(
+    readonly maxCap: number,
+    readonly width = 0,
+  ) {
     this.cap = Math.min(maxCap, MIN_CAPACITY);
     this.mask = this.cap - 1;
     this.ids = new Array(this.cap);
     this.aliases = new Array(this.cap);
     this.rec = new Float64Array(this.cap * REC);
+    this.extra = new Uint16Array(this.cap * width);
+  }
+
+  /** Keep `extra` (negative or absent: none) with the entry in `slot`. */
+  setExtra(slot: number, extra: ArrayLike<number> | undefined): void {
+    const w = this.width;
+    for (let i = 0; i < w; i++) {
+      const v = extra ? (extra[i] as number) : -1;
+      this.extra[slot * w + i] = v >= 0 && v < NO_EXTRA ? v : NO_EXTRA;
+    }
+  }
+
+  /** The extra numbers of the entry in `slot` into `out` (−1 for none). */
+  getExtra(slot: number, out: Int32Array): Int32Array {
+    const w = this.width;
+    for (let i = 0; i < w; i++) {
+      const v = this.extra[slot * w + i] as number;
+      out[i] = v === NO_EXTRA ? -1 : v;
+    }
+    return out;
   }
 
   get size(): number {
@@ -68,18 +98,22 @@ export class Ring {
     const ids: (string | undefined)[] = new Array(cap);
     const aliases: (string | undefined)[] = new Array(cap);
     const rec = new Float64Array(cap * REC);
+    const w = this.width;
+    const extra = new Uint16Array(cap * w);
     for (let seq = this.head; seq < this.tail; seq++) {
       const a = seq & this.mask;
       const b = seq & mask;
       ids[b] = this.ids[a];
       aliases[b] = this.aliases[a];
       rec.set(this.rec.subarray(a * REC, a * REC + REC), b * REC);
+      if (w > 0) extra.set(this.extra.subarray(a * w, a * w + w), b * w);
     }
     this.cap = cap;
     this.mask = mask;
     this.ids = ids;
     this.aliases = aliases;
     this.rec = rec;
+    this.extra = extra;
   }
 }
 

@@ -44,14 +44,30 @@ export type ConflictPolicy = "first" | "last" | "reject_conflicts";
 
 /** What the store reports; called synchronously, with numbers only. */
 export interface JoinSink {
-  /** a prediction met its label (from `source`); `delayMs` = label time − prediction time (≥ 0) */
-  joined(prediction: number, label: number, version: number, delayMs: number, source: number): void;
+  /**
+   * a prediction met its label (from `source`); `delayMs` = label time − prediction time (≥ 0);
+   * `extra`: the prediction's extra numbers (its score bins; −1 for none), valid during the call
+   */
+  joined(
+    prediction: number,
+    label: number,
+    version: number,
+    delayMs: number,
+    source: number,
+    extra: ArrayLike<number>,
+  ): void;
   /** a prediction left without a label (ttl or eviction), from `source` */
   expired(n: number, source: number): void;
   /** a label left without a prediction (ttl or eviction), from `source` */
   unmatched(n: number, source: number): void;
   /** a join counted at `joinTime` is taken back (a conflicting label, last or reject_conflicts) */
-  unjoined?(prediction: number, label: number, version: number, joinTime: number): void;
+  unjoined?(
+    prediction: number,
+    label: number,
+    version: number,
+    joinTime: number,
+    extra: ArrayLike<number>,
+  ): void;
   /** waiting entries of `source` left early to make room (max_pending or the source's cap) */
   evicted?(n: number, source: number): void;
 }
@@ -82,13 +98,19 @@ export class JoinStore {
   private total = 0;
   /** restored entries whose ttl ran out before this time were counted before the restart */
   private horizon = Number.NEGATIVE_INFINITY;
+  /** numbers kept with each prediction (its score bins): Ring.extra */
+  readonly extraWidth: number;
+  /** the extra numbers of the entry being reported, for the sink */
+  private readonly scratch: Int32Array;
 
   constructor(
     readonly ttlMs: number,
     readonly maxEntries: number,
     private readonly sink: JoinSink,
-    opts: { maxPerSource?: number; policy?: ConflictPolicy } = {},
+    opts: { maxPerSource?: number; policy?: ConflictPolicy; extraWidth?: number } = {},
   ) {
+    this.extraWidth = opts.extraWidth ?? 0;
+    this.scratch = new Int32Array(this.extraWidth).fill(-1);
     if (!(maxEntries >= 1) || maxEntries > 100_000_000) throw new RangeError("maxEntries out of range");
     this.maxPerSource = Math.min(opts.maxPerSource ?? maxEntries, maxEntries, MAX_RING);
     this.ringCap = nextPow2(this.maxPerSource);
@@ -124,7 +146,8 @@ export class JoinStore {
 
   /**
    * A prediction (`value`: class index or regression value) made at `time`, seen at `now`; a label
-   * sent with `alias` (another id the client saw for it) joins too.
+   * sent with `alias` (another id the client saw for it) joins too. `extra`: extraWidth numbers in
+   * [0, 0xffff) kept with it (its score bins), negative for none; absent: none.
    */
   addPrediction(
     id: string,
@@ -134,6 +157,7 @@ export class JoinStore {
     now: number,
     origin: EntryOrigin = DEFAULT_ORIGIN,
     alias?: string,
+    extra?: ArrayLike<number>,
   ): PredictionOutcome {
     // a replayed entry lives on its own (record) clock
     if (origin.arrived !== undefined) now = origin.arrived;
@@ -171,9 +195,19 @@ export class JoinStore {
       rec[r + VALUE] = value;
       rec[r + LABEL_VALUE] = label;
       this.labels--;
+      // kept for a later retraction (a conflicting label)
+      const slot = r / REC;
+      ring.setExtra(slot, extra);
       // a join both of whose halves were counted before a restart was counted then
       if (!(origin.restored && meta & RESTORED))
-        this.sink.joined(value, label, version, Math.max(0, labelTime - time), at & 15);
+        this.sink.joined(
+          value,
+          label,
+          version,
+          Math.max(0, labelTime - time),
+          at & 15,
+          ring.getExtra(slot, this.scratch),
+        );
       return "joined";
     }
     const [ring, r] = this.insert(id, now, origin);
@@ -189,6 +223,7 @@ export class JoinStore {
       ((origin.partition ?? 0) << 14);
     ring.rec[r + TIME] = time;
     ring.rec[r + VALUE] = value;
+    ring.setExtra(r / REC, extra);
     this.predictions++;
     return "pending";
   }
@@ -217,7 +252,14 @@ export class JoinStore {
         rec[r + LABEL_VALUE] = value;
         this.predictions--;
         if (!(origin.restored && meta & RESTORED))
-          this.sink.joined(prediction, value, versionOf(meta), Math.max(0, time - predTime), origin.source);
+          this.sink.joined(
+            prediction,
+            value,
+            versionOf(meta),
+            Math.max(0, time - predTime),
+            origin.source,
+            ring.getExtra(r / REC, this.scratch),
+          );
         return "matched";
       }
       if (st === CONFLICT) return "conflict";
@@ -238,11 +280,12 @@ export class JoinStore {
       // joined: the counted join is taken back from the windows; `last` counts the new one
       const prediction = rec[r + VALUE] as number;
       const version = versionOf(meta);
-      this.sink.unjoined?.(prediction, held, version, rec[r + TIME] as number);
+      const x = ring.getExtra(r / REC, this.scratch);
+      this.sink.unjoined?.(prediction, held, version, rec[r + TIME] as number, x);
       if (this.policy === "last") {
         rec[r + LABEL_VALUE] = value;
         rec[r + TIME] = now;
-        this.sink.joined(prediction, value, version, 0, origin.source);
+        this.sink.joined(prediction, value, version, 0, origin.source, x);
       } else rec[r + META] = withState(meta, CONFLICT);
       return "conflict";
     }
@@ -370,7 +413,7 @@ export class JoinStore {
     const s = Math.min(Math.max(0, origin.source | 0), MAX_SOURCES - 1);
     let ring = this.rings[s];
     if (!ring) {
-      ring = new Ring(this.ringCap);
+      ring = new Ring(this.ringCap, this.extraWidth);
       for (let i = this.rings.length; i < s; i++) this.rings.push(undefined as unknown as Ring);
       this.rings[s] = ring;
     }
@@ -395,6 +438,7 @@ export class JoinStore {
     ring.ids[slot] = id;
     ring.rec[slot * REC + ARRIVED] = now;
     ring.rec[slot * REC + LABEL_VALUE] = 0;
+    ring.setExtra(slot, undefined);
     this.index.set(id, ((seq & SEQ_MASK) << 4) | s);
     this.total++;
     return [ring, slot * REC];

@@ -8,6 +8,7 @@ import { LOG } from "../export/logMessages.js";
 import type { QualityMetrics } from "../export/qualityMetrics.js";
 import type { VariantMetrics } from "../export/variantMetrics.js";
 import { type PredictionReader, predictionReader } from "../monitor/predictionReading.js";
+import { ScoreBins } from "../stats/scoreBins.js";
 import type { PredictionOutcome } from "./joinStore.js";
 import { type LabelEvent, toLabelEvent } from "./labelEvent.js";
 import { type Origin, QualityMonitor } from "./qualityMonitor.js";
@@ -51,9 +52,12 @@ export class LabelJoin {
     variantMetrics?: VariantMetrics,
     /** label sources known at start (`http`, `kafka`, the web config's senders): counters at 0 */
     sources: readonly string[] = ["http"],
+    /** each model's score bins (from its profile, else uniform) */
+    scores: readonly (ScoreBins | undefined)[] = models.map((m) => ScoreBins.forModel(m)),
   ) {
-    for (const m of models)
-      this.monitors.set(m.name, new QualityMonitor(m, metrics, variantMetrics, sources));
+    models.forEach((m, i) => {
+      this.monitors.set(m.name, new QualityMonitor(m, metrics, variantMetrics, scores[i], sources));
+    });
     for (const s of sources) this.unknownCounters(s);
   }
 
@@ -141,6 +145,7 @@ export class LabelJoin {
         origin,
         q.variantIndex(e.variant),
         e.requestId,
+        q.binsFor(p.score, p.probs),
       ) ?? "no_prediction"
     );
   }

@@ -3,14 +3,22 @@
 // - classification over K classes: [n, correct, tp[K], predicted[K], actual[K]] — the row and
 //   column sums and the diagonal of the confusion matrix, all that accuracy, precision, recall and
 //   F1 read (3K numbers instead of K², so 1,000 classes stay small);
-// - regression: [n, Σ|error|, Σ error²].
+//   followed, when the model's scores are binned (qualityScores.ts), by 4 counts per score bin;
+// - regression: [n, Σ|error|, Σ error², Σ error⁴] (the last for RMSE's standard error).
 // K = 0 (classes not configured) keeps n and correct only: accuracy, no per-class metrics.
 
-export type QualityKind = { task: "classification"; classes: number } | { task: "regression" };
+import { f1Stderr, meanStderr, shareStderr } from "../stats/standardErrors.js";
+
+export type QualityKind =
+  | { task: "classification"; classes: number; scoreBins?: number }
+  | { task: "regression" };
 
 export function countsWidth(kind: QualityKind): number {
-  return kind.task === "regression" ? 3 : 2 + 3 * kind.classes;
+  return kind.task === "regression" ? 4 : 2 + 3 * kind.classes + 4 * (kind.scoreBins ?? 0);
 }
+
+/** Where the score bins' counts start in a classification counts array. */
+export const scoresOffset = (k: number): number => 2 + 3 * k;
 
 /** One joined classification: predicted and true class indexes (< K when K > 0); w = −1 takes it back. */
 export function addClassification(
@@ -34,6 +42,7 @@ export function addRegression(c: Float64Array, predicted: number, actual: number
   c[0] = (c[0] as number) + w;
   c[1] = (c[1] as number) + w * Math.abs(e);
   c[2] = (c[2] as number) + w * e * e;
+  c[3] = (c[3] as number) + w * e * e * e * e;
 }
 
 /** target += source, element-wise (the counts of the union of two disjoint sets). */
@@ -54,6 +63,8 @@ export interface ClassificationMetrics {
   perClass: (ClassScores | undefined)[];
   /** mean over the classes that were predicted or labelled; undefined when K = 0 */
   macro: ClassScores | undefined;
+  /** standard errors (standardErrors.ts) of accuracy, and of each class's and the macro scores */
+  stderr: { accuracy: number; perClass: (ClassScores | undefined)[]; macro: ClassScores | undefined };
 }
 
 /**
@@ -64,6 +75,7 @@ export interface ClassificationMetrics {
 export function classificationMetrics(c: Float64Array, k: number): ClassificationMetrics {
   const n = c[0] as number;
   const perClass: (ClassScores | undefined)[] = [];
+  const perClassSe: (ClassScores | undefined)[] = [];
   let sp = 0;
   let sr = 0;
   let sf = 0;
@@ -74,6 +86,7 @@ export function classificationMetrics(c: Float64Array, k: number): Classificatio
     const actual = c[2 + 2 * k + i] as number;
     if (predicted + actual === 0) {
       perClass.push(undefined);
+      perClassSe.push(undefined);
       continue;
     }
     const s = {
@@ -82,16 +95,36 @@ export function classificationMetrics(c: Float64Array, k: number): Classificatio
       f1: (2 * tp) / (predicted + actual),
     };
     perClass.push(s);
+    perClassSe.push({
+      // a zero_division 0 has no spread
+      precision: predicted > 0 ? shareStderr(s.precision, predicted) : 0,
+      recall: actual > 0 ? shareStderr(s.recall, actual) : 0,
+      f1: f1Stderr(tp, predicted, actual),
+    });
     sp += s.precision;
     sr += s.recall;
     sf += s.f1;
     present++;
   }
+  const accuracy = (c[1] as number) / n;
+  const ses = perClassSe.filter((x): x is ClassScores => x !== undefined);
   return {
     n,
-    accuracy: (c[1] as number) / n,
+    accuracy,
     perClass,
     macro: present > 0 ? { precision: sp / present, recall: sr / present, f1: sf / present } : undefined,
+    stderr: {
+      accuracy: shareStderr(accuracy, n),
+      perClass: perClassSe,
+      macro:
+        present > 0
+          ? {
+              precision: meanStderr(ses.map((x) => x.precision)),
+              recall: meanStderr(ses.map((x) => x.recall)),
+              f1: meanStderr(ses.map((x) => x.f1)),
+            }
+          : undefined,
+    },
   };
 }
 
@@ -99,9 +132,23 @@ export interface RegressionMetrics {
   n: number;
   mae: number;
   rmse: number;
+  /** standard errors: of the mean of |e|, and of √(mean e²) by the delta method */
+  maeStderr: number;
+  rmseStderr: number;
 }
 
 export function regressionMetrics(c: Float64Array): RegressionMetrics {
   const n = c[0] as number;
-  return { n, mae: (c[1] as number) / n, rmse: Math.sqrt((c[2] as number) / n) };
+  const mae = (c[1] as number) / n;
+  const mse = (c[2] as number) / n;
+  const rmse = Math.sqrt(mse);
+  const varAbs = Math.max(mse - mae * mae, 0);
+  const varSq = Math.max((c[3] as number) / n - mse * mse, 0);
+  return {
+    n,
+    mae,
+    rmse,
+    maeStderr: Math.sqrt(varAbs / n),
+    rmseStderr: rmse > 0 ? Math.sqrt(varSq / n) / (2 * rmse) : 0,
+  };
 }

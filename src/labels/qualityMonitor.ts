@@ -1,11 +1,15 @@
 // One model's label join and quality: predictions and labels go into the join store; each join is
-// counted (correct/incorrect, label delay) and added to the sliding windows by label arrival time;
-// the window gauges are computed when /metrics is scraped. Every counter exists at 0 from the start.
+// counted (correct/incorrect, label delay, score bins) and added to the windows (by time or count)
+// by label arrival; the window gauges — with their standard errors, and the ROC AUC when the
+// model's scores are binned — are computed when /metrics is scraped. Every counter exists at 0
+// from the start.
 import type { ModelConfig } from "../config/model.js";
 import type { CounterChild, HistogramChild } from "../export/boundMetrics.js";
 import { fitsLabel } from "../export/labelValues.js";
 import { LABEL_OUTCOMES, type QualityMetrics } from "../export/qualityMetrics.js";
 import type { VariantMetrics } from "../export/variantMetrics.js";
+import { estimate } from "../stats/cbpe.js";
+import type { ScoreBins } from "../stats/scoreBins.js";
 import { VariantQuality } from "../variants/variantQuality.js";
 import {
   type EntryOrigin,
@@ -14,6 +18,7 @@ import {
   MAX_SOURCES,
   type PredictionOutcome,
 } from "./joinStore.js";
+import { type ApplyJoin, type JoinWindow, joinWindow } from "./joinWindow.js";
 import { LabelValues } from "./labelValues.js";
 import {
   addClassification,
@@ -23,7 +28,8 @@ import {
   type QualityKind,
   regressionMetrics,
 } from "./qualityCounts.js";
-import { QualityWindow } from "./qualityWindow.js";
+import { addScoreBins, labelledBinCounts, realizedAuc, scoredCounts } from "./qualityScores.js";
+import { ScoreCounters } from "./scoreCounters.js";
 import { withinTolerance } from "./tolerance.js";
 
 /** A waiting join entry as a state file keeps it. */
@@ -59,6 +65,7 @@ interface Version {
   name: string;
   correct: CounterChild;
   incorrect: CounterChild;
+  scores: ScoreCounters | undefined;
 }
 
 export class QualityMonitor {
@@ -66,7 +73,10 @@ export class QualityMonitor {
   readonly store: JoinStore;
   private readonly kind: QualityKind;
   private readonly k: number;
-  private readonly windows: { name: string; w: QualityWindow }[];
+  private readonly windows: { name: string; w: JoinWindow }[];
+  /** one join as the windows keep it: [predicted, actual, score bin per class…] */
+  private readonly rec: Float64Array;
+  private readonly binScratch: Int32Array;
   private readonly versions: Version[] = [];
   private readonly versionIndex = new Map<string, number>();
   private latestVersion: string;
@@ -87,6 +97,8 @@ export class QualityMonitor {
     readonly model: ModelConfig,
     private readonly metrics: QualityMetrics,
     variantMetrics?: VariantMetrics,
+    /** the model's score bins (classification with scores): ROC AUC, fleet score counters */
+    readonly scores?: ScoreBins,
     /** sources known at start: their label counters exist at 0 */
     sources: readonly string[] = [],
   ) {
@@ -94,9 +106,27 @@ export class QualityMonitor {
     this.variantSlots = this.variants?.size ?? 1;
     this.values = new LabelValues(model);
     this.k = this.values.classes.length;
-    this.kind = this.values.regression ? { task: "regression" } : { task: "classification", classes: this.k };
+    // score bins need the configured classes they are for
+    if (this.values.regression || this.k === 0) this.scores = undefined;
+    this.kind = this.values.regression
+      ? { task: "regression" }
+      : { task: "classification", classes: this.k, scoreBins: this.scores?.bins ?? 0 };
     const width = countsWidth(this.kind);
-    this.windows = model.windows.map((w) => ({ name: w.name, w: new QualityWindow(width, w.ms, 60) }));
+    const extra = this.scores?.entries.length ?? 0;
+    this.rec = new Float64Array(2 + extra);
+    this.binScratch = new Int32Array(extra);
+    const k = this.k;
+    const sc = this.scores;
+    const apply: ApplyJoin =
+      this.kind.task === "regression"
+        ? (c, r, at, w = 1) => addRegression(c, r[at] as number, r[at + 1] as number, w)
+        : (c, r, at, w = 1) => {
+            const p = r[at] as number;
+            const a = r[at + 1] as number;
+            addClassification(c, k, p, a, w);
+            if (sc) addScoreBins(c, k, sc, r, at + 2, p, a, w);
+          };
+    this.windows = model.windows.map((w) => ({ name: w.name, w: joinWindow(w, width, 2 + extra, apply) }));
     const m = { model: model.name };
     for (const src of sources) this.counts(this.source(src));
     this.delay = metrics.delay.labels(m);
@@ -109,13 +139,17 @@ export class QualityMonitor {
       model.labels.ttlMs,
       model.labels.maxPending,
       {
-        joined: (p, l, v, delayMs, src) => this.joined(p, l, v, delayMs, src),
+        joined: (p, l, v, delayMs, src, x) => this.joined(p, l, v, delayMs, src, x),
         expired: (n) => this.expiredCounter.inc(n),
         unmatched: (n, src) => this.counts(src).unmatched.inc(n),
-        unjoined: (p, l, v, t) => this.unjoined(p, l, v, t),
+        unjoined: (p, l, v, t, x) => this.unjoined(p, l, v, t, x),
         evicted: (n, src) => this.evictedBy[src]?.inc(n),
       },
-      { maxPerSource: model.labels.maxPendingPerSource, policy: model.labels.onConflict },
+      {
+        maxPerSource: model.labels.maxPendingPerSource,
+        policy: model.labels.onConflict,
+        extraWidth: extra,
+      },
     );
   }
 
@@ -151,9 +185,10 @@ export class QualityMonitor {
   }
 
   /**
-   * A prediction as the drift monitor read it (class and/or score); `undefined` when the model's
-   * task cannot use it (no class, no value), else how the store took it. `variant`: the index of
-   * its A/B variant (VariantNames), when the model has variants.
+   * A prediction as the drift monitor read it (class and/or score, and each scored class's bin in
+   * `scoreBins`: ScoreBins.fill); `undefined` when the model's task cannot use it (no class, no
+   * value), else how the store took it. `variant`: the index of its A/B variant (VariantNames),
+   * when the model has variants.
    */
   prediction(
     id: string,
@@ -166,6 +201,7 @@ export class QualityMonitor {
     variant = 0,
     /** another id the client saw for this prediction (the tap's x-request-id beside a body id) */
     alias?: string,
+    scoreBins?: ArrayLike<number>,
   ): PredictionOutcome | undefined {
     const value = this.values.prediction(cls, score);
     if (value === undefined || id.length > MAX_ID_LENGTH) return undefined;
@@ -185,6 +221,7 @@ export class QualityMonitor {
       now,
       this.origin(origin),
       a,
+      scoreBins,
     );
   }
 
@@ -214,6 +251,16 @@ export class QualityMonitor {
     if (r === "duplicate" && count) counts.duplicate.inc();
     else if (r === "conflict" && count) counts.conflict.inc();
     return r;
+  }
+
+  /**
+   * Each scored class's bin of one prediction (ScoreBins.fill), in a buffer reused by the next
+   * call; undefined when the model has no score bins or the prediction no score.
+   */
+  binsFor(score: number | undefined, probs: readonly unknown[] | undefined): Int32Array | undefined {
+    const s = this.scores;
+    if (!s) return undefined;
+    return s.fill(score, probs, this.binScratch) ? this.binScratch : undefined;
   }
 
   /** Every waiting entry, with its version's name, variant slot and source's name (a state file). */
@@ -270,7 +317,9 @@ export class QualityMonitor {
     const model = this.model.name;
     m.pending.set({ model }, this.store.pendingPredictions);
     m.waitingLabels.set({ model }, this.store.waitingLabels);
+    for (const v of this.versions) v.scores?.refresh();
     const labels = { model, model_version: this.latestVersion };
+    const se = m.stderr;
     for (const { name, w } of this.windows) {
       const c = w.totals(now);
       const n = c[0] as number;
@@ -281,25 +330,73 @@ export class QualityMonitor {
         const r = regressionMetrics(c);
         m.mae.set(l, r.mae);
         m.rmse.set(l, r.rmse);
+        se.mae.set(l, r.maeStderr);
+        se.rmse.set(l, r.rmseStderr);
         continue;
       }
       const q = classificationMetrics(c, this.k);
       m.accuracy.set(l, q.accuracy);
+      se.accuracy.set(l, q.stderr.accuracy);
+      if (this.scores) this.setAuc(c, l);
+      if (this.scores?.calibrated) this.setEstimationError(c, l);
       if (!q.macro) continue;
-      m.precision.set(l, q.macro.precision);
-      m.recall.set(l, q.macro.recall);
-      m.f1.set(l, q.macro.f1);
+      setScores(m, l, q.macro, q.stderr.macro);
       q.perClass.forEach((s, i) => {
-        if (!s) return;
-        const lc = { ...l, class: this.values.classes[i] as string };
-        m.precision.set(lc, s.precision);
-        m.recall.set(lc, s.recall);
-        m.f1.set(lc, s.f1);
+        if (s) setScores(m, { ...l, class: this.values.classes[i] as string }, s, q.stderr.perClass[i]);
       });
     }
   }
 
-  private joined(prediction: number, label: number, stored: number, delayMs: number, source: number): void {
+  /**
+   * The estimate's check once labels arrived: CBPE on the window's labelled predictions (from
+   * their scores alone) minus their realized quality, per metric.
+   */
+  private setEstimationError(
+    c: Float64Array,
+    l: { model: string; model_version: string; window: string },
+  ): void {
+    const s = this.scores as ScoreBins;
+    const { predicted, notPredicted } = labelledBinCounts(c, this.k, s);
+    const e = estimate(s, this.k, predicted, notPredicted);
+    if (!e || e.n < this.model.minSamples) return;
+    const r = classificationMetrics(scoredCounts(c, this.k, s), this.k);
+    const auc = realizedAuc(c, this.k, s);
+    const err = this.metrics.estimationError;
+    const set = (metric: string, est: number | undefined, real: number | undefined) => {
+      if (est !== undefined && real !== undefined && Number.isFinite(est) && Number.isFinite(real))
+        err.set({ ...l, metric }, est - real);
+    };
+    set("accuracy", e.accuracy, r.accuracy);
+    set("precision", e.macro?.precision, r.macro?.precision);
+    set("recall", e.macro?.recall, r.macro?.recall);
+    set("f1", e.macro?.f1, r.macro?.f1);
+    set("roc_auc", e.auc, auc?.auc);
+  }
+
+  /** Realized ROC AUC: binary without a class label; multiclass per class and macro. */
+  private setAuc(c: Float64Array, l: { model: string; model_version: string; window: string }): void {
+    const a = realizedAuc(c, this.k, this.scores as ScoreBins);
+    if (!a) return;
+    const m = this.metrics;
+    m.rocAuc.set(l, a.auc);
+    m.stderr.rocAuc.set(l, a.stderr);
+    if (this.values.classes.length === 2 && this.model.task === "binary_classification") return;
+    a.perClass.forEach((x, i) => {
+      if (!x) return;
+      const lc = { ...l, class: this.values.classes[i] as string };
+      m.rocAuc.set(lc, x.auc);
+      m.stderr.rocAuc.set(lc, x.stderr);
+    });
+  }
+
+  private joined(
+    prediction: number,
+    label: number,
+    stored: number,
+    delayMs: number,
+    source: number,
+    extra: ArrayLike<number>,
+  ): void {
     const now = this.joinTime;
     // a match is the label's: attributed to the label's sender
     this.counts(source).matched.inc();
@@ -307,25 +404,39 @@ export class QualityMonitor {
     const version = Math.floor(stored / this.variantSlots);
     this.variants?.joined(stored % this.variantSlots, prediction, label, now);
     const v = this.versions[version] as Version;
+    const rec = this.rec;
+    rec[0] = prediction;
+    rec[1] = label;
+    for (let i = 2; i < rec.length; i++) rec[i] = extra[i - 2] as number;
     if (this.kind.task === "regression") {
       // right or wrong only within labels.tolerance; without one, v's counters are no-ops
       const tol = this.model.labels.tolerance;
       if (tol) (withinTolerance(prediction, label, tol) ? v.correct : v.incorrect).inc();
-      for (const { w } of this.windows) addRegression(w.sliceAt(now), prediction, label);
-      return;
+    } else {
+      (prediction === label ? v.correct : v.incorrect).inc();
+      if (this.scores && rec.some((x, i) => i >= 2 && x >= 0)) {
+        // a version's score counters are made by its first labelled prediction (the configured
+        // version's exist from the start): random versions from traffic never multiply them
+        v.scores ??= new ScoreCounters(this.scores, this.metrics, this.model.name, v.name);
+        v.scores.add(rec, 2, label);
+      }
     }
-    (prediction === label ? v.correct : v.incorrect).inc();
-    for (const { w } of this.windows) addClassification(w.sliceAt(now), this.k, prediction, label);
+    for (const { w } of this.windows) w.add(now, rec);
   }
 
   /** A join counted at `joinTime` is taken back from the windows still holding it (a conflict). */
-  private unjoined(prediction: number, label: number, _version: number, joinTime: number): void {
-    for (const { w } of this.windows) {
-      const slice = w.sliceHolding(joinTime);
-      if (!slice) continue;
-      if (this.kind.task === "regression") addRegression(slice, prediction, label, -1);
-      else addClassification(slice, this.k, prediction, label, -1);
-    }
+  private unjoined(
+    prediction: number,
+    label: number,
+    _version: number,
+    joinTime: number,
+    extra: ArrayLike<number>,
+  ): void {
+    const rec = this.rec;
+    rec[0] = prediction;
+    rec[1] = label;
+    for (let i = 2; i < rec.length; i++) rec[i] = extra[i - 2] as number;
+    for (const { w } of this.windows) w.retract(joinTime, rec);
   }
 
   private version(name: string): number {
@@ -336,7 +447,7 @@ export class QualityMonitor {
     i = this.versions.findIndex((v) => v.name === label);
     if (i < 0 && this.values.regression && !this.model.labels.tolerance) {
       i = this.versions.length;
-      this.versions.push({ name: label, correct: NOOP, incorrect: NOOP });
+      this.versions.push({ name: label, correct: NOOP, incorrect: NOOP, scores: undefined });
     } else if (i < 0) {
       const base = { model: this.model.name, model_version: label };
       i = this.versions.length;
@@ -344,10 +455,29 @@ export class QualityMonitor {
         name: label,
         correct: this.metrics.labeled.labels({ ...base, result: "correct" }),
         incorrect: this.metrics.labeled.labels({ ...base, result: "incorrect" }),
+        scores:
+          label === this.model.version && this.scores
+            ? new ScoreCounters(this.scores, this.metrics, this.model.name, label)
+            : undefined,
       });
     }
     // bounded too: names from traffic past the cap all map to "other" without being kept
     if (this.versionIndex.size < 1000) this.versionIndex.set(name, i);
     return i;
   }
+}
+
+function setScores(
+  m: QualityMetrics,
+  l: Record<string, string>,
+  s: { precision: number; recall: number; f1: number },
+  se: { precision: number; recall: number; f1: number } | undefined,
+): void {
+  m.precision.set(l, s.precision);
+  m.recall.set(l, s.recall);
+  m.f1.set(l, s.f1);
+  if (!se) return;
+  m.stderr.precision.set(l, se.precision);
+  m.stderr.recall.set(l, se.recall);
+  m.stderr.f1.set(l, se.f1);
 }

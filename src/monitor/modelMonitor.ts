@@ -3,13 +3,17 @@
 // and class counts, data-quality counters. Everything is laid out once at construction.
 import type { InferenceEvent, PredictionErrorReason, PredictionKind } from "../adapters/inferenceEvent.js";
 import type { ModelConfig } from "../config/model.js";
+import { setEstimate } from "../export/estimateGauges.js";
 import { CappedLabel, fitsLabel, OTHER } from "../export/labelValues.js";
 import type { AgentMetrics } from "../export/metrics.js";
 import type { QualityMonitor } from "../labels/qualityMonitor.js";
 import { type BinLayout, INVALID_BIN, MISSING_BIN, type Slot } from "../stats/binLayout.js";
+import { type BinWindow, binWindow } from "../stats/binWindow.js";
+import { estimate } from "../stats/cbpe.js";
 import { driftValues } from "../stats/drift.js";
+import { driftStderr } from "../stats/driftStderr.js";
 import { sampleSizeLevels } from "../stats/sampleSizeLevels.js";
-import { SlidingWindow } from "../stats/slidingWindow.js";
+import type { ScoreBins } from "../stats/scoreBins.js";
 import { INVALID_VALUE, MISSING_VALUE, readNumber } from "../stats/values.js";
 import { VariantMonitor } from "../variants/variantMonitor.js";
 import { type PredictionReader, type PredictionReading, predictionReader } from "./predictionReading.js";
@@ -55,7 +59,7 @@ const MAX_VERSIONS = 16;
 const MAX_CLASSES = 100;
 
 export class ModelMonitor {
-  private readonly windows: { name: string; w: SlidingWindow }[];
+  private readonly windows: { name: string; w: BinWindow }[];
   private readonly scratch: Int32Array;
   private readonly readPrediction: PredictionReader;
   private readonly versions = new Map<string, VersionChildren>();
@@ -64,6 +68,12 @@ export class ModelMonitor {
   private readonly regression: boolean;
   /** class label from a predicted class: the configured classes, else the first MAX_CLASSES seen */
   private readonly classLabel: (cls: string) => string;
+  /**
+   * CBPE (calibrated score bins from the profile): each prediction also counts, per scored class,
+   * in [predicted as the class, not] of its score bin, after the layout's bins in the windows
+   */
+  private readonly cbpe: ScoreBins | undefined;
+  private readonly classIndex = new Map<string, number>();
   /** what the reference's prediction is (classification): scores (numeric slot) or labels */
   private readonly expectedKind: PredictionKind | undefined;
   private readonly kindErrors: { labels: Inc; scores: Inc };
@@ -79,9 +89,18 @@ export class ModelMonitor {
     private readonly quality?: QualityMonitor,
     private readonly onPredictionIssue: PredictionIssueListener = () => {},
   ) {
-    const width = layout?.width ?? 0;
-    this.windows = model.windows.map((w) => ({ name: w.name, w: new SlidingWindow(width, w.ms, 60) }));
-    this.scratch = new Int32Array(layout?.slots.length ?? 0);
+    const scores = quality?.scores;
+    this.cbpe = layout && scores?.calibrated ? scores : undefined;
+    (model.prediction.classes ?? (model.task === "binary_classification" ? ["0", "1"] : [])).forEach(
+      (c, i) => {
+        this.classIndex.set(c, i);
+      },
+    );
+    const width = (layout?.width ?? 0) + 2 * (this.cbpe?.bins ?? 0);
+    // an event sets one bin per slot (features, prediction) and per scored class at most
+    const stride = (layout?.slots.length ?? 0) + (this.cbpe?.entries.length ?? 0);
+    this.windows = model.windows.map((w) => ({ name: w.name, w: binWindow(w, width, stride) }));
+    this.scratch = new Int32Array(stride);
     this.readPrediction = predictionReader(model);
     this.latestVersion = model.version;
     this.regression = model.task === "regression";
@@ -159,8 +178,9 @@ export class ModelMonitor {
       binPrediction ? p.score : undefined,
     );
     const q = this.quality;
+    const bins = q?.binsFor(p.score, p.probs);
     if (q) {
-      q.prediction(e.id, e.version, p.cls, p.score, e.time, now, source, vi, e.requestId);
+      q.prediction(e.id, e.version, p.cls, p.score, e.time, now, source, vi, e.requestId, bins);
       if (e.label !== undefined) q.label(e.id, e.label, e.time, now, source);
     }
     const layout = this.layout;
@@ -194,9 +214,23 @@ export class ModelMonitor {
       const value = !binPrediction ? undefined : slot.bins.type === "numeric" ? p.score : p.cls;
       scratch[n++] = value === undefined ? MISSING_BIN : layout.binOf(slot, value);
     }
+    // the A/B variants' windows count the layout's bins only
+    const drift = n;
+    const cbpe = this.cbpe;
+    if (cbpe && bins) {
+      const predicted = p.cls === undefined ? -1 : (this.classIndex.get(p.cls) ?? -1);
+      const base = layout.width;
+      const entries = cbpe.entries;
+      for (let k = 0; k < entries.length; k++) {
+        const b = bins[k] as number;
+        if (b < 0) continue;
+        const entry = entries[k] as (typeof entries)[number];
+        scratch[n++] = base + 2 * (entry.offset + b) + (predicted === entry.classIndex ? 0 : 1);
+      }
+    }
     const t = Math.min(e.time, now);
     for (const { w } of this.windows) w.add(t, scratch, n);
-    variants?.add(vi, t, scratch, n);
+    variants?.add(vi, t, scratch, drift);
   }
 
   /**
@@ -270,6 +304,7 @@ export class ModelMonitor {
       const layout = this.layout;
       if (!layout || samples < this.model.minSamples) continue;
       const totals = w.totalCounts();
+      if (this.cbpe) this.setEstimate(totals, layout.width, { ...labels, window: name });
       const smoothing = this.model.drift.smoothing;
       layout.slots.forEach((slot, s) => {
         const current = totals.subarray(slot.offset, slot.offset + slot.bins.size);
@@ -278,23 +313,52 @@ export class ModelMonitor {
         // all missing in this window, or no reference values: drift is undefined, no gauge
         if (sum === 0 || slot.referenceTotal === 0) return;
         const d = driftValues(current, slot.reference, smoothing);
+        const se = driftStderr(current, slot.reference, smoothing);
+        const st = m.driftStderr;
         if (s === layout.predictionSlot) {
-          m.predictionPsi.set({ ...labels, window: name }, d.psi);
-          m.predictionKl.set({ ...labels, window: name }, d.kl);
-          m.predictionJs.set({ ...labels, window: name }, d.js);
+          const l = { ...labels, window: name };
+          m.predictionPsi.set(l, d.psi);
+          m.predictionKl.set(l, d.kl);
+          m.predictionJs.set(l, d.js);
+          st.predictionPsi.set(l, se.psi);
+          st.predictionKl.set(l, se.kl);
+          st.predictionJs.set(l, se.js);
           // the levels the prediction alert compares with: fixed, or at this pod's own sample size
           const stat = this.model.drift.statistic;
           const levels = this.model.drift.fixed[stat] ?? sampleSizeLevels(stat, sum, slot.reference);
           for (const level of ["warning", "critical"] as const)
-            m.predictionLevel.set({ ...labels, window: name, statistic: stat, level }, levels[level]);
+            m.predictionLevel.set({ ...l, statistic: stat, level }, levels[level]);
         } else {
           const l = { ...labels, feature: slot.name, window: name };
           m.featurePsi.set(l, d.psi);
           m.featureKl.set(l, d.kl);
           m.featureJs.set(l, d.js);
+          st.featurePsi.set(l, se.psi);
+          st.featureKl.set(l, se.kl);
+          st.featureJs.set(l, se.js);
         }
       });
     }
+  }
+
+  /** The CBPE gauges of one window from its score-bin counts (after the layout's in `totals`). */
+  private setEstimate(
+    totals: Float64Array,
+    base: number,
+    l: { model: string; model_version: string; window: string },
+  ): void {
+    const s = this.cbpe as ScoreBins;
+    const predicted = new Float64Array(s.bins);
+    const notPredicted = new Float64Array(s.bins);
+    for (let j = 0; j < s.bins; j++) {
+      predicted[j] = totals[base + 2 * j] as number;
+      notPredicted[j] = totals[base + 2 * j + 1] as number;
+    }
+    const classes = [...this.classIndex.keys()];
+    const e = estimate(s, classes.length, predicted, notPredicted);
+    // the same gate as every window value: min_samples predictions with a score
+    if (!e || e.n < this.model.minSamples) return;
+    setEstimate(this.metrics.quality, l, e, classes, s.binary);
   }
 
   private children(version: string): VersionChildren {

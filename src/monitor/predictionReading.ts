@@ -8,6 +8,8 @@ export interface PredictionReading {
   cls?: string | undefined;
   /** score of the positive class (binary) or the winning class (multiclass), or regression value */
   score?: number | undefined;
+  /** multiclass: the class probabilities as received (in class order), for one-vs-rest scores */
+  probs?: readonly unknown[] | undefined;
 }
 
 export type PredictionReader = (raw: unknown) => PredictionReading;
@@ -39,7 +41,7 @@ export function predictionReader(model: ModelConfig): PredictionReader {
         if (p !== undefined && p > bestP) [best, bestP] = [i, p];
       }
       if (best < 0) return {};
-      return { cls: classes?.[best] ?? String(best), score: bestP };
+      return { cls: classes?.[best] ?? String(best), score: bestP, probs: raw };
     }
     if (typeof raw === "string") return { cls: raw };
     const n = num(raw);

@@ -16,8 +16,8 @@ import {
   type ShadowSkipReason,
 } from "../export/shadowMetrics.js";
 import type { BinLayout, Slot } from "../stats/binLayout.js";
+import { type BinWindow, binWindow } from "../stats/binWindow.js";
 import { driftValues } from "../stats/drift.js";
-import { SlidingWindow } from "../stats/slidingWindow.js";
 import type { Comparison } from "./compare.js";
 
 /** Distinct shadow class labels kept when `prediction.classes` is not configured. */
@@ -36,7 +36,7 @@ export class ShadowModel {
   private readonly classes = new Map<string, CounterChild>();
   private readonly classLabel: (c: string) => string;
   private readonly slot: Slot | undefined;
-  private readonly windows: { name: string; w: SlidingWindow }[];
+  private readonly windows: { name: string; w: BinWindow }[];
   private readonly bin = new Int32Array(1);
 
   constructor(
@@ -77,7 +77,7 @@ export class ShadowModel {
     const s = layout && layout.predictionSlot >= 0 ? layout.slots[layout.predictionSlot] : undefined;
     this.slot = s && s.referenceTotal > 0 ? s : undefined;
     const width = this.slot ? this.slot.offset + this.slot.bins.size : 0;
-    this.windows = model.windows.map((w) => ({ name: w.name, w: new SlidingWindow(width, w.ms, 60) }));
+    this.windows = model.windows.map((w) => ({ name: w.name, w: binWindow(w, width, 1) }));
     this.layout = layout;
   }
 

@@ -11,6 +11,7 @@ import {
   valueBins,
 } from "./binning.js";
 import { type Profile, ProfileError, type ProfileSlot } from "./profile.js";
+import type { ProfileScores } from "./scoreProfile.js";
 import { INVALID_VALUE, MISSING_VALUE, readCategory, readNumber } from "./values.js";
 
 export const MISSING_BIN = -1;
@@ -40,6 +41,8 @@ export class BinLayout {
   private constructor(
     readonly slots: readonly Slot[],
     hasPrediction: boolean,
+    /** the profile's score bins and calibration (classification; scoreBins.ts reads them) */
+    readonly scores?: ProfileScores,
   ) {
     const last = slots[slots.length - 1];
     this.width = last ? last.offset + last.bins.size : 0;
@@ -67,7 +70,7 @@ export class BinLayout {
       offset += s.bins.size;
     }
     if (profile.prediction) slots.push(slotFrom(profile.prediction, offset));
-    return new BinLayout(slots, profile.prediction !== undefined);
+    return new BinLayout(slots, profile.prediction !== undefined, profile.scores);
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { Level, Levels, ModelConfig, Smoothing, Statistic, StatLevels } from "../config/model.js";
+import { longestTimeWindow } from "../config/window.js";
 import { jsDistance } from "./jsDistance.js";
 import { klDivergence } from "./klDivergence.js";
 import { psi } from "./psi.js";
@@ -75,9 +76,7 @@ export interface LevelsInForce {
 function learnedOf(model: ModelConfig, name: string): StatLevels | undefined {
   const learned = model.drift.learned;
   if (!model.drift.learn || !learned) return undefined;
-  let longest = model.windows[0];
-  for (const w of model.windows) if (longest === undefined || w.ms > longest.ms) longest = w;
-  return longest ? learned[longest.name]?.[name] : undefined;
+  return learned[longestTimeWindow(model.windows).name]?.[name];
 }
 
 /**

@@ -24,6 +24,8 @@ import {
   shareLevel,
   worstLevel,
 } from "./drift.js";
+import { type DriftStderr, driftStderr } from "./driftStderr.js";
+import type { QualityReport } from "./qualityReport.js";
 import type { RowCounter } from "./rowCounter.js";
 import { proportions } from "./smoothing.js";
 
@@ -53,6 +55,8 @@ export interface FeatureDrift {
   psi: number | null;
   kl: number | null;
   js: number | null;
+  /** standard errors of psi, kl and js (driftStderr.ts); null with them */
+  stderr: DriftStderr | null;
   status: Status;
   reason?: Reason;
   /** what set the status (judged statuses only) */
@@ -72,6 +76,7 @@ export interface PredictionDrift {
   psi: number | null;
   kl: number | null;
   js: number | null;
+  stderr: DriftStderr | null;
   status: Status;
   reason?: Reason;
   set_by?: SetBy;
@@ -83,7 +88,12 @@ export interface DriftReport {
   rows: { reference: number; current: number; skipped: number };
   features: FeatureDrift[];
   prediction?: PredictionDrift;
-  /** the worst gate level of the features and prediction; `insufficient_data` when that is ok but data is short */
+  /** model quality: realized with the target column, estimated from calibrated scores (qualityReport.ts) */
+  quality?: QualityReport;
+  /**
+   * the worst gate level of the features, the prediction and the quality; `insufficient_data` when
+   * that is ok but data is short
+   */
   status: Level | "insufficient_data";
 }
 
@@ -115,12 +125,13 @@ const sum = (xs: ArrayLike<number>): number => {
   return n;
 };
 
-const NULLS = { psi: null, kl: null, js: null };
+const NULLS = { psi: null, kl: null, js: null, stderr: null };
 
 interface Judged {
   psi: number | null;
   kl: number | null;
   js: number | null;
+  stderr: DriftStderr | null;
   status: Status;
   reason?: Reason;
   absent?: true;
@@ -147,7 +158,10 @@ function judge(
       reason: quality.invalid > 0 && quality.missing === 0 ? "invalid" : "missing",
     };
   if (slot.referenceTotal === 0) return { ...NULLS, status: "missing", reason: "no_reference_values" };
-  const v = driftValues(current, slot.reference, model.drift.smoothing);
+  const v = {
+    ...driftValues(current, slot.reference, model.drift.smoothing),
+    stderr: driftStderr(current, slot.reference, model.drift.smoothing),
+  };
   const inForce = levelsInForce(model, levelsKey, sum(current), slot.reference);
   if (!enough) return { ...v, status: "insufficient_data", levels: inForce };
   const stat = inForce.statistic;

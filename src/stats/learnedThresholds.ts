@@ -56,7 +56,8 @@ export function learnThresholds(
   const opts: BootstrapOptions = { ...DEFAULT_BOOTSTRAP, ...o, smoothing: model.drift.smoothing };
   const windows: ProfileThresholds["windows"] = {};
   for (const w of model.windows) {
-    const events = Math.max(1, Math.round((rate * w.ms) / 1000));
+    // a count window holds exactly its count; a time window what the expected rate fills it with
+    const events = w.kind === "events" ? w.events : Math.max(1, Math.round((rate * w.ms) / 1000));
     windows[w.name] = { events, levels: learnForSize(model, profile, events, opts) };
   }
   return {

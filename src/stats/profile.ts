@@ -3,6 +3,7 @@
 
 import { type ProfileThresholds, parseThresholds } from "./learnedThresholds.js";
 import { ProfileError } from "./profileError.js";
+import { type ProfileScores, parseScores } from "./scoreProfile.js";
 
 export const PROFILE_SCHEMA = "infermon.profile";
 /** 2: numeric slots record their `layout` (quantiles, edges or per-value bins) and why (ADR 0009). */
@@ -56,6 +57,8 @@ export interface Profile {
   features: ProfileSlot[];
   /** the prediction's reference distribution, when the data had the prediction field */
   prediction?: ProfileSlot;
+  /** classification: the score bins per class, and with targets their calibration (scoreProfile.ts) */
+  scores?: ProfileScores;
   /** drift levels learned by bootstrap (`drift.thresholds: auto`), see learnedThresholds.ts */
   thresholds?: ProfileThresholds;
 }
@@ -150,11 +153,18 @@ export function parseProfile(x: unknown): Profile {
   if (isObj(ef) && ef.method === "exact") p.edges_from = { method: "exact" };
   else if (isObj(ef) && ef.method === "sample" && typeof ef.size === "number")
     p.edges_from = { method: "sample", size: ef.size };
+  if (x.scores !== undefined) p.scores = parseScores(x.scores);
   if (x.thresholds !== undefined) p.thresholds = parseThresholds(x.thresholds);
   if (p.edges_from) {
     // keep the documented key order: edges_from before features, learned thresholds last
-    const { features, prediction, thresholds, ...head } = p;
-    return { ...head, features, ...(prediction && { prediction }), ...(thresholds && { thresholds }) };
+    const { features, prediction, scores, thresholds, ...head } = p;
+    return {
+      ...head,
+      features,
+      ...(prediction && { prediction }),
+      ...(scores && { scores }),
+      ...(thresholds && { thresholds }),
+    };
   }
 
   return p;

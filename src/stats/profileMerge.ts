@@ -2,6 +2,7 @@
 // Spark job's tasks) with the same bins add up to the profile of the whole: `infermon profile merge`.
 import { type Profile, ProfileError, type ProfileSlot } from "./profile.js";
 import { OTHER_VALUES_CAP } from "./profileBuilder.js";
+import { mergeScores } from "./scoreProfile.js";
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
@@ -50,6 +51,12 @@ export function mergeProfiles(profiles: readonly Profile[]): Profile {
     const features = acc.features.map((f, i) =>
       mergeSlot(f, p.features[i] as ProfileSlot, `${where}: feature`),
     );
+    let scores = acc.scores;
+    if (scores && p.scores) scores = mergeScores(scores, p.scores, where);
+    else if (scores || p.scores)
+      throw new ProfileError(
+        `${where}: only one of the profiles has scores (classes' score bins); rebuild both alike`,
+      );
     let prediction = acc.prediction;
     if (prediction && p.prediction) prediction = mergeSlot(prediction, p.prediction, `${where}: prediction`);
     else if (p.prediction) prediction = structuredClone(p.prediction);
@@ -59,6 +66,7 @@ export function mergeProfiles(profiles: readonly Profile[]): Profile {
       rows: acc.rows + p.rows,
       features,
       ...(prediction && { prediction }),
+      ...(scores && { scores }),
     };
   });
   return acc;

@@ -5,8 +5,8 @@ import type { ModelConfig } from "../config/model.js";
 import type { CounterChild, HistogramChild } from "../export/boundMetrics.js";
 import type { VariantMetrics } from "../export/variantMetrics.js";
 import type { BinLayout } from "../stats/binLayout.js";
+import { type BinWindow, binWindow } from "../stats/binWindow.js";
 import { driftValues } from "../stats/drift.js";
-import { SlidingWindow } from "../stats/slidingWindow.js";
 import { VariantNames } from "./variantNames.js";
 
 interface Arm {
@@ -14,7 +14,7 @@ interface Arm {
   events: CounterChild;
   classes: Map<string, CounterChild>;
   numbers: HistogramChild;
-  windows: { name: string; w: SlidingWindow }[];
+  windows: { name: string; w: BinWindow }[];
 }
 
 export class VariantMonitor {
@@ -28,6 +28,8 @@ export class VariantMonitor {
   ) {
     this.names = new VariantNames(model.variants as NonNullable<ModelConfig["variants"]>);
     const width = layout?.width ?? 0;
+    // an event sets one bin per slot (features, prediction) at most
+    const stride = layout?.slots.length ?? 0;
     const regression = model.task === "regression";
     this.arms = this.names.labels.map((label) => {
       const l = { model: model.name, variant: label };
@@ -40,7 +42,7 @@ export class VariantMonitor {
         events: metrics.events.labels(l),
         classes,
         numbers: regression ? metrics.value.labels(l) : metrics.score.labels(l),
-        windows: model.windows.map((w) => ({ name: w.name, w: new SlidingWindow(width, w.ms, 60) })),
+        windows: model.windows.map((w) => ({ name: w.name, w: binWindow(w, width, stride) })),
       };
     });
   }

@@ -5,7 +5,7 @@
 import type { ModelConfig } from "../config/model.js";
 import type { CounterChild } from "../export/boundMetrics.js";
 import type { VariantMetrics } from "../export/variantMetrics.js";
-import { QualityWindow } from "../labels/qualityWindow.js";
+import { type ApplyJoin, type JoinWindow, joinWindow } from "../labels/joinWindow.js";
 import { VariantNames } from "./variantNames.js";
 
 interface Arm {
@@ -13,14 +13,16 @@ interface Arm {
   labeled: CounterChild;
   loss: CounterChild;
   squares: CounterChild;
-  /** per window: [joins, loss sum] */
-  windows: { name: string; w: QualityWindow }[];
+  /** per window (by time or count): [joins, loss sum] */
+  windows: { name: string; w: JoinWindow }[];
 }
 
 export class VariantQuality {
   readonly names: VariantNames;
   private readonly arms: Arm[];
   private readonly regression: boolean;
+  /** one join as the windows keep it: [loss] */
+  private readonly rec = new Float64Array(1);
 
   constructor(
     private readonly model: ModelConfig,
@@ -35,7 +37,7 @@ export class VariantQuality {
         labeled: metrics.labeled.labels(l),
         loss: metrics.loss.labels(l),
         squares: metrics.lossSquares.labels(l),
-        windows: model.windows.map((w) => ({ name: w.name, w: new QualityWindow(2, w.ms, 60) })),
+        windows: model.windows.map((w) => ({ name: w.name, w: joinWindow(w, 2, 1, addLoss) })),
       };
     });
   }
@@ -54,11 +56,8 @@ export class VariantQuality {
     arm.labeled.inc();
     arm.loss.inc(loss);
     arm.squares.inc(loss * loss);
-    for (const { w } of arm.windows) {
-      const slice = w.sliceAt(now);
-      slice[0] = (slice[0] as number) + 1;
-      slice[1] = (slice[1] as number) + loss;
-    }
+    this.rec[0] = loss;
+    for (const { w } of arm.windows) w.add(now, this.rec);
   }
 
   /** Recompute the window gauges as of `now` (before each scrape). */
@@ -78,3 +77,9 @@ export class VariantQuality {
     }
   }
 }
+
+/** A join's record [loss] into a window's [joins, loss sum]. */
+const addLoss: ApplyJoin = (c, rec, at) => {
+  c[0] = (c[0] as number) + 1;
+  c[1] = (c[1] as number) + (rec[at] as number);
+};

@@ -93,6 +93,8 @@ describe("batch commands on Parquet", () => {
     expect(merged.features.map((f: { counts: number[] }) => f.counts)).toEqual(
       whole.features.map((f: { counts: number[] }) => f.counts),
     );
+    // the classes' score bins and their calibration add up too
+    expect(merged.scores).toEqual(whole.scores);
   });
 });
 

@@ -81,7 +81,7 @@ describe("infermon (CLI)", () => {
       expect(
         infermon(["baseline", "-c", CFG, "-m", "nope", "--data", TRAIN, "-o", at("x.json")]).stderr,
       ).toContain('no model named "nope"');
-      const empty = at("empty.csv", "income,age,score,region,probability\n");
+      const empty = at("empty.csv", "income,age,score,region,probability,label\n");
       const r = infermon(["baseline", "-c", CFG, "-m", "credit", "--data", empty, "-o", at("y.json")]);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain("no data rows");
@@ -98,7 +98,8 @@ describe("infermon (CLI)", () => {
     });
 
     it("prints the documented JSON shape", () => {
-      expect(Object.keys(drifted)).toEqual(["model", "rows", "features", "prediction", "status"]);
+      // the example model has labels.target: the file's targets give its quality (issue #20)
+      expect(Object.keys(drifted)).toEqual(["model", "rows", "features", "prediction", "status", "quality"]);
       expect(drifted.rows).toEqual({ reference: 5000, current: 1000, skipped: 0 });
       const income = drifted.features.find((f) => f.name === "income")!;
       expect(Object.keys(income)).toEqual([
@@ -107,6 +108,7 @@ describe("infermon (CLI)", () => {
         "psi",
         "kl",
         "js",
+        "stderr",
         "status",
         "set_by",
         "levels",

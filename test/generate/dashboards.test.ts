@@ -42,8 +42,12 @@ describe("dashboards", () => {
     const exprs = dashboards.flatMap(([, d]) =>
       d.panels.flatMap((p) => (p.targets ?? []).map((t) => t.expr ?? "")),
     );
-    // read only by the fleet-drift recording rules (smoothing the reference as the agent does)
-    const rulesOnly = new Set(["infermon_feature_reference_observations"]);
+    // read only by the fleet recording rules: fleet drift (smoothing the reference as the agent
+    // does) and fleet ROC AUC (the negatives below each bin; the dashboard shows the AUC itself)
+    const rulesOnly = new Set([
+      "infermon_feature_reference_observations",
+      "infermon_labeled_score_negatives_below_total",
+    ]);
     const missing = exported.filter((n) => !rulesOnly.has(n) && !exprs.some((e) => e.includes(n)));
     expect(missing).toEqual([]);
   });

@@ -34,8 +34,8 @@ describe("configuration", () => {
     });
     expect(m.features[3]).toEqual({ name: "region", type: "categorical", topK: 20 });
     expect(m.windows).toEqual([
-      { name: "5m", ms: 300_000 },
-      { name: "1h", ms: 3_600_000 },
+      { name: "5m", kind: "time", ms: 300_000 },
+      { name: "1h", kind: "time", ms: 3_600_000 },
     ]);
     expect(m.reference).toMatch(/examples\/reference\/credit\.json$/);
     expect(m.slo.availability).toEqual({ objective: 99.9, period: "30d", periodMs: 30 * 86_400_000 });
@@ -80,7 +80,9 @@ models:
 `;
     const got = issues(y);
     expect(got.some((i) => i.startsWith("models[0].min_samples:"))).toBe(true);
-    expect(got).toContain("models[0].windows[0]: must be a duration like 30s, 5m, 1h, 30d");
+    expect(got).toContain(
+      'models[0].windows[0]: must be a duration like 5m, 1h, or a count like "5000 events" (1 to 1000000)',
+    );
     // cross-field checks run once every field has the right type
     const dup = `
 models:
@@ -162,6 +164,44 @@ ${extra}`;
     expect(issues(`${MINIMAL}    labels: {tolerance: {absolute: 1}}\n`)).toContain(
       "models[0].labels.tolerance: only for regression models (a class is right or wrong)",
     );
+  });
+
+  it("reads count windows next to time windows, and needs one time window", () => {
+    const c = parseConfig(`${MINIMAL}    windows: [1h, 5000 events, "200 events"]\n`);
+    expect(c.models[0]?.windows).toEqual([
+      { name: "1h", kind: "time", ms: 3_600_000 },
+      { name: "5000 events", kind: "events", events: 5000 },
+      { name: "200 events", kind: "events", events: 200 },
+    ]);
+    expect(issues(`${MINIMAL}    windows: [5000 events]\n`)).toContain(
+      "models[0].windows: needs at least one time window (e.g. 1h): the generated fleet rules and alerts read the longest",
+    );
+    expect(issues(`${MINIMAL}    windows: [1h, 10 events, 10events]\n`)).toContain(
+      'models[0].windows[2]: duplicate window "10 events"',
+    );
+    for (const bad of ["0 events", "1000001 events", "5000 rows", "-5 events"])
+      expect(issues(`${MINIMAL}    windows: [1h, "${bad}"]\n`)).toContain(
+        'models[0].windows[1]: must be a duration like 5m, 1h, or a count like "5000 events" (1 to 1000000)',
+      );
+  });
+
+  it("reads prediction.score_bins (classification only)", () => {
+    const c = parseConfig(`${MINIMAL}    prediction: {score_bins: 100}\n`);
+    expect(c.models[0]?.prediction.scoreBins).toBe(100);
+    expect(parseConfig(MINIMAL).models[0]?.prediction.scoreBins).toBe(50);
+    expect(
+      issues(`${MINIMAL}    prediction: {score_bins: 1}\n`).some((i) =>
+        i.startsWith("models[0].prediction.score_bins:"),
+      ),
+    ).toBe(true);
+    expect(
+      issues(`
+models:
+  - name: h
+    task: regression
+    prediction: {score_bins: 20}
+`),
+    ).toContain("models[0].prediction.score_bins: only for classification (the bins of class scores)");
   });
 
   it("requires prediction.classes for a multiclass model that expects labels, naming the key", () => {

@@ -1,8 +1,10 @@
 // Model quality once labels arrive: accuracy (classification) or MAE (regression) past the
-// configured thresholds, on the model's longest window.
+// configured thresholds, on the model's longest window; and before they arrive, the accuracy
+// estimated from the calibrated scores (CBPE) past the same thresholds, while the window has no
+// realized accuracy (labels missing or late).
 import { parseDuration } from "../../config/duration.js";
 import { ALERT_PREFIX, groupName, LOG_SELECTOR } from "../conventions.js";
-import { M, sel } from "../promql.js";
+import { M, num, sel } from "../promql.js";
 import type { AlertingRule } from "../rules.js";
 import { levelRules, levelScenarios, type ScenarioTiming } from "./levels.js";
 import type { AlertConcern, AlertSpec, Scenario } from "./types.js";
@@ -70,6 +72,42 @@ const maeSpec: AlertSpec = {
   },
 };
 
+// the estimate of the same symptom, for the time before labels: the model_quality concern's
+// urgency (alerting.severity.model_quality), like the realized accuracy it stands in for
+const estimatedSpec: AlertSpec = {
+  name: `${ALERT_PREFIX}ModelEstimatedAccuracyLow`,
+  concern: "model_quality",
+  summary:
+    "Model accuracy estimated from its scores is below its threshold while labels are missing or late.",
+  description: "",
+  dashboard: "quality",
+  runbook: {
+    meaning: `The accuracy of the model's recent predictions estimated from their calibrated scores (CBPE: each prediction is right with the probability the reference's calibration gives its score), over the model's longest window, is below the configured accuracy threshold for \`quality.for\` (default ${FOR}), and the window holds too few labelled predictions for a realized accuracy (labels missing or late). Once \`min_samples\` labels arrive in the window, the realized accuracy (InfermonModelAccuracyLow) takes over. Like every window value it is per pod.`,
+    impact:
+      "If the estimate holds, decisions taken from the model's predictions are wrong more often than the business accepted — now, before labels can confirm it. The estimate sees shifts in the inputs and scores (covariate shift); it cannot see a change in what the scores mean (concept drift), so a good estimate is no all-clear.",
+    diagnosis: [
+      "Open the Quality dashboard: the estimated accuracy sits next to the realized one, with ± 2 standard-error bands; a drop outside the band is more than sampling noise.",
+      "Check the estimate's track record: `infermon_model_estimation_error` (estimated minus realized on labelled predictions) near 0 means the calibration still holds.",
+      "Open the Drift dashboard: which inputs and how the score distribution moved (prediction drift usually comes with an estimated drop).",
+      "Check whether labels are merely late (label delay, labels by outcome) or not arriving at all (InfermonLabelsNotArriving).",
+      "Check whether a new `model_version` rolled out when the drop started.",
+    ],
+    promql: [
+      `${M.estimatedAccuracy}{model="<model>"}`,
+      `${M.estimatedAccuracy}_stderr{model="<model>"}`,
+      `${M.estimationError}{model="<model>"}`,
+      `${M.windowLabeled}{model="<model>"}`,
+      `sum by (outcome) (rate(${M.labels}{model="<model>"}[1h]))`,
+    ],
+    logql: [`${LOG_SELECTOR} | json | model="<model>"`],
+    mitigation: [
+      "If a new model version caused it, roll back to the previous version.",
+      "If the inputs drifted towards cases the model is unsure about, retrain on recent data (labels when they come) and rebuild the reference profile with `labels.target`.",
+      "If the estimation error had drifted away from 0 before, the calibration is stale: rebuild the profile from recent labelled data before trusting the estimate.",
+    ],
+  },
+};
+
 export const qualityAlerts: AlertConcern = (models) => {
   const rules: AlertingRule[] = [];
   const scenarios: Scenario[] = [];
@@ -105,6 +143,46 @@ export const qualityAlerts: AlertConcern = (models) => {
           "below",
           timing,
         ),
+      );
+    }
+    // CBPE needs the scores' calibration, which baseline learns from labels.target
+    if (accuracy && model.task !== "regression" && model.labels.target !== undefined && model.reference) {
+      used.add(estimatedSpec);
+      const s = sel(M.estimatedAccuracy, { model: model.name, window });
+      const realized = sel(M.accuracy, { model: model.name, window });
+      // labels missing or late: no realized accuracy in the window (fewer than min_samples labels)
+      rules.push(
+        ...levelRules(estimatedSpec, model, `(${s}`, accuracy, forDuration, {
+          what: "Estimated accuracy",
+          direction: "below",
+        }).map((r) => ({ ...r, expr: `${r.expr})\nunless on (model, model_version, window)\n${realized}` })),
+      );
+      scenarios.push(
+        ...levelScenarios(
+          `${model.name} estimated accuracy`,
+          estimatedSpec,
+          model,
+          M.estimatedAccuracy,
+          labels,
+          accuracy,
+          "below",
+          timing,
+        ),
+        {
+          name: `${model.name} estimated accuracy low, but labels arrived: the realized accuracy speaks`,
+          input: [
+            {
+              series: sel(M.estimatedAccuracy, labels),
+              values: `${num(accuracy.critical / 2)}+0x${timing.samples}`,
+            },
+            {
+              series: sel(M.accuracy, labels),
+              values: `${num(accuracy.warning + 0.01)}+0x${timing.samples}`,
+            },
+          ],
+          evalTime: timing.evalTime,
+          expect: [{ alertname: estimatedSpec.name, alerts: [] }],
+        },
       );
     }
     if (mae && model.task === "regression") {

@@ -1,6 +1,7 @@
 // What an alert concern (drift, quality, agent, …) hands to the pipeline: the rules per model,
 // the alert's documentation (runbook) and promtool scenarios that make it fire and stay quiet.
 import type { ModelConfig } from "../../config/model.js";
+import { longestTimeWindow } from "../../config/window.js";
 import { type DashboardKey, type Severity, UNOWNED } from "../conventions.js";
 import type { AlertingRule, RecordingRule } from "../rules.js";
 import type { Concern, SeverityPolicy } from "../severity.js";
@@ -111,9 +112,10 @@ export function modelAlert(
   };
 }
 
-/** The longest configured window: drift and quality alerts read it (the steadiest estimate). */
+/**
+ * The longest configured time window: drift and quality alerts read it (the steadiest estimate;
+ * count windows are not PromQL ranges, so the fleet rules and alerts never read them).
+ */
 export function longestWindow(model: ModelConfig): string {
-  let best = model.windows[0];
-  for (const w of model.windows) if (best === undefined || w.ms > best.ms) best = w;
-  return best?.name ?? "1h";
+  return longestTimeWindow(model.windows).name;
 }

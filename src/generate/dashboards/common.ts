@@ -55,6 +55,30 @@ export interface Target {
   instant?: boolean;
   exemplar?: boolean;
   heatmap?: boolean;
+  /** a bound of a value's ± 2 standard errors band: drawn dashed, thin, unfilled */
+  band?: boolean;
+}
+
+/** How many standard errors a band spans either side (≈ 95 % for a normal sampling distribution). */
+export const BAND_SE = 2;
+
+/**
+ * A value with the band of ± BAND_SE standard errors around it: the value's query and two bounds
+ * (`<metric>_stderr` has the value's labels, so the arithmetic matches series one to one).
+ */
+export function withBand(value: string, stderr: string, legend: string): Target[] {
+  return [
+    { expr: value, legend },
+    { expr: `${value} - ${BAND_SE} * ${stderr}`, legend: `${legend} −${BAND_SE}σ`, band: true },
+    { expr: `${value} + ${BAND_SE} * ${stderr}`, legend: `${legend} +${BAND_SE}σ`, band: true },
+  ];
+}
+
+/** A, B, … Z, then AA, AB, …: the query's refId (a panel with bands has many queries). */
+function refId(i: number): string {
+  return i < 26
+    ? String.fromCharCode(65 + i)
+    : `${refId(Math.floor(i / 26) - 1)}${String.fromCharCode(65 + (i % 26))}`;
 }
 
 /**
@@ -63,11 +87,7 @@ export interface Target {
  * value, so there each series stays its own frame (one value per series, legend applied).
  */
 function promTarget(t: Target, i: number, tablePanel: boolean): PromQuery {
-  const b = new PromQuery()
-    .expr(t.expr)
-    .legendFormat(t.legend)
-    .refId(String.fromCharCode(65 + i))
-    .datasource(DS.prometheus);
+  const b = new PromQuery().expr(t.expr).legendFormat(t.legend).refId(refId(i)).datasource(DS.prometheus);
   if (t.instant) b.instant();
   if (t.instant && tablePanel) b.format(PromQueryFormat.Table);
   if (t.heatmap) b.format(PromQueryFormat.Heatmap);
@@ -121,6 +141,14 @@ function decorate<P extends AnyPanel>(p: P, o: PanelOpts, links: LinkBase, table
 export const timeseries = (o: PanelOpts, links: LinkBase) => {
   const p = decorate(new TimeseriesPanel(), o, links).fillOpacity(o.stack ? 60 : 10);
   if (o.stack) p.stacking(new StackingConfigBuilder().mode(StackingMode.Normal));
+  o.targets.forEach((t, i) => {
+    if (!t.band) return;
+    p.overrideByQuery(refId(i), [
+      { id: "custom.lineStyle", value: { fill: "dash", dash: [4, 4] } },
+      { id: "custom.lineWidth", value: 1 },
+      { id: "custom.fillOpacity", value: 0 },
+    ]);
+  });
   return p;
 };
 export const stat = (o: PanelOpts, links: LinkBase) => decorate(new StatPanel(), o, links);

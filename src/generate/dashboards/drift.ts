@@ -5,7 +5,7 @@ import { ALERT_PREFIX } from "../conventions.js";
 import { FLEET_RECORD } from "../fleetDrift.js";
 import type { LinkBase } from "../links.js";
 import { M } from "../promql.js";
-import { barGauge, type DashboardParts, q, queryVar, RATE, table, timeseries } from "./common.js";
+import { barGauge, type DashboardParts, q, queryVar, RATE, table, timeseries, withBand } from "./common.js";
 
 const window = { window: { re: "$window" } };
 
@@ -14,9 +14,13 @@ export function drift(links: LinkBase): DashboardParts {
     timeseries(
       {
         title: `${title} per feature`,
-        description: `${what} between each feature's live distribution and its reference, per window.`,
+        description: `${what} between each feature's live distribution and its reference, per window, with dashed bounds at ± 2 standard errors (the spread of another window of the same size; a value whose band holds 0 is within sampling noise).`,
         unit: "none",
-        targets: [{ expr: q(metric, { extra: window }), legend: "{{model}} {{feature}} ({{window}})" }],
+        targets: withBand(
+          q(metric, { extra: window }),
+          q(`${metric}_stderr`, { extra: window }),
+          "{{model}} {{feature}} ({{window}})",
+        ),
         span: 8,
         runbook: `${ALERT_PREFIX}${alert}`,
       },
@@ -83,12 +87,18 @@ export function drift(links: LinkBase): DashboardParts {
         {
           title: "Prediction drift",
           description:
-            "PSI, KL and JS between the live distribution of predictions and the reference, per window, and the levels of the model's drift statistic that InfermonPredictionDrift compares with (per pod: fixed, or at the pod's own sample size).",
+            "PSI, KL and JS between the live distribution of predictions and the reference, per window, with dashed bounds at ± 2 standard errors, and the levels of the model's drift statistic that InfermonPredictionDrift compares with (per pod: fixed, or at the pod's own sample size).",
           unit: "none",
           targets: [
-            { expr: q(M.predictionPsi), legend: "{{model}} PSI ({{window}})" },
-            { expr: q(M.predictionKl), legend: "{{model}} KL ({{window}})" },
-            { expr: q(M.predictionJs), legend: "{{model}} JS ({{window}})" },
+            ...(
+              [
+                [M.predictionPsi, "PSI"],
+                [M.predictionKl, "KL"],
+                [M.predictionJs, "JS"],
+              ] as const
+            ).flatMap(([metric, what]) =>
+              withBand(q(metric), q(`${metric}_stderr`), `{{model}} ${what} ({{window}})`),
+            ),
             { expr: q(M.predictionLevel), legend: "{{model}} {{statistic}} {{level}} level ({{window}})" },
           ],
           span: 12,

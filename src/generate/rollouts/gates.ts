@@ -6,6 +6,7 @@
 // holds `rollout.min_samples` events: "no data / too few samples" is no value, which the
 // templates turn into "inconclusive" (Argo) or a halted step (Flagger), never into a pass.
 import type { ModelConfig, RolloutConfig, Statistic } from "../../config/model.js";
+import { shortestTimeWindow } from "../../config/window.js";
 import { exactIncrease } from "../fleetDrift.js";
 import { M, num, sel } from "../promql.js";
 import type { RecordingRule, RuleGroup } from "../rules.js";
@@ -75,11 +76,8 @@ function featureLevels(m: ModelConfig): number[] | undefined {
   return levels.every((l) => l !== undefined) ? (levels as number[]) : undefined;
 }
 
-const shortest = (m: ModelConfig): string => {
-  let best = m.windows[0];
-  for (const w of m.windows) if (best === undefined || w.ms < best.ms) best = w;
-  return best?.name ?? "5m";
-};
+// gates read PromQL ranges: the shortest time window (count windows have no range)
+const shortest = (m: ModelConfig): string => shortestTimeWindow(m.windows).name;
 
 /** The gates a model's configuration gives it, with their thresholds. */
 export function gatesOf(m: ModelConfig): Gate[] {
