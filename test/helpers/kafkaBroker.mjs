@@ -41,15 +41,22 @@ export function requireKafka() {
   return false;
 }
 
-async function freePort() {
-  return await new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
+/** `n` distinct free ports: every socket stays bound until all are picked (one closed early could be handed out again). */
+async function freePorts(n) {
+  const servers = [];
+  try {
+    for (let i = 0; i < n; i++) {
+      const s = createServer();
+      servers.push(s);
+      await new Promise((resolve, reject) => {
+        s.once("error", reject);
+        s.listen(0, "127.0.0.1", resolve);
+      });
+    }
+    return servers.map((s) => s.address().port);
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((resolve) => s.close(() => resolve()))));
+  }
 }
 
 async function accepts(port) {
@@ -145,13 +152,10 @@ export async function startBroker(opts = {}) {
   const libs = opts.libs ?? kafkaLibs();
   if (!libs) throw new Error("Kafka is not installed: bash .ci/install-kafka.sh");
   const dir = mkdtempSync(join(tmpdir(), "infermon-kafka-"));
-  const port = await freePort();
-  const controller = await freePort();
+  const [port, controller, sasl, ssl] = await freePorts(opts.security ? 4 : 2);
   // with `security`: a SASL_SSL listener (PLAIN, SCRAM-SHA-256/512) and an SSL listener that
   // requires client certificates, beside the PLAINTEXT one the tests set topics up with
-  const secure = opts.security
-    ? { sasl: await freePort(), ssl: await freePort(), certs: makeKafkaCerts(dir) }
-    : undefined;
+  const secure = opts.security ? { sasl, ssl, certs: makeKafkaCerts(dir) } : undefined;
   const listeners = [`PLAINTEXT://127.0.0.1:${port}`, `CONTROLLER://127.0.0.1:${controller}`];
   const advertised = [`PLAINTEXT://127.0.0.1:${port}`];
   if (secure) {
