@@ -7,9 +7,11 @@ import { BcryptVerifier } from "../auth/bcryptVerifier.js";
 import { SecureListener } from "../auth/secureListener.js";
 import type { WebConfig } from "../auth/webConfig.js";
 import type { ListenerLimits } from "../config/model.js";
+import { type LoopSlicer, UNSLICED } from "../monitor/loopSlicer.js";
 import { DEFAULT_LIMITS, type ListenerRejectReason } from "./listenerLimits.js";
 import type { Logger } from "./logger.js";
-import { OPENMETRICS_CONTENT_TYPE, openMetricsText, wantsOpenMetrics } from "./openMetrics.js";
+import { renderMetrics } from "./metricsText.js";
+import { OPENMETRICS_CONTENT_TYPE, wantsOpenMetrics } from "./openMetrics.js";
 
 export interface MetricsServerOptions {
   registry: Registry;
@@ -23,7 +25,12 @@ export interface MetricsServerOptions {
   webConfig?: WebConfig | undefined;
   verifier?: BcryptVerifier;
   log?: Logger;
+  /** renders in slices, so a large /metrics never holds the proxy's loop for long (default: at once) */
+  slicer?: LoopSlicer;
 }
+
+/** pieces are written in batches of about this many characters */
+const WRITE_BATCH = 64 * 1024;
 
 /** Probes carry no credentials, and these answers reveal nothing. */
 const OPEN = new Set(["/healthz", "/readyz"]);
@@ -45,19 +52,18 @@ export function createMetricsServer(o: MetricsServerOptions): SecureListener {
       return;
     }
     if (path === "/metrics") {
+      const om = wantsOpenMetrics(req.headers.accept);
+      const contentType = om ? OPENMETRICS_CONTENT_TYPE : o.registry.contentType;
+      if (req.method === "HEAD") {
+        res.writeHead(200, { "content-type": contentType }).end();
+        return;
+      }
       try {
         o.beforeScrape();
       } catch {
         // a failed recomputation leaves the last values; the scrape itself still answers
       }
-      const om = wantsOpenMetrics(req.headers.accept);
-      (om ? openMetricsText(o.registry) : o.registry.metrics()).then(
-        (text) =>
-          res
-            .writeHead(200, { "content-type": om ? OPENMETRICS_CONTENT_TYPE : o.registry.contentType })
-            .end(text),
-        (err: Error) => res.writeHead(500, { "content-type": "text/plain" }).end(`${err.message}\n`),
-      );
+      void streamMetrics(res, renderMetrics(o.registry, om, o.slicer ?? UNSLICED), contentType);
       return;
     }
     res.writeHead(404, { "content-type": "text/plain" }).end("not found\n");
@@ -72,5 +78,47 @@ export function createMetricsServer(o: MetricsServerOptions): SecureListener {
     open: (path) => OPEN.has(path),
     onReject: o.onReject,
     log: o.log,
+  });
+}
+
+/**
+ * Write the exposition as it is rendered, in batches, waiting for the scraper to drain. A failure
+ * before the first byte answers 500; after it the connection is cut, so the scraper sees a failed
+ * scrape rather than a truncated one.
+ */
+async function streamMetrics(res: ServerResponse, pieces: AsyncGenerator<string>, contentType: string) {
+  let batch: string[] = [];
+  let size = 0;
+  try {
+    for await (const piece of pieces) {
+      if (res.destroyed) return; // the scraper went away: stop rendering
+      batch.push(piece);
+      size += piece.length;
+      if (size < WRITE_BATCH) continue;
+      if (!res.headersSent) res.writeHead(200, { "content-type": contentType });
+      const ok = res.write(batch.join(""));
+      batch = [];
+      size = 0;
+      if (!ok) await drained(res);
+    }
+    if (!res.headersSent) res.writeHead(200, { "content-type": contentType });
+    res.end(batch.join(""));
+  } catch (err) {
+    if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" }).end(`${(err as Error).message}\n`);
+    else res.destroy(err as Error);
+  } finally {
+    await pieces.return(undefined);
+  }
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
   });
 }

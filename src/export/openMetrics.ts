@@ -1,37 +1,16 @@
 // OpenMetrics exposition of the agent's Registry, for scrapers that ask for it (Prometheus with
 // exemplar storage sends `Accept: application/openmetrics-text`): the only format that carries the
 // latency histogram's trace_id exemplars. prom-client picks the format per Registry, and its
-// OpenMetrics pass renames counters in place (drops `_total` from `metric.name`), so each scrape
-// builds a throwaway OpenMetrics Registry of views over the same metrics instead of sharing them.
-import { type OpenMetricsContentType, Registry } from "prom-client";
-
-interface MetricLike {
-  name: string;
-  help: string;
-  type: string;
-  get(): Promise<{ name: string }> | { name: string };
-}
+// OpenMetrics pass renames counters in place (drops `_total` from `metric.name`), so the
+// renderer (metricsText.ts) formats with a throwaway OpenMetrics Registry instead of sharing them.
+import { Registry } from "prom-client";
+import { metricsText } from "./metricsText.js";
 
 export const OPENMETRICS_CONTENT_TYPE = Registry.OPENMETRICS_CONTENT_TYPE;
 
+/** The registry in OpenMetrics, whole (tests; /metrics streams it: metricsText.ts). */
 export function openMetricsText(registry: Registry): Promise<string> {
-  const om = new Registry<OpenMetricsContentType>();
-  om.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
-  for (const m of registry.getMetricsAsArray() as unknown as MetricLike[]) {
-    const counter = m.type === "counter";
-    const view = {
-      name: m.name,
-      help: m.help,
-      type: m.type,
-      async get() {
-        const r = await m.get();
-        // an OpenMetrics counter family is named without `_total`; its sample adds it back
-        return counter ? { ...r, name: r.name.replace(/_total$/, "") } : r;
-      },
-    };
-    om.registerMetric(view as never);
-  }
-  return om.metrics();
+  return metricsText(registry, true);
 }
 
 /** True when the Accept header asks for OpenMetrics (and does not refuse it with q=0). */
