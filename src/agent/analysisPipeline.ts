@@ -11,6 +11,7 @@ import { logFields } from "../export/traceContext.js";
 import { AnalysisBudget, type BudgetOptions } from "../monitor/analysisBudget.js";
 import { AnalysisQueue } from "../monitor/analysisQueue.js";
 import { Analyzer, type EventListener, type Work } from "../monitor/analyzer.js";
+import { LoopSlicer } from "../monitor/loopSlicer.js";
 
 const DEFAULT_QUEUE = 10_000;
 /** about what analysis at its floor gets through in one budget window (5 ms at ~10 µs a copy); at
@@ -50,6 +51,11 @@ export class AnalysisPipeline {
   readonly analyzer: Analyzer;
   readonly queue: AnalysisQueue<Work>;
   readonly budget: AnalysisBudget;
+  /**
+   * Slices for the agent's other long work on this loop (rendering /metrics, reading big ingest
+   * bodies): their time is monitoring's, not the proxy's, in the budget's accounts.
+   */
+  readonly slicer: LoopSlicer;
   /** requests the proxy has in flight (set once the tap exists) */
   inFlight: () => number = () => 0;
   private readonly shedBacklog: number;
@@ -98,6 +104,7 @@ export class AnalysisPipeline {
       () => performance.eventLoopUtilization().active,
       o.budget,
     );
+    this.slicer = new LoopSlicer({ onWork: (ms) => this.budget.spend(ms) });
     const analyzer = this.analyzer;
     const memory = o.memory ?? UNLIMITED;
     this.memory = memory;

@@ -269,6 +269,7 @@ export class Agent {
         verifier: this.verifier,
         log,
         forwardMetrics,
+        slicer: pipeline.slicer,
       });
     }
     this.kafkaSink = kafkaSink(runtimes, pipeline.analyzer, labels, tracing.analysis);
@@ -306,6 +307,7 @@ export class Agent {
       onReject: (reason) => metrics.listenerRejected.inc({ listener: "metrics", reason }),
       // not ready while the broker is away; /metrics and everything else keep serving
       ready: () => this.ready && (this.kafka?.ready ?? true),
+      slicer: this.pipeline.slicer,
       beforeScrape: () => {
         metrics.queueDepth.set(queue.depth);
         metrics.bufferedBytes.set(memory.used);

@@ -104,7 +104,8 @@ async function streamMetrics(res: ServerResponse, pieces: AsyncGenerator<string>
     if (!res.headersSent) res.writeHead(200, { "content-type": contentType });
     res.end(batch.join(""));
   } catch (err) {
-    if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" }).end(`${(err as Error).message}\n`);
+    if (!res.headersSent)
+      res.writeHead(500, { "content-type": "text/plain" }).end(`${(err as Error).message}\n`);
     else res.destroy(err as Error);
   } finally {
     await pieces.return(undefined);

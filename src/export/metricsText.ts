@@ -54,8 +54,7 @@ export async function* renderMetrics(
         const sep = i === 0 ? (first ? "" : openMetrics ? "\n" : "\n\n") : "\n";
         if (piece !== "") yield sep + piece;
         first = false;
-        const p = slice.pause();
-        if (p) await p;
+        if (slice.due()) await slice.turn();
       }
     }
     yield openMetrics ? "\n# EOF\n" : "\n";

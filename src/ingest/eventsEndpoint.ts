@@ -1,37 +1,19 @@
 // POST /v1/events: InferenceEvents as a JSON object, a JSON array, or NDJSON (one per line).
 import type { InferenceEvent } from "../adapters/inferenceEvent.js";
 import { isObject } from "../adapters/jsonBody.js";
-import { parseTolerantJson } from "../adapters/tolerantJson.js";
+import { MALFORMED, readItemsNow } from "./jsonItems.js";
 
 export type EventRead =
   | { ok: true; event: Omit<InferenceEvent, "version" | "id"> & { version?: string; id?: string } }
   | { ok: false; model: string; reason: "malformed_json" | "wrong_shape" };
 
-/** Each item of the body, read as an event or as the reason it is not one. */
+/** Each item of the body, read as an event or as the reason it is not one (Kafka messages). */
 export function readEvents(body: Buffer, now: number): EventRead[] {
-  const text = body.toString("utf8");
-  let items: unknown[];
-  try {
-    const x = parseTolerantJson(text);
-    items = Array.isArray(x) ? x : [x];
-  } catch {
-    // NDJSON
-    items = [];
-    for (const line of text.split("\n")) {
-      if (line.trim() === "") continue;
-      try {
-        items.push(parseTolerantJson(line));
-      } catch {
-        items.push(MALFORMED);
-      }
-    }
-  }
-  return items.map((x) => toEvent(x, now));
+  return readItemsNow(body).map((x) => toEvent(x, now));
 }
 
-const MALFORMED = Symbol("malformed");
-
-function toEvent(x: unknown, now: number): EventRead {
+/** An item of an ingest body (jsonItems.ts) as an event, or the reason it is not one. */
+export function toEvent(x: unknown, now: number): EventRead {
   if (x === MALFORMED) return { ok: false, model: "unknown", reason: "malformed_json" };
   if (!isObject(x)) return { ok: false, model: "unknown", reason: "wrong_shape" };
   const model = typeof x.model === "string" ? x.model : undefined;

@@ -6,6 +6,8 @@
 // the answer is what KServe's own JSON marshaller returns for the batch (the records as sent; one
 // record alone as an object), so the blob store still gets its files.
 import { isObject } from "../adapters/jsonBody.js";
+import type { Slice } from "../monitor/loopSlicer.js";
+import { readArray } from "./jsonItems.js";
 
 export const KSERVE_MARSHAL_PATH = "/v1/kserve/marshal";
 
@@ -22,16 +24,18 @@ export type BatchRead =
   | { ok: true; records: (LogRecord | undefined)[]; marshalled: Buffer }
   | { ok: false; reason: "malformed_json" | "wrong_shape" };
 
-/** The batch's records (undefined for an item that is not a LogRequest) and the marshalled answer. */
-export function readLogBatch(body: Buffer): BatchRead {
-  let x: unknown;
-  try {
-    x = JSON.parse(body.toString("utf8"));
-  } catch {
-    return { ok: false, reason: "malformed_json" };
+/**
+ * The batch's records (undefined for an item that is not a LogRequest) and the marshalled answer;
+ * read in slices of the loop (a batch may be 16 MiB).
+ */
+export async function readLogBatch(body: Buffer, slice: Slice): Promise<BatchRead> {
+  const x = await readArray(body, slice);
+  if (!Array.isArray(x)) return { ok: false, reason: x };
+  const records: (LogRecord | undefined)[] = [];
+  for (const item of x) {
+    records.push(toRecord(item)); // a base64 decode each
+    if (slice.due()) await slice.turn();
   }
-  if (!Array.isArray(x)) return { ok: false, reason: "wrong_shape" };
-  const records = x.map(toRecord);
   // KServe's JSON marshaller: json.Marshal(batch[0]) for one record, json.Marshal(batch) otherwise;
   // its HTTP client sent json.Marshal(batch), so the answer is the body (minus the brackets for one)
   const text = body.toString("utf8").trim();

@@ -4,19 +4,24 @@
 import { isObject } from "../adapters/jsonBody.js";
 import { type ForwardMetrics, RECEIVE_OUTCOMES, type ReceiveOutcome } from "../forward/forwardMetrics.js";
 import type { LabelJoin } from "../labels/labelJoin.js";
-import { MALFORMED, readJsonItems } from "../labels/labelsEndpoint.js";
+import type { Slice } from "../monitor/loopSlicer.js";
+import { MALFORMED, readItems } from "./jsonItems.js";
 
-export function receivePredictions(
+export async function receivePredictions(
   body: Buffer,
+  slice: Slice,
   join: LabelJoin,
   models: ReadonlyMap<string, { version: string }>,
   metrics: ForwardMetrics | undefined,
   now: () => number,
   /** who sent them (the web-config sender, else "forward"): the join's source for fair eviction */
   source = "forward",
-): Record<ReceiveOutcome, number> {
+): Promise<Record<ReceiveOutcome, number>> {
   const counts: Record<ReceiveOutcome, number> = { recorded: 0, duplicate: 0, unknown_model: 0, invalid: 0 };
-  for (const x of readJsonItems(body)) counts[receive(join, models, x, now, source)]++;
+  for (const x of await readItems(body, slice)) {
+    counts[receive(join, models, x, now, source)]++;
+    if (slice.due()) await slice.turn();
+  }
   if (metrics) for (const o of RECEIVE_OUTCOMES) if (counts[o] > 0) metrics.received[o].inc(counts[o]);
   return counts;
 }

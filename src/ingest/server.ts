@@ -1,35 +1,33 @@
-// The ingest listener: CloudEvents from KServe's and Seldon's payload loggers at `/` (request and
-// response halves paired by (model or source, ce-requestid or ce-id): pairing.ts; Seldon feedback
-// events carry labels), InferenceEvents at POST /v1/events, labels at POST /v1/labels. It answers
-// as soon as the work is queued; analysis happens later, off this path. Labels are applied at once
-// (a map lookup each).
+// The ingest listener: InferenceEvents at POST /v1/events, labels at POST /v1/labels, forwarded
+// predictions at POST /v1/predictions, and the CloudEvent side (payload loggers at `/`, KServe's
+// logger batches): cloudEventReceiver.ts. Who may send what is checked first (web config); bodies
+// are read within the memory budget and applied in slices of the loop (jsonItems.ts), so a large
+// body never holds the proxy's requests. It answers once the work is queued; analysis happens later,
+// off this path. Labels are applied at once (a map lookup each).
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
-import { isObject } from "../adapters/jsonBody.js";
 import type { Principal } from "../auth/authenticator.js";
 import { BcryptVerifier } from "../auth/bcryptVerifier.js";
 import { SecureListener } from "../auth/secureListener.js";
 import type { Permission, WebConfig } from "../auth/webConfig.js";
 import type { ListenerLimits } from "../config/model.js";
-import { type AnalysisTracer, NO_ANALYSIS_TRACING } from "../export/analysisTracing.js";
+import type { AnalysisTracer } from "../export/analysisTracing.js";
 import { type ByteBudget, UNLIMITED } from "../export/byteBudget.js";
 import { UNKNOWN_MODEL } from "../export/labelValues.js";
 import { DEFAULT_LIMITS } from "../export/listenerLimits.js";
 import type { Logger } from "../export/logger.js";
 import type { AgentMetrics } from "../export/metrics.js";
-import { linkFromHeaders } from "../export/traceContext.js";
 import { PREDICTIONS_PATH } from "../forward/forwarder.js";
 import type { ForwardMetrics } from "../forward/forwardMetrics.js";
 import { emptyCounts, type LabelJoin } from "../labels/labelJoin.js";
-import { MALFORMED, readJsonItems } from "../labels/labelsEndpoint.js";
-import { readFeedback, SELDON_FEEDBACK } from "../labels/seldonFeedback.js";
 import type { ModelRuntime, Work } from "../monitor/analyzer.js";
 import { codingsOf, inflate } from "../monitor/decompress.js";
+import { type LoopSlicer, type Slice, UNSLICED } from "../monitor/loopSlicer.js";
 import { readBody, reply } from "./bodyReader.js";
-import { halfOf, modelHint, pairId, readCloudEvent } from "./cloudEvents.js";
-import { readEvents } from "./eventsEndpoint.js";
-import { KSERVE_MARSHAL_PATH, readLogBatch } from "./kserveBatch.js";
-import { type Pair, Pairing } from "./pairing.js";
+import { CloudEventReceiver } from "./cloudEventReceiver.js";
+import { toEvent } from "./eventsEndpoint.js";
+import { MALFORMED, readItems } from "./jsonItems.js";
+import { KSERVE_MARSHAL_PATH } from "./kserveBatch.js";
 import { receivePredictions } from "./predictionsEndpoint.js";
 
 export interface IngestOptions {
@@ -56,6 +54,8 @@ export interface IngestOptions {
   log?: Logger;
   /** counts of forwarded predictions received at POST /v1/predictions */
   forwardMetrics?: ForwardMetrics;
+  /** reads large bodies in slices of the loop (default: at once) */
+  slicer?: LoopSlicer;
 }
 
 /** What each path needs a sender to be allowed (permissions in the web config). */
@@ -69,27 +69,18 @@ const NEEDS: Record<string, Permission> = {
   [PREDICTIONS_PATH]: "predictions",
 };
 
-type Runtime = ModelRuntime & { version: string };
-
 export class IngestServer {
   readonly server: Server;
-  private readonly pairing: Pairing<Runtime>;
-  private readonly sweeper: NodeJS.Timeout;
   private readonly now: () => number;
   private readonly budget: ByteBudget;
+  private readonly slicer: LoopSlicer;
+  private readonly cloudEvents: CloudEventReceiver;
   readonly listener: SecureListener;
 
   constructor(private readonly o: IngestOptions) {
     this.budget = o.budget ?? UNLIMITED;
     this.now = o.now ?? Date.now;
-    const ttl = o.pairTtlMs ?? 30_000;
-    const unpaired = o.metrics.dropped.labels({ reason: "unpaired" });
-    const conflicts = o.metrics.pairConflicts.labels({});
-    this.pairing = new Pairing(ttl, o.maxPending ?? 100_000, {
-      unpaired: (n) => unpaired.inc(n),
-      conflict: () => conflicts.inc(),
-    });
-    this.sweeper = setInterval(() => this.pairing.expire(this.now()), Math.max(100, ttl / 4)).unref();
+    this.slicer = o.slicer ?? UNSLICED;
     const rejected = o.metrics.listenerRejected;
     this.listener = new SecureListener({
       role: "ingest",
@@ -102,19 +93,30 @@ export class IngestServer {
       log: o.log,
     });
     this.server = this.listener.server;
+    this.cloudEvents = new CloudEventReceiver({
+      models: o.models,
+      submit: o.submit,
+      metrics: o.metrics,
+      labels: o.labels,
+      pairTtlMs: o.pairTtlMs,
+      maxPending: o.maxPending,
+      now: this.now,
+      analysisTracer: o.analysisTracer,
+      refuse: (req, res, why) => this.listener.refuse(req, res, 403, "forbidden", why),
+    });
   }
 
   get pendingHalves(): number {
-    return this.pairing.size;
+    return this.cloudEvents.pendingHalves;
   }
 
   /** Expire unpaired halves now (tests; the sweeper does this periodically). */
   expire(now = this.now()): number {
-    return this.pairing.expire(now);
+    return this.cloudEvents.expire(now);
   }
 
   close(): Promise<void> {
-    clearInterval(this.sweeper);
+    this.cloudEvents.close();
     this.listener.close();
     if (!this.server.listening) return Promise.resolve();
     return new Promise((resolve) => {
@@ -142,8 +144,8 @@ export class IngestServer {
     readBody(req, res, { limit, budget: this.budget, metrics: this.o.metrics }, (body, release) => {
       const codings = codingsOf(req.headers["content-encoding"]);
       if (!codings) {
-        this.dispatch(path, req, res, body, principal);
-        release();
+        // the body is held (and its bytes counted) until it is read
+        void this.dispatch(path, req, res, body, principal).finally(release);
         return;
       }
       // a compressed POST (a log shipper's gzip): decompressed on zlib's thread pool, bounded by
@@ -151,8 +153,8 @@ export class IngestServer {
       inflate(body, codings, limit)
         .then(
           (r) => {
-            if (r.ok) this.dispatch(path, req, res, r.body, principal);
-            else if (r.reason === "too_large") {
+            if (r.ok) return this.dispatch(path, req, res, r.body, principal);
+            if (r.reason === "too_large") {
               this.o.metrics.dropped.inc({ reason: "decompressed_too_large" });
               reply(res, 413, { error: `body over ${limit} bytes after decompression` });
             } else {
@@ -166,244 +168,79 @@ export class IngestServer {
     });
   }
 
-  private dispatch(
+  /** Read and apply a body, in slices of the loop (a body may hold 20,000 events). */
+  private async dispatch(
     path: string | undefined,
     req: IncomingMessage,
     res: ServerResponse,
     body: Buffer,
     principal: Principal | undefined,
-  ): void {
+  ): Promise<void> {
+    const slice = this.slicer.start();
     try {
-      if (path === "/") this.cloudEvent(req, res, body, principal);
-      else if (path === "/v1/labels") this.labels(res, body, principal?.name ?? "http");
-      else if (path === PREDICTIONS_PATH) this.predictions(res, body, principal?.name ?? "forward");
-      else if (path === KSERVE_MARSHAL_PATH) this.kserveBatch(res, body, principal?.name);
-      else this.events(res, body, principal?.name);
+      if (path === "/") this.cloudEvents.cloudEvent(req, res, body, principal);
+      else if (path === "/v1/labels") await this.labels(res, body, principal?.name ?? "http", slice);
+      else if (path === PREDICTIONS_PATH)
+        await this.predictions(res, body, principal?.name ?? "forward", slice);
+      else if (path === KSERVE_MARSHAL_PATH)
+        await this.cloudEvents.kserveBatch(res, body, principal?.name, slice);
+      else await this.events(res, body, principal?.name, slice);
     } catch (err) {
       // never crash on input; answer and move on
-      reply(res, 400, { error: (err as Error).message });
+      if (!res.headersSent) reply(res, 400, { error: (err as Error).message });
+    } finally {
+      slice.end();
     }
-  }
-
-  private cloudEvent(
-    req: IncomingMessage,
-    res: ServerResponse,
-    body: Buffer,
-    principal: Principal | undefined,
-  ): void {
-    const r = readCloudEvent(req.headers, body);
-    if (!r.ok) {
-      this.o.metrics.parseErrors.inc({ model: UNKNOWN_MODEL, reason: r.reason });
-      reply(res, 400, { error: r.reason });
-      return;
-    }
-    const e = r.event;
-    const may = principal?.permissions;
-    if (may && !may.has(e.type === SELDON_FEEDBACK ? "labels" : "cloudevents")) {
-      this.listener.refuse(req, res, 403, "forbidden", `${principal?.name} may not send ${e.type}`);
-      return;
-    }
-    if (e.type === SELDON_FEEDBACK) {
-      this.feedback(res, e.data, modelHint(e), e.extensions.requestid, principal?.name ?? "cloudevents");
-      return;
-    }
-    const half = halfOf(e.type);
-    if (!half) {
-      this.o.metrics.dropped.inc({ reason: "unknown_type" });
-      reply(res, 202, { accepted: false, reason: "unknown_type" });
-      return;
-    }
-    if (e.data.length === 0) {
-      // KServe also logs non-inference calls (health GETs): nothing to analyse, and not an error
-      this.o.metrics.ignored.inc({ reason: "empty_body" });
-      reply(res, 202, { accepted: false, reason: "empty_body" });
-      return;
-    }
-    const hint = modelHint(e);
-    const model = this.resolveModel(hint, e.data);
-    if (!model && hint !== undefined) {
-      this.o.metrics.dropped.inc({ reason: "unknown_model" });
-      reply(res, 202, { accepted: false, reason: "unknown_model" });
-      return;
-    }
-    const pair = this.pairing.add(pairId(e), half, {
-      model,
-      source: e.source,
-      body: e.data,
-      jsonLength: e.jsonLength,
-      time: this.now(),
-      traceparent: e.extensions.traceparent,
-      tracestate: e.extensions.tracestate,
-    });
-    if (pair) this.submitPair(pair, principal?.name);
-    reply(res, 202, { accepted: true });
-  }
-
-  /**
-   * A batch of KServe's logger records (kserveBatch.ts): each half paired and analysed as its
-   * CloudEvent would be; the answer is the JSON marshalling KServe stores, whatever the analysis.
-   */
-  private kserveBatch(res: ServerResponse, body: Buffer, sender: string | undefined): void {
-    const r = readLogBatch(body);
-    if (!r.ok) {
-      this.o.metrics.parseErrors.inc({ model: UNKNOWN_MODEL, reason: r.reason });
-      reply(res, 400, { error: r.reason });
-      return;
-    }
-    const m = this.o.metrics;
-    for (const rec of r.records) {
-      if (!rec) {
-        m.parseErrors.inc({ model: UNKNOWN_MODEL, reason: "wrong_shape" });
-        continue;
-      }
-      const half = halfOf(rec.type);
-      if (!half) {
-        m.dropped.inc({ reason: "unknown_type" });
-        continue;
-      }
-      if (rec.data.length === 0) {
-        m.ignored.inc({ reason: "empty_body" });
-        continue;
-      }
-      const model = this.resolveModel(rec.inferenceService, rec.data);
-      if (!model && rec.inferenceService !== undefined) {
-        m.dropped.inc({ reason: "unknown_model" });
-        continue;
-      }
-      // pairs only within one model, as CloudEvent halves (pairing.ts)
-      const pair = this.pairing.add(rec.id, half, {
-        model,
-        source: rec.source,
-        body: rec.data,
-        jsonLength: undefined,
-        time: this.now(),
-        traceparent: undefined,
-        tracestate: undefined,
-      });
-      if (pair) this.submitPair(pair, sender);
-    }
-    res.writeHead(200, {
-      "content-type": "application/json",
-      "x-log-marshal-extension": "json",
-      "content-length": r.marshalled.length,
-    });
-    res.end(r.marshalled);
-  }
-
-  private submitPair(p: Pair<Runtime>, sender: string | undefined): void {
-    const models = this.o.models;
-    const model = p.model ?? (models.size === 1 ? models.values().next().value : undefined);
-    if (!model) {
-      this.o.metrics.dropped.inc({ reason: "unknown_model" });
-      return;
-    }
-    // the producer's context: the request half's (Seldon and KServe send the same on both)
-    const tp = p.request.traceparent ?? p.response.traceparent;
-    const link =
-      tp === undefined
-        ? undefined
-        : linkFromHeaders({ traceparent: tp, tracestate: p.request.tracestate ?? p.response.tracestate });
-    const trace = (this.o.analysisTracer ?? NO_ANALYSIS_TRACING).start("cloudevents", model, p.id, link);
-    this.o.submit({
-      kind: "exchange",
-      model,
-      source: "cloudevents",
-      sender,
-      trace,
-      exchange: {
-        request: p.request.body,
-        response: p.response.body,
-        requestJsonLength: p.request.jsonLength,
-        responseJsonLength: p.response.jsonLength,
-        requestId: p.id,
-        time: p.request.time,
-        ...(trace && { trace: { traceId: trace.traceId, spanId: trace.spanId } }),
-      },
-    });
-  }
-
-  /** By the logger's attribute, else by an OIP body's `model_name`; undefined when neither tells. */
-  private resolveModel(hint: string | undefined, data: Buffer): Runtime | undefined {
-    const models = this.o.models;
-    if (hint !== undefined) {
-      const m = models.get(hint);
-      if (m) return m;
-    }
-    try {
-      const x: unknown = JSON.parse(data.toString("utf8"));
-      if (isObject(x) && typeof x.model_name === "string") return models.get(x.model_name);
-    } catch {
-      // not JSON: no hint there
-    }
-    return undefined;
   }
 
   /** POST /v1/labels: JSON object, array or NDJSON; answers with the count per outcome. */
-  private labels(res: ServerResponse, body: Buffer, source: string): void {
+  private async labels(res: ServerResponse, body: Buffer, source: string, slice: Slice): Promise<void> {
     const join = this.o.labels;
     if (!join) {
       reply(res, 404, { error: "not found" });
       return;
     }
     const counts = emptyCounts();
-    for (const x of readJsonItems(body)) {
+    for (const x of await readItems(body, slice)) {
       const outcome = x === MALFORMED ? join.unreadableLabel(source) : join.applyLabelJson(x, source);
       counts[outcome]++;
+      if (slice.due()) await slice.turn();
     }
     reply(res, 202, counts);
   }
 
   /** POST /v1/predictions (forward:): see predictionsEndpoint.ts */
-  private predictions(res: ServerResponse, body: Buffer, source: string): void {
+  private async predictions(res: ServerResponse, body: Buffer, source: string, slice: Slice): Promise<void> {
     const join = this.o.labels;
     if (!join) {
       reply(res, 404, { error: "not found" });
       return;
     }
-    reply(res, 202, receivePredictions(body, join, this.o.models, this.o.forwardMetrics, this.now, source));
+    const counts = await receivePredictions(
+      body,
+      slice,
+      join,
+      this.o.models,
+      this.o.forwardMetrics,
+      this.now,
+      source,
+    );
+    reply(res, 202, counts);
   }
 
-  /** A Seldon feedback CloudEvent: its truth, one label per row. */
-  private feedback(
+  private async events(
     res: ServerResponse,
-    data: Buffer,
-    hint: string | undefined,
-    requestId: string | undefined,
-    source: string,
-  ): void {
-    const join = this.o.labels;
-    let x: unknown;
-    try {
-      x = JSON.parse(data.toString("utf8"));
-    } catch {
-      x = undefined;
-    }
-    // as for inference events: a named model must be configured; unnamed, the only model
-    const model =
-      this.resolveModel(hint, data)?.name ??
-      (hint === undefined && this.o.models.size === 1 ? [...this.o.models.keys()][0] : undefined);
-    if (!join || model === undefined) {
-      join?.unknownModelLabel(source);
-      reply(res, 202, { accepted: false, reason: "unknown_model" });
-      return;
-    }
-    const r = readFeedback(x, model, requestId);
-    if (!r.ok) {
-      join.monitor(model)?.invalid(source);
-      reply(res, 202, { accepted: false, reason: r.reason });
-      return;
-    }
-    const counts = emptyCounts();
-    for (const l of r.labels) counts[join.applyLabel(l, source)]++;
-    reply(res, 202, { accepted: true, ...counts });
-  }
-
-  private events(res: ServerResponse, body: Buffer, sender: string | undefined): void {
+    body: Buffer,
+    sender: string | undefined,
+    slice: Slice,
+  ): Promise<void> {
     const now = this.now();
     let accepted = 0;
     let rejected = 0;
     const m = this.o.metrics;
-    for (const r of readEvents(body, now)) {
+    for (const x of await readItems(body, slice)) {
+      if (slice.due()) await slice.turn();
+      const r = toEvent(x, now);
       if (!r.ok) {
         // the model named in a bad body is traffic: only a configured name becomes a label
         m.parseErrors.inc({ model: this.o.models.has(r.model) ? r.model : UNKNOWN_MODEL, reason: r.reason });

@@ -20,6 +20,5 @@ export type { JoinSink, LabelJoinOutcome, PredictionOutcome } from "./joinStore.
 export { JoinStore } from "./joinStore.js";
 export { type LabelEvent, type LabelRead, toLabelEvent } from "./labelEvent.js";
 export { emptyCounts, type LabelCounts, LabelJoin, type LabelOutcome } from "./labelJoin.js";
-export { MALFORMED, readJsonItems } from "./labelsEndpoint.js";
 export { QualityMonitor } from "./qualityMonitor.js";
 export { readFeedback, SELDON_FEEDBACK } from "./seldonFeedback.js";

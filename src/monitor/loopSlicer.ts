@@ -12,10 +12,12 @@ export interface LoopSlicerOptions {
   now?: () => number;
 }
 
-/** One job's slicing: call `pause()` often; it is undefined while the slice lasts. */
+/** One job's slicing: `if (slice.due()) await slice.turn();` between pieces of work. */
 export interface Slice {
-  /** undefined while the current slice lasts; else a promise that resolves after a turn of the loop */
-  pause(): Promise<void> | undefined;
+  /** the current slice is used up */
+  due(): boolean;
+  /** end the slice and resolve after a turn of the event loop, in a new slice */
+  turn(): Promise<void>;
   /** the job is done: report the last slice */
   end(): void;
 }
@@ -43,8 +45,8 @@ export class LoopSlicer {
       started = t;
     };
     return {
-      pause: () => {
-        if (this.now() - started < this.sliceMs) return undefined;
+      due: () => this.now() - started >= this.sliceMs,
+      turn: () => {
         report();
         return nextTurn().then(() => {
           started = this.now();

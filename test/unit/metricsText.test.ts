@@ -32,7 +32,12 @@ async function oldOpenMetrics(registry: Registry): Promise<string> {
 
 function registryWith(labelValues: string[], n: number): Registry {
   const registry = new Registry();
-  const c = new Counter({ name: "t_events_total", help: "events\nseen \\ here", labelNames: ["model", "feature"], registers: [registry] });
+  const c = new Counter({
+    name: "t_events_total",
+    help: "events\nseen \\ here",
+    labelNames: ["model", "feature"],
+    registers: [registry],
+  });
   const g = new Gauge({ name: "t_ratio", help: "a ratio", labelNames: ["model"], registers: [registry] });
   const h = new Histogram({
     name: "t_seconds",
