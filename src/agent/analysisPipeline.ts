@@ -12,6 +12,7 @@ import { AnalysisBudget, type BudgetOptions } from "../monitor/analysisBudget.js
 import { AnalysisQueue } from "../monitor/analysisQueue.js";
 import { Analyzer, type EventListener, type Work } from "../monitor/analyzer.js";
 import { LoopSlicer } from "../monitor/loopSlicer.js";
+import { mainThreadCpuClock } from "../monitor/threadCpu.js";
 
 const DEFAULT_QUEUE = 10_000;
 /** about what analysis at its floor gets through in one budget window (5 ms at ~10 µs a copy); at
@@ -101,10 +102,10 @@ export class AnalysisPipeline {
     this.budget = new AnalysisBudget(
       () => performance.now(),
       () => this.inFlight(),
-      () => performance.eventLoopUtilization().active,
+      mainThreadCpuClock() ?? (() => performance.eventLoopUtilization().active),
       o.budget,
     );
-    this.slicer = new LoopSlicer({ onWork: (ms) => this.budget.spend(ms) });
+    this.slicer = new LoopSlicer({ onWork: (ms) => this.budget.spendOutside(ms) });
     const analyzer = this.analyzer;
     const memory = o.memory ?? UNLIMITED;
     this.memory = memory;

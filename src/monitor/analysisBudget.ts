@@ -2,15 +2,24 @@
 // pod's CPU) with the proxy. design.md: if analysis falls behind, events are dropped and counted;
 // the client's response is never delayed by monitoring. So, per window of `windowMs`:
 //
-//   proxy share   = event-loop busy share − analysis share   (both over the last window)
+//   proxy share   = loop busy share − monitoring share   (both over the last window)
 //   allowed share = max(floor, 1 − headroom − proxy share), or the floor if the loop was saturated
-//                   (busy ≥ `saturated`: the proxy wanted more than it got, its need is unknown)
+//                   (busy, less monitoring work outside analysis, ≥ `saturated`: the proxy wanted
+//                   more than it got, its need is unknown)
 //
 // At ordinary load that is most of the loop; when the proxy needs the whole loop, analysis keeps
 // `floor` of it, the queue fills, and further copies are dropped and counted rather than responses
 // slowed down. Passes are short (`busyPassMs`) while requests are in flight, so a response that
 // arrives meanwhile waits at most that long, and longer (`idlePassMs`) while none is. The in-flight
 // count cannot replace the measurement: at saturation it often reads 0 between two batches of I/O.
+//
+// Shedding (`saturated`) waits for two saturated windows in a row (issue #16 §4): one window can be
+// full for reasons that pass (a garbage collection, a burst, analysis catching up a backlog — after
+// which analysis is at its floor, so a second full window is the proxy's own). The other long
+// monitoring work on the loop — rendering /metrics, reading big ingest bodies (loopSlicer.ts) — is
+// spent from analysis' allowance but is not the proxy's need: it never makes a window saturated.
+// "Busy" is the main thread's CPU time where the system tells it (threadCpu.ts), else the loop's
+// utilisation.
 //
 // Pure: the clock, the in-flight count and the loop's cumulative busy time are passed in.
 
@@ -20,7 +29,7 @@ export interface BudgetOptions {
   floor: number;
   /** the share left unclaimed for the proxy's bursts when sizing analysis' allowance */
   headroom: number;
-  /** a loop busy at least this share of a window was saturated */
+  /** a loop busy at least this share of a window (monitoring work outside analysis aside) was saturated */
   saturated: number;
   /** longest analysis pass while requests are in flight, ms */
   busyPassMs: number;
@@ -41,8 +50,12 @@ export class AnalysisBudget {
   private windowStart: number;
   private busyAtStart: number;
   private spentMs = 0;
+  /** monitoring work outside analysis passes in this window, ms */
+  private outsideMs = 0;
   private allowedShare = 1;
   private wasSaturated = false;
+  /** saturated windows in a row, up to the last one */
+  private saturatedRun = 0;
 
   constructor(
     private readonly now: () => number,
@@ -63,12 +76,13 @@ export class AnalysisBudget {
   }
 
   /**
-   * The last window was saturated: analysis is at its floor, and a backlog would only be analysed
-   * late (and cold) — callers shed new copies early instead of filling the queue.
+   * The last two windows were saturated: the proxy needs the loop, analysis is at its floor, and a
+   * backlog would only be analysed late (and cold) — callers shed new copies early instead of
+   * filling the queue.
    */
   get saturated(): boolean {
     this.roll();
-    return this.wasSaturated;
+    return this.saturatedRun >= 2;
   }
 
   /** The share of the loop analysis may take in this window. */
@@ -93,6 +107,15 @@ export class AnalysisBudget {
     this.spentMs += ms;
   }
 
+  /**
+   * Record monitoring work outside analysis passes (a slice of a scrape or of an ingest body): it
+   * uses analysis' allowance, and is not the proxy's need when judging saturation.
+   */
+  spendOutside(ms: number): void {
+    this.spentMs += ms;
+    this.outsideMs += ms;
+  }
+
   private roll(): void {
     const t = this.now();
     const elapsed = t - this.windowStart;
@@ -101,11 +124,13 @@ export class AnalysisBudget {
     const busyShare = clamp01((busy - this.busyAtStart) / elapsed);
     const proxyShare = Math.max(0, busyShare - clamp01(this.spentMs / elapsed));
     const { floor, headroom, saturated } = this.opts;
-    this.wasSaturated = busyShare >= saturated;
+    this.wasSaturated = busyShare - clamp01(this.outsideMs / elapsed) >= saturated;
+    this.saturatedRun = this.wasSaturated ? this.saturatedRun + 1 : 0;
     this.allowedShare = this.wasSaturated ? floor : Math.min(1, Math.max(floor, 1 - headroom - proxyShare));
     this.windowStart = t;
     this.busyAtStart = busy;
     this.spentMs = 0;
+    this.outsideMs = 0;
   }
 }
 

@@ -104,6 +104,39 @@ describe("AnalysisBudget", () => {
     expect(b.passMs()).toBeLessThanOrEqual(0);
   });
 
+  it("sheds only after two saturated windows in a row: one full window can be a passing burst", () => {
+    const { s, b } = setup(8);
+    s.t += 100;
+    s.busy += 100; // one full window (a garbage collection, a burst)
+    expect(b.share).toBe(1); // not rolled yet
+    expect(b.saturated).toBe(false);
+    expect(b.share).toBe(0.05); // analysis backs off at once
+    s.t += 100;
+    s.busy += 40; // it passed
+    expect(b.saturated).toBe(false);
+    s.t += 100;
+    s.busy += 100;
+    expect(b.saturated).toBe(false);
+    s.t += 100;
+    s.busy += 100; // the proxy needs the loop
+    expect(b.saturated).toBe(true);
+  });
+
+  it("does not count scrapes and ingest bodies as the proxy's need, but spends them from analysis' share", () => {
+    const { s, b } = setup(8);
+    for (let w = 0; w < 3; w++) {
+      // a full loop, 70 % of it rendering /metrics and reading ingest bodies, 30 % the proxy
+      b.spendOutside(70);
+      s.t += 100;
+      s.busy += 100;
+      expect(b.saturated).toBe(false);
+      expect(b.share).toBeCloseTo(0.6, 9); // 1 − 0.1 headroom − 0.3 proxy
+    }
+    // within a window, outside work uses the allowance: 60 ms allowed, 50 spent outside
+    b.spendOutside(50);
+    expect(drain(b)).toBeCloseTo(10, 6);
+  });
+
   it("rejects options that would never let analysis run", () => {
     const mk = (o: Partial<BudgetOptions>) => () =>
       new AnalysisBudget(
@@ -152,5 +185,27 @@ describe("AnalysisQueue with a budget", () => {
     s.inFlight = 0;
     await q.idle();
     expect(seen).toEqual(Array.from({ length: 12 }, (_, i) => i));
+  });
+});
+
+describe("mainThreadCpuClock", () => {
+  it("counts the main thread's CPU time, not time it waits", async () => {
+    const { mainThreadCpuClock } = await import("../../src/monitor/threadCpu.js");
+    const clock = mainThreadCpuClock();
+    if (process.platform !== "linux") {
+      expect(clock).toBeUndefined();
+      return;
+    }
+    expect(clock).toBeDefined();
+    const cpu = clock as () => number;
+    const a = cpu();
+    const t = performance.now();
+    while (performance.now() - t < 30) {} // 30 ms of work
+    const b = cpu();
+    await new Promise((r) => setTimeout(r, 50)); // 50 ms of waiting
+    const c = cpu();
+    expect(b - a).toBeGreaterThan(5); // ran (less when the machine is busy)
+    expect(b - a).toBeLessThan(60);
+    expect(c - b).toBeLessThan(15); // waited: no CPU
   });
 });
