@@ -73,6 +73,11 @@ export class BoundCounter<L extends string> {
     const values = [...this.children.values()].map((c) => ({ value: c.value, labels: c.labels }));
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }
+
+  /** The samples a chunk at a time, read lazily (metricsText.ts renders in slices). */
+  *valueChunks(size: number): Generator<MetricValue[]> {
+    yield* chunksOf(this.children.values(), size, (c) => ({ value: c.value, labels: c.labels }));
+  }
 }
 
 class HChild implements HistogramChild {
@@ -141,31 +146,159 @@ export class BoundHistogram<L extends string> {
 
   get(): { name: string; help: string; type: string; aggregator: string; values: MetricValue[] } {
     const values: MetricValue[] = [];
-    for (const c of this.children.values()) {
-      let acc = 0;
-      const ex = c.exemplars;
-      this.bounds.forEach((le, i) => {
-        acc += c.counts[i] as number;
-        const v: MetricValue = {
-          value: acc,
-          labels: { ...c.labels, le: String(le) },
-          metricName: `${this.name}_bucket`,
-        };
-        const e = ex?.[i];
-        if (e) v.exemplar = e;
-        values.push(v);
-      });
-      const inf: MetricValue = {
-        value: c.count,
-        labels: { ...c.labels, le: "+Inf" },
-        metricName: `${this.name}_bucket`,
-      };
-      const e = ex?.[this.bounds.length];
-      if (e) inf.exemplar = e;
-      values.push(inf);
-      values.push({ value: c.sum, labels: c.labels, metricName: `${this.name}_sum` });
-      values.push({ value: c.count, labels: c.labels, metricName: `${this.name}_count` });
-    }
+    for (const c of this.children.values()) this.samplesOf(c, values);
     return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
   }
+
+  /** The samples a few children at a time, read lazily (metricsText.ts renders in slices). */
+  *valueChunks(size: number): Generator<MetricValue[]> {
+    let chunk: MetricValue[] = [];
+    for (const c of this.children.values()) {
+      this.samplesOf(c, chunk);
+      if (chunk.length >= size) {
+        yield chunk;
+        chunk = [];
+      }
+    }
+    if (chunk.length > 0) yield chunk;
+  }
+
+  /** A child's buckets, sum and count, appended to `values`. */
+  private samplesOf(c: HChild, values: MetricValue[]): void {
+    let acc = 0;
+    const ex = c.exemplars;
+    this.bounds.forEach((le, i) => {
+      acc += c.counts[i] as number;
+      const v: MetricValue = {
+        value: acc,
+        labels: { ...c.labels, le: String(le) },
+        metricName: `${this.name}_bucket`,
+      };
+      const e = ex?.[i];
+      if (e) v.exemplar = e;
+      values.push(v);
+    });
+    const inf: MetricValue = {
+      value: c.count,
+      labels: { ...c.labels, le: "+Inf" },
+      metricName: `${this.name}_bucket`,
+    };
+    const e = ex?.[this.bounds.length];
+    if (e) inf.exemplar = e;
+    values.push(inf);
+    values.push({ value: c.sum, labels: c.labels, metricName: `${this.name}_sum` });
+    values.push({ value: c.count, labels: c.labels, metricName: `${this.name}_count` });
+  }
+}
+
+export interface GaugeChild {
+  set(v: number): void;
+  inc(n?: number): void;
+  dec(n?: number): void;
+}
+
+class GChild implements GaugeChild {
+  value = 0;
+  constructor(readonly labels: Labels) {}
+  set(v: number): void {
+    this.value = v;
+  }
+  inc(n = 1): void {
+    this.value += n;
+  }
+  dec(n = 1): void {
+    this.value -= n;
+  }
+}
+
+/**
+ * A gauge with prom-client's Gauge API (the part the agent uses) over a Map of children. Besides
+ * the usual `get()`, its samples can be read a chunk at a time (`valueChunks`): prom-client's
+ * `get()` builds all of them at once with `Object.values` of its hash map, 35+ ms in one go for
+ * the 50,000 reference ratios of 100 models × 50 features (metricsText.ts renders in slices).
+ */
+export class BoundGauge<L extends string = string> {
+  readonly type = "gauge";
+  readonly aggregator = "sum";
+  readonly name: string;
+  readonly help: string;
+  /** plain strings: a gauge of fewer labels stands in where more are allowed, as prom-client's does */
+  private readonly labelNames: readonly string[];
+  private readonly children = new Map<string, GChild>();
+
+  constructor(o: { name: string; help: string; labelNames?: readonly L[]; registers?: Registry[] }) {
+    this.name = o.name;
+    this.help = o.help;
+    this.labelNames = o.labelNames ?? [];
+    for (const r of o.registers ?? []) r.registerMetric(this as never);
+    this.reset();
+  }
+
+  private key(labels: Partial<Record<L, string | number>>): string {
+    const l = labels as Record<string, string | number | undefined>;
+    return this.labelNames.map((n) => l[n]).join("\u0000");
+  }
+
+  labels(labels: Partial<Record<L, string | number>>): GaugeChild {
+    const key = this.key(labels);
+    let c = this.children.get(key);
+    if (!c) {
+      const copy: Labels = {};
+      for (const [k, v] of Object.entries(labels)) if (v !== undefined) copy[k] = String(v);
+      c = new GChild(copy);
+      this.children.set(key, c);
+    }
+    return c;
+  }
+
+  set(labels: Partial<Record<L, string | number>>, value: number): void;
+  set(value: number): void;
+  set(a: Partial<Record<L, string | number>> | number, b?: number): void {
+    if (typeof a === "number") this.labels({}).set(a);
+    else this.labels(a).set(b as number);
+  }
+
+  inc(labels: Partial<Record<L, string | number>>, n?: number): void {
+    this.labels(labels).inc(n);
+  }
+
+  dec(labels: Partial<Record<L, string | number>>, n?: number): void {
+    this.labels(labels).dec(n);
+  }
+
+  remove(labels: Partial<Record<L, string | number>>): void {
+    this.children.delete(this.key(labels));
+  }
+
+  /** No samples; a gauge without labels has its one, at 0 (as prom-client's). */
+  reset(): void {
+    this.children.clear();
+    if (this.labelNames.length === 0) this.labels({});
+  }
+
+  get(): { name: string; help: string; type: string; aggregator: string; values: MetricValue[] } {
+    const values = [...this.children.values()].map((c) => ({ value: c.value, labels: c.labels }));
+    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  }
+
+  *valueChunks(size: number): Generator<MetricValue[]> {
+    yield* chunksOf(this.children.values(), size, (c) => ({ value: c.value, labels: c.labels }));
+  }
+}
+
+/** `size` samples at a time, read from the children lazily. */
+function* chunksOf<C>(
+  children: Iterable<C>,
+  size: number,
+  sample: (c: C) => MetricValue,
+): Generator<MetricValue[]> {
+  let chunk: MetricValue[] = [];
+  for (const c of children) {
+    chunk.push(sample(c));
+    if (chunk.length >= size) {
+      yield chunk;
+      chunk = [];
+    }
+  }
+  if (chunk.length > 0) yield chunk;
 }

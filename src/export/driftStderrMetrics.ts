@@ -1,6 +1,7 @@
 // The standard errors of the drift gauges (`<gauge>_stderr`, same labels; src/stats/driftStderr.ts):
 // `infermon_feature_psi ± 2 * infermon_feature_psi_stderr` is the band the dashboards draw.
-import { Gauge, type Registry } from "prom-client";
+import type { Registry } from "prom-client";
+import { BoundGauge as Gauge } from "./boundMetrics.js";
 
 type FW = "model" | "model_version" | "feature" | "window";
 type MW = "model" | "model_version" | "window";

@@ -1,8 +1,8 @@
 // Every metric the agent exports (docs/metrics.md's catalog), on a Registry of its own — never
 // prom-client's global one, so two agents (or tests) in one process do not share state.
-import { collectDefaultMetrics, Gauge, Registry } from "prom-client";
+import { collectDefaultMetrics, Registry } from "prom-client";
 import { DEFAULT_LATENCY_BUCKETS } from "../config/latencyBuckets.js";
-import { BoundHistogram, BoundCounter as Counter } from "./boundMetrics.js";
+import { BoundHistogram, BoundCounter as Counter, BoundGauge as Gauge } from "./boundMetrics.js";
 import { DriftStderrMetrics } from "./driftStderrMetrics.js";
 import { QualityMetrics } from "./qualityMetrics.js";
 import { ShadowMetrics } from "./shadowMetrics.js";

@@ -19,10 +19,33 @@ interface Family {
 }
 
 interface MetricSource {
+  name: string;
+  help: string;
   type: string;
   get(): Promise<Family> | Family;
   /** histograms: the samples the text formats want */
   getForPromString?(): Promise<Family>;
+  /** the agent's own metrics (boundMetrics.ts): samples read lazily, a chunk at a time */
+  valueChunks?(size: number): Iterable<unknown[]>;
+}
+
+/** The family in chunks of samples; at least one (an empty family still has HELP and TYPE). */
+async function* chunksOf(m: MetricSource, openMetrics: boolean): AsyncGenerator<Family> {
+  if (m.valueChunks) {
+    const head = { name: m.name, help: m.help, type: m.type };
+    let any = false;
+    for (const values of m.valueChunks(CHUNK)) {
+      any = true;
+      yield { ...head, values };
+    }
+    if (!any) yield { ...head, values: [] };
+    return;
+  }
+  // as prom-client's own passes: the text format takes histograms' samples unsplayed
+  const data = await (!openMetrics && m.getForPromString ? m.getForPromString() : m.get());
+  const values = data.values ?? [];
+  for (let i = 0; i === 0 || i < values.length; i += CHUNK)
+    yield { ...data, values: values.slice(i, i + CHUNK) };
 }
 
 /**
@@ -41,19 +64,18 @@ export async function* renderMetrics(
   try {
     let first = true;
     for (const m of registry.getMetricsAsArray() as unknown as MetricSource[]) {
-      // as prom-client's own passes: the text format takes histograms' samples unsplayed
-      const data = await (!openMetrics && m.getForPromString ? m.getForPromString() : m.get());
       // an OpenMetrics counter family is named without `_total`; its samples add it back
-      const name = openMetrics && m.type === "counter" ? data.name.replace(/_total$/, "") : data.name;
-      const values = data.values ?? [];
-      for (let i = 0; i === 0 || i < values.length; i += CHUNK) {
-        const chunk = { ...data, name, values: values.slice(i, i + CHUNK) };
-        const text = await formatter.getMetricsAsString({ get: () => chunk });
+      const rename = (n: string) => (openMetrics && m.type === "counter" ? n.replace(/_total$/, "") : n);
+      let i = 0;
+      for await (const chunk of chunksOf(m, openMetrics)) {
+        const family = { ...chunk, name: rename(chunk.name) };
+        const text = await formatter.getMetricsAsString({ get: () => family });
         // every call writes the family's HELP and TYPE lines: only the first chunk keeps them
         const piece = i === 0 ? text : withoutHeader(text);
         const sep = i === 0 ? (first ? "" : openMetrics ? "\n" : "\n\n") : "\n";
         if (piece !== "") yield sep + piece;
         first = false;
+        i++;
         if (slice.due()) await slice.turn();
       }
     }

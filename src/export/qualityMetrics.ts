@@ -1,6 +1,6 @@
 // The label join's and model quality's metrics (docs/metrics.md), on the agent's registry.
-import { Gauge, type Registry } from "prom-client";
-import { BoundHistogram, BoundCounter as Counter } from "./boundMetrics.js";
+import type { Registry } from "prom-client";
+import { BoundHistogram, BoundCounter as Counter, BoundGauge as Gauge } from "./boundMetrics.js";
 
 /** `infermon_labels_total{outcome}` values; unknown_model only with model="unknown". */
 export const LABEL_OUTCOMES = ["matched", "unmatched", "duplicate", "conflict", "invalid"] as const;

@@ -2,9 +2,9 @@
 // whatever the configuration (the generated dashboards read them); series exist only for models
 // with `shadow`. Labels are bounded: `model` (configured), `side` (primary, shadow), `code`
 // (codeLabel), `result` / `reason` (fixed sets below), `class` (configured or capped), `window`.
-import { Gauge, type Registry } from "prom-client";
+import type { Registry } from "prom-client";
 import { DIFFERENCE_BUCKETS } from "../shadow/compare.js";
-import { BoundHistogram, BoundCounter as Counter } from "./boundMetrics.js";
+import { BoundHistogram, BoundCounter as Counter, BoundGauge as Gauge } from "./boundMetrics.js";
 
 /** `infermon_shadow_dropped_total{reason}`: replays never sent (each exists at 0 from the start). */
 export const SHADOW_DROP_REASONS = [

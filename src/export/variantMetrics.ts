@@ -1,8 +1,8 @@
 // A/B variants' metrics (docs/metrics.md, "Variants"), on the agent's registry. Registered whatever
 // the configuration (the generated dashboards read them); series exist only for models with
 // `variants`. `variant` is one of the model's configured names, or `other` (ADR 0011).
-import { Gauge, type Registry } from "prom-client";
-import { BoundHistogram, BoundCounter as Counter } from "./boundMetrics.js";
+import type { Registry } from "prom-client";
+import { BoundHistogram, BoundCounter as Counter, BoundGauge as Gauge } from "./boundMetrics.js";
 
 const MV = ["model", "variant"] as const;
 const MVW = [...MV, "window"] as const;

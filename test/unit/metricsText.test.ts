@@ -3,6 +3,7 @@
 import fc from "fast-check";
 import { Counter, Gauge, Histogram, type OpenMetricsContentType, Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
+import { BoundCounter, BoundGauge, BoundHistogram } from "../../src/export/boundMetrics.js";
 import { metricsText, renderMetrics } from "../../src/export/metricsText.js";
 import { LoopSlicer } from "../../src/monitor/loopSlicer.js";
 
@@ -103,5 +104,68 @@ describe("metricsText", () => {
     // 2000 counter samples in chunks of 256 alone are 8 slices
     expect(slices.length).toBeGreaterThanOrEqual(8);
     expect(turns).toBeGreaterThanOrEqual(8);
+  });
+
+  it("reads the agent's own metrics a chunk at a time, as their get() gives them", async () => {
+    const registry = new Registry();
+    const c = new BoundCounter("b_total", "c", ["model", "bin"], registry);
+    const g = new BoundGauge({
+      name: "b_ratio",
+      help: "g",
+      labelNames: ["model", "bin"],
+      registers: [registry],
+    });
+    const h = new BoundHistogram("b_seconds", "h", ["model"], [0.1, 1], registry);
+    new BoundGauge({ name: "b_depth", help: "no labels: one sample at 0", registers: [registry] });
+    new BoundGauge({
+      name: "b_none",
+      help: "labels, none set",
+      labelNames: ["model"],
+      registers: [registry],
+    });
+    for (let i = 0; i < 1000; i++) {
+      c.inc({ model: `m${i % 3}`, bin: `${i}` }, i);
+      g.set({ model: `m${i % 3}`, bin: `${i}` }, i / 7);
+      h.observe({ model: `m${i % 90}` }, i / 500);
+    }
+    const text = await metricsText(registry);
+    expect(text).toBe(await registry.metrics());
+    expect(text).toContain("\nb_depth 0\n");
+    expect(await metricsText(registry, true)).toBe(await oldOpenMetrics(registry));
+  });
+
+  it("BoundGauge writes what prom-client's Gauge writes, whatever is set, reset or removed", async () => {
+    type Op = { op: "set" | "inc" | "dec" | "remove" | "reset"; model: string; v: number };
+    const ops = fc.array(
+      fc.record({
+        op: fc.constantFrom<Op["op"]>("set", "inc", "dec", "remove", "reset", "set", "set"),
+        model: fc.constantFrom("a", "b", 'c"d', "e\\f"),
+        v: fc.double({ noNaN: false }),
+      }),
+      { maxLength: 30 },
+    );
+    await fc.assert(
+      fc.asyncProperty(ops, async (list) => {
+        const ours = new Registry();
+        const theirs = new Registry();
+        const a = new BoundGauge({
+          name: "g",
+          help: "h",
+          labelNames: ["model", "window"],
+          registers: [ours],
+        });
+        const b = new Gauge({ name: "g", help: "h", labelNames: ["model", "window"], registers: [theirs] });
+        for (const { op, model, v } of list) {
+          const labels = { model, window: "5m" };
+          if (op === "set") a.set(labels, v), b.set(labels, v);
+          else if (op === "inc") a.inc(labels, 1), b.inc(labels, 1);
+          else if (op === "dec") a.dec(labels, 1), b.dec(labels, 1);
+          else if (op === "remove") a.remove(labels), b.remove(labels);
+          else a.reset(), b.reset();
+        }
+        expect(await metricsText(ours)).toBe(await theirs.metrics());
+      }),
+      { numRuns: 200 },
+    );
   });
 });
