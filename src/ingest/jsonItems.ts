@@ -31,12 +31,18 @@ const NL = 0x0a;
 
 /** Every item of `body`, at once (small bodies, Kafka messages). */
 export function readItemsNow(body: Buffer): unknown[] {
-  return runNow(readAll(body));
+  const items: unknown[] = [];
+  runNow(readAll(body, (x) => items.push(x)));
+  return items;
 }
 
-/** Every item of `body`, reading in slices of the loop. */
-export function readItems(body: Buffer, slice: Slice): Promise<unknown[]> {
-  return runSliced(readAll(body), slice);
+/**
+ * Call `each` with every item of `body`, in slices of the loop. NDJSON lines are handed out as they
+ * are read (a flood of 20,000 events is never all alive at once); an array's elements once the
+ * whole array is known to be one.
+ */
+export function readItems(body: Buffer, slice: Slice, each: (x: unknown) => void): Promise<void> {
+  return runSliced(readAll(body, each), slice);
 }
 
 /**
@@ -74,28 +80,34 @@ async function runSliced<T>(g: Reading<T>, slice: Slice): Promise<T> {
   }
 }
 
-function* readAll(b: Buffer): Reading<unknown[]> {
+function* readAll(b: Buffer, each: (x: unknown) => void): Reading<void> {
   const s = skipWs(b, 0);
-  if (s === b.length) return [];
+  if (s === b.length) return;
   const first = b[s];
   if (first === LBRACKET) {
     const items = yield* arrayItems(b, s, tolerantParse);
-    if (items) return items;
+    if (items) {
+      for (const x of items) {
+        each(x);
+        yield PAUSE;
+      }
+      return;
+    }
   } else if (first === LBRACE) {
     const end = yield* valueEnd(b, s);
     if (end >= 0 && skipWs(b, end) === b.length) {
       const x = tolerantParse(b, s, b.length);
-      if (x !== MALFORMED) return [x];
+      if (x !== MALFORMED) return each(x);
     }
   } else {
     // a bare value (a string, number, literal) is on one line
     const nl = b.indexOf(NL, s);
     if (nl < 0 || skipWs(b, nl) === b.length) {
       const x = tolerantParse(b, s, b.length);
-      if (x !== MALFORMED) return [x];
+      if (x !== MALFORMED) return each(x);
     }
   }
-  return yield* lines(b);
+  yield* lines(b, each);
 }
 
 /** The elements of the array opening at `open`, or undefined when the body is not that one array. */
@@ -172,18 +184,16 @@ function* valueEnd(b: Buffer, open: number): Reading<number> {
 }
 
 /** NDJSON: each non-blank line an item. */
-function* lines(b: Buffer): Reading<unknown[]> {
-  const items: unknown[] = [];
+function* lines(b: Buffer, each: (x: unknown) => void): Reading<void> {
   let start = 0;
   while (start <= b.length) {
     let end = b.indexOf(NL, start);
     if (end < 0) end = b.length;
     const line = b.toString("utf8", start, end);
-    if (line.trim() !== "") items.push(tolerant(line));
+    if (line.trim() !== "") each(tolerant(line));
     start = end + 1;
     yield PAUSE;
   }
-  return items;
 }
 
 function tolerant(text: string): unknown {

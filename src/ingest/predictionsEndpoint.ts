@@ -18,10 +18,9 @@ export async function receivePredictions(
   source = "forward",
 ): Promise<Record<ReceiveOutcome, number>> {
   const counts: Record<ReceiveOutcome, number> = { recorded: 0, duplicate: 0, unknown_model: 0, invalid: 0 };
-  for (const x of await readItems(body, slice)) {
+  await readItems(body, slice, (x) => {
     counts[receive(join, models, x, now, source)]++;
-    if (slice.due()) await slice.turn();
-  }
+  });
   if (metrics) for (const o of RECEIVE_OUTCOMES) if (counts[o] > 0) metrics.received[o].inc(counts[o]);
   return counts;
 }

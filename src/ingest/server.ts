@@ -201,11 +201,10 @@ export class IngestServer {
       return;
     }
     const counts = emptyCounts();
-    for (const x of await readItems(body, slice)) {
+    await readItems(body, slice, (x) => {
       const outcome = x === MALFORMED ? join.unreadableLabel(source) : join.applyLabelJson(x, source);
       counts[outcome]++;
-      if (slice.due()) await slice.turn();
-    }
+    });
     reply(res, 202, counts);
   }
 
@@ -238,25 +237,24 @@ export class IngestServer {
     let accepted = 0;
     let rejected = 0;
     const m = this.o.metrics;
-    for (const x of await readItems(body, slice)) {
-      if (slice.due()) await slice.turn();
+    await readItems(body, slice, (x) => {
       const r = toEvent(x, now);
       if (!r.ok) {
         // the model named in a bad body is traffic: only a configured name becomes a label
         m.parseErrors.inc({ model: this.o.models.has(r.model) ? r.model : UNKNOWN_MODEL, reason: r.reason });
         rejected++;
-        continue;
+        return;
       }
       const model = this.o.models.get(r.event.model);
       if (!model) {
         m.dropped.inc({ reason: "unknown_model" });
         rejected++;
-        continue;
+        return;
       }
       const event = { ...r.event, version: r.event.version ?? model.version, id: r.event.id ?? randomUUID() };
       if (this.o.submit({ kind: "event", model, event, source: "http", sender })) accepted++;
       else rejected++;
-    }
+    });
     reply(res, 202, { accepted, rejected });
   }
 }

@@ -157,11 +157,13 @@ describe("metricsText", () => {
         const b = new Gauge({ name: "g", help: "h", labelNames: ["model", "window"], registers: [theirs] });
         for (const { op, model, v } of list) {
           const labels = { model, window: "5m" };
-          if (op === "set") a.set(labels, v), b.set(labels, v);
-          else if (op === "inc") a.inc(labels, 1), b.inc(labels, 1);
-          else if (op === "dec") a.dec(labels, 1), b.dec(labels, 1);
-          else if (op === "remove") a.remove(labels), b.remove(labels);
-          else a.reset(), b.reset();
+          for (const g of [a, b]) {
+            if (op === "set") g.set(labels, v);
+            else if (op === "inc") g.inc(labels, 1);
+            else if (op === "dec") g.dec(labels, 1);
+            else if (op === "remove") g.remove(labels);
+            else g.reset();
+          }
         }
         expect(await metricsText(ours)).toBe(await theirs.metrics());
       }),
