@@ -191,7 +191,12 @@ function side(mode) {
     out += d;
   });
   const done = new Promise((resolve) => c.once("exit", () => resolve(JSON.parse(out || '{"times":[]}'))));
-  return { stop: () => (c.kill("SIGTERM"), done) };
+  return {
+    stop: () => {
+      c.kill("SIGTERM");
+      return done;
+    },
+  };
 }
 const ingestPool = new Pool(`http://127.0.0.1:${PORTS.ingest}`, { connections: 1 });
 let scrapeBytes = 0;
@@ -237,7 +242,9 @@ async function runTarget(label, dist) {
       const r = await fixedRate({ url: tapUrl, path, body: BODY, rate: RATE, seconds: SECONDS, keep: true });
       const sideOut = load ? await load.stop() : { times: [] };
       const durations = sideOut.times;
-      if (c === "flood") for (const [k, v] of Object.entries(sideOut.statuses ?? {})) floodAnswers[k] = (floodAnswers[k] ?? 0) + v;
+      if (c === "flood")
+        for (const [k, v] of Object.entries(sideOut.statuses ?? {}))
+          floodAnswers[k] = (floodAnswers[k] ?? 0) + v;
       res[c].lat.push(...r.latencies);
       res[c].p99s.push(r.p99);
       res[c].durations.push(...durations);
