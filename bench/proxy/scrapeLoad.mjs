@@ -11,7 +11,7 @@
 // With --baseline DIST_DIR the same conditions run against that build too (the previous version).
 // Usage: npm run build && node bench/proxy/scrapeLoad.mjs [--rate 200] [--seconds 5] [--rounds 3]
 //          [--models 100] [--features 50] [--shed-rates 500,1000,2000,3000] [--shed-seconds 15]
-//          [--baseline DIST_DIR] [--write]
+//          [--baseline DIST_DIR]
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
