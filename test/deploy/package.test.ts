@@ -43,6 +43,7 @@ describe("npm pack → npm install -g", () => {
     expect(paths).toContain("LICENSE");
     expect(paths).toContain("README.md");
     expect(paths.filter((p) => /^(src|test|bench)\//.test(p) || p.endsWith(".map"))).toEqual([]);
+    expect(paths).not.toContain("dist/.tsbuildinfo"); // the incremental build's state
   });
 
   it("installs globally into a clean prefix, and the installed `infermon demo` works", () => {
