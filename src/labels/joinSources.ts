@@ -3,7 +3,7 @@
 // distinct ones the rest share `other`, so the series stay bounded.
 import type { CounterChild } from "../export/boundMetrics.js";
 import { LABEL_OUTCOMES, type QualityMetrics } from "../export/qualityMetrics.js";
-import { MAX_SOURCES } from "./joinStore.js";
+import { MAX_SOURCES } from "./joinRing.js";
 
 export type OutcomeCounters = Record<(typeof LABEL_OUTCOMES)[number], CounterChild>;
 
