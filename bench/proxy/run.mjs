@@ -14,21 +14,13 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { flags } from "../flags.mjs";
 import { fixedRate } from "./fixedRate.mjs";
 import { oipRequest, padId, referenceProfile, uniformCreditRow } from "./inputs.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "../..");
-const args = Object.fromEntries(
-  process.argv
-    .slice(2)
-    .map((a, i, all) =>
-      a.startsWith("--")
-        ? [a.slice(2), all[i + 1]?.startsWith("--") || all[i + 1] === undefined ? "1" : all[i + 1]]
-        : [],
-    )
-    .filter((x) => x.length),
-);
+const args = flags();
 const RATE = Number(args.rate ?? 1000);
 const SECONDS = Number(args.seconds ?? 30);
 const MAX_SECONDS = Number(args["max-seconds"] ?? 10);

@@ -18,20 +18,12 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Pool } from "undici";
+import { flags } from "../flags.mjs";
 import { fixedRate } from "./fixedRate.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "../..");
-const args = Object.fromEntries(
-  process.argv
-    .slice(2)
-    .map((a, i, all) =>
-      a.startsWith("--")
-        ? [a.slice(2), all[i + 1]?.startsWith("--") || all[i + 1] === undefined ? "1" : all[i + 1]]
-        : [],
-    )
-    .filter((x) => x.length),
-);
+const args = flags();
 const RATE = Number(args.rate ?? 200);
 const SECONDS = Number(args.seconds ?? 5);
 const ROUNDS = Number(args.rounds ?? 3);

@@ -10,19 +10,13 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import os, { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { flags } from "../flags.mjs";
 import { fixedRate } from "./fixedRate.mjs";
 import { oipRequest, padId, referenceProfile, uniformCreditRow } from "./inputs.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "../..");
-const args = Object.fromEntries(
-  process.argv
-    .slice(2)
-    .map((a, i, all) =>
-      a.startsWith("--") ? [a.slice(2), all[i + 1]?.startsWith("--") ? "1" : (all[i + 1] ?? "1")] : [],
-    )
-    .filter((x) => x.length),
-);
+const args = flags();
 const RATE = Number(args.rate ?? 1000);
 const SECONDS = Number(args.seconds ?? 9);
 const ROUNDS = Number(args.rounds ?? 3);

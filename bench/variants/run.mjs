@@ -10,18 +10,12 @@ import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { probit } from "simple-statistics";
+import { flags } from "../flags.mjs";
 import { LOSSES, simulate } from "./simulate.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, "../..");
-const args = Object.fromEntries(
-  process.argv
-    .slice(2)
-    .map((a, i, all) =>
-      a.startsWith("--") ? [a.slice(2), all[i + 1]?.startsWith("--") ? "1" : (all[i + 1] ?? "1")] : [],
-    )
-    .filter((x) => x.length),
-);
+const args = flags();
 const RUNS = Number(args.runs ?? 2000);
 const N = Number(args.n ?? 20_000);
 const ALPHA = 0.05;
