@@ -117,25 +117,14 @@ function* arrayItems(
   parse: (b: Buffer, s: number, e: number) => unknown,
 ): Reading<unknown[] | undefined> {
   const items: unknown[] = [];
+  const scan = new Scan();
   let depth = 0;
-  let inString = false;
-  let escaped = false;
   let start = open + 1;
-  let step = SCAN_STEP;
   for (let i = open + 1; i < b.length; i++) {
-    if (--step === 0) {
-      step = SCAN_STEP;
-      yield PAUSE;
-    }
-    const c = b[i];
-    if (inString) {
-      if (escaped) escaped = false;
-      else if (c === BACKSLASH) escaped = true;
-      else if (c === QUOTE) inString = false;
-      continue;
-    }
-    if (c === QUOTE) inString = true;
-    else if (c === LBRACKET || c === LBRACE) depth++;
+    if (scan.pauseDue()) yield PAUSE;
+    const c = b[i] as number;
+    if (scan.inString(c)) continue;
+    if (c === LBRACKET || c === LBRACE) depth++;
     else if (c === RBRACKET || c === RBRACE) {
       if (depth > 0) {
         depth--;
@@ -162,25 +151,45 @@ function* arrayItems(
 
 /** The index just past the object or array opening at `open`; -1 when it never closes. */
 function* valueEnd(b: Buffer, open: number): Reading<number> {
+  const scan = new Scan();
   let depth = 0;
-  let inString = false;
-  let escaped = false;
-  let step = SCAN_STEP;
   for (let i = open; i < b.length; i++) {
-    if (--step === 0) {
-      step = SCAN_STEP;
-      yield PAUSE;
-    }
-    const c = b[i];
-    if (inString) {
-      if (escaped) escaped = false;
-      else if (c === BACKSLASH) escaped = true;
-      else if (c === QUOTE) inString = false;
-    } else if (c === QUOTE) inString = true;
-    else if (c === LBRACKET || c === LBRACE) depth++;
+    if (scan.pauseDue()) yield PAUSE;
+    const c = b[i] as number;
+    if (scan.inString(c)) continue;
+    if (c === LBRACKET || c === LBRACE) depth++;
     else if ((c === RBRACKET || c === RBRACE) && --depth === 0) return i + 1;
   }
   return -1;
+}
+
+/** A byte scan's state: whether it is inside a JSON string, and when it should pause next. */
+class Scan {
+  private quoted = false;
+  private escaped = false;
+  private step = SCAN_STEP;
+
+  /** True every SCAN_STEP bytes. */
+  pauseDue(): boolean {
+    if (--this.step > 0) return false;
+    this.step = SCAN_STEP;
+    return true;
+  }
+
+  /** True when `c` is part of a string (its quotes included): brackets and commas there are not structure. */
+  inString(c: number): boolean {
+    if (this.quoted) {
+      if (this.escaped) this.escaped = false;
+      else if (c === BACKSLASH) this.escaped = true;
+      else if (c === QUOTE) this.quoted = false;
+      return true;
+    }
+    if (c === QUOTE) {
+      this.quoted = true;
+      return true;
+    }
+    return false;
+  }
 }
 
 /** NDJSON: each non-blank line an item. */
