@@ -17,9 +17,10 @@ function fakeTransport() {
     get released() {
       return released;
     },
-    /** settles the oldest pending send */
-    finishOne() {
+    /** settles the oldest pending send, and lets what follows from it run */
+    async finishOne() {
       pending.shift()?.();
+      await vi.advanceTimersByTimeAsync(0);
     },
     options: {
       send: (batch: number[]) => {
@@ -35,6 +36,17 @@ function fakeTransport() {
     } satisfies Pick<BatchingSenderOptions<number>, "send" | "dropped" | "release">,
   };
 }
+
+/** A sender on the fake transport: 100 items, batches of 2, a 20 ms linger, unless overridden. */
+const senderOn = (t: ReturnType<typeof fakeTransport>, o: Partial<BatchingSenderOptions<number>> = {}) =>
+  new BatchingSender<number>({
+    ...t.options,
+    capacity: 100,
+    batchSize: 2,
+    lingerMs: 20,
+    lingerAfterSend: true,
+    ...o,
+  });
 
 const offerAll = (s: BatchingSender<number>, from: number, to: number) => {
   const taken: boolean[] = [];
@@ -52,13 +64,7 @@ afterEach(() => {
 describe("BatchingSender", () => {
   it("refuses beyond its capacity, counting each refusal dropped without encoding it", () => {
     const t = fakeTransport();
-    const s = new BatchingSender({
-      ...t.options,
-      capacity: 3,
-      batchSize: 10,
-      lingerMs: 20,
-      lingerAfterSend: true,
-    });
+    const s = senderOn(t, { capacity: 3, batchSize: 10 });
     const encode = vi.fn(() => 1);
     expect([s.offer(encode), s.offer(encode), s.offer(encode), s.offer(encode), s.offer(encode)]).toEqual([
       true,
@@ -75,17 +81,10 @@ describe("BatchingSender", () => {
 
   it("sends a full batch at once and a partial one after the linger", async () => {
     const t = fakeTransport();
-    const s = new BatchingSender({
-      ...t.options,
-      capacity: 100,
-      batchSize: 3,
-      lingerMs: 20,
-      lingerAfterSend: true,
-    });
+    const s = senderOn(t, { batchSize: 3 });
     offerAll(s, 0, 3);
     expect(t.sent).toEqual([[0, 1, 2]]);
-    t.finishOne();
-    await vi.advanceTimersByTimeAsync(0);
+    await t.finishOne();
     offerAll(s, 3, 5);
     await vi.advanceTimersByTimeAsync(19);
     expect(t.sent).toHaveLength(1);
@@ -98,25 +97,17 @@ describe("BatchingSender", () => {
 
   it("sends one batch at a time; what came meanwhile lingers unless a full batch waits", async () => {
     const t = fakeTransport();
-    const s = new BatchingSender({
-      ...t.options,
-      capacity: 100,
-      batchSize: 2,
-      lingerMs: 20,
-      lingerAfterSend: true,
-    });
+    const s = senderOn(t);
     offerAll(s, 0, 5);
     expect(t.sent).toEqual([[0, 1]]);
     expect(s.buffered).toBe(3);
-    t.finishOne();
-    await vi.advanceTimersByTimeAsync(0);
+    await t.finishOne();
     // a full batch was waiting: it goes at once
     expect(t.sent).toEqual([
       [0, 1],
       [2, 3],
     ]);
-    t.finishOne();
-    await vi.advanceTimersByTimeAsync(0);
+    await t.finishOne();
     // one item left: it waits the linger
     expect(t.sent).toHaveLength(2);
     await vi.advanceTimersByTimeAsync(20);
@@ -125,28 +116,17 @@ describe("BatchingSender", () => {
 
   it("without lingerAfterSend, a backlog goes out batch after batch at once", async () => {
     const t = fakeTransport();
-    const s = new BatchingSender({
-      ...t.options,
-      capacity: 100,
-      batchSize: 2,
-      lingerMs: 20,
-      lingerAfterSend: false,
-    });
+    const s = senderOn(t, { lingerAfterSend: false });
     offerAll(s, 0, 3);
     expect(t.sent).toEqual([[0, 1]]);
-    t.finishOne();
-    await vi.advanceTimersByTimeAsync(0);
+    await t.finishOne();
     expect(t.sent).toEqual([[0, 1], [2]]);
   });
 
   it("takes no batch while not ready, and asks again", async () => {
     const t = fakeTransport();
     let connected = false;
-    const s = new BatchingSender({
-      ...t.options,
-      capacity: 100,
-      batchSize: 2,
-      lingerMs: 20,
+    const s = senderOn(t, {
       lingerAfterSend: false,
       // like the Kafka publisher: not connected, it waits a second before saying so
       ready: async () => {
@@ -167,13 +147,7 @@ describe("BatchingSender", () => {
 
   it("close drains within the grace, counts the rest dropped, refuses later offers and releases", async () => {
     const t = fakeTransport();
-    const s = new BatchingSender({
-      ...t.options,
-      capacity: 100,
-      batchSize: 2,
-      lingerMs: 1_000,
-      lingerAfterSend: true,
-    });
+    const s = senderOn(t, { lingerMs: 1_000 });
     offerAll(s, 0, 5);
     expect(s.closed).toBe(false);
     const closing = s.close(500);
@@ -181,8 +155,7 @@ describe("BatchingSender", () => {
     expect(s.offer(() => 99)).toBe(false);
     expect(t.dropped).toBe(1);
     // closing, the rest goes at once (no linger) as each send finishes
-    t.finishOne();
-    await vi.advanceTimersByTimeAsync(0);
+    await t.finishOne();
     expect(t.sent).toEqual([
       [0, 1],
       [2, 3],
@@ -197,14 +170,7 @@ describe("BatchingSender", () => {
 
   it("a release that hangs holds close no longer than the deadline (at least 100 ms)", async () => {
     const t = fakeTransport();
-    const s = new BatchingSender({
-      ...t.options,
-      capacity: 10,
-      batchSize: 10,
-      lingerMs: 20,
-      lingerAfterSend: true,
-      release: () => new Promise<void>(() => {}),
-    });
+    const s = senderOn(t, { capacity: 10, batchSize: 10, release: () => new Promise<void>(() => {}) });
     let done = false;
     const closing = s.close(0).then(() => {
       done = true;
