@@ -6,8 +6,9 @@ import type { ModelConfig } from "../config/model.js";
 import { loadLayout } from "../monitor/loadProfiles.js";
 import { type ComparisonReport, compareRows } from "../shadow/comparison.js";
 import type { BatchOptions } from "./batchOptions.js";
+import type { Field } from "./columnPlan.js";
 import { DataFileError } from "./dataFile.js";
-import { Engine, type Field } from "./duckdbEngine.js";
+import { Engine } from "./duckdbEngine.js";
 import { progress } from "./progress.js";
 import { DataReader } from "./reader.js";
 

@@ -2,8 +2,10 @@
 // URL); JSONL with malformed lines is read line by line instead, so each bad line is reported and
 // skipped as before. Either way the consumer gets column batches.
 import type { ColumnBatch } from "../stats/columnBatch.js";
+import type { Field } from "./columnPlan.js";
 import { DataFileError, forEachRow } from "./dataFile.js";
-import { type Engine, type Field, MalformedJsonl, type ScanOptions, type Source } from "./duckdbEngine.js";
+import type { Source } from "./dataSource.js";
+import { type Engine, MalformedJsonl, type ScanOptions } from "./duckdbEngine.js";
 import { type InputFormat, inputFormatOf, isPattern } from "./inputFormat.js";
 
 const BATCH_ROWS = 2048;

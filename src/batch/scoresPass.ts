@@ -3,8 +3,8 @@
 // edges), one to count. Reports what it could not read.
 import type { ModelConfig } from "../config/model.js";
 import type { ProfileScores } from "../stats/scoreProfile.js";
+import type { Field } from "./columnPlan.js";
 import { DataFileError } from "./dataFile.js";
-import type { Field } from "./duckdbEngine.js";
 import type { DataReader } from "./reader.js";
 import { ScoreProfileBuilder } from "./scoreProfileBuilder.js";
 

@@ -2,13 +2,7 @@
 // predictions sent to the join, with Prometheus' HTTP client settings) and `deploy:` (what
 // `infermon generate` writes under deploy/kubernetes/). Kept apart from schema.ts, which wires them in.
 import { z } from "zod";
-import { parseDuration } from "./duration.js";
-
-const duration = z.string().refine((s) => parseDuration(s) !== undefined, {
-  message: "must be a duration like 30s, 5m, 1h, 30d",
-});
-const url = z.url({ message: "must be an absolute URL" });
-const positiveInt = z.number().int().positive();
+import { duration, positiveInt, url } from "./specPrimitives.js";
 
 /**
  * An outgoing HTTP client's settings in Prometheus' HTTP client config shape (`authorization`,

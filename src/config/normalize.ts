@@ -1,6 +1,7 @@
 import { resolve } from "node:path";
 import { resolvePolicy, type SeverityOverrides, type SeverityPolicy } from "../generate/severity.js";
 import { parseDuration } from "./duration.js";
+import type { FeatureSpec } from "./featureSchema.js";
 import {
   type Config,
   DEFAULT_DATA_QUALITY,
@@ -16,8 +17,9 @@ import {
   type ModelConfig,
   type SloTarget,
 } from "./model.js";
+import type { ModelSpec } from "./modelSchema.js";
 import { rolloutConfig, shadowConfig, variantsConfig } from "./rollout.js";
-import type { ConfigSpec, FeatureSpec, ModelSpec } from "./schema.js";
+import type { ConfigSpec } from "./schema.js";
 import { parseWindow, type WindowConfig } from "./window.js";
 
 interface HttpClientSpec {

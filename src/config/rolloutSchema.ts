@@ -1,32 +1,15 @@
 // The user-facing spec of a model's rollout keys (issue #21): `shadow` (replay a share of the
 // model's traffic to a candidate and compare), `variants` (A/B variants, each event labelled with
 // one of the configured names) and `rollout` (canary gates for Argo Rollouts and Flagger).
-// Kept apart from schema.ts, which stays the model's own keys; rollout.ts normalises these.
+// Kept apart from modelSchema.ts, which stays the model's own keys; rollout.ts normalises these.
 import { z } from "zod";
-import { parseDuration } from "./duration.js";
-
-const duration = z.string().refine((s) => parseDuration(s) !== undefined, {
-  message: "must be a duration like 30s, 5m, 1h, 30d",
-});
-const share = z
-  .number()
-  .min(0, { message: "must be a share in [0, 1]" })
-  .max(1, { message: "must be a share in [0, 1]" });
+import { duration, HEADER_NAME, share, tolerance } from "./specPrimitives.js";
 
 /** A variant name becomes the `variant` label: short, and never `other` (what anything else is). */
 const variantName = z
   .string()
   .regex(/^[A-Za-z0-9_.-]{1,63}$/, { message: "must match [A-Za-z0-9_.-]{1,63}" })
   .refine((n) => n !== "other", { message: '"other" is what a value outside names becomes' });
-
-const tolerance = z
-  .strictObject({
-    absolute: z.number().finite().nonnegative().optional(),
-    relative: z.number().finite().nonnegative().optional(),
-  })
-  .refine((t) => t.absolute !== undefined || t.relative !== undefined, {
-    message: "give absolute, relative or both",
-  });
 
 export const shadowSpec = z.strictObject({
   upstream: z.url({ message: "must be an absolute URL" }).refine((u) => /^https?:/.test(u), {
@@ -65,10 +48,10 @@ export const variantsSpec = z
       seen.add(n);
     });
     if (v.by === "header" || v.by === "hash") {
-      if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(v.key))
+      if (!HEADER_NAME.test(v.key))
         ctx.addIssue({ code: "custom", path: ["key"], message: "must be a header name" });
     } else if (v.by === "cookie") {
-      if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(v.key))
+      if (!HEADER_NAME.test(v.key))
         ctx.addIssue({ code: "custom", path: ["key"], message: "must be a cookie name" });
     } else {
       let re: RegExp | undefined;

@@ -1,13 +1,8 @@
 // The user-facing spec of the keys that bound and secure infermon's connections (issue #16): each
 // listener's limits, the Kafka client's SASL and TLS, the join's state file and the memory budget.
-// Kept apart from schema.ts, which holds the models' keys and wires these in.
+// Kept apart from schema.ts, which wires these in (a model's keys are in modelSchema.ts).
 import { z } from "zod";
-import { parseDuration } from "./duration.js";
-
-const duration = z.string().refine((s) => parseDuration(s) !== undefined, {
-  message: "must be a duration like 30s, 5m, 1h, 30d",
-});
-const positiveInt = z.number().int().positive();
+import { duration, positiveInt } from "./specPrimitives.js";
 
 /** read_timeout, idle_timeout and max_connections of a listener, with its defaults */
 export const listenerLimits = (d: { read: string; idle: string; connections: number }) => ({

@@ -16,8 +16,9 @@
 // once. A repeated prediction id is "duplicate" and not recorded twice; labels are applied
 // synchronously and never throw. Labels are joined by (model, request id): the id the tap
 // assigns (x-request-id, or the OIP v2 body's `id`; rows `<id>:<row>`), see docs/configuration.md.
-export type { JoinSink, LabelJoinOutcome, PredictionOutcome } from "./joinStore.js";
+
 export { JoinStore } from "./joinStore.js";
+export type { JoinSink, LabelJoinOutcome, PredictionOutcome } from "./joinTypes.js";
 export { type LabelEvent, type LabelRead, toLabelEvent } from "./labelEvent.js";
 export { emptyCounts, type LabelCounts, LabelJoin, type LabelOutcome } from "./labelJoin.js";
 export { MALFORMED, readJsonItems } from "./labelsEndpoint.js";

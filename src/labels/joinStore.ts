@@ -19,7 +19,6 @@ import {
   MAX_RING,
   MAX_SOURCES,
   META,
-  NO_PARTITION,
   nextPow2,
   PREDICTION,
   partitionOf,
@@ -33,58 +32,14 @@ import {
   versionOf,
   withState,
 } from "./joinRing.js";
-
-export { MAX_RING, MAX_SOURCES, NO_PARTITION } from "./joinRing.js";
-
-export type PredictionOutcome = "pending" | "joined" | "duplicate" | "conflict";
-export type LabelJoinOutcome = "matched" | "waiting" | "duplicate" | "conflict";
-
-/** What a second, different label for one id does (models[].labels.on_conflict). */
-export type ConflictPolicy = "first" | "last" | "reject_conflicts";
-
-/** What the store reports; called synchronously, with numbers only. */
-export interface JoinSink {
-  /**
-   * a prediction met its label (from `source`); `delayMs` = label time − prediction time (≥ 0);
-   * `extra`: the prediction's extra numbers (its score bins; −1 for none), valid during the call
-   */
-  joined(
-    prediction: number,
-    label: number,
-    version: number,
-    delayMs: number,
-    source: number,
-    extra: ArrayLike<number>,
-  ): void;
-  /** a prediction left without a label (ttl or eviction), from `source` */
-  expired(n: number, source: number): void;
-  /** a label left without a prediction (ttl or eviction), from `source` */
-  unmatched(n: number, source: number): void;
-  /** a join counted at `joinTime` is taken back (a conflicting label, last or reject_conflicts) */
-  unjoined?(
-    prediction: number,
-    label: number,
-    version: number,
-    joinTime: number,
-    extra: ArrayLike<number>,
-  ): void;
-  /** waiting entries of `source` left early to make room (max_pending or the source's cap) */
-  evicted?(n: number, source: number): void;
-}
-
-/** Where an entry came from, for restarts (Kafka replay marks what it rebuilt). */
-export interface EntryOrigin {
-  source: number;
-  /** a small number naming the Kafka partition it came from (0: none) */
-  partition?: number;
-  /** rebuilt from a replay: its join was counted before the restart */
-  restored?: boolean;
-  /**
-   * when it arrived, if not now: a Kafka record's timestamp (clamped to now), so that a replay
-   * after a restart sees the same arrival times and the checkpoint bounds them by record time
-   */
-  arrived?: number;
-}
+import { type WaitingEntry, waitingByPartition, waitingEntries } from "./joinScans.js";
+import type {
+  ConflictPolicy,
+  EntryOrigin,
+  JoinSink,
+  LabelJoinOutcome,
+  PredictionOutcome,
+} from "./joinTypes.js";
 
 const DEFAULT_ORIGIN: EntryOrigin = { source: 0 };
 
@@ -356,56 +311,12 @@ export class JoinStore {
   waitingByPartition(
     into = new Map<number, { count: number; oldest: number }>(),
   ): Map<number, { count: number; oldest: number }> {
-    for (const ring of this.rings) {
-      if (!ring) continue;
-      for (let seq = ring.head; seq < ring.tail; seq++) {
-        const r = (seq & ring.mask) * REC;
-        const meta = ring.rec[r + META] as number;
-        const st = stateOf(meta);
-        if (st !== PREDICTION && st !== LABEL) continue;
-        const p = partitionOf(meta);
-        if (p === NO_PARTITION) continue;
-        const arrived = ring.rec[r + ARRIVED] as number;
-        const w = into.get(p);
-        if (w) {
-          w.count++;
-          if (arrived < w.oldest) w.oldest = arrived;
-        } else into.set(p, { count: 1, oldest: arrived });
-      }
-    }
-    return into;
+    return waitingByPartition(this.rings, into);
   }
 
   /** Every waiting entry (a state file at shutdown): id, kind, value, version, time, arrival. */
-  *waiting(): Generator<{
-    id: string;
-    kind: "prediction" | "label";
-    value: number;
-    version: number;
-    time: number;
-    arrived: number;
-    source: number;
-  }> {
-    for (let s = 0; s < this.rings.length; s++) {
-      const ring = this.rings[s];
-      if (!ring) continue;
-      for (let seq = ring.head; seq < ring.tail; seq++) {
-        const slot = seq & ring.mask;
-        const r = slot * REC;
-        const meta = ring.rec[r + META] as number;
-        const st = stateOf(meta);
-        if (st !== PREDICTION && st !== LABEL) continue;
-        yield {
-          id: ring.ids[slot] as string,
-          kind: st === PREDICTION ? "prediction" : "label",
-          value: ring.rec[r + VALUE] as number,
-          version: versionOf(meta),
-          time: ring.rec[r + TIME] as number,
-          arrived: ring.rec[r + ARRIVED] as number,
-          source: s,
-        };
-      }
-    }
+  waiting(): Generator<WaitingEntry> {
+    return waitingEntries(this.rings);
   }
 
   /** A slot for a new entry at the tail of its source's ring: the fair eviction makes room first. */

@@ -9,7 +9,7 @@ import type { QualityMetrics } from "../export/qualityMetrics.js";
 import type { VariantMetrics } from "../export/variantMetrics.js";
 import { type PredictionReader, predictionReader } from "../monitor/predictionReading.js";
 import { ScoreBins } from "../stats/scoreBins.js";
-import type { PredictionOutcome } from "./joinStore.js";
+import type { PredictionOutcome } from "./joinTypes.js";
 import { type LabelEvent, toLabelEvent } from "./labelEvent.js";
 import { type Origin, QualityMonitor } from "./qualityMonitor.js";
 

@@ -5,30 +5,19 @@
 // from the start.
 import type { ModelConfig } from "../config/model.js";
 import type { CounterChild, HistogramChild } from "../export/boundMetrics.js";
-import { fitsLabel } from "../export/labelValues.js";
-import { LABEL_OUTCOMES, type QualityMetrics } from "../export/qualityMetrics.js";
+import type { QualityMetrics } from "../export/qualityMetrics.js";
 import type { VariantMetrics } from "../export/variantMetrics.js";
-import { estimate } from "../stats/cbpe.js";
 import type { ScoreBins } from "../stats/scoreBins.js";
 import { VariantQuality } from "../variants/variantQuality.js";
-import {
-  type EntryOrigin,
-  JoinStore,
-  type LabelJoinOutcome,
-  MAX_SOURCES,
-  type PredictionOutcome,
-} from "./joinStore.js";
+import { JoinSources } from "./joinSources.js";
+import { JoinStore } from "./joinStore.js";
+import type { EntryOrigin, LabelJoinOutcome, PredictionOutcome } from "./joinTypes.js";
 import { type ApplyJoin, type JoinWindow, joinWindow } from "./joinWindow.js";
 import { LabelValues } from "./labelValues.js";
-import {
-  addClassification,
-  addRegression,
-  classificationMetrics,
-  countsWidth,
-  type QualityKind,
-  regressionMetrics,
-} from "./qualityCounts.js";
-import { addScoreBins, labelledBinCounts, realizedAuc, scoredCounts } from "./qualityScores.js";
+import { ModelVersions, type Version } from "./modelVersions.js";
+import { addClassification, addRegression, countsWidth, type QualityKind } from "./qualityCounts.js";
+import { type GaugeModel, setWindowGauges } from "./qualityGauges.js";
+import { addScoreBins } from "./qualityScores.js";
 import { ScoreCounters } from "./scoreCounters.js";
 import { withinTolerance } from "./tolerance.js";
 
@@ -49,8 +38,6 @@ export interface SavedEntry {
  * its timestamp and whether it is being replayed after a restart. */
 export type Origin = string | ({ name: string } & Omit<EntryOrigin, "source">);
 
-/** Distinct model_version label values kept per model (as the drift monitor); more share "other". */
-const MAX_VERSIONS = 16;
 /**
  * Longest request id the join holds: the store keeps every id for the ttl, so an id's length
  * multiplies max_pending (a UUID is 36; OIP ids with a row suffix stay far below this).
@@ -58,15 +45,6 @@ const MAX_VERSIONS = 16;
 export const MAX_ID_LENGTH = 512;
 
 export type LabelResult = LabelJoinOutcome | "invalid";
-
-const NOOP: CounterChild = { inc() {} };
-
-interface Version {
-  name: string;
-  correct: CounterChild;
-  incorrect: CounterChild;
-  scores: ScoreCounters | undefined;
-}
 
 export class QualityMonitor {
   readonly values: LabelValues;
@@ -77,14 +55,11 @@ export class QualityMonitor {
   /** one join as the windows keep it: [predicted, actual, score bin per class…] */
   private readonly rec: Float64Array;
   private readonly binScratch: Int32Array;
-  private readonly versions: Version[] = [];
-  private readonly versionIndex = new Map<string, number>();
+  private readonly versions: ModelVersions;
   private latestVersion: string;
-  /** per source index: its outcome counters */
-  private readonly outcomes: Record<(typeof LABEL_OUTCOMES)[number], CounterChild>[] = [];
-  private readonly sourceNames: string[] = [];
-  private readonly sourceIndex = new Map<string, number>();
-  private readonly evictedBy: CounterChild[] = [];
+  private readonly sources: JoinSources;
+  /** what the window gauges are computed for */
+  private readonly gauges: GaugeModel;
   private readonly delay: HistogramChild;
   private readonly expiredCounter: CounterChild;
   /** the time of the join being counted (set just before the store calls back) */
@@ -128,22 +103,30 @@ export class QualityMonitor {
           };
     this.windows = model.windows.map((w) => ({ name: w.name, w: joinWindow(w, width, 2 + extra, apply) }));
     const m = { model: model.name };
-    for (const src of sources) this.counts(this.source(src));
+    this.sources = new JoinSources(metrics, model.name);
+    for (const src of sources) this.sources.counts(this.source(src));
     this.delay = metrics.delay.labels(m);
     this.expiredCounter = metrics.expired.labels(m);
     metrics.pending.set(m, 0);
     metrics.waitingLabels.set(m, 0);
     this.latestVersion = model.version;
-    this.version(model.version);
+    this.versions = new ModelVersions(
+      model,
+      metrics,
+      this.scores,
+      !(this.values.regression && !model.labels.tolerance),
+    );
+    this.versions.index(model.version);
+    this.gauges = { model, metrics, kind: this.kind, values: this.values, k: this.k, scores: this.scores };
     this.store = new JoinStore(
       model.labels.ttlMs,
       model.labels.maxPending,
       {
         joined: (p, l, v, delayMs, src, x) => this.joined(p, l, v, delayMs, src, x),
         expired: (n) => this.expiredCounter.inc(n),
-        unmatched: (n, src) => this.counts(src).unmatched.inc(n),
+        unmatched: (n, src) => this.sources.counts(src).unmatched.inc(n),
         unjoined: (p, l, v, t, x) => this.unjoined(p, l, v, t, x),
-        evicted: (n, src) => this.evictedBy[src]?.inc(n),
+        evicted: (n, src) => this.sources.evicted(src, n),
       },
       {
         maxPerSource: model.labels.maxPendingPerSource,
@@ -158,30 +141,7 @@ export class QualityMonitor {
    * first use; past MAX_SOURCES − 1 distinct sources, the rest share `other`.
    */
   source(name: string): number {
-    let i = this.sourceIndex.get(name);
-    if (i !== undefined) return i;
-    const label = this.sourceNames.length < MAX_SOURCES - 1 ? name : "other";
-    i = this.sourceNames.indexOf(label);
-    if (i < 0) {
-      i = this.sourceNames.length;
-      this.sourceNames.push(label);
-      this.evictedBy.push(this.metrics.evicted.labels({ model: this.model.name, source: label }));
-    }
-    if (this.sourceIndex.size < 1000) this.sourceIndex.set(name, i);
-    return i;
-  }
-
-  /** A source's label counters (created when it first sends a label: prediction-only sources have none). */
-  private counts(source: number): Record<(typeof LABEL_OUTCOMES)[number], CounterChild> {
-    let c = this.outcomes[source];
-    if (!c) {
-      const l = { model: this.model.name, source: this.sourceNames[source] ?? "other" };
-      c = Object.fromEntries(
-        LABEL_OUTCOMES.map((o) => [o, this.metrics.labels.labels({ ...l, outcome: o })]),
-      ) as Record<(typeof LABEL_OUTCOMES)[number], CounterChild>;
-      this.outcomes[source] = c;
-    }
-    return c;
+    return this.sources.index(name);
   }
 
   /**
@@ -207,9 +167,9 @@ export class QualityMonitor {
     if (value === undefined || id.length > MAX_ID_LENGTH) return undefined;
     // a time that is not a number (a bad source) is the arrival time, never NaN in the delay
     if (!Number.isFinite(time)) time = now;
-    const v = this.version(version);
+    const v = this.versions.index(version);
     // the bounded label (a version past the cap is "other"), never the raw value from traffic
-    this.latestVersion = (this.versions[v] as Version).name;
+    this.latestVersion = (this.versions.all[v] as Version).name;
     this.joinTime = now;
     const slot = variant >= 0 && variant < this.variantSlots ? variant : 0;
     const a = alias !== undefined && alias.length <= MAX_ID_LENGTH ? alias : undefined;
@@ -237,7 +197,7 @@ export class QualityMonitor {
    */
   label(id: string, raw: unknown, time: number, now: number, from: Origin = "http"): LabelResult {
     const origin = this.origin(from);
-    const counts = this.counts(origin.source);
+    const counts = this.sources.counts(origin.source);
     const value = id.length > MAX_ID_LENGTH ? undefined : this.values.label(raw);
     if (!Number.isFinite(time)) time = now;
     // a replayed label (a restart rebuilding the join) was counted when it first came
@@ -266,7 +226,8 @@ export class QualityMonitor {
   /** Every waiting entry, with its version's name, variant slot and source's name (a state file). */
   *exportWaiting(): Generator<SavedEntry> {
     for (const e of this.store.waiting()) {
-      const version = this.versions[Math.floor(e.version / this.variantSlots)]?.name ?? this.model.version;
+      const version =
+        this.versions.all[Math.floor(e.version / this.variantSlots)]?.name ?? this.model.version;
       yield {
         id: e.id,
         kind: e.kind,
@@ -275,7 +236,7 @@ export class QualityMonitor {
         variant: e.version % this.variantSlots,
         time: e.time,
         arrived: e.arrived,
-        source: this.sourceNames[e.source] ?? "other",
+        source: this.sources.name(e.source),
       };
     }
   }
@@ -292,7 +253,7 @@ export class QualityMonitor {
     this.store.addPrediction(
       e.id,
       e.value,
-      this.version(e.version) * this.variantSlots + slot,
+      this.versions.index(e.version) * this.variantSlots + slot,
       e.time,
       now,
       origin,
@@ -306,7 +267,7 @@ export class QualityMonitor {
 
   /** Count an invalid label (e.g. no id) for this model, from `source`. */
   invalid(source = "http"): void {
-    this.counts(this.source(source)).invalid.inc();
+    this.sources.counts(this.source(source)).invalid.inc();
   }
 
   /** Expire old entries and recompute the gauges as of `now` (before each scrape). */
@@ -317,76 +278,16 @@ export class QualityMonitor {
     const model = this.model.name;
     m.pending.set({ model }, this.store.pendingPredictions);
     m.waitingLabels.set({ model }, this.store.waitingLabels);
-    for (const v of this.versions) v.scores?.refresh();
+    for (const v of this.versions.all) v.scores?.refresh();
     const labels = { model, model_version: this.latestVersion };
-    const se = m.stderr;
     for (const { name, w } of this.windows) {
       const c = w.totals(now);
       const n = c[0] as number;
       const l = { ...labels, window: name };
       m.labeledInWindow.set(l, n);
       if (n === 0 || n < this.model.minSamples) continue;
-      if (this.kind.task === "regression") {
-        const r = regressionMetrics(c);
-        m.mae.set(l, r.mae);
-        m.rmse.set(l, r.rmse);
-        se.mae.set(l, r.maeStderr);
-        se.rmse.set(l, r.rmseStderr);
-        continue;
-      }
-      const q = classificationMetrics(c, this.k);
-      m.accuracy.set(l, q.accuracy);
-      se.accuracy.set(l, q.stderr.accuracy);
-      if (this.scores) this.setAuc(c, l);
-      if (this.scores?.calibrated) this.setEstimationError(c, l);
-      if (!q.macro) continue;
-      setScores(m, l, q.macro, q.stderr.macro);
-      q.perClass.forEach((s, i) => {
-        if (s) setScores(m, { ...l, class: this.values.classes[i] as string }, s, q.stderr.perClass[i]);
-      });
+      setWindowGauges(this.gauges, c, l);
     }
-  }
-
-  /**
-   * The estimate's check once labels arrived: CBPE on the window's labelled predictions (from
-   * their scores alone) minus their realized quality, per metric.
-   */
-  private setEstimationError(
-    c: Float64Array,
-    l: { model: string; model_version: string; window: string },
-  ): void {
-    const s = this.scores as ScoreBins;
-    const { predicted, notPredicted } = labelledBinCounts(c, this.k, s);
-    const e = estimate(s, this.k, predicted, notPredicted);
-    if (!e || e.n < this.model.minSamples) return;
-    const r = classificationMetrics(scoredCounts(c, this.k, s), this.k);
-    const auc = realizedAuc(c, this.k, s);
-    const err = this.metrics.estimationError;
-    const set = (metric: string, est: number | undefined, real: number | undefined) => {
-      if (est !== undefined && real !== undefined && Number.isFinite(est) && Number.isFinite(real))
-        err.set({ ...l, metric }, est - real);
-    };
-    set("accuracy", e.accuracy, r.accuracy);
-    set("precision", e.macro?.precision, r.macro?.precision);
-    set("recall", e.macro?.recall, r.macro?.recall);
-    set("f1", e.macro?.f1, r.macro?.f1);
-    set("roc_auc", e.auc, auc?.auc);
-  }
-
-  /** Realized ROC AUC: binary without a class label; multiclass per class and macro. */
-  private setAuc(c: Float64Array, l: { model: string; model_version: string; window: string }): void {
-    const a = realizedAuc(c, this.k, this.scores as ScoreBins);
-    if (!a) return;
-    const m = this.metrics;
-    m.rocAuc.set(l, a.auc);
-    m.stderr.rocAuc.set(l, a.stderr);
-    if (this.values.classes.length === 2 && this.model.task === "binary_classification") return;
-    a.perClass.forEach((x, i) => {
-      if (!x) return;
-      const lc = { ...l, class: this.values.classes[i] as string };
-      m.rocAuc.set(lc, x.auc);
-      m.stderr.rocAuc.set(lc, x.stderr);
-    });
   }
 
   private joined(
@@ -399,11 +300,11 @@ export class QualityMonitor {
   ): void {
     const now = this.joinTime;
     // a match is the label's: attributed to the label's sender
-    this.counts(source).matched.inc();
+    this.sources.counts(source).matched.inc();
     this.delay.observe(delayMs / 1000);
     const version = Math.floor(stored / this.variantSlots);
     this.variants?.joined(stored % this.variantSlots, prediction, label, now);
-    const v = this.versions[version] as Version;
+    const v = this.versions.all[version] as Version;
     const rec = this.rec;
     rec[0] = prediction;
     rec[1] = label;
@@ -438,46 +339,4 @@ export class QualityMonitor {
     for (let i = 2; i < rec.length; i++) rec[i] = extra[i - 2] as number;
     for (const { w } of this.windows) w.retract(joinTime, rec);
   }
-
-  private version(name: string): number {
-    let i = this.versionIndex.get(name);
-    if (i !== undefined) return i;
-    // an over-long version from traffic is "other" too (src/export/labelValues.ts)
-    const label = this.versions.length < MAX_VERSIONS && fitsLabel(name) ? name : "other";
-    i = this.versions.findIndex((v) => v.name === label);
-    if (i < 0 && this.values.regression && !this.model.labels.tolerance) {
-      i = this.versions.length;
-      this.versions.push({ name: label, correct: NOOP, incorrect: NOOP, scores: undefined });
-    } else if (i < 0) {
-      const base = { model: this.model.name, model_version: label };
-      i = this.versions.length;
-      this.versions.push({
-        name: label,
-        correct: this.metrics.labeled.labels({ ...base, result: "correct" }),
-        incorrect: this.metrics.labeled.labels({ ...base, result: "incorrect" }),
-        scores:
-          label === this.model.version && this.scores
-            ? new ScoreCounters(this.scores, this.metrics, this.model.name, label)
-            : undefined,
-      });
-    }
-    // bounded too: names from traffic past the cap all map to "other" without being kept
-    if (this.versionIndex.size < 1000) this.versionIndex.set(name, i);
-    return i;
-  }
-}
-
-function setScores(
-  m: QualityMetrics,
-  l: Record<string, string>,
-  s: { precision: number; recall: number; f1: number },
-  se: { precision: number; recall: number; f1: number } | undefined,
-): void {
-  m.precision.set(l, s.precision);
-  m.recall.set(l, s.recall);
-  m.f1.set(l, s.f1);
-  if (!se) return;
-  m.stderr.precision.set(l, se.precision);
-  m.stderr.recall.set(l, se.recall);
-  m.stderr.f1.set(l, se.f1);
 }

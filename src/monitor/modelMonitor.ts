@@ -3,77 +3,37 @@
 // and class counts, data-quality counters. Everything is laid out once at construction.
 import type { InferenceEvent, PredictionErrorReason, PredictionKind } from "../adapters/inferenceEvent.js";
 import type { ModelConfig } from "../config/model.js";
-import { setEstimate } from "../export/estimateGauges.js";
-import { CappedLabel, fitsLabel, OTHER } from "../export/labelValues.js";
 import type { AgentMetrics } from "../export/metrics.js";
 import type { QualityMonitor } from "../labels/qualityMonitor.js";
 import { type BinLayout, INVALID_BIN, MISSING_BIN, type Slot } from "../stats/binLayout.js";
 import { type BinWindow, binWindow } from "../stats/binWindow.js";
-import { estimate } from "../stats/cbpe.js";
 import { driftValues } from "../stats/drift.js";
 import { driftStderr } from "../stats/driftStderr.js";
 import { sampleSizeLevels } from "../stats/sampleSizeLevels.js";
-import type { ScoreBins } from "../stats/scoreBins.js";
-import { INVALID_VALUE, MISSING_VALUE, readNumber } from "../stats/values.js";
 import { VariantMonitor } from "../variants/variantMonitor.js";
+import { EstimatedBins } from "./estimatedBins.js";
+import { bindFailed, failedQuality } from "./failedRequestValues.js";
+import { kindOf, sample } from "./predictionKind.js";
 import { type PredictionReader, type PredictionReading, predictionReader } from "./predictionReading.js";
-
-interface Inc {
-  inc(n?: number): void;
-}
-interface Obs {
-  observe(v: number): void;
-}
-
-/** Label-bound counters of one model version, so counting is a method call, not a label lookup. */
-interface VersionChildren {
-  label: string;
-  bins: Inc[];
-  missing: Inc[];
-  invalid: Inc[];
-  unseen: Inc[];
-  score: Obs;
-  value: Obs;
-  classes: Map<string, Inc>;
-  /** per feature: the failed-request counters by quality (FAILED_QUALITIES order), bound on first use */
-  failed: Inc[][] | undefined;
-}
-
-/** `quality` values of infermon_failed_request_feature_values_total. */
-export const FAILED_QUALITIES = ["ok", "missing", "invalid", "unseen", "out_of_range"] as const;
-const Q_OK = 0;
-const Q_MISSING = 1;
-const Q_INVALID = 2;
-const Q_UNSEEN = 3;
-const Q_OUT_OF_RANGE = 4;
+import { type Inc, VersionCounters } from "./versionCounters.js";
 
 /** Called when a prediction is not read as configured (counted already), for the log. */
 export type PredictionIssueListener = (reason: PredictionErrorReason, detail: string, id: string) => void;
 
 const NO_PREDICTION: PredictionReading = Object.freeze({});
-const NO_OBS: Obs = Object.freeze({ observe() {} });
-
-/** Distinct model_version label values kept per model; more share the label "other". */
-const MAX_VERSIONS = 16;
-/** Distinct class labels kept per model when `prediction.classes` is not configured. */
-const MAX_CLASSES = 100;
 
 export class ModelMonitor {
   private readonly windows: { name: string; w: BinWindow }[];
   private readonly scratch: Int32Array;
   private readonly readPrediction: PredictionReader;
-  private readonly versions = new Map<string, VersionChildren>();
-  private otherVersion: VersionChildren | undefined;
+  private readonly counters: VersionCounters;
   private latestVersion: string;
   private readonly regression: boolean;
-  /** class label from a predicted class: the configured classes, else the first MAX_CLASSES seen */
-  private readonly classLabel: (cls: string) => string;
   /**
    * CBPE (calibrated score bins from the profile): each prediction also counts, per scored class,
    * in [predicted as the class, not] of its score bin, after the layout's bins in the windows
    */
-  private readonly cbpe: ScoreBins | undefined;
-  private readonly classIndex = new Map<string, number>();
+  private readonly cbpe: EstimatedBins | undefined;
   /** what the reference's prediction is (classification): scores (numeric slot) or labels */
   private readonly expectedKind: PredictionKind | undefined;
   private readonly kindErrors: { labels: Inc; scores: Inc };
@@ -90,28 +50,16 @@ export class ModelMonitor {
     private readonly onPredictionIssue: PredictionIssueListener = () => {},
   ) {
     const scores = quality?.scores;
-    this.cbpe = layout && scores?.calibrated ? scores : undefined;
-    (model.prediction.classes ?? (model.task === "binary_classification" ? ["0", "1"] : [])).forEach(
-      (c, i) => {
-        this.classIndex.set(c, i);
-      },
-    );
-    const width = (layout?.width ?? 0) + 2 * (this.cbpe?.bins ?? 0);
+    this.cbpe = layout && scores?.calibrated ? new EstimatedBins(model, scores) : undefined;
+    const width = (layout?.width ?? 0) + (this.cbpe?.width ?? 0);
     // an event sets one bin per slot (features, prediction) and per scored class at most
-    const stride = (layout?.slots.length ?? 0) + (this.cbpe?.entries.length ?? 0);
+    const stride = (layout?.slots.length ?? 0) + (this.cbpe?.stride ?? 0);
     this.windows = model.windows.map((w) => ({ name: w.name, w: binWindow(w, width, stride) }));
     this.scratch = new Int32Array(stride);
     this.readPrediction = predictionReader(model);
     this.latestVersion = model.version;
     this.regression = model.task === "regression";
-    const classes = model.prediction.classes;
-    if (classes) {
-      const known = new Set(classes);
-      this.classLabel = (c) => (known.has(c) ? c : OTHER);
-    } else {
-      const cap = new CappedLabel(MAX_CLASSES);
-      this.classLabel = (c) => cap.of(c);
-    }
+    this.counters = new VersionCounters(model, layout, metrics);
     if (layout) {
       for (let s = 0; s < layout.featureCount; s++) {
         const slot = layout.slots[s] as Slot;
@@ -145,13 +93,13 @@ export class ModelMonitor {
       metrics.predictionReadErrors.labels({ model: model.name, reason });
     this.kindErrors = { labels: pe("labels_not_scores"), scores: pe("scores_not_labels") };
     // the configured version's counters exist at 0 from the start (rate() sees the first event)
-    this.children(model.version);
+    this.counters.of(model.version);
     if (model.variants) this.variants = new VariantMonitor(model, layout, metrics.variants);
   }
 
   /** One event; `source` (the tap, a sender's name, Kafka) is whose entry it is in the label join. */
   observe(e: InferenceEvent, now: number, source = "tap"): void {
-    const v = this.children(e.version);
+    const v = this.counters.of(e.version);
     this.latestVersion = v.label;
     const p = e.prediction === undefined ? NO_PREDICTION : this.readPrediction(e.prediction);
     // a prediction of the other kind than the reference's is never binned as if it were this kind
@@ -167,14 +115,14 @@ export class ModelMonitor {
         this.predictionMismatch(kind, e);
       }
     }
-    if (p.cls !== undefined) this.classCounter(v, p.cls).inc();
+    if (p.cls !== undefined) this.counters.classCounter(v, p.cls).inc();
     if (p.score !== undefined && (binPrediction || expected === "label"))
       (this.regression ? v.value : v.score).observe(p.score);
     const variants = this.variants;
     const vi = variants ? variants.indexOf(e.variant) : 0;
     variants?.count(
       vi,
-      p.cls === undefined ? undefined : this.classLabel(p.cls),
+      p.cls === undefined ? undefined : this.counters.classLabel(p.cls),
       binPrediction ? p.score : undefined,
     );
     const q = this.quality;
@@ -217,17 +165,7 @@ export class ModelMonitor {
     // the A/B variants' windows count the layout's bins only
     const drift = n;
     const cbpe = this.cbpe;
-    if (cbpe && bins) {
-      const predicted = p.cls === undefined ? -1 : (this.classIndex.get(p.cls) ?? -1);
-      const base = layout.width;
-      const entries = cbpe.entries;
-      for (let k = 0; k < entries.length; k++) {
-        const b = bins[k] as number;
-        if (b < 0) continue;
-        const entry = entries[k] as (typeof entries)[number];
-        scratch[n++] = base + 2 * (entry.offset + b) + (predicted === entry.classIndex ? 0 : 1);
-      }
-    }
+    if (cbpe && bins) n = cbpe.fill(scratch, n, layout.width, p.cls, bins);
     const t = Math.min(e.time, now);
     for (const { w } of this.windows) w.add(t, scratch, n);
     variants?.add(vi, t, scratch, drift);
@@ -241,44 +179,13 @@ export class ModelMonitor {
   observeFailed(e: InferenceEvent): void {
     const layout = this.layout;
     if (!layout) return;
-    const v = this.children(e.version);
-    if (!v.failed) v.failed = this.bindFailed(v.label);
+    const v = this.counters.of(e.version);
+    if (!v.failed) v.failed = bindFailed(this.metrics, this.model.name, layout, v.label);
     const failed = v.failed;
     for (let s = 0; s < layout.featureCount; s++) {
       const slot = layout.slots[s] as Slot;
-      const raw = e.features[slot.name];
-      const b = layout.binOf(slot, raw);
-      let q = Q_OK;
-      if (b === MISSING_BIN) q = Q_MISSING;
-      else if (b === INVALID_BIN) q = Q_INVALID;
-      else if (slot.bins.type === "categorical") {
-        if (b === slot.offset + slot.bins.categories.length && layout.isUnseen(slot, raw)) q = Q_UNSEEN;
-      } else if (slot.range) {
-        const x = readNumber(raw);
-        if (x !== MISSING_VALUE && x !== INVALID_VALUE && (x < slot.range.min || x > slot.range.max))
-          q = Q_OUT_OF_RANGE;
-      }
-      ((failed[s] as Inc[])[q] as Inc).inc();
+      ((failed[s] as Inc[])[failedQuality(layout, slot, e.features[slot.name])] as Inc).inc();
     }
-  }
-
-  private bindFailed(version: string): Inc[][] {
-    const layout = this.layout as BinLayout;
-    const out: Inc[][] = [];
-    for (let s = 0; s < layout.featureCount; s++) {
-      const slot = layout.slots[s] as Slot;
-      out.push(
-        FAILED_QUALITIES.map((quality) =>
-          this.metrics.failedRequestValues.labels({
-            model: this.model.name,
-            model_version: version,
-            feature: slot.name,
-            quality,
-          }),
-        ),
-      );
-    }
-    return out;
   }
 
   private predictionMismatch(kind: PredictionKind, e: InferenceEvent): void {
@@ -304,7 +211,7 @@ export class ModelMonitor {
       const layout = this.layout;
       if (!layout || samples < this.model.minSamples) continue;
       const totals = w.totalCounts();
-      if (this.cbpe) this.setEstimate(totals, layout.width, { ...labels, window: name });
+      if (this.cbpe) this.cbpe.setGauges(m.quality, totals, layout.width, { ...labels, window: name });
       const smoothing = this.model.drift.smoothing;
       layout.slots.forEach((slot, s) => {
         const current = totals.subarray(slot.offset, slot.offset + slot.bins.size);
@@ -340,110 +247,4 @@ export class ModelMonitor {
       });
     }
   }
-
-  /** The CBPE gauges of one window from its score-bin counts (after the layout's in `totals`). */
-  private setEstimate(
-    totals: Float64Array,
-    base: number,
-    l: { model: string; model_version: string; window: string },
-  ): void {
-    const s = this.cbpe as ScoreBins;
-    const predicted = new Float64Array(s.bins);
-    const notPredicted = new Float64Array(s.bins);
-    for (let j = 0; j < s.bins; j++) {
-      predicted[j] = totals[base + 2 * j] as number;
-      notPredicted[j] = totals[base + 2 * j + 1] as number;
-    }
-    const classes = [...this.classIndex.keys()];
-    const e = estimate(s, classes.length, predicted, notPredicted);
-    // the same gate as every window value: min_samples predictions with a score
-    if (!e || e.n < this.model.minSamples) return;
-    setEstimate(this.metrics.quality, l, e, classes, s.binary);
-  }
-
-  private children(version: string): VersionChildren {
-    const v = this.versions.get(version);
-    if (v) return v;
-    if (this.versions.size < MAX_VERSIONS && fitsLabel(version)) {
-      const bound = this.bind(version);
-      this.versions.set(version, bound);
-      return bound;
-    }
-    // later (or over-long) versions share "other", and are not remembered one by one (memory stays
-    // bounded too)
-    let other = this.otherVersion;
-    if (!other) other = this.otherVersion = this.bind(OTHER);
-    return other;
-  }
-
-  private bind(version: string): VersionChildren {
-    const m = this.metrics;
-    const base = { model: this.model.name, model_version: version };
-    const bins: Inc[] = [];
-    const missing: Inc[] = [];
-    const invalid: Inc[] = [];
-    const unseen: Inc[] = [];
-    const layout = this.layout;
-    if (layout) {
-      for (let s = 0; s < layout.featureCount; s++) {
-        const slot = layout.slots[s] as Slot;
-        const f = { ...base, feature: slot.name };
-        slot.labels.forEach((bin, i) => {
-          bins[slot.offset + i] = m.binObservations.labels({ ...f, bin });
-        });
-        missing[s] = m.featureMissing.labels(f);
-        invalid[s] = m.featureInvalid.labels(f);
-        // only a categorical feature can have an unseen category: no series for numeric ones
-        if (slot.bins.type === "categorical") unseen[s] = m.featureUnseen.labels(f);
-      }
-    }
-    const classes = new Map<string, Inc>();
-    for (const c of this.model.prediction.classes ?? [])
-      classes.set(c, m.predictions.labels({ ...base, class: c }));
-    return {
-      label: version,
-      bins,
-      missing,
-      invalid,
-      unseen,
-      score: this.regression ? NO_OBS : m.predictionScore.labels(base),
-      value: this.regression ? m.predictionValue.labels(base) : NO_OBS,
-      classes,
-      failed: undefined,
-    };
-  }
-
-  private classCounter(v: VersionChildren, cls: string): Inc {
-    // bounded: a model emitting free-form labels must not grow the series without end; the map is
-    // keyed by the label, so it stays as small as the series
-    const label = this.classLabel(cls);
-    let c = v.classes.get(label);
-    if (!c) {
-      c = this.metrics.predictions.labels({ model: this.model.name, model_version: v.label, class: label });
-      v.classes.set(label, c);
-    }
-    return c;
-  }
-}
-
-/**
- * A classification prediction's kind from its value, when the output's datatype did not tell:
- * text and booleans are labels, lists are probabilities; a number is a score when it can be one
- * (in [0, 1] where scores are expected, not a whole number where labels are).
- */
-function kindOf(raw: unknown, expected: PredictionKind): PredictionKind {
-  if (Array.isArray(raw)) return raw.length === 1 ? kindOf(raw[0], expected) : "score";
-  if (typeof raw === "string") {
-    const n = raw.trim() === "" ? Number.NaN : Number(raw);
-    return Number.isFinite(n) ? kindOf(n, expected) : "label";
-  }
-  if (typeof raw === "boolean") return "label";
-  if (typeof raw !== "number" || !Number.isFinite(raw)) return expected; // unreadable: not a kind
-  if (expected === "score") return raw >= 0 && raw <= 1 ? "score" : Number.isInteger(raw) ? "label" : "score";
-  return Number.isInteger(raw) ? "label" : "score";
-}
-
-function sample(x: unknown): string {
-  const s = JSON.stringify(x) ?? String(x);
-  return s.length > 60 ? `${s.slice(0, 60)}…` : s;
 }

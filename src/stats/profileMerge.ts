@@ -1,8 +1,8 @@
 // Profiles are counts over fixed bins, so profiles of parts of a data set (days, partitions, a
 // Spark job's tasks) with the same bins add up to the profile of the whole: `infermon profile merge`.
 import { type Profile, ProfileError, type ProfileSlot } from "./profile.js";
-import { OTHER_VALUES_CAP } from "./profileBuilder.js";
 import { mergeScores } from "./scoreProfile.js";
+import { OTHER_VALUES_CAP } from "./slotCounters.js";
 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 

@@ -1,4 +1,4 @@
-// docs/configuration.md lists every key the schema accepts: a key added to src/config/schema.ts
+// docs/configuration.md lists every key the schema accepts: a key added to src/config/schema.ts (or a *Schema.ts part)
 // without a row in the doc fails here. A row's first cell names the key (`key`, or the last
 // segments of its path, e.g. `thresholds.psi`), in the table of its section.
 import { readFileSync } from "node:fs";
