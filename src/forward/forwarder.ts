@@ -12,6 +12,7 @@ import type { ForwardConfig } from "../config/model.js";
 import { type Logger, silentLogger } from "../export/logger.js";
 import { LOG } from "../export/logMessages.js";
 import { LogThrottle } from "../export/logThrottle.js";
+import { BatchingSender } from "./batchingSender.js";
 import type { ForwardMetrics } from "./forwardMetrics.js";
 import { type HttpClient, httpClient } from "./httpClient.js";
 
@@ -48,80 +49,59 @@ export const redactedUrl = (u: string): string => {
 };
 
 export class PredictionForwarder {
-  private readonly buffer: string[] = [];
+  private readonly sender: BatchingSender<string>;
   private readonly client: HttpClient;
   private readonly log: Logger;
   private readonly throttle: LogThrottle;
   private readonly target: string;
-  private sending: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private closed = false;
 
   constructor(private readonly o: ForwarderOptions) {
     this.log = o.logger ?? silentLogger;
     this.throttle = new LogThrottle(10_000, o.now ?? Date.now);
     this.client = httpClient(o.config, o.config.timeoutMs);
     this.target = `${o.config.url}${PREDICTIONS_PATH}`;
+    this.sender = new BatchingSender<string>({
+      capacity: o.config.queueSize,
+      batchSize: o.config.batchSize,
+      lingerMs: o.config.flushIntervalMs,
+      lingerAfterSend: true,
+      send: (batch) => this.sendBatch(batch),
+      dropped: (n) => o.metrics.forwarded.dropped.inc(n),
+      release: () => this.client.close(),
+    });
   }
 
   /** Events waiting to be sent. */
   get buffered(): number {
-    return this.buffer.length;
+    return this.sender.buffered;
   }
 
   /** Non-blocking: queues the prediction, or counts it dropped when the buffer is full. */
   offer(e: InferenceEvent): boolean {
-    if (this.closed || this.buffer.length >= this.o.config.queueSize) {
-      this.o.metrics.forwarded.dropped.inc();
+    const taken = this.sender.offer(() => {
+      const p: ForwardedPrediction = { model: e.model, id: e.id, version: e.version, time: e.time };
+      if (e.prediction !== undefined) p.prediction = e.prediction;
+      if (e.label !== undefined) p.label = e.label;
+      if (e.variant !== undefined) p.variant = e.variant;
+      return JSON.stringify(p);
+    });
+    if (!taken) {
       const t = this.throttle.take("full");
       if (t)
         this.log.warn(
-          { url: redactedUrl(this.o.config.url), buffered: this.buffer.length, suppressed: t.suppressed },
+          { url: redactedUrl(this.o.config.url), buffered: this.sender.buffered, suppressed: t.suppressed },
           LOG.forwardBufferFull,
         );
-      return false;
     }
-    const p: ForwardedPrediction = { model: e.model, id: e.id, version: e.version, time: e.time };
-    if (e.prediction !== undefined) p.prediction = e.prediction;
-    if (e.label !== undefined) p.label = e.label;
-    if (e.variant !== undefined) p.variant = e.variant;
-    this.buffer.push(JSON.stringify(p));
-    if (this.buffer.length >= this.o.config.batchSize) this.kick();
-    else this.timer ??= setTimeout(() => this.kick(), this.o.config.flushIntervalMs).unref();
-    return true;
+    return taken;
   }
 
   /** Sends what is buffered (within `graceMs`); the rest is counted dropped. */
-  async close(graceMs = 2_000): Promise<void> {
-    this.closed = true;
-    const deadline = Date.now() + graceMs;
-    while ((this.buffer.length > 0 || this.sending) && Date.now() < deadline) {
-      this.kick();
-      await Promise.race([this.sending, new Promise((r) => setTimeout(r, 50))]);
-    }
-    clearTimeout(this.timer);
-    if (this.buffer.length > 0) this.o.metrics.forwarded.dropped.inc(this.buffer.splice(0).length);
-    await Promise.race([
-      this.client.close().catch(() => {}),
-      new Promise((r) => setTimeout(r, Math.max(100, deadline - Date.now())).unref()),
-    ]);
+  close(graceMs = 2_000): Promise<void> {
+    return this.sender.close(graceMs);
   }
 
-  private kick(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.sending || this.buffer.length === 0) return;
-    this.sending = this.sendBatch().finally(() => {
-      this.sending = undefined;
-      if (this.buffer.length > 0) {
-        if (this.buffer.length >= this.o.config.batchSize || this.closed) this.kick();
-        else this.timer ??= setTimeout(() => this.kick(), this.o.config.flushIntervalMs).unref();
-      }
-    });
-  }
-
-  private async sendBatch(): Promise<void> {
-    const batch = this.buffer.splice(0, this.o.config.batchSize);
+  private async sendBatch(batch: string[]): Promise<void> {
     const body = `${batch.join("\n")}\n`;
     let last = "";
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
@@ -132,7 +112,7 @@ export class PredictionForwarder {
       }
       last = r.reason;
       // a refusal (bad credentials, a path the agent does not serve) will not change on retry
-      if (!r.retry || this.closed) break;
+      if (!r.retry || this.sender.closed) break;
       await new Promise((res) => setTimeout(res, RETRY_BASE_MS * 2 ** (attempt - 1)).unref());
     }
     this.o.metrics.forwarded.failed.inc(batch.length);

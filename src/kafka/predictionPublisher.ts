@@ -7,6 +7,7 @@ import type { InferenceEvent } from "../adapters/inferenceEvent.js";
 import { type Logger, silentLogger } from "../export/logger.js";
 import { LOG } from "../export/logMessages.js";
 import type { TraceIds } from "../export/traceContext.js";
+import { BatchingSender } from "../forward/batchingSender.js";
 import { kafkaLogCreator } from "./kafkaLog.js";
 import type { KafkaMetrics } from "./kafkaMetrics.js";
 import type { KafkaSecurity } from "./kafkaSecurity.js";
@@ -32,27 +33,17 @@ export interface PublisherOptions {
 
 export class PredictionPublisher {
   private readonly producer: Producer;
-  private readonly buffer: Message[] = [];
-  private readonly maxBuffered: number;
-  private readonly batchSize: number;
-  private readonly lingerMs: number;
+  private readonly sender: BatchingSender<Message>;
   private readonly published: Inc;
-  private readonly dropped: Inc;
   private readonly failed: Inc;
   private readonly log: Logger;
   private connected: Promise<void> | undefined;
-  private sending: Promise<void> | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private closed = false;
 
   constructor(private readonly o: PublisherOptions) {
     this.log = o.logger ?? silentLogger;
-    this.maxBuffered = o.maxBuffered ?? 10_000;
-    this.batchSize = o.batchSize ?? 1_000;
-    this.lingerMs = o.lingerMs ?? 20;
     o.metrics.publishedTopic(o.topic);
     this.published = o.metrics.counter(o.topic, "published");
-    this.dropped = o.metrics.counter(o.topic, "dropped");
+    const dropped = o.metrics.counter(o.topic, "dropped");
     this.failed = o.metrics.counter(o.topic, "failed");
     const kafka = new Kafka({
       clientId: "infermon-sidecar",
@@ -64,22 +55,29 @@ export class PredictionPublisher {
       retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 5 },
     });
     this.producer = kafka.producer({ allowAutoTopicCreation: false });
+    this.sender = new BatchingSender<Message>({
+      capacity: o.maxBuffered ?? 10_000,
+      batchSize: o.batchSize ?? 1_000,
+      lingerMs: o.lingerMs ?? 20,
+      // a backlog (the broker was away) goes out batch after batch, without lingering
+      lingerAfterSend: false,
+      ready: () => this.connect(),
+      send: (batch) => this.send(batch),
+      dropped: (n) => dropped.inc(n),
+      release: () => this.producer.disconnect(),
+    });
   }
 
   /** Events waiting to be sent. */
   get buffered(): number {
-    return this.buffer.length;
+    return this.sender.buffered;
   }
 
   /** Non-blocking: queues the event, or counts it dropped when the buffer is full. */
   offer(e: InferenceEvent, trace?: TraceIds): boolean {
-    if (this.closed || this.buffer.length >= this.maxBuffered) {
-      this.dropped.inc();
-      return false;
-    }
     // the traced request's context, so a consumer's analysis span links to it (W3C trace context
     // in Kafka headers, as OpenTelemetry's kafkajs instrumentation sends it)
-    this.buffer.push(
+    return this.sender.offer(() =>
       trace
         ? {
             key: e.id,
@@ -88,49 +86,28 @@ export class PredictionPublisher {
           }
         : { key: e.id, value: JSON.stringify(e) },
     );
-    if (this.buffer.length >= this.batchSize) this.kick();
-    else this.timer ??= setTimeout(() => this.kick(), this.lingerMs).unref();
-    return true;
   }
 
   /** Sends what is buffered (within `graceMs`), then disconnects; the rest is counted dropped. */
-  async close(graceMs = 2_000): Promise<void> {
-    this.closed = true;
-    const deadline = Date.now() + graceMs;
-    while ((this.buffer.length > 0 || this.sending) && Date.now() < deadline) {
-      this.kick();
-      await Promise.race([this.sending, new Promise((r) => setTimeout(r, 50))]);
-    }
-    if (this.buffer.length > 0) this.dropped.inc(this.buffer.splice(0).length);
-    clearTimeout(this.timer);
-    // a producer still trying to connect would hold shutdown for its whole retry schedule
-    await Promise.race([
-      this.producer.disconnect().catch(() => {}),
-      new Promise((r) => setTimeout(r, Math.max(100, deadline - Date.now())).unref()),
-    ]);
+  close(graceMs = 2_000): Promise<void> {
+    return this.sender.close(graceMs);
   }
 
-  private kick(): void {
-    clearTimeout(this.timer);
-    this.timer = undefined;
-    if (this.sending || this.buffer.length === 0) return;
-    this.sending = this.sendBatch().finally(() => {
-      this.sending = undefined;
-      if (this.buffer.length > 0) this.kick();
-    });
-  }
-
-  private async sendBatch(): Promise<void> {
+  /** Connects once; while the broker is away, waits a second and leaves the buffer as it is. */
+  private async connect(): Promise<boolean> {
     try {
       this.connected ??= this.producer.connect();
       await this.connected;
+      return true;
     } catch (err) {
       this.connected = undefined;
       this.log.warn({ err }, LOG.kafkaProducerCannotConnect);
       await new Promise((r) => setTimeout(r, 1_000).unref());
-      return;
+      return false;
     }
-    const batch = this.buffer.splice(0, this.batchSize);
+  }
+
+  private async send(batch: Message[]): Promise<void> {
     try {
       await this.producer.send({
         topic: this.o.topic,

@@ -35,8 +35,9 @@ import { M } from "../../src/generate/promql.js";
 import { type Concern, severityFor } from "../../src/generate/severity.js";
 import { driftValues } from "../../src/stats/drift.js";
 import { type AgentProcess, startAgent } from "../helpers/agentProcess.js";
-import { alertmanagerBinary, freePort } from "../helpers/alertmanager.js";
+import { alertmanagerBinary } from "../helpers/alertmanager.js";
 import { ROOT } from "../helpers/cli.js";
+import { freePort } from "../helpers/peerProcess.js";
 import { requireTool } from "../helpers/peers.js";
 
 const FEATURES = `

@@ -1,10 +1,9 @@
 // A real Alertmanager on loopback (Debian names the binary prometheus-alertmanager), for tests
 // of what amtool cannot check: inhibition between firing alerts.
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort, startPeerProcess } from "./peerProcess.js";
 import { hasTool } from "./peers.js";
 
 export const ALERTMANAGER_BINARIES = ["alertmanager", "prometheus-alertmanager"] as const;
@@ -12,18 +11,6 @@ export const ALERTMANAGER_BINARIES = ["alertmanager", "prometheus-alertmanager"]
 /** The Alertmanager binary on PATH, if any. */
 export function alertmanagerBinary(): string | undefined {
   return ALERTMANAGER_BINARIES.find(hasTool);
-}
-
-/** A free loopback port (the OS picks it; released before Alertmanager binds it). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const addr = srv.address();
-      srv.close(() => (addr && typeof addr === "object" ? resolve(addr.port) : reject(new Error("no port"))));
-    });
-  });
 }
 
 export interface RunningAlertmanager {
@@ -46,39 +33,20 @@ export async function startAlertmanager(configFile: string): Promise<RunningAler
   const port = await freePort();
   const data = mkdtempSync(join(tmpdir(), "infermon-am-"));
   const url = `http://127.0.0.1:${port}`;
-  let output = "";
-  const proc: ChildProcess = spawn(
+  const { stop } = await startPeerProcess({
+    name: "alertmanager",
     bin,
-    [
+    args: [
       `--config.file=${configFile}`,
       `--storage.path=${data}`,
       `--web.listen-address=127.0.0.1:${port}`,
       "--cluster.listen-address=",
     ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  proc.stdout?.on("data", (b: Buffer) => (output += b.toString()));
-  proc.stderr?.on("data", (b: Buffer) => (output += b.toString()));
-  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-  const stop = async () => {
-    if (proc.exitCode === null) proc.kill("SIGTERM");
-    await exited;
-    rmSync(data, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`alertmanager exited: ${output}`);
-    try {
-      if ((await fetch(`${url}/-/ready`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`alertmanager not ready after 30s: ${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
+    readyUrl: `${url}/-/ready`,
+    readyTimeoutMs: 30_000,
+    pollMs: 100,
+    dir: data,
+  });
   return {
     url,
     async post(alerts) {

@@ -1,11 +1,10 @@
 // A real Prometheus server on loopback (Debian's `prometheus` package, .ci/install-peers.sh), for
 // tests where generated rules must evaluate on scraped series and send alerts to Alertmanager.
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { freePort } from "./alertmanager.js";
+import { freePort, startPeerProcess } from "./peerProcess.js";
 import { hasTool } from "./peers.js";
 
 /** True when `prometheus` is on PATH; false (skip) locally; throws when CI is set and it is missing. */
@@ -64,38 +63,19 @@ export async function startPrometheus(o: PrometheusOptions = {}): Promise<Runnin
   };
   writeFileSync(join(dir, "prometheus.yml"), stringify(config));
   const url = `http://127.0.0.1:${port}`;
-  let output = "";
-  const proc: ChildProcess = spawn(
-    "prometheus",
-    [
+  const { stop } = await startPeerProcess({
+    name: "prometheus",
+    bin: "prometheus",
+    args: [
       `--config.file=${join(dir, "prometheus.yml")}`,
       `--storage.tsdb.path=${join(dir, "data")}`,
       `--web.listen-address=127.0.0.1:${port}`,
     ],
-    { stdio: ["ignore", "pipe", "pipe"] },
-  );
-  proc.stdout?.on("data", (b: Buffer) => (output += b.toString()));
-  proc.stderr?.on("data", (b: Buffer) => (output += b.toString()));
-  const exited = new Promise<void>((resolve) => proc.once("exit", () => resolve()));
-  const stop = async () => {
-    if (proc.exitCode === null) proc.kill("SIGTERM");
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
-  };
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (proc.exitCode !== null) throw new Error(`prometheus exited: ${output}`);
-    try {
-      if ((await fetch(`${url}/-/ready`)).ok) break;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`prometheus not ready after 60s: ${output}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+    readyUrl: `${url}/-/ready`,
+    readyTimeoutMs: 60_000,
+    pollMs: 200,
+    dir,
+  });
   return {
     url,
     async query(expr) {

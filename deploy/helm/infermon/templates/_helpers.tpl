@@ -63,9 +63,61 @@ app.kubernetes.io/component: {{ $role }}
 {{- toYaml $out -}}
 {{- end -}}
 
-{{/* The join's ingest as the other agents reach it. */}}
+{{/* The join's ingest as the other agents reach it: https when the forwarders' Secret carries config.forward.tls_config. */}}
 {{- define "infermon.joinUrl" -}}
-http://{{ include "infermon.roleName" (list . "join") }}.{{ .Release.Namespace }}.svc:8081
+{{- $fwd := (include "infermon.baseConfig" . | fromYaml).forward | default dict -}}
+{{ ternary "https" "http" (and (not (empty .Values.forward.secret)) (not (empty $fwd.tls_config))) }}://{{ include "infermon.roleName" (list . "join") }}.{{ .Release.Namespace }}.svc:8081
+{{- end -}}
+
+{{/* True when a role's agent forwards its predictions to the join (no Kafka). */}}
+{{- define "infermon.forwards" -}}
+{{- $root := index . 0 -}}{{- $role := index . 1 -}}
+{{- if and $root.Values.join.enabled (ne $role "join") (not (include "infermon.baseConfig" $root | fromYaml).kafka) -}}true{{- end -}}
+{{- end -}}
+
+{{/*
+The credential Secrets a role's agent mounts read-only at /etc/<volume> (volume → Secret): the
+join's ingest web config (ingest.webConfigSecret), the forwarders' credentials (forward.secret).
+The same volumes and paths as the generated manifests (docs/deploy.md).
+*/}}
+{{- define "infermon.roleSecrets" -}}
+{{- $root := index . 0 -}}{{- $role := index . 1 -}}
+{{- $out := dict -}}
+{{- if and (eq $role "join") $root.Values.ingest.webConfigSecret -}}
+{{- $_ := set $out "infermon-ingest-web" $root.Values.ingest.webConfigSecret -}}
+{{- end -}}
+{{- if and $root.Values.forward.secret (include "infermon.forwards" (list $root $role)) -}}
+{{- $_ := set $out "infermon-forward" $root.Values.forward.secret -}}
+{{- end -}}
+{{- toYaml $out -}}
+{{- end -}}
+
+{{/* A credential Secret set without the config key that reads from it fails, naming both. */}}
+{{- define "infermon.checkSecrets" -}}
+{{- $root := index . 0 -}}{{- $cfg := index . 1 -}}
+{{- if and $root.Values.ingest.webConfigSecret (not (default dict $cfg.ingest).web_config_file) -}}
+{{- fail "ingest.webConfigSecret: config.ingest.web_config_file is not set: name the web config file the Secret holds" -}}
+{{- end -}}
+{{- $fwd := default dict $cfg.forward -}}
+{{- if and $root.Values.forward.secret (not (or $fwd.authorization $fwd.basic_auth $fwd.tls_config)) -}}
+{{- fail "forward.secret: config.forward has no basic_auth, authorization or tls_config whose files the Secret holds" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* config.forward's client settings (authorization, basic_auth, tls_config), their files in the forwarders' Secret. */}}
+{{- define "infermon.forwardClient" -}}
+{{- $fwd := default dict (index . 0) -}}
+{{- $out := dict -}}
+{{- range $k := list "authorization" "basic_auth" "tls_config" -}}
+{{- with index $fwd $k -}}
+{{- $c := deepCopy . -}}
+{{- range $f := list "credentials_file" "password_file" "ca_file" "cert_file" "key_file" -}}
+{{- with index $c $f -}}{{- $_ := set $c $f (printf "/etc/infermon-forward/%s" (base .)) -}}{{- end -}}
+{{- end -}}
+{{- $_ := set $out $k $c -}}
+{{- end -}}
+{{- end -}}
+{{- toYaml $out -}}
 {{- end -}}
 
 {{/* infermon.yaml of a role: the base config with the listeners, upstream and join of the topology. */}}
@@ -73,6 +125,8 @@ http://{{ include "infermon.roleName" (list . "join") }}.{{ .Release.Namespace }
 {{- $root := index . 0 -}}{{- $role := index . 1 -}}
 {{- $cfg := include "infermon.baseConfig" $root | fromYaml -}}
 {{- if not $cfg.models -}}{{- fail "config.models: at least one model is required" -}}{{- end -}}
+{{- include "infermon.checkSecrets" (list $root $cfg) -}}
+{{- $userIngest := default dict $cfg.ingest -}}{{- $userForward := $cfg.forward -}}
 {{- $_ := unset $cfg "deploy" -}}{{- $_ := unset $cfg "alerting" -}}{{- $_ := unset $cfg "forward" -}}
 {{- $models := list -}}
 {{- range $m := $cfg.models -}}
@@ -85,13 +139,23 @@ http://{{ include "infermon.roleName" (list . "join") }}.{{ .Release.Namespace }
 {{- $tap := merge (dict "listen" "0.0.0.0:8080" "upstream" (printf "http://127.0.0.1:%v" $root.Values.sidecar.model.port)) (omit (default dict $cfg.tap) "listen" "upstream") -}}
 {{- $_ := set $cfg "tap" $tap -}}{{- $_ := unset $cfg "ingest" -}}
 {{- else -}}
-{{- $_ := unset $cfg "tap" -}}{{- $_ := set $cfg "ingest" (dict "listen" "0.0.0.0:8081") -}}
+{{- $_ := unset $cfg "tap" -}}
+{{- $ingest := dict "listen" "0.0.0.0:8081" -}}
+{{- /* only the join's ingest authenticates: payload loggers send no credentials (docs/deploy.md) */ -}}
+{{- if and (eq $role "join") $root.Values.ingest.webConfigSecret -}}
+{{- $_ := set $ingest "web_config_file" (printf "/etc/infermon-ingest-web/%s" (base $userIngest.web_config_file)) -}}
+{{- end -}}
+{{- $_ := set $cfg "ingest" $ingest -}}
 {{- end -}}
 {{- $_ := set $cfg "metrics" (dict "listen" "0.0.0.0:9464") -}}
 {{- if $cfg.kafka -}}
 {{- $_ := set $cfg.kafka "publish_predictions" (ne $role "join") -}}
 {{- else if and $root.Values.join.enabled (ne $role "join") -}}
-{{- $_ := set $cfg "forward" (dict "url" (include "infermon.joinUrl" $root)) -}}
+{{- $fwd := dict "url" (include "infermon.joinUrl" $root) -}}
+{{- if $root.Values.forward.secret -}}
+{{- $fwd = merge $fwd (include "infermon.forwardClient" (list $userForward) | fromYaml) -}}
+{{- end -}}
+{{- $_ := set $cfg "forward" $fwd -}}
 {{- end -}}
 {{- toYaml $cfg -}}
 {{- end -}}
@@ -126,6 +190,9 @@ securityContext:
 volumeMounts:
   - { name: infermon-config, mountPath: /etc/infermon, readOnly: true }
   - { name: infermon-tmp, mountPath: /tmp }
+{{- range $volume, $_ := include "infermon.roleSecrets" (list $root $role) | fromYaml }}
+  - { name: {{ $volume }}, mountPath: /etc/{{ $volume }}, readOnly: true }
+{{- end }}
 {{- end -}}
 
 {{- define "infermon.podSecurity" -}}
@@ -149,4 +216,9 @@ volumes:
         {{- end }}
   - name: infermon-tmp
     emptyDir: { medium: Memory, sizeLimit: 16Mi }
+{{- range $volume, $secret := include "infermon.roleSecrets" (list $root $role) | fromYaml }}
+  # a missing Secret keeps the pod pending with an event naming it, rather than starting it open
+  - name: {{ $volume }}
+    secret: { secretName: {{ $secret }}, defaultMode: 288 }  # 0440
+{{- end }}
 {{- end -}}
