@@ -11,10 +11,11 @@ import { Pool } from "undici";
 import { type ByteBudget, UNLIMITED } from "../export/byteBudget.js";
 import { applyLimits, DEFAULT_LIMITS, serverOptions } from "../export/listenerLimits.js";
 import { BodyCopy } from "./bodyCopy.js";
-import { clientResponseHeaders, type RequestHeaderFacts, upstreamRequestHeaders } from "./hopByHop.js";
-import { NO_TRACING, type RequestTrace, type RequestTracer } from "./requestTrace.js";
+import { handOff, mirroredExchange, type TapContext, traceIds } from "./exchangeHandoff.js";
+import { clientResponseHeaders, upstreamRequestHeaders } from "./hopByHop.js";
+import { NO_TRACING, type RequestTracer } from "./requestTrace.js";
 import type { RouteTarget } from "./routeTable.js";
-import type { Mirrored, TapOptions } from "./tapOptions.js";
+import type { TapOptions } from "./tapOptions.js";
 import { isWebSocket, replayWithoutUpgrade, UpgradeTunnels } from "./upgrade.js";
 
 export type { BodyEncodings, Mirrored, TapMirror, TapOptions, TapSink, UpstreamError } from "./tapOptions.js";
@@ -152,7 +153,7 @@ export class Tap<T extends RouteTarget> {
     }
     const length = facts.contentLength;
     const hasBody = length !== undefined ? length > 0 : facts.chunked;
-    const ctx: Ctx<T> = {
+    const ctx: TapContext<T> = {
       req,
       res,
       target,
@@ -210,7 +211,7 @@ export class Tap<T extends RouteTarget> {
   }
 
   /** Give back what a request held, unless its copies were handed to analysis (once). */
-  private release(ctx: Ctx<T>): void {
+  private release(ctx: TapContext<T>): void {
     if (ctx.released) return;
     ctx.released = true;
     this.budget.release(ctx.held + (ctx.streamCopy?.held ?? 0) + (ctx.resCopy?.held ?? 0));
@@ -221,7 +222,7 @@ export class Tap<T extends RouteTarget> {
     if (this.inFlight === 0 && this.drained) this.drained();
   };
 
-  private forward(ctx: Ctx<T>, body: Buffer | Readable | null): void {
+  private forward(ctx: TapContext<T>, body: Buffer | Readable | null): void {
     const { req, res } = ctx;
     const opts = this.opts;
     const resCopy = ctx.target && !ctx.refused ? new BodyCopy(opts.maxBodyBytes, this.budget) : undefined;
@@ -270,7 +271,7 @@ export class Tap<T extends RouteTarget> {
       onComplete: () => {
         ctx.trace.upstreamEnded();
         if (!res.writableEnded) res.end();
-        if (ctx.target) this.finish(ctx, status, facts, resCopy);
+        if (ctx.target) handOff(opts, ctx, status, facts, resCopy);
       },
       onError: (err: Error) => {
         const code = (err as { code?: string }).code ?? "";
@@ -296,7 +297,7 @@ export class Tap<T extends RouteTarget> {
           if (opts.mirror?.sampled(ctx.target) && req.complete)
             opts.mirror.offer(
               ctx.target,
-              this.mirrored(
+              mirroredExchange(
                 ctx,
                 status,
                 seconds,
@@ -332,122 +333,6 @@ export class Tap<T extends RouteTarget> {
       handler as unknown as Dispatcher.DispatchHandler,
     );
   }
-
-  private mirrored(
-    ctx: Ctx<T>,
-    status: number,
-    seconds: number,
-    body: Buffer | undefined,
-    response: Buffer | undefined,
-    facts: ReturnType<typeof clientResponseHeaders> | undefined,
-  ): Mirrored {
-    return {
-      method: ctx.req.method ?? "POST",
-      path: ctx.req.url ?? "/",
-      headers: ctx.headers,
-      body,
-      status,
-      response,
-      requestEncoding: ctx.facts.contentEncoding,
-      responseEncoding: facts?.contentEncoding,
-      requestJsonLength: ctx.facts.jsonLength,
-      responseJsonLength: facts?.jsonLength,
-      requestId: ctx.requestId as string,
-      seconds,
-    };
-  }
-
-  private finish(
-    ctx: Ctx<T>,
-    status: number,
-    facts: ReturnType<typeof clientResponseHeaders> | undefined,
-    resCopy: BodyCopy | undefined,
-  ): void {
-    const target = ctx.target as T;
-    const sink = this.opts.sink;
-    const seconds = (performance.now() - ctx.start) / 1000;
-    sink.request(target, status, seconds, ctx.trace.traceId, ctx.variant);
-    // a failed request's inputs are analysed too (only for data quality: they may be what broke the
-    // model); its error body is not a prediction
-    const failed = status < 200 || status >= 300;
-    const heldBytes = ctx.held + (ctx.streamCopy?.held ?? 0) + (resCopy?.held ?? 0);
-    const request = ctx.streamCopy ? ctx.streamCopy.take() : ctx.reqCopy;
-    const mirror = this.opts.mirror;
-    const mirrored = mirror?.sampled(target) === true;
-    const copy = failed && !mirrored ? undefined : resCopy?.take();
-    // the shadow gets the exchange whatever its status (it compares both sides' error rates)
-    if (mirrored) mirror?.offer(target, this.mirrored(ctx, status, seconds, request, copy, facts));
-    const response = failed ? undefined : copy;
-    if (failed && request === undefined) return; // no body (a GET) or too large: nothing to read
-    if (request === undefined || (!failed && response === undefined)) {
-      // a body the budget refused was counted when it was refused
-      if (!ctx.refused) sink.drop(ctx.streamCopy?.abandoned ?? resCopy?.abandoned ?? "body_too_large");
-      return;
-    }
-    // the bytes go with the copies; when the response already closed they were given back then
-    const handed = ctx.released ? 0 : heldBytes;
-    ctx.released = true;
-    const reqEnc = ctx.facts.contentEncoding;
-    const resEnc = facts?.contentEncoding;
-    const encodings =
-      reqEnc !== undefined || resEnc !== undefined ? { request: reqEnc, response: resEnc } : undefined;
-    sink.exchange(
-      target,
-      {
-        request,
-        response,
-        requestJsonLength: ctx.facts.jsonLength,
-        responseJsonLength: facts?.jsonLength,
-        requestId: ctx.requestId as string,
-        time: Date.now(),
-        ...(failed && { failedStatus: status }),
-        ...(ctx.trace.traceId !== undefined && {
-          trace: { traceId: ctx.trace.traceId, spanId: ctx.trace.spanId as string },
-        }),
-        ...(ctx.variant !== undefined && { variant: ctx.variant }),
-      },
-      encodings,
-      handed,
-    );
-  }
-}
-
-interface Ctx<T> {
-  req: IncomingMessage;
-  res: ServerResponse;
-  target: T | undefined;
-  requestId: string | undefined;
-  generatedId: string | undefined;
-  start: number;
-  headers: string[];
-  facts: RequestHeaderFacts;
-  reqCopy: Buffer | undefined;
-  streamCopy?: BodyCopy | undefined;
-  /** undici's abort for the upstream request, once it is dispatched */
-  abort: ((err?: Error) => void) | undefined;
-  trace: RequestTrace;
-  /** the status answered to the client (0 until known) */
-  status: number;
-  /** bytes of the memory budget held for the request body read whole */
-  held: number;
-  /** the held bytes (and the copies') were given back, or handed to analysis */
-  released: boolean;
-  resCopy: BodyCopy | undefined;
-  /** no copy is taken: the memory budget refused the body */
-  refused: "memory_budget" | undefined;
-  /** the request's A/B variant (models with variants) */
-  variant: string | undefined;
-}
-
-const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}/;
-
-/** [trace id, span id] for a log line: the tap's span when sampled, else the client's traceparent
- * (its span is the tap's parent), so the line still joins the trace with tracing off. */
-function traceIds(ctx: Ctx<unknown>): [string, string] | undefined {
-  const t = ctx.trace;
-  if (t.traceId !== undefined) return [t.traceId, t.spanId as string];
-  const m = ctx.facts.traceparent === undefined ? null : TRACEPARENT.exec(ctx.facts.traceparent);
-  return m ? [m[1] as string, m[2] as string] : undefined;
 }
 
 async function* streamBody(req: IncomingMessage, copy: BodyCopy | undefined): AsyncIterable<Buffer> {
