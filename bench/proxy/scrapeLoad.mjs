@@ -271,22 +271,25 @@ async function runTarget(label, dist) {
   for (const rate of SHED_RATES) {
     await sleep(2000);
     const s0 = await shed();
+    const f0 = await queueFull();
     const c0 = cpuSeconds(agent.pid);
     const t0 = performance.now();
     const r = await fixedRate({ url: tapUrl, path, body: BODY, rate, seconds: SHED_SECONDS });
     const cpu = (cpuSeconds(agent.pid) - c0) / ((performance.now() - t0) / 1000);
     await sleep(1500);
     const dropped = (await shed()) - s0;
+    const full = (await queueFull()) - f0;
     out.shedByRate.push({
       rate,
       achieved: r.achievedRate,
       cpuShare: cpu,
       requests: r.requests,
       shed: dropped,
+      queueFull: full,
       p99: r.p99,
     });
     log(
-      `${label} ${rate} req/s: CPU ${(100 * cpu).toFixed(0)} % of a core, ${dropped} shed of ${r.requests}, p99 ${r.p99.toFixed(2)} ms`,
+      `${label} ${rate} req/s: CPU ${(100 * cpu).toFixed(0)} % of a core, ${dropped} shed and ${full} queue_full of ${r.requests}, p99 ${r.p99.toFixed(2)} ms`,
     );
   }
   agent.kill("SIGTERM");
