@@ -1,7 +1,7 @@
 // POST /v1/events: InferenceEvents as a JSON object, a JSON array, or NDJSON (one per line).
 import type { InferenceEvent } from "../adapters/inferenceEvent.js";
 import { isObject } from "../adapters/jsonBody.js";
-import { parseTolerantJson } from "../adapters/tolerantJson.js";
+import { MALFORMED, readJsonItems } from "../labels/labelsEndpoint.js";
 
 export type EventRead =
   | { ok: true; event: Omit<InferenceEvent, "version" | "id"> & { version?: string; id?: string } }
@@ -9,27 +9,8 @@ export type EventRead =
 
 /** Each item of the body, read as an event or as the reason it is not one. */
 export function readEvents(body: Buffer, now: number): EventRead[] {
-  const text = body.toString("utf8");
-  let items: unknown[];
-  try {
-    const x = parseTolerantJson(text);
-    items = Array.isArray(x) ? x : [x];
-  } catch {
-    // NDJSON
-    items = [];
-    for (const line of text.split("\n")) {
-      if (line.trim() === "") continue;
-      try {
-        items.push(parseTolerantJson(line));
-      } catch {
-        items.push(MALFORMED);
-      }
-    }
-  }
-  return items.map((x) => toEvent(x, now));
+  return readJsonItems(body).map((x) => toEvent(x, now));
 }
-
-const MALFORMED = Symbol("malformed");
 
 function toEvent(x: unknown, now: number): EventRead {
   if (x === MALFORMED) return { ok: false, model: "unknown", reason: "malformed_json" };
