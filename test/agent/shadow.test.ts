@@ -3,14 +3,14 @@
 // response is byte-identical to the primary's and on time while the shadow is slow, failing or
 // down; replays are bounded (in flight, queue) and counted when dropped; nothing is sent to the
 // primary twice; the shadow gets the request with a marker header, without the client's cookie.
-import { type ChildProcess, spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import type { ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Addresses, Agent } from "../../src/cli/agent.js";
 import { creditRow, oipRequest, rng, writeFixture } from "../helpers/agentFixture.js";
 import { endToEnd, send } from "../helpers/http.js";
 import { metricValue, parseMetrics, type Sample } from "../helpers/metricsText.js";
 import { creditScore, type ModelServer, startModelServer } from "../helpers/modelServer.js";
+import { startShadowServer } from "../helpers/shadowServerProcess.js";
 
 const SHIFT = 0.8;
 /** the shadow's timeout; the slow shadow takes longer, so a client that waited for it would wait this long */
@@ -23,23 +23,6 @@ let shadowProc: ChildProcess;
 let shadowUrl = "";
 let agent: Agent;
 let addr: Addresses;
-
-async function startShadowServer(listenPort = 0): Promise<{ proc: ChildProcess; url: string }> {
-  const script = fileURLToPath(new URL("../helpers/shadowServer.mjs", import.meta.url));
-  const proc = spawn(process.execPath, [script, String(listenPort)], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = "";
-    proc.stdout?.on("data", (c: Buffer) => {
-      out += c.toString();
-      const m = /listening (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    proc.once("exit", (code) => reject(new Error(`shadow server exited ${code}`)));
-  });
-  return { proc, url: `http://127.0.0.1:${port}` };
-}
 
 const control = async (state: Record<string, number>) => {
   const r = await send(`${shadowUrl}/control`, { body: JSON.stringify(state) });

@@ -11,8 +11,8 @@ import type { ModelConfig } from "../../src/config/model.js";
 import type { Profile } from "../../src/stats/profile.js";
 import { expectedPsi, postJson, profileOf, type RunningAgent, startAgent } from "../helpers/conformance.js";
 import { metricValue } from "../helpers/metricsText.js";
+import { freePort } from "../helpers/peerProcess.js";
 import {
-  freePort,
   type PyServer,
   requireModelServers,
   startMLServer,

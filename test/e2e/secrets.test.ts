@@ -8,10 +8,10 @@ import { appendFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { creditRow, oipRequest, rng, writeFixture } from "../helpers/agentFixture.js";
 import { type AgentProcess, startAgent } from "../helpers/agentProcess.js";
-import { CLI, ROOT } from "../helpers/cli.js";
+import { CLI, creditDriftArgs, ROOT } from "../helpers/cli.js";
 import { send } from "../helpers/http.js";
-import { freePort } from "../helpers/jaeger.js";
 import { type ModelServer, startModelServer } from "../helpers/modelServer.js";
+import { freePort } from "../helpers/peerProcess.js";
 
 const SECRETS = {
   upstream: "Up5tr3amPw",
@@ -100,17 +100,7 @@ describe("secrets planted in every input", () => {
       `s3://bucket/data.parquet?X-Amz-Signature=${SECRETS.signature}`,
     ];
     const runs = urls.flatMap((url) => [
-      [
-        "drift",
-        "-c",
-        "examples/infermon.yaml",
-        "-m",
-        "credit",
-        "--reference",
-        "examples/reference/credit.json",
-        "--current",
-        url,
-      ],
+      creditDriftArgs(url),
       ["baseline", "-c", "examples/infermon.yaml", "-m", "credit", "--data", url, "-o", "/tmp/never.json"],
     ]);
     for (const args of runs) {

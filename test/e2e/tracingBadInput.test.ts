@@ -8,8 +8,8 @@ import { creditRow, oipRequest, rng, writeFixture } from "../helpers/agentFixtur
 import { startAgent } from "../helpers/agentProcess.js";
 import { CLI, cliTimeout } from "../helpers/cli.js";
 import { send } from "../helpers/http.js";
-import { freePort } from "../helpers/jaeger.js";
 import { startModelServer } from "../helpers/modelServer.js";
+import { freePort } from "../helpers/peerProcess.js";
 
 function tracedFixture(upstream = "http://127.0.0.1:1"): string {
   const { file } = writeFixture({ upstream });

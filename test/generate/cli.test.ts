@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
 import { cliTimeout } from "../helpers/cli.js";
-import { exampleData, ROOT, removeTempDirs, tempDir } from "./helpers.js";
+import { exampleData, ROOT, removeTempDirs, snapshot, tempDir } from "./helpers.js";
 
 afterAll(removeTempDirs);
 
@@ -53,11 +53,6 @@ describe("infermon generate (CLI)", () => {
     expect(first.status, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/^wrote \d+ files to /);
     expect(first.stdout).toContain("alerts/:");
-    const snapshot = (dir: string) =>
-      readdirSync(dir, { recursive: true, withFileTypes: true })
-        .filter((e) => e.isFile())
-        .map((e) => [join(e.parentPath, e.name), readFileSync(join(e.parentPath, e.name), "utf8")] as const)
-        .sort(([a], [b]) => (a < b ? -1 : 1));
     const before = snapshot(out);
     expect(cli(["generate", "-c", "examples/infermon.yaml", "-o", out]).status).toBe(0);
     expect(snapshot(out)).toEqual(before);
@@ -129,13 +124,13 @@ describe("infermon generate (CLI)", () => {
       mkdirSync(join(out, rel, ".."), { recursive: true });
       writeFileSync(join(out, rel), text);
     }
-    const before = snapshotOf(out);
+    const before = snapshot(out);
     const refused = cli(["generate", "-c", "examples/infermon.yaml", "-o", out]);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toContain(join(out, "alerts/drift.rules.yaml"));
     expect(refused.stderr).toContain("nothing was changed");
     expect(refused.stderr).not.toContain("team.rules.yaml");
-    expect(snapshotOf(out)).toEqual(before);
+    expect(snapshot(out)).toEqual(before);
 
     // out of the way: generate writes, and every other file of the user's stays as it was
     rmSync(join(out, "alerts/drift.rules.yaml"));
@@ -178,13 +173,3 @@ describe("infermon generate (CLI)", () => {
     expect(readFileSync(join(out, "slo", "team.rules.yaml"), "utf8")).toBe("groups: []\n");
   });
 });
-
-function snapshotOf(dir: string): [string, string][] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((e) => e.isFile())
-    .map(
-      (e) =>
-        [join(e.parentPath, e.name), readFileSync(join(e.parentPath, e.name), "utf8")] as [string, string],
-    )
-    .sort(([a], [b]) => (a < b ? -1 : 1));
-}

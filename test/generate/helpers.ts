@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse, stringify } from "yaml";
@@ -32,6 +32,17 @@ export function tempDir(prefix: string): string {
 
 export function removeTempDirs(): void {
   for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** Every file under dir with its content, sorted by path: equal snapshots, nothing changed. */
+export function snapshot(dir: string): [string, string][] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map(
+      (e) =>
+        [join(e.parentPath, e.name), readFileSync(join(e.parentPath, e.name), "utf8")] as [string, string],
+    )
+    .sort(([a], [b]) => (a < b ? -1 : 1));
 }
 
 /** A variant exercising the optional paths: Kafka, a model without SLOs or owner. */

@@ -1,5 +1,5 @@
 // A plain node:http client that returns the raw response (status line, raw header list, bytes).
-import { request } from "node:http";
+import { type IncomingMessage, request } from "node:http";
 
 export interface RawResponse {
   status: number;
@@ -7,6 +7,24 @@ export interface RawResponse {
   rawHeaders: string[];
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+}
+
+/** The whole response, as it came. */
+export function readRawResponse(res: IncomingMessage): Promise<RawResponse> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on("data", (c: Buffer) => chunks.push(c));
+    res.on("end", () =>
+      resolve({
+        status: res.statusCode ?? 0,
+        statusMessage: res.statusMessage ?? "",
+        rawHeaders: res.rawHeaders,
+        headers: res.headers,
+        body: Buffer.concat(chunks),
+      }),
+    );
+    res.on("error", reject);
+  });
 }
 
 export function send(
@@ -23,20 +41,7 @@ export function send(
         headers,
         agent: false,
       },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            statusMessage: res.statusMessage ?? "",
-            rawHeaders: res.rawHeaders,
-            headers: res.headers,
-            body: Buffer.concat(chunks),
-          }),
-        );
-        res.on("error", reject);
-      },
+      (res) => readRawResponse(res).then(resolve, reject),
     );
     req.on("error", reject);
     req.end(opts.body);

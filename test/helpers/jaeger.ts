@@ -3,9 +3,9 @@
 // loopback with in-memory storage; spans are read back through its query API (/api/traces).
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "./peerProcess.js";
 
 export function jaegerBinary(): string {
   if (process.env.JAEGER_BIN) return process.env.JAEGER_BIN;
@@ -19,14 +19,6 @@ export function requireJaeger(): boolean {
   if (process.env.CI)
     throw new Error(`Jaeger is required in CI but ${jaegerBinary()} is missing (bash .ci/build-jaeger.sh)`);
   return false;
-}
-
-export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
 }
 
 export interface JaegerTag {

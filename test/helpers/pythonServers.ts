@@ -3,11 +3,11 @@
 // scikit-learn model trained at test time on a data set scikit-learn ships. Free loopback ports.
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { freePort } from "./peerProcess.js";
 
 const cache = join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "infermon");
 export const VENVS = {
@@ -25,17 +25,6 @@ export function requireModelServers(): boolean {
       `model servers are required in CI: ${missing.join(", ")} missing (bash .ci/install-model-servers.sh)`,
     );
   return false;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export interface Trained {

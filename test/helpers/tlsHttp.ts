@@ -1,7 +1,7 @@
 // An HTTPS client for tests: like http.ts's send, with a CA, an optional client certificate.
 import { readFileSync } from "node:fs";
 import { request } from "node:https";
-import type { RawResponse } from "./http.js";
+import { type RawResponse, readRawResponse } from "./http.js";
 
 export function sendTls(
   url: string,
@@ -18,20 +18,7 @@ export function sendTls(
         ca: readFileSync(tls.ca),
         ...(tls.cert && { cert: readFileSync(tls.cert), key: readFileSync(tls.key as string) }),
       },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c: Buffer) => chunks.push(c));
-        res.on("end", () =>
-          resolve({
-            status: res.statusCode ?? 0,
-            statusMessage: res.statusMessage ?? "",
-            rawHeaders: res.rawHeaders,
-            headers: res.headers,
-            body: Buffer.concat(chunks),
-          }),
-        );
-        res.on("error", reject);
-      },
+      (res) => readRawResponse(res).then(resolve, reject),
     );
     req.on("error", reject);
     req.end(opts.body);

@@ -4,11 +4,10 @@
 // query run as the controller would run it (the template's arguments filled in), its result judged
 // by the template's own conditions. The canary answers 5xx and predicts differently; nobody sends
 // labels (the accuracy gate has no data: inconclusive, never a pass).
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, parseAllDocuments } from "yaml";
 import { type Addresses, Agent } from "../../src/cli/agent.js";
@@ -19,6 +18,7 @@ import { metricValue, parseMetrics } from "../helpers/metricsText.js";
 import { type ModelServer, startModelServer } from "../helpers/modelServer.js";
 import { requireTool } from "../helpers/peers.js";
 import { type RunningPrometheus, startPrometheus } from "../helpers/prometheus.js";
+import { startShadowServer } from "../helpers/shadowServerProcess.js";
 
 /** The samples of an instant query as numbers. */
 const values = async (prom: RunningPrometheus, expr: string) =>
@@ -71,21 +71,6 @@ async function argoMeasure(m: ArgoMetric, hash: string): Promise<number[]> {
   return (await values(prom, q)).map((s) => s.value);
 }
 
-async function startCandidate(): Promise<{ proc: ChildProcess; url: string }> {
-  const script = fileURLToPath(new URL("../helpers/shadowServer.mjs", import.meta.url));
-  const proc = spawn(process.execPath, [script], { stdio: ["ignore", "pipe", "inherit"] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = "";
-    proc.stdout?.on("data", (c: Buffer) => {
-      out += c.toString();
-      const m = /listening (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    proc.once("exit", (code) => reject(new Error(`model server exited ${code}`)));
-  });
-  return { proc, url: `http://127.0.0.1:${port}` };
-}
-
 const predict = async (addr: Addresses, seed: number) =>
   send(`http://127.0.0.1:${addr.tap?.port}/v2/models/credit/infer`, {
     headers: { "content-type": "application/json" },
@@ -99,7 +84,7 @@ const ROLLOUT =
 beforeAll(async () => {
   if (!hasPrometheus) return;
   primary = await startModelServer();
-  const c = await startCandidate();
+  const c = await startShadowServer();
   candidate = c.proc;
   candidateUrl = c.url;
   await send(`${candidateUrl}/control`, { body: JSON.stringify({ shift: 1.5 }) });

@@ -11,15 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { creditRow, oipRequest, rng, writeFixture } from "../helpers/agentFixture.js";
 import { type AgentProcess, startAgent } from "../helpers/agentProcess.js";
 import { send } from "../helpers/http.js";
-import {
-  freePort,
-  type Jaeger,
-  type JaegerSpan,
-  requireJaeger,
-  startJaeger,
-  tag,
-} from "../helpers/jaeger.js";
+import { type Jaeger, type JaegerSpan, requireJaeger, startJaeger, tag } from "../helpers/jaeger.js";
 import { type ModelServer, startModelServer } from "../helpers/modelServer.js";
+import { freePort } from "../helpers/peerProcess.js";
 import { requireTool } from "../helpers/peers.js";
 
 const SECRET = "Bearer s3cr3t-t0ken-do-not-log";

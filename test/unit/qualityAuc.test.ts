@@ -8,6 +8,7 @@ import { rng } from "../../src/demo/creditData.js";
 import { QualityMetrics } from "../../src/export/qualityMetrics.js";
 import { LabelJoin } from "../../src/labels/labelJoin.js";
 import { metricValue, parseMetrics, type Sample } from "../helpers/metricsText.js";
+import { pairwiseAuc } from "../helpers/pairwiseAuc.js";
 
 const BINARY = (windows: string, extra = "") => `models:
   - name: credit
@@ -18,20 +19,6 @@ const BINARY = (windows: string, extra = "") => `models:
     min_samples: 10
     labels: {ttl: 1h}
 ${extra}`;
-
-function pairwise(scores: number[], pos: boolean[]): number {
-  let num = 0;
-  let pn = 0;
-  scores.forEach((si, i) => {
-    if (!pos[i]) return;
-    scores.forEach((sj, j) => {
-      if (pos[j]) return;
-      pn++;
-      num += si > sj ? 1 : si === sj ? 0.5 : 0;
-    });
-  });
-  return num / pn;
-}
 
 async function samples(registry: Registry): Promise<Sample[]> {
   return parseMetrics(await registry.metrics());
@@ -69,7 +56,7 @@ describe("realized ROC AUC of labelled predictions", () => {
     join.refresh(t);
     const m = await samples(registry);
     const live = metricValue(m, "infermon_model_roc_auc", { model: "credit", window: "1h" }) as number;
-    const exact = pairwise(scores, truth);
+    const exact = pairwiseAuc(scores, truth);
     // the bound from the bins: ½ Σ pos_b neg_b / (P N), computed from the fleet counters
     const bins = m.filter((s) => s.name === "infermon_labeled_score_bin_total" && s.labels.class === "1");
     const byBin = new Map<string, { pos: number; neg: number; below: number }>();
@@ -212,7 +199,7 @@ describe("realized ROC AUC of labelled predictions", () => {
     join.refresh(t);
     const m = await samples(registry);
     const per = ["a", "b", "c"].map((cls, k) =>
-      pairwise(
+      pairwiseAuc(
         rows.map((r) => r[0][k] as number),
         rows.map((r) => r[1] === cls),
       ),

@@ -9,20 +9,7 @@ import { rng } from "../../src/demo/creditData.js";
 import { QualityMetrics } from "../../src/export/qualityMetrics.js";
 import { LabelJoin } from "../../src/labels/labelJoin.js";
 import { metricValue, parseMetrics } from "../helpers/metricsText.js";
-
-function pairwise(scores: number[], pos: boolean[]): number {
-  let num = 0;
-  let pn = 0;
-  scores.forEach((si, i) => {
-    if (!pos[i]) return;
-    scores.forEach((sj, j) => {
-      if (pos[j]) return;
-      pn++;
-      num += si > sj ? 1 : si === sj ? 0.5 : 0;
-    });
-  });
-  return num / pn;
-}
+import { pairwiseAuc } from "../helpers/pairwiseAuc.js";
 
 describe("a conflicting label takes its join back from the quality windows", () => {
   for (const policy of ["last", "reject_conflicts"] as const)
@@ -63,7 +50,7 @@ describe("a conflicting label takes its join back from the quality windows", () 
       join.refresh(t);
       const m = parseMetrics(await registry.metrics());
       const standing = rows.filter((x) => x.kept);
-      const auc = pairwise(
+      const auc = pairwiseAuc(
         standing.map((x) => x.s),
         standing.map((x) => x.y),
       );

@@ -6,21 +6,7 @@ import { describe, expect, it } from "vitest";
 import { rng } from "../../src/demo/creditData.js";
 import { numericBinIndex } from "../../src/stats/binning.js";
 import { aucStandardError, binnedAuc, exactAuc } from "../../src/stats/rocAuc.js";
-
-/** O(P·N) pairwise AUC. */
-function pairwise(scores: number[], pos: boolean[]): number {
-  let num = 0;
-  let pn = 0;
-  scores.forEach((si, i) => {
-    if (!pos[i]) return;
-    scores.forEach((sj, j) => {
-      if (pos[j]) return;
-      pn++;
-      num += si > sj ? 1 : si === sj ? 0.5 : 0;
-    });
-  });
-  return pn > 0 ? num / pn : Number.NaN;
-}
+import { pairwiseAuc } from "../helpers/pairwiseAuc.js";
 
 const rows = fc.array(
   fc.tuple(
@@ -40,7 +26,7 @@ describe("ROC AUC", () => {
         const s = rs.map((r) => r[0]);
         const p = rs.map((r) => r[1]);
         const a = exactAuc(s, p);
-        const b = pairwise(s, p);
+        const b = pairwiseAuc(s, p);
         if (Number.isNaN(b)) return Number.isNaN(a);
         return Math.abs(a - b) < 1e-12;
       }),
