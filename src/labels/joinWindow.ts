@@ -65,7 +65,11 @@ export class CountJoinWindow implements JoinWindow {
 
   totals(_now: number): Float64Array {
     const out = new Float64Array(this.width);
-    for (let r = 0; r < this.held; r++) {
+    // oldest first, as the joins came: a float sum depends on its order, and the window's must be
+    // the one a recount of the last N joins gives, to the last bit
+    const first = this.held < this.capacity ? 0 : this.next;
+    for (let k = 0; k < this.held; k++) {
+      const r = first + k < this.capacity ? first + k : first + k - this.capacity;
       // a retracted join (NaN) holds its place until it is overwritten
       if (!Number.isNaN(this.ring[r * this.stride] as number)) this.apply(out, this.ring, r * this.stride);
     }
