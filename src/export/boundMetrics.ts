@@ -69,14 +69,13 @@ export class BoundCounter<L extends string> {
     this.labels(labels).inc(n);
   }
 
-  get(): { name: string; help: string; type: string; aggregator: string; values: MetricValue[] } {
-    const values = [...this.children.values()].map((c) => ({ value: c.value, labels: c.labels }));
-    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  get(): Family {
+    return family(this, samplesOf(this.children.values(), valueSample));
   }
 
   /** The samples a chunk at a time, read lazily (metricsText.ts renders in slices). */
-  *valueChunks(size: number): Generator<MetricValue[]> {
-    yield* chunksOf(this.children.values(), size, (c) => ({ value: c.value, labels: c.labels }));
+  valueChunks(size: number): Generator<MetricValue[]> {
+    return chunksOf(this.children.values(), size, valueSample);
   }
 }
 
@@ -144,27 +143,17 @@ export class BoundHistogram<L extends string> {
     this.labels(labels).observe(v);
   }
 
-  get(): { name: string; help: string; type: string; aggregator: string; values: MetricValue[] } {
-    const values: MetricValue[] = [];
-    for (const c of this.children.values()) this.samplesOf(c, values);
-    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  get(): Family {
+    return family(this, samplesOf(this.children.values(), this.samplesOf));
   }
 
   /** The samples a few children at a time, read lazily (metricsText.ts renders in slices). */
-  *valueChunks(size: number): Generator<MetricValue[]> {
-    let chunk: MetricValue[] = [];
-    for (const c of this.children.values()) {
-      this.samplesOf(c, chunk);
-      if (chunk.length >= size) {
-        yield chunk;
-        chunk = [];
-      }
-    }
-    if (chunk.length > 0) yield chunk;
+  valueChunks(size: number): Generator<MetricValue[]> {
+    return chunksOf(this.children.values(), size, this.samplesOf);
   }
 
   /** A child's buckets, sum and count, appended to `values`. */
-  private samplesOf(c: HChild, values: MetricValue[]): void {
+  private readonly samplesOf = (c: HChild, values: MetricValue[]): void => {
     let acc = 0;
     const ex = c.exemplars;
     this.bounds.forEach((le, i) => {
@@ -188,7 +177,7 @@ export class BoundHistogram<L extends string> {
     values.push(inf);
     values.push({ value: c.sum, labels: c.labels, metricName: `${this.name}_sum` });
     values.push({ value: c.count, labels: c.labels, metricName: `${this.name}_count` });
-  }
+  };
 }
 
 export interface GaugeChild {
@@ -197,14 +186,9 @@ export interface GaugeChild {
   dec(n?: number): void;
 }
 
-class GChild implements GaugeChild {
-  value = 0;
-  constructor(readonly labels: Labels) {}
+class GChild extends Child implements GaugeChild {
   set(v: number): void {
     this.value = v;
-  }
-  inc(n = 1): void {
-    this.value += n;
   }
   dec(n = 1): void {
     this.value -= n;
@@ -276,25 +260,42 @@ export class BoundGauge<L extends string = string> {
     if (this.labelNames.length === 0) this.labels({});
   }
 
-  get(): { name: string; help: string; type: string; aggregator: string; values: MetricValue[] } {
-    const values = [...this.children.values()].map((c) => ({ value: c.value, labels: c.labels }));
-    return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+  get(): Family {
+    return family(this, samplesOf(this.children.values(), valueSample));
   }
 
-  *valueChunks(size: number): Generator<MetricValue[]> {
-    yield* chunksOf(this.children.values(), size, (c) => ({ value: c.value, labels: c.labels }));
+  valueChunks(size: number): Generator<MetricValue[]> {
+    return chunksOf(this.children.values(), size, valueSample);
   }
 }
 
-/** `size` samples at a time, read from the children lazily. */
+type Family = { name: string; help: string; type: string; aggregator: string; values: MetricValue[] };
+
+function family(m: Omit<Family, "values">, values: MetricValue[]): Family {
+  return { name: m.name, help: m.help, type: m.type, aggregator: m.aggregator, values };
+}
+
+/** A counter's or a gauge's one sample. */
+function valueSample(c: Child, out: MetricValue[]): void {
+  out.push({ value: c.value, labels: c.labels });
+}
+
+/** Every child's samples. */
+function samplesOf<C>(children: Iterable<C>, add: (c: C, out: MetricValue[]) => void): MetricValue[] {
+  const out: MetricValue[] = [];
+  for (const c of children) add(c, out);
+  return out;
+}
+
+/** At least `size` samples at a time (a child may give several), read from the children lazily. */
 function* chunksOf<C>(
   children: Iterable<C>,
   size: number,
-  sample: (c: C) => MetricValue,
+  add: (c: C, out: MetricValue[]) => void,
 ): Generator<MetricValue[]> {
   let chunk: MetricValue[] = [];
   for (const c of children) {
-    chunk.push(sample(c));
+    add(c, chunk);
     if (chunk.length >= size) {
       yield chunk;
       chunk = [];
